@@ -1,0 +1,3 @@
+from lagesbild_cli.cli import main
+
+main()

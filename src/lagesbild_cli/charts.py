@@ -1,0 +1,129 @@
+"""SVG chart geometry (scales, ticks, paths) for the templates, which only draw what is here.
+
+Colours follow Okabe–Ito and each geography keeps its colour in every chart: kommun blue, län
+orange, riket grey. The y axis of counts and rates always starts at zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lagesbild_cli import formatting
+
+COLOURS = {"kommun": "#0072B2", "lan": "#E69F00", "riket": "#7F7F7F"}
+DASHES = {"kommun": "", "lan": "6 3", "riket": "2 3"}  # never colour alone
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    level: str
+    colour: str
+    dash: str
+    path: str
+    points: tuple[Point, ...]
+    end_label_y: float
+
+
+@dataclass(frozen=True)
+class LineChart:
+    id: str
+    title: str
+    description: str
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    y_ticks: tuple[Tick, ...]
+    x_ticks: tuple[Tick, ...]
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class SeriesData:
+    name: str
+    level: str  # kommun, lan or riket: decides colour and dash
+    values: dict[int, float | None]
+
+
+def nice_ceiling(value: float) -> tuple[float, float]:
+    """A round axis maximum ≥ value and its tick step (1, 2, 2.5 or 5 × 10ⁿ, four to six ticks)."""
+    if value <= 0:
+        return 1.0, 0.25
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step_factor in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10):
+        step = step_factor * magnitude
+        top = math.ceil(value / step) * step
+        if top / step <= 6:
+            return top, step
+    return math.ceil(value / magnitude) * magnitude, magnitude
+
+
+def line_chart(chart_id: str, title: str, description: str, series: Sequence[SeriesData],
+               years: Sequence[int], *, decimals: int = 0, width: int = 360, height: int = 210) -> LineChart:
+    left, right, top, bottom = 44, 104, 10, 22
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [v for s in series for v in s.values.values() if v is not None]
+    y_max, step = nice_ceiling(max(values, default=0.0))
+
+    def x_of(year: int) -> float:
+        if len(years) == 1:
+            return left + plot_w / 2
+        return round(left + plot_w * (year - years[0]) / (years[-1] - years[0]), 1)
+
+    def y_of(value: float) -> float:
+        return round(top + plot_h * (1 - value / y_max), 1)
+
+    n_ticks = round(y_max / step)
+    y_ticks = tuple(Tick(y_of(i * step), formatting.number(i * step, 0 if step >= 1 else 1))
+                    for i in range(n_ticks + 1))
+    x_ticks = tuple(Tick(x_of(y), str(y)) for y in years)
+    lines = []
+    for s in series:
+        points = tuple(Point(x_of(y), y_of(v), formatting.number(v, decimals))
+                       for y in years if (v := s.values.get(y)) is not None)
+        if not points:
+            continue
+        # a gap in the data breaks the line: M starts a new segment after a missing year
+        segments, previous = [], None
+        for year in years:
+            value = s.values.get(year)
+            if value is None:
+                previous = None
+                continue
+            segments.append(f"{'L' if previous is not None else 'M'}{x_of(year)},{y_of(value)}")
+            previous = year
+        lines.append(Line(name=s.name, level=s.level, colour=COLOURS[s.level], dash=DASHES[s.level],
+                          path=" ".join(segments), points=points, end_label_y=points[-1].y))
+    return LineChart(id=chart_id, title=title, description=description, width=width, height=height,
+                     left=left, right=right, top=top, bottom=bottom, y_ticks=y_ticks, x_ticks=x_ticks,
+                     lines=tuple(_spread_labels(lines)))
+
+
+def _spread_labels(lines: list[Line], gap: float = 12.0) -> list[Line]:
+    """Move the direct labels at the line ends apart so that they never overlap."""
+    order = sorted(range(len(lines)), key=lambda i: lines[i].end_label_y)
+    placed: dict[int, float] = {}
+    last = -math.inf
+    for i in order:
+        y = max(lines[i].end_label_y, last + gap)
+        placed[i] = y
+        last = y
+    return [Line(**{**line.__dict__, "end_label_y": placed[i]}) for i, line in enumerate(lines)]

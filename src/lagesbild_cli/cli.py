@@ -1,0 +1,116 @@
+"""The ``lagesbild`` command: thin Typer commands over :mod:`lagesbild_cli.pipeline`.
+
+Errors are mapped to exit codes in one place, :func:`_run`: a LagesbildError prints its message
+and exits 1; anything else is a bug and exits 2, without a traceback full of data.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from lagesbild_cli import __version__, pipeline
+from lagesbild_cli.config import DEFAULT_CONFIG, Config, load_config
+from lagesbild_cli.errors import LagesbildError
+from lagesbild_cli.kommuner import all_kommuner, find_lan, lan_by_code
+
+T = TypeVar("T")
+
+app = typer.Typer(name="lagesbild", no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data.")
+import_app = typer.Typer(no_args_is_help=True, help="Import files downloaded by hand into data/raw/.")
+app.add_typer(import_app, name="import")
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The config file.", show_default=True)]
+KommunOption = Annotated[str | None, typer.Option("--kommun", "-k",
+                                                  help="Kommun code or name; overrides the config for this run.")]
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run one pipeline step; the one place where errors become exit codes."""
+    try:
+        return action()
+    except LagesbildError as exc:
+        typer.echo(f"Error ({exc.kind}): {exc}", err=True)
+        raise typer.Exit(1) from None
+    except Exception as exc:  # a bug: say so, keep data out of the message
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        typer.echo(f"Internal error (a bug in lagesbild {__version__}): {type(exc).__name__} at "
+                   f"{Path(frame.filename).name}:{frame.lineno}. Please report it.", err=True)
+        raise typer.Exit(2) from None
+
+
+def _config(path: Path, kommun: str | None = None) -> Config:
+    config = _run(lambda: load_config(path))
+    return _run(lambda: config.with_kommun(kommun)) if kommun else config
+
+
+@app.command()
+def fetch(config: ConfigOption = DEFAULT_CONFIG, kommun: KommunOption = None) -> None:
+    """Download Brå's workbooks for the kommun and the rest of its län, then load them into DuckDB."""
+    cfg = _config(config, kommun)
+    result = _run(lambda: pipeline.fetch(cfg))
+    typer.echo(f"Fetched {len(result.stored)} Brå workbooks"
+               + (f", kept {len(result.kept)} imported earlier" if result.kept else "")
+               + f"; database: {cfg.db_path}")
+
+
+@import_app.command("bra")
+def import_bra(paths: Annotated[list[Path], typer.Argument(help="Workbooks (.xlsx) or folders of them.")],
+               config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Import Brå workbooks downloaded by hand from Brå's indicator page."""
+    cfg = _config(config)
+    imported, loaded = _run(lambda: pipeline.import_bra(cfg, paths))
+    for kommun, entry in imported:
+        typer.echo(f"Imported {kommun.namn} ({kommun.kod}) → data/raw/{entry.file}")
+    typer.echo(f"Loaded {loaded.bra_workbooks} workbooks into {loaded.db_path}")
+
+
+@app.command()
+def load(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Rebuild the DuckDB database from data/raw/ alone."""
+    cfg = _config(config)
+    result = _run(lambda: pipeline.load(cfg))
+    typer.echo(f"Loaded {result.bra_workbooks} Brå workbooks into {result.db_path}")
+
+
+@app.command()
+def build(config: ConfigOption = DEFAULT_CONFIG, kommun: KommunOption = None,
+          year: Annotated[int | None, typer.Option("--year", "-y",
+                                                   help="Report year; default: the latest year with data.")] = None,
+          ) -> None:
+    """Compute the indicators and write the report as HTML and PDF."""
+    cfg = _config(config, kommun)
+    built = _run(lambda: pipeline.build(cfg, year))
+    typer.echo(f"Wrote {built.html}\nWrote {built.pdf}")
+
+
+@app.command()
+def kommuner(lan: Annotated[str | None, typer.Option("--lan", "-l", help="Only this län (code or name).")] = None,
+             ) -> None:
+    """List kommun codes and names (SCB), e.g. to fill in lagesbild.toml."""
+    wanted = None
+    if lan:
+        found = find_lan(lan)
+        if found is None:
+            typer.echo(f"Error: {lan!r} is not a län code or name; codes: {', '.join(lan_by_code())}.", err=True)
+            raise typer.Exit(1)
+        wanted = found.kod
+    for k in all_kommuner():
+        if wanted is None or k.lan_kod == wanted:
+            typer.echo(f"{k.kod}  {k.namn:<16}  {k.lan.namn}")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(f"lagesbild {__version__}")
+
+
+def main() -> None:
+    sys.exit(app())

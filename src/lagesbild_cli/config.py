@@ -1,0 +1,234 @@
+"""lagesbild.toml → a typed, validated :class:`Config`.
+
+This is the only module that resolves paths: the data folders are relative to the config file,
+``queries/`` and ``templates/`` come from the installed package or the repository root.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+from lagesbild_cli.errors import ConfigError, UnknownKommunError
+from lagesbild_cli.kommuner import Kommun, find_lan, resolve_kommun
+
+DEFAULT_CONFIG = Path("lagesbild.toml")
+BRA_PAGE_URL = "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    title: str
+    compiled_by: str
+    decision_body: str
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    contact: str
+    timeout_seconds: float
+
+
+@dataclass(frozen=True)
+class BraSettings:
+    page_url: str
+    discover: bool
+    urls: dict[str, str] = field(default_factory=dict)  # kommun code → workbook URL
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    kommun: Kommun
+    report: ReportSettings
+    http: HttpSettings
+    bra: BraSettings
+    data_dir: Path
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def processed_dir(self) -> Path:
+        return self.data_dir / "processed"
+
+    @property
+    def db_path(self) -> Path:
+        return self.processed_dir / "lagesbild.duckdb"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.processed_dir / "reports"
+
+    @property
+    def queries_dir(self) -> Path:
+        return _content_dir("queries")
+
+    @property
+    def templates_dir(self) -> Path:
+        return _content_dir("templates")
+
+    def with_kommun(self, code_or_name: str) -> Config:
+        """The same settings for another kommun (``--kommun``)."""
+        return replace(self, kommun=resolve_kommun(code_or_name, where="--kommun"))
+
+
+def _content_dir(name: str) -> Path:
+    """queries/ and templates/: package data when installed, the repository root when editable."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / name, here.parents[1] / name):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError(f"The folder {name}/ was not found next to the package ({here}).",
+                      hint="Reinstall lagesbild (uv sync) so that queries/ and templates/ are included.")
+
+
+class _Table:
+    """One TOML table, read key by key, so that every error can name the key and the file."""
+
+    def __init__(self, data: dict[str, Any], name: str, path: Path) -> None:
+        self.data = data
+        self.name = name
+        self.path = path
+        self.read: set[str] = set()
+
+    def _key(self, key: str) -> str:
+        return f"{self.name}.{key}" if self.name else key
+
+    def error(self, key: str, problem: str, expected: str) -> ConfigError:
+        return ConfigError(f"{self.path}: key '{self._key(key)}' {problem}.",
+                           hint=f"Expected {expected}.")
+
+    def get(self, key: str, kind: type[T], expected: str, default: T | None = None) -> T:
+        self.read.add(key)
+        if key not in self.data:
+            if default is None:
+                raise self.error(key, "is missing", expected)
+            return default
+        value = self.data[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            raise self.error(key, f"has the value {value!r}", expected)
+        return value
+
+    def table(self, key: str, *, required: bool = True) -> _Table:
+        self.read.add(key)
+        value = self.data.get(key, None if required else {})
+        if not isinstance(value, dict):
+            raise self.error(key, "is missing" if value is None else "is not a table", f"a [{self._key(key)}] table")
+        return _Table(value, self._key(key), self.path)
+
+    def reject_unknown(self) -> None:
+        unknown = sorted(set(self.data) - self.read)
+        if unknown:
+            raise ConfigError(
+                f"{self.path}: unknown key '{self._key(unknown[0])}'.",
+                hint="Check the spelling against the config reference in README.md "
+                f"(known keys here: {', '.join(sorted(self.read))}).",
+            )
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate a config file; every problem names the key, the file and the expected form."""
+    path = (path or DEFAULT_CONFIG).resolve()
+    if not path.is_file():
+        raise ConfigError(f"No config file at {path}.",
+                          hint="Run lagesbild in the folder that holds lagesbild.toml, or pass --config PATH.")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}.",
+                          hint="Fix the syntax; the README has a complete example.") from None
+    return _parse(data, path)
+
+
+def _parse(data: dict[str, Any], path: Path) -> Config:
+    root = _Table(data, "", path)
+    kommun = _parse_kommun(root.table("kommun"))
+
+    rep = root.table("report")
+    report = ReportSettings(
+        title=rep.get("title", str, "a string, e.g. \"Lägesbild över brottsligheten\"",
+                      f"Lägesbild över brottsligheten i {kommun.namn}s kommun"),
+        compiled_by=rep.get("compiled_by", str, "a string naming the samordningsfunktion"),
+        decision_body=rep.get("decision_body", str, "a string, e.g. \"Kommunstyrelsen\""),
+    )
+    rep.reject_unknown()
+
+    paths = root.table("paths", required=False)
+    data_dir = Path(paths.get("data_dir", str, "a folder path relative to the config file", "data"))
+    paths.reject_unknown()
+
+    http = root.table("http", required=False)
+    http_settings = HttpSettings(
+        contact=http.get("contact", str, "an e-mail address or URL where Brå and Polisen can reach you", ""),
+        timeout_seconds=http.get("timeout_seconds", float, "a number of seconds, e.g. 30", 30.0),
+    )
+    if http_settings.timeout_seconds <= 0:
+        raise http.error("timeout_seconds", f"is {http_settings.timeout_seconds}", "a positive number of seconds")
+    http.reject_unknown()
+
+    sources = root.table("sources", required=False)
+    bra = _parse_bra(sources.table("bra", required=False))
+    sources.reject_unknown()
+    root.reject_unknown()
+
+    return Config(
+        path=path,
+        kommun=kommun,
+        report=report,
+        http=http_settings,
+        bra=bra,
+        data_dir=(path.parent / data_dir).resolve(),
+    )
+
+
+def _parse_kommun(table: _Table) -> Kommun:
+    expected = 'a four-digit kommun code as a string, e.g. kod = "2026"'
+    code = table.get("kod", str, expected)
+    try:
+        kommun = resolve_kommun(code, where=f"{table.path}, key 'kommun.kod'")
+    except UnknownKommunError:
+        raise table.error("kod", f"is {code!r}, which is not one of Sweden's 290 kommuner", expected) from None
+    name = table.get("namn", str, f'the kommun\'s name, e.g. namn = "{kommun.namn}"', kommun.namn)
+    found = resolve_kommun(name, where=f"{table.path}, key 'kommun.namn'") if name else kommun
+    if found != kommun:
+        raise table.error("namn", f"is {name!r} but kod {kommun.kod} is {kommun.namn}", f'namn = "{kommun.namn}"')
+    lan = table.get("lan", str, f'the län code, e.g. lan = "{kommun.lan_kod}"', kommun.lan_kod)
+    if find_lan(lan) != kommun.lan:
+        raise table.error("lan", f"is {lan!r} but {kommun.namn} lies in {kommun.lan.namn}",
+                          f'lan = "{kommun.lan_kod}"')
+    table.reject_unknown()
+    return kommun
+
+
+def _parse_bra(table: _Table) -> BraSettings:
+    page_url = table.get("page_url", str, "an https URL of Brå's indicator page", BRA_PAGE_URL)
+    _check_url(table, "page_url", page_url)
+    discover = table.get("discover", bool, "true or false", True)
+    urls_table = table.table("urls", required=False)
+    urls: dict[str, str] = {}
+    for key in list(urls_table.data):
+        url = urls_table.get(key, str, "a workbook URL as a string")
+        try:
+            kommun = resolve_kommun(key)
+        except UnknownKommunError:
+            raise urls_table.error(key, "is not a kommun code or name",
+                                   'a kommun code or name as key, e.g. "2026" = "https://…/Gagnef.xlsx"') from None
+        _check_url(urls_table, key, url)
+        urls[kommun.kod] = url
+    table.reject_unknown()
+    return BraSettings(page_url=page_url, discover=discover, urls=urls)
+
+
+def _check_url(table: _Table, key: str, url: str) -> None:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise table.error(key, f"is {url!r}, which is not an http(s) URL", "an absolute URL starting with https://")

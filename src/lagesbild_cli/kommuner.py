@@ -1,0 +1,120 @@
+"""Sweden's 290 kommuner and 21 län (SCB, "Kommuner i kodnummerordning"), shipped as package data.
+
+Every place that takes a kommun accepts its four-digit code ("2026") or its name ("Gagnef",
+"Gagnefs kommun"); :func:`resolve_kommun` turns either into a :class:`Kommun`.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from lagesbild_cli.errors import UnknownKommunError
+
+RIKET_KOD = "00"
+RIKET_NAMN = "Hela landet"
+
+
+@dataclass(frozen=True, order=True)
+class Lan:
+    kod: str
+    namn: str
+
+
+@dataclass(frozen=True, order=True)
+class Kommun:
+    kod: str
+    namn: str
+
+    @property
+    def lan_kod(self) -> str:
+        return self.kod[:2]
+
+    @property
+    def fullnamn(self) -> str:
+        """"Gagnefs kommun", "Mora kommun", "Borås kommun": no genitive s after a vowel or s, x, z."""
+        if self.namn[-1].casefold() in "aeiouyåäösxz":
+            return f"{self.namn} kommun"
+        return f"{self.namn}s kommun"
+
+    @property
+    def lan(self) -> Lan:
+        return lan_by_code()[self.lan_kod]
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    text = resources.files("lagesbild_cli").joinpath("data", name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@cache
+def all_kommuner() -> tuple[Kommun, ...]:
+    return tuple(Kommun(r["kommun_kod"], r["kommun_namn"]) for r in _read_csv("kommuner.csv"))
+
+
+@cache
+def lan_by_code() -> dict[str, Lan]:
+    return {r["lan_kod"]: Lan(r["lan_kod"], r["lan_namn"]) for r in _read_csv("lan.csv")}
+
+
+def kommuner_in_lan(lan_kod: str) -> list[Kommun]:
+    return [k for k in all_kommuner() if k.lan_kod == lan_kod]
+
+
+def normalise_name(name: str) -> str:
+    """Fold a place name so that "Malung–Sälen", "malung-sälen" and "Malung-Sälens kommun" meet."""
+    text = unicodedata.normalize("NFC", name).strip().casefold()
+    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00a0", " ")
+    text = " ".join(text.split())
+    if text.endswith(" kommun"):
+        text = text.removesuffix(" kommun")
+        # "Gagnefs kommun" → "gagnef"; names that end in s themselves ("Borås") keep it
+        if text.endswith("s") and text not in _names():
+            text = text[:-1]
+    return text
+
+
+@cache
+def _names() -> frozenset[str]:
+    return frozenset(" ".join(k.namn.casefold().replace("\u2013", "-").split()) for k in all_kommuner())
+
+
+@cache
+def _by_name() -> dict[str, Kommun]:
+    return {normalise_name(k.namn): k for k in all_kommuner()}
+
+
+def find_kommun(code_or_name: str) -> Kommun | None:
+    """The kommun with this code or name, or None."""
+    value = code_or_name.strip()
+    if value.isdigit():
+        value = value.zfill(4)
+        return next((k for k in all_kommuner() if k.kod == value), None)
+    return _by_name().get(normalise_name(value))
+
+
+def resolve_kommun(code_or_name: str, *, where: str = "") -> Kommun:
+    """The kommun with this code or name; a clear error if there is none."""
+    found = find_kommun(code_or_name)
+    if found is None:
+        place = f" ({where})" if where else ""
+        raise UnknownKommunError(
+            f"{code_or_name!r} is not a Swedish kommun code or name{place}.",
+            hint="Use the four-digit code from SCB's list 'Kommuner i kodnummerordning' "
+            "(e.g. 2026) or the kommun's name (e.g. Gagnef).",
+        )
+    return found
+
+
+def find_lan(code_or_name: str) -> Lan | None:
+    value = code_or_name.strip()
+    if value.isdigit():
+        return lan_by_code().get(value.zfill(2))
+    wanted = normalise_name(value)
+    for lan in lan_by_code().values():
+        if wanted in {normalise_name(lan.namn), normalise_name(lan.namn.removesuffix(" län"))}:
+            return lan
+    return None

@@ -1,0 +1,85 @@
+"""The raw folder: atomic writes and the provenance manifest.
+
+Raw is sacred: a file in ``data/raw/`` is replaced only by a complete new file (temp file +
+``os.replace``), and every file has a manifest entry saying where it came from, when, with which
+HTTP status and sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """Provenance of one raw file. ``origin`` is the URL it was downloaded from or the local
+    path it was imported from."""
+
+    file: str  # relative to the raw folder, e.g. "bra/2026.xlsx"
+    source: str
+    origin: str
+    retrieved_at: str
+    status: int | None
+    sha256: str
+    bytes: int
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class Manifest:
+    """``data/raw/manifest.json``: one entry per raw file, keyed by its path under ``data/raw/``."""
+
+    def __init__(self, raw_dir: Path) -> None:
+        self.raw_dir = raw_dir
+        self.path = raw_dir / "manifest.json"
+
+    def entries(self) -> dict[str, ManifestEntry]:
+        if not self.path.exists():
+            return {}
+        data = json.loads(self.path.read_text(encoding="utf-8"))
+        return {key: ManifestEntry(**value) for key, value in data.items()}
+
+    def record(self, entry: ManifestEntry) -> None:
+        entries = self.entries()
+        entries[entry.file] = entry
+        text = json.dumps({k: asdict(v) for k, v in sorted(entries.items())}, ensure_ascii=False, indent=2)
+        atomic_write_bytes(self.path, (text + "\n").encode("utf-8"))
+
+    def store(self, relative: str, data: bytes, *, source: str, origin: str, status: int | None,
+              etag: str | None = None, last_modified: str | None = None) -> ManifestEntry:
+        """Write a raw file atomically and record it."""
+        atomic_write_bytes(self.raw_dir / relative, data)
+        entry = ManifestEntry(file=relative, source=source, origin=origin, retrieved_at=utc_now(),
+                              status=status, sha256=sha256(data), bytes=len(data), etag=etag,
+                              last_modified=last_modified)
+        self.record(entry)
+        return entry

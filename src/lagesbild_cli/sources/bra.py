@@ -1,0 +1,375 @@
+"""Brå "Indikatorer för kommuners lägesbild": one xlsx workbook per kommun.
+
+Brå has no API and the workbooks live at unpredictable URLs, so a workbook arrives in one of three
+ways: a URL in the config, a link found on Brå's indicator page, or ``lagesbild import bra``.
+
+Layout (one sheet per indicator; see the data samples' PROVENANCE.md):
+
+* reported-crime sheets have "(anmälda)" in the sheet name; A1 holds "<indikator> (anmälda brott) …";
+  row 2 is the header ("Region", "Antal 2017" …, "Antal per 100 000 inv 2017" …); then one row
+  per geography (kommun, län, "Hela landet");
+* NTU sheets: A1 holds "<indikator>, enligt NTU YYYY–YYYY. <what the share measures>"; a row of
+  geography names above a header row "År | Andel | KI (95 %) undre gräns | KI (95 %) övre gräns"
+  repeated per geography ("Antal" on the respondent sheet); then one row per year;
+* ``..`` marks a missing or suppressed value.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urljoin
+
+import httpx
+import openpyxl
+import polars as pl
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from lagesbild_cli.errors import FetchError, LagesbildError, ParseError
+from lagesbild_cli.kommuner import RIKET_KOD, RIKET_NAMN, Kommun, find_kommun, find_lan
+from lagesbild_cli.raw import Manifest, ManifestEntry
+from lagesbild_cli.sources._http import download
+
+SOURCE = "bra"
+MISSING = ("..", "", "-", "–")
+
+ANMALDA_SCHEMA = {
+    "serie_id": pl.String, "serie": pl.String, "geo_kod": pl.String, "geo_namn": pl.String,
+    "geo_niva": pl.String, "ar": pl.Int32, "antal": pl.Int64, "per_100k": pl.Float64,
+}
+NTU_SCHEMA = {
+    "indikator_id": pl.String, "indikator": pl.String, "matt": pl.String, "geo_kod": pl.String,
+    "geo_namn": pl.String, "geo_niva": pl.String, "ar": pl.Int32, "andel": pl.Float64,
+    "ki_undre": pl.Float64, "ki_ovre": pl.Float64,
+}
+SVARANDE_SCHEMA = {
+    "geo_kod": pl.String, "geo_namn": pl.String, "geo_niva": pl.String, "ar": pl.Int32, "svarande": pl.Int64,
+}
+
+_ANMALDA_HEADER = re.compile(r"^(Antal per 100 000 inv|Antal)\s+(\d{4})$")
+_ANMALDA_TITLE = re.compile(r"^(?P<name>.+?)\s*\(anmälda brott\)")
+_NTU_TITLE = re.compile(r"^(?P<name>.+?),?\s+enligt NTU\s+\d{4}\s*[–-]\s*\d{4}\.?\s*(?P<unit>.*)$", re.S)
+_NTU_COLUMNS = ("Andel", "KI (95 %) undre gräns", "KI (95 %) övre gräns")
+
+
+@dataclass(frozen=True)
+class BraWorkbook:
+    """A parsed workbook: the kommun it is about and three tidy frames."""
+
+    kommun: Kommun
+    anmalda: pl.DataFrame
+    ntu: pl.DataFrame
+    svarande: pl.DataFrame
+
+
+def slug(text: str) -> str:
+    """A stable identifier from an indicator name: "Våld i nära relationer, mot män" →
+    "vald_i_nara_relationer_mot_man"."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    ascii_text = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
+
+
+class _Sheet:
+    """A worksheet as a grid of values, with cell references for error messages."""
+
+    def __init__(self, filename: str, title: str, rows: list[tuple[Any, ...]]) -> None:
+        self.filename = filename
+        self.title = title
+        self.rows = rows
+
+    def cell(self, row: int, col: int) -> Any:
+        """1-based, like Excel; None outside the used range."""
+        if row > len(self.rows) or col > len(self.rows[row - 1]):
+            return None
+        value = self.rows[row - 1][col - 1]
+        return value.strip() if isinstance(value, str) else value
+
+    def error(self, row: int, col: int, problem: str) -> ParseError:
+        ref = f"{get_column_letter(col)}{row}"
+        return ParseError(
+            f"{self.filename}, sheet '{self.title}', cell {ref}: {problem}.",
+            hint="This does not look like Brå's workbook 'Indikatorer för kommuners lägesbild'. "
+            "Download it again from https://bra.se/statistik/indikatorer-for-kommuners-lagesbild.",
+        )
+
+    def number(self, row: int, col: int, *, integer: bool = False) -> float | int | None:
+        value = self.cell(row, col)
+        if value is None or (isinstance(value, str) and value in MISSING):
+            return None
+        if isinstance(value, str):
+            try:
+                value = float(value.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+            except ValueError:
+                raise self.error(row, col, f"expected a number or '..', found {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(row, col, f"expected a number or '..', found {value!r}")
+        if integer:
+            if float(value) != int(value):
+                raise self.error(row, col, f"expected a whole number of crimes, found {value!r}")
+            return int(value)
+        return float(value)
+
+    def year(self, row: int, col: int) -> int:
+        value = self.cell(row, col)
+        text = str(int(value)) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+        if not re.fullmatch(r"(19|20)\d\d", text):
+            raise self.error(row, col, f"expected a year, found {value!r}")
+        return int(text)
+
+
+def _geography(sheet: _Sheet, row: int, col: int) -> tuple[str, str, str]:
+    """(geo_kod, geo_namn, geo_niva) for a geography name in the workbook."""
+    name = sheet.cell(row, col)
+    if not isinstance(name, str) or not name:
+        raise sheet.error(row, col, f"expected a geography name (kommun, län or 'Hela landet'), found {name!r}")
+    if name.casefold() in (RIKET_NAMN.casefold(), "riket"):
+        return RIKET_KOD, RIKET_NAMN, "riket"
+    lan = find_lan(name) if "län" in name.casefold() else None
+    if lan is not None:
+        return lan.kod, lan.namn, "lan"
+    kommun = find_kommun(name)
+    if kommun is not None:
+        return kommun.kod, kommun.namn, "kommun"
+    raise sheet.error(row, col, f"{name!r} is neither a Swedish kommun, a län nor 'Hela landet'")
+
+
+def _parse_anmalda(sheet: _Sheet) -> Iterator[dict[str, Any]]:
+    title = sheet.cell(1, 1)
+    match = _ANMALDA_TITLE.match(title) if isinstance(title, str) else None
+    if match is None:
+        raise sheet.error(1, 1, f"expected a title '<indikator> (anmälda brott) …', found {title!r}")
+    serie = match["name"]
+    columns: list[tuple[int, str, int]] = []  # (column, measure, year)
+    col = 2
+    while (header := sheet.cell(2, col)) is not None:
+        head = _ANMALDA_HEADER.match(str(header))
+        if head is None:
+            raise sheet.error(2, col, f"expected a header like 'Antal 2017' or 'Antal per 100 000 inv 2017', "
+                                      f"found {header!r}")
+        columns.append((col, "per_100k" if "100 000" in head[1] else "antal", int(head[2])))
+        col += 1
+    if not columns:
+        raise sheet.error(2, 2, "expected the header row 'Antal <år>' … but the row is empty")
+    row = 3
+    while sheet.cell(row, 1) is not None:
+        geo_kod, geo_namn, geo_niva = _geography(sheet, row, 1)
+        values: dict[int, dict[str, Any]] = {}
+        for col, measure, year in columns:
+            values.setdefault(year, {"antal": None, "per_100k": None})[measure] = sheet.number(
+                row, col, integer=measure == "antal")
+        for year, measures in values.items():
+            yield {"serie_id": slug(serie), "serie": serie, "geo_kod": geo_kod, "geo_namn": geo_namn,
+                   "geo_niva": geo_niva, "ar": year, **measures}
+        row += 1
+    if row == 3:
+        raise sheet.error(3, 1, "expected rows for the kommun, the län and 'Hela landet', found none")
+
+
+def _ntu_blocks(sheet: _Sheet, header_row: int, width: int) -> list[tuple[int, tuple[str, str, str]]]:
+    """(first column, geography) of each geography's block of columns in an NTU sheet."""
+    blocks = []
+    for col in range(2, 2 + 3 * 50, width):
+        if sheet.cell(header_row, col) is None:
+            break
+        for offset, expected in enumerate(_NTU_COLUMNS[:width] if width == 3 else ("Antal",)):
+            found = sheet.cell(header_row, col + offset)
+            if found != expected:
+                raise sheet.error(header_row, col + offset, f"expected the header {expected!r}, found {found!r}")
+        blocks.append((col, _geography(sheet, header_row - 1, col)))
+    if not blocks:
+        raise sheet.error(header_row, 2, "expected a header 'Andel' or 'Antal' per geography, found none")
+    return blocks
+
+
+def _header_row(sheet: _Sheet) -> int:
+    for row in range(2, min(len(sheet.rows), 10) + 1):
+        if sheet.cell(row, 1) == "År":
+            return row
+    raise sheet.error(2, 1, "expected a header row starting with 'År' within the first ten rows")
+
+
+def _year_rows(sheet: _Sheet, header_row: int) -> Iterator[tuple[int, int]]:
+    row = header_row + 1
+    while sheet.cell(row, 1) is not None:
+        yield row, sheet.year(row, 1)
+        row += 1
+
+
+def _parse_svarande(sheet: _Sheet) -> Iterator[dict[str, Any]]:
+    header_row = _header_row(sheet)
+    blocks = _ntu_blocks(sheet, header_row, 1)
+    for row, year in _year_rows(sheet, header_row):
+        for col, (geo_kod, geo_namn, geo_niva) in blocks:
+            yield {"geo_kod": geo_kod, "geo_namn": geo_namn, "geo_niva": geo_niva, "ar": year,
+                   "svarande": sheet.number(row, col, integer=True)}
+
+
+def _parse_ntu(sheet: _Sheet) -> Iterator[dict[str, Any]]:
+    title = sheet.cell(1, 1)
+    match = _NTU_TITLE.match(title) if isinstance(title, str) else None
+    if match is None:
+        raise sheet.error(1, 1, f"expected a title '<indikator>, enligt NTU ÅÅÅÅ–ÅÅÅÅ. <mått>', found {title!r}")
+    name, unit = match["name"].strip(), " ".join(match["unit"].split())
+    header_row = _header_row(sheet)
+    blocks = _ntu_blocks(sheet, header_row, 3)
+    for row, year in _year_rows(sheet, header_row):
+        for col, (geo_kod, geo_namn, geo_niva) in blocks:
+            yield {"indikator_id": slug(name), "indikator": name, "matt": unit, "geo_kod": geo_kod,
+                   "geo_namn": geo_namn, "geo_niva": geo_niva, "ar": year,
+                   "andel": sheet.number(row, col), "ki_undre": sheet.number(row, col + 1),
+                   "ki_ovre": sheet.number(row, col + 2)}
+
+
+def _read_sheets(data: bytes, filename: str) -> list[_Sheet]:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise ParseError(f"{filename} is not a readable xlsx workbook ({type(exc).__name__}: {exc}).",
+                         hint="Download the workbook again; a browser may have saved an error page.") from None
+    try:
+        return [_Sheet(filename, ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)])
+                for ws in book.worksheets]
+    finally:
+        book.close()
+
+
+def parse(data: bytes, filename: str) -> BraWorkbook:
+    """Parse one workbook into tidy frames. Pure: reads nothing but ``data``.
+
+    Raises ParseError naming the file, the sheet and the cell when the layout is not Brå's.
+    """
+    sheets = _read_sheets(data, filename)
+    anmalda: list[dict[str, Any]] = []
+    ntu: list[dict[str, Any]] = []
+    svarande: list[dict[str, Any]] = []
+    for sheet in sheets:
+        if "(anmälda)" in sheet.title.casefold():
+            anmalda.extend(_parse_anmalda(sheet))
+        elif isinstance(title := sheet.cell(1, 1), str) and title.casefold().startswith("antal svarande"):
+            svarande.extend(_parse_svarande(sheet))
+        elif sheet.cell(1, 1) is not None:
+            ntu.extend(_parse_ntu(sheet))
+    if not anmalda:
+        raise ParseError(f"{filename} has no reported-crime sheet (a sheet name with '(anmälda)').",
+                         hint="Is this Brå's workbook 'Indikatorer för kommuners lägesbild'?")
+    kommun_codes = sorted({r["geo_kod"] for r in anmalda if r["geo_niva"] == "kommun"})
+    if len(kommun_codes) != 1:
+        raise ParseError(f"{filename} should cover exactly one kommun but covers {kommun_codes or 'none'}.",
+                         hint="Use Brå's per-kommun workbook as downloaded.")
+    kommun = find_kommun(kommun_codes[0])
+    assert kommun is not None
+    return BraWorkbook(
+        kommun=kommun,
+        anmalda=pl.DataFrame(anmalda, schema=ANMALDA_SCHEMA),
+        ntu=pl.DataFrame(ntu, schema=NTU_SCHEMA),
+        svarande=pl.DataFrame(svarande, schema=SVARANDE_SCHEMA),
+    )
+
+
+# ── getting the workbooks ─────────────────────────────────────────────────────────────────────
+
+
+def raw_name(kommun: Kommun) -> str:
+    return f"{SOURCE}/{kommun.kod}.xlsx"
+
+
+def find_link(page_html: str, page_url: str, kommun: Kommun) -> str | None:
+    """The workbook link for ``kommun`` on Brå's indicator page: an href ending in <Kommunnamn>.xlsx."""
+    wanted = {kommun.namn.casefold(), unicodedata.normalize("NFD", kommun.namn).casefold()}
+    for href in re.findall(r"""href\s*=\s*["']([^"']+\.xlsx)["']""", page_html, flags=re.I):
+        name = unquote(href.rsplit("/", 1)[-1])[: -len(".xlsx")].casefold()
+        if name in wanted:
+            return urljoin(page_url, href)
+    return None
+
+
+@dataclass(frozen=True)
+class BraFetchResult:
+    stored: list[ManifestEntry]
+    kept: list[Kommun]  # no URL found, but a previously imported or fetched workbook is there
+    failed: list[tuple[Kommun, LagesbildError]]
+
+
+def fetch(kommuner: Sequence[Kommun], urls: dict[str, str], page_url: str, discover: bool,
+          client: httpx.Client, manifest: Manifest) -> BraFetchResult:
+    """Download the workbook of each kommun; a file is stored only after it parses."""
+    page: str | None = None
+    page_error: LagesbildError | None = None
+    if discover and any(k.kod not in urls for k in kommuner):
+        try:
+            page = download(client, page_url, what="Brå's indicator page").content.decode("utf-8", "replace")
+        except FetchError as exc:
+            page_error = exc
+    stored, kept, failed = [], [], []
+    for kommun in kommuner:
+        url = urls.get(kommun.kod) or (find_link(page, page_url, kommun) if page else None)
+        if url is None:
+            if (manifest.raw_dir / raw_name(kommun)).exists():
+                kept.append(kommun)
+                continue
+            failed.append((kommun, _no_url_error(kommun, page_url, discover, page_error)))
+            continue
+        try:
+            got = download(client, url, what=f"Brå's workbook for {kommun.namn}")
+            workbook = parse(got.content, f"{kommun.namn}.xlsx from {url}")
+            if workbook.kommun != kommun:
+                raise ParseError(f"{url} holds the workbook of {workbook.kommun.namn}, not of {kommun.namn}.",
+                                 hint=f"Correct the URL for {kommun.kod} under [sources.bra.urls].")
+        except LagesbildError as exc:
+            failed.append((kommun, exc))
+            continue
+        stored.append(manifest.store(raw_name(kommun), got.content, source=SOURCE, origin=got.url,
+                                     status=got.status, etag=got.etag, last_modified=got.last_modified))
+    return BraFetchResult(stored=stored, kept=kept, failed=failed)
+
+
+def _no_url_error(kommun: Kommun, page_url: str, discover: bool, page_error: LagesbildError | None) -> FetchError:
+    why = ("discovery is off (sources.bra.discover = false)" if not discover
+           else f"Brå's page could not be read ({page_error.message})" if page_error
+           else f"no link ending in {kommun.namn}.xlsx was found on {page_url}")
+    return FetchError(
+        f"No workbook URL for {kommun.namn} ({kommun.kod}): {why}.",
+        hint=f"Download '{kommun.namn}.xlsx' from {page_url} (search for the kommun), then run "
+        f"'lagesbild import bra \"{kommun.namn}.xlsx\"' — or add "
+        f'"{kommun.kod}" = "<URL>" under [sources.bra.urls] in lagesbild.toml.',
+    )
+
+
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files as given, folders as the .xlsx files in them."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() == ".xlsx" and not p.name.startswith("~$")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ParseError(f"{path} does not exist.", hint="Give the path of a downloaded workbook or a folder of them.")
+    if not files:
+        raise ParseError(f"No .xlsx files in {', '.join(map(str, paths))}.",
+                         hint="Give the workbooks downloaded from Brå's indicator page.")
+    return files
+
+
+def import_files(paths: Sequence[Path], manifest: Manifest) -> list[tuple[Kommun, ManifestEntry]]:
+    """Validate every workbook first, then copy them into data/raw/bra/; all or nothing."""
+    parsed = []
+    for path in expand_paths(paths):
+        data = path.read_bytes()
+        parsed.append((path, data, parse(data, str(path)).kommun))
+    seen: dict[str, Path] = {}
+    for path, _, kommun in parsed:
+        if kommun.kod in seen:
+            raise ParseError(f"{seen[kommun.kod]} and {path} are both workbooks for {kommun.namn}.",
+                             hint="Import one workbook per kommun.")
+        seen[kommun.kod] = path
+    return [(kommun, manifest.store(raw_name(kommun), data, source=SOURCE, origin=str(path.resolve()), status=None))
+            for path, data, kommun in parsed]

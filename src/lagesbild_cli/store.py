@@ -1,0 +1,94 @@
+"""The only module that talks to DuckDB.
+
+The database is rebuilt from ``data/raw/`` alone: :func:`rebuild` writes a new file next to the
+old one and swaps it in, so a crash or a bad raw file leaves the previous database intact.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from lagesbild_cli import stats
+from lagesbild_cli.errors import DataMissingError, LagesbildError
+
+
+def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    con.create_function("poisson_lower", stats.poisson_lower, [duckdb.sqltype("BIGINT")],
+                        duckdb.sqltype("DOUBLE"), side_effects=False)
+    con.create_function("poisson_upper", stats.poisson_upper, [duckdb.sqltype("BIGINT")],
+                        duckdb.sqltype("DOUBLE"), side_effects=False)
+
+
+class Store:
+    """An open DuckDB connection with the few operations the pipeline needs."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        _register_functions(con)
+
+    def write_table(self, name: str, frame: pl.DataFrame) -> None:
+        self.con.register("_frame", frame)
+        try:
+            self.con.execute(f'create or replace table "{name}" as select * from _frame')
+        finally:
+            self.con.unregister("_frame")
+
+    def execute_script(self, sql: str) -> None:
+        self.con.execute(sql)
+        self.con.fetchall() if self.con.description else None
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
+        """Run a SELECT with named ``$parameters``; only those the SQL names are passed (DuckDB 2
+        rejects extra ones), so callers can hand over one shared parameter dict."""
+        used = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
+        return self.con.sql(sql, params={k: v for k, v in (params or {}).items() if k in used}).pl()
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        return self.query(sql, params).to_dicts()
+
+    def tables(self) -> set[str]:
+        return {r[0] for r in self.con.execute("select table_name from information_schema.tables").fetchall()}
+
+
+@contextmanager
+def open_store(path: Path) -> Iterator[Store]:
+    """Open an existing database read-only."""
+    if not path.exists():
+        raise DataMissingError(f"There is no database at {path}.",
+                               hint="Run 'lagesbild fetch' (or 'lagesbild import bra PATH') first.")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield Store(con)
+    finally:
+        con.close()
+
+
+@contextmanager
+def rebuild(path: Path) -> Iterator[Store]:
+    """A fresh database that replaces ``path`` only if the block completes without an error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        yield Store(con)
+        con.execute("checkpoint")
+        con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        con.close()
+        raise
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+
+
+__all__ = ["LagesbildError", "Store", "open_store", "rebuild"]
