@@ -76,8 +76,17 @@ def nice_ceiling(value: float) -> tuple[float, float]:
     return math.ceil(value / magnitude) * magnitude, magnitude
 
 
-def line_chart(chart_id: str, title: str, description: str, series: Sequence[SeriesData],
-               years: Sequence[int], *, decimals: int = 0, width: int = 360, height: int = 210) -> LineChart:
+def line_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    series: Sequence[SeriesData],
+    years: Sequence[int],
+    *,
+    decimals: int = 0,
+    width: int = 360,
+    height: int = 210,
+) -> LineChart:
     left, right, top, bottom = 44, 104, 10, 22
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values.values() if v is not None]
@@ -92,13 +101,15 @@ def line_chart(chart_id: str, title: str, description: str, series: Sequence[Ser
         return round(top + plot_h * (1 - value / y_max), 1)
 
     n_ticks = round(y_max / step)
-    y_ticks = tuple(Tick(y_of(i * step), formatting.number(i * step, 0 if step >= 1 else 1))
-                    for i in range(n_ticks + 1))
+    y_ticks = tuple(
+        Tick(y_of(i * step), formatting.number(i * step, 0 if step >= 1 else 1)) for i in range(n_ticks + 1)
+    )
     x_ticks = tuple(Tick(x_of(y), str(y)) for y in years)
     lines = []
     for s in series:
-        points = tuple(Point(x_of(y), y_of(v), formatting.number(v, decimals))
-                       for y in years if (v := s.values.get(y)) is not None)
+        points = tuple(
+            Point(x_of(y), y_of(v), formatting.number(v, decimals)) for y in years if (v := s.values.get(y)) is not None
+        )
         if not points:
             continue
         # a gap in the data breaks the line: M starts a new segment after a missing year
@@ -110,11 +121,31 @@ def line_chart(chart_id: str, title: str, description: str, series: Sequence[Ser
                 continue
             segments.append(f"{'L' if previous is not None else 'M'}{x_of(year)},{y_of(value)}")
             previous = year
-        lines.append(Line(name=s.name, level=s.level, colour=COLOURS[s.level], dash=DASHES[s.level],
-                          path=" ".join(segments), points=points, end_label_y=points[-1].y))
-    return LineChart(id=chart_id, title=title, description=description, width=width, height=height,
-                     left=left, right=right, top=top, bottom=bottom, y_ticks=y_ticks, x_ticks=x_ticks,
-                     lines=tuple(_spread_labels(lines)))
+        lines.append(
+            Line(
+                name=s.name,
+                level=s.level,
+                colour=COLOURS[s.level],
+                dash=DASHES[s.level],
+                path=" ".join(segments),
+                points=points,
+                end_label_y=points[-1].y,
+            )
+        )
+    return LineChart(
+        id=chart_id,
+        title=title,
+        description=description,
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        y_ticks=y_ticks,
+        x_ticks=x_ticks,
+        lines=tuple(_spread_labels(lines)),
+    )
 
 
 def _spread_labels(lines: list[Line], gap: float = 12.0) -> list[Line]:

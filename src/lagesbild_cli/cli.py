@@ -21,14 +21,19 @@ from lagesbild_cli.kommuner import all_kommuner, find_lan, lan_by_code
 
 T = TypeVar("T")
 
-app = typer.Typer(name="lagesbild", no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data.")
+app = typer.Typer(
+    name="lagesbild",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data.",
+)
 import_app = typer.Typer(no_args_is_help=True, help="Import files downloaded by hand into data/raw/.")
 app.add_typer(import_app, name="import")
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The config file.", show_default=True)]
-KommunOption = Annotated[str | None, typer.Option("--kommun", "-k",
-                                                  help="Kommun code or name; overrides the config for this run.")]
+KommunOption = Annotated[
+    str | None, typer.Option("--kommun", "-k", help="Kommun code or name; overrides the config for this run.")
+]
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -40,8 +45,11 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(1) from None
     except Exception as exc:  # a bug: say so, keep data out of the message
         frame = traceback.extract_tb(exc.__traceback__)[-1]
-        typer.echo(f"Internal error (a bug in lagesbild {__version__}): {type(exc).__name__} at "
-                   f"{Path(frame.filename).name}:{frame.lineno}. Please report it.", err=True)
+        typer.echo(
+            f"Internal error (a bug in lagesbild {__version__}): {type(exc).__name__} at "
+            f"{Path(frame.filename).name}:{frame.lineno}. Please report it.",
+            err=True,
+        )
         raise typer.Exit(2) from None
 
 
@@ -55,14 +63,18 @@ def fetch(config: ConfigOption = DEFAULT_CONFIG, kommun: KommunOption = None) ->
     """Download Brå's workbooks for the kommun and the rest of its län, then load them into DuckDB."""
     cfg = _config(config, kommun)
     result = _run(lambda: pipeline.fetch(cfg))
-    typer.echo(f"Fetched {len(result.stored)} Brå workbooks"
-               + (f", kept {len(result.kept)} imported earlier" if result.kept else "")
-               + f"; database: {cfg.db_path}")
+    typer.echo(
+        f"Fetched {len(result.stored)} Brå workbooks"
+        + (f", kept {len(result.kept)} imported earlier" if result.kept else "")
+        + f"; database: {cfg.db_path}"
+    )
 
 
 @import_app.command("bra")
-def import_bra(paths: Annotated[list[Path], typer.Argument(help="Workbooks (.xlsx) or folders of them.")],
-               config: ConfigOption = DEFAULT_CONFIG) -> None:
+def import_bra(
+    paths: Annotated[list[Path], typer.Argument(help="Workbooks (.xlsx) or folders of them.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
     """Import Brå workbooks downloaded by hand from Brå's indicator page."""
     cfg = _config(config)
     imported, loaded = _run(lambda: pipeline.import_bra(cfg, paths))
@@ -80,10 +92,13 @@ def load(config: ConfigOption = DEFAULT_CONFIG) -> None:
 
 
 @app.command()
-def build(config: ConfigOption = DEFAULT_CONFIG, kommun: KommunOption = None,
-          year: Annotated[int | None, typer.Option("--year", "-y",
-                                                   help="Report year; default: the latest year with data.")] = None,
-          ) -> None:
+def build(
+    config: ConfigOption = DEFAULT_CONFIG,
+    kommun: KommunOption = None,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="Report year; default: the latest year with data.")
+    ] = None,
+) -> None:
     """Compute the indicators and write the report as HTML and PDF."""
     cfg = _config(config, kommun)
     built = _run(lambda: pipeline.build(cfg, year))
@@ -91,8 +106,9 @@ def build(config: ConfigOption = DEFAULT_CONFIG, kommun: KommunOption = None,
 
 
 @app.command()
-def kommuner(lan: Annotated[str | None, typer.Option("--lan", "-l", help="Only this län (code or name).")] = None,
-             ) -> None:
+def kommuner(
+    lan: Annotated[str | None, typer.Option("--lan", "-l", help="Only this län (code or name).")] = None,
+) -> None:
     """List kommun codes and names (SCB), e.g. to fill in lagesbild.toml."""
     wanted = None
     if lan:

@@ -85,8 +85,10 @@ def _content_dir(name: str) -> Path:
     for candidate in (here / name, here.parents[1] / name):
         if candidate.is_dir():
             return candidate
-    raise ConfigError(f"The folder {name}/ was not found next to the package ({here}).",
-                      hint="Reinstall lagesbild (uv sync) so that queries/ and templates/ are included.")
+    raise ConfigError(
+        f"The folder {name}/ was not found next to the package ({here}).",
+        hint="Reinstall lagesbild (uv sync) so that queries/ and templates/ are included.",
+    )
 
 
 class _Table:
@@ -102,8 +104,7 @@ class _Table:
         return f"{self.name}.{key}" if self.name else key
 
     def error(self, key: str, problem: str, expected: str) -> ConfigError:
-        return ConfigError(f"{self.path}: key '{self._key(key)}' {problem}.",
-                           hint=f"Expected {expected}.")
+        return ConfigError(f"{self.path}: key '{self._key(key)}' {problem}.", hint=f"Expected {expected}.")
 
     def get(self, key: str, kind: type[T], expected: str, default: T | None = None) -> T:
         self.read.add(key)
@@ -139,13 +140,16 @@ def load_config(path: Path | None = None) -> Config:
     """Read and validate a config file; every problem names the key, the file and the expected form."""
     path = (path or DEFAULT_CONFIG).resolve()
     if not path.is_file():
-        raise ConfigError(f"No config file at {path}.",
-                          hint="Run lagesbild in the folder that holds lagesbild.toml, or pass --config PATH.")
+        raise ConfigError(
+            f"No config file at {path}.",
+            hint="Run lagesbild in the folder that holds lagesbild.toml, or pass --config PATH.",
+        )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}.",
-                          hint="Fix the syntax; the README has a complete example.") from None
+        raise ConfigError(
+            f"{path} is not valid TOML: {exc}.", hint="Fix the syntax; the README has a complete example."
+        ) from None
     return _parse(data, path)
 
 
@@ -155,10 +159,14 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
 
     rep = root.table("report")
     report = ReportSettings(
-        title=rep.get("title", str, "a string, e.g. \"Lägesbild över brottsligheten\"",
-                      f"Lägesbild över brottsligheten i {kommun.namn}s kommun"),
+        title=rep.get(
+            "title",
+            str,
+            'a string, e.g. "Lägesbild över brottslighet och trygghet"',
+            "Lägesbild över brottslighet och trygghet",
+        ),
         compiled_by=rep.get("compiled_by", str, "a string naming the samordningsfunktion"),
-        decision_body=rep.get("decision_body", str, "a string, e.g. \"Kommunstyrelsen\""),
+        decision_body=rep.get("decision_body", str, 'a string, e.g. "Kommunstyrelsen"'),
     )
     rep.reject_unknown()
 
@@ -203,8 +211,7 @@ def _parse_kommun(table: _Table) -> Kommun:
         raise table.error("namn", f"is {name!r} but kod {kommun.kod} is {kommun.namn}", f'namn = "{kommun.namn}"')
     lan = table.get("lan", str, f'the län code, e.g. lan = "{kommun.lan_kod}"', kommun.lan_kod)
     if find_lan(lan) != kommun.lan:
-        raise table.error("lan", f"is {lan!r} but {kommun.namn} lies in {kommun.lan.namn}",
-                          f'lan = "{kommun.lan_kod}"')
+        raise table.error("lan", f"is {lan!r} but {kommun.namn} lies in {kommun.lan.namn}", f'lan = "{kommun.lan_kod}"')
     table.reject_unknown()
     return kommun
 
@@ -220,8 +227,11 @@ def _parse_bra(table: _Table) -> BraSettings:
         try:
             kommun = resolve_kommun(key)
         except UnknownKommunError:
-            raise urls_table.error(key, "is not a kommun code or name",
-                                   'a kommun code or name as key, e.g. "2026" = "https://…/Gagnef.xlsx"') from None
+            raise urls_table.error(
+                key,
+                "is not a kommun code or name",
+                'a kommun code or name as key, e.g. "2026" = "https://…/Gagnef.xlsx"',
+            ) from None
         _check_url(urls_table, key, url)
         urls[kommun.kod] = url
     table.reject_unknown()

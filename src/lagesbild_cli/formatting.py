@@ -11,8 +11,20 @@ from datetime import date
 NBSP = "\u00a0"
 MINUS = "\u2212"
 MISSING = "–"
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-          "oktober", "november", "december")
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:

@@ -44,8 +44,10 @@ class Indicator:
 def parse_indicator(path: Path) -> Indicator:
     match = _FILE_NAME.match(path.name)
     if match is None:
-        raise QueryError(f"{path}: the file name should be '<number>_<name>.sql' in lower case, "
-                         "e.g. 10_anmalda_brott.sql.", hint="Rename the file.")
+        raise QueryError(
+            f"{path}: the file name should be '<number>_<name>.sql' in lower case, e.g. 10_anmalda_brott.sql.",
+            hint="Rename the file.",
+        )
     text = path.read_text(encoding="utf-8")
     headers: dict[str, str] = {}
     for line in text.splitlines():
@@ -55,16 +57,21 @@ def parse_indicator(path: Path) -> Indicator:
             headers.setdefault(header["key"], header["value"])
     missing = [key for key in REQUIRED_HEADERS if key not in headers]
     if missing:
-        raise QueryError(f"{path}: the header lacks {', '.join(f'-- {m}:' for m in missing)}.",
-                         hint="Start the file with '-- title:', '-- unit:', '-- sources:' and '-- grain:' lines.")
-    return Indicator(name=match["name"], path=path, sql=text.strip().rstrip(";"),
-                     **{key: headers[key] for key in REQUIRED_HEADERS})
+        raise QueryError(
+            f"{path}: the header lacks {', '.join(f'-- {m}:' for m in missing)}.",
+            hint="Start the file with '-- title:', '-- unit:', '-- sources:' and '-- grain:' lines.",
+        )
+    return Indicator(
+        name=match["name"], path=path, sql=text.strip().rstrip(";"), **{key: headers[key] for key in REQUIRED_HEADERS}
+    )
 
 
 def discover(queries_dir: Path) -> list[Indicator]:
     """All indicators in run order (by their number prefix)."""
-    paths = sorted(queries_dir.glob("*.sql"), key=lambda p: (int(p.name.split("_", 1)[0]) if p.name[0].isdigit()
-                                                             else 10**9, p.name))
+    paths = sorted(
+        queries_dir.glob("*.sql"),
+        key=lambda p: (int(p.name.split("_", 1)[0]) if p.name[0].isdigit() else 10**9, p.name),
+    )
     indicators = [parse_indicator(p) for p in paths]
     names = [i.name for i in indicators]
     if len(set(names)) != len(names):
@@ -79,10 +86,13 @@ def materialise(store: Store, indicators: list[Indicator]) -> None:
         try:
             store.execute_script(f'create or replace table "{indicator.table}" as\n{indicator.sql}')
         except duckdb.Error as exc:
-            raise QueryError(f"{indicator.path} failed: {exc}",
-                             hint="Fix the SQL; the previous database is untouched.") from None
+            raise QueryError(
+                f"{indicator.path} failed: {exc}", hint="Fix the SQL; the previous database is untouched."
+            ) from None
     rows = [(i.table, i.title, i.unit, i.sources, i.grain, i.path.name) for i in indicators]
-    store.con.execute("create or replace table indicators (tabell varchar, titel varchar, enhet varchar, "
-                      "kallor varchar, niva varchar, fil varchar)")
+    store.con.execute(
+        "create or replace table indicators (tabell varchar, titel varchar, enhet varchar, "
+        "kallor varchar, niva varchar, fil varchar)"
+    )
     if rows:
         store.con.executemany("insert into indicators values (?, ?, ?, ?, ?, ?)", rows)

@@ -15,6 +15,8 @@ from importlib import resources
 from lagesbild_cli.errors import UnknownKommunError
 
 RIKET_KOD = "00"
+# Names that do not follow the genitive rule in Kommun.fullnamn
+_IRREGULAR_FULL_NAMES = {"2080": "Falu kommun", "0980": "Region Gotland"}
 RIKET_NAMN = "Hela landet"
 
 
@@ -35,7 +37,9 @@ class Kommun:
 
     @property
     def fullnamn(self) -> str:
-        """"Gagnefs kommun", "Mora kommun", "Borås kommun": no genitive s after a vowel or s, x, z."""
+        """ "Gagnefs kommun", "Mora kommun", "Borås kommun": no genitive s after a vowel or s, x, z."""
+        if self.kod in _IRREGULAR_FULL_NAMES:
+            return _IRREGULAR_FULL_NAMES[self.kod]
         if self.namn[-1].casefold() in "aeiouyåäösxz":
             return f"{self.namn} kommun"
         return f"{self.namn}s kommun"
@@ -115,6 +119,7 @@ def find_lan(code_or_name: str) -> Lan | None:
         return lan_by_code().get(value.zfill(2))
     wanted = normalise_name(value)
     for lan in lan_by_code().values():
-        if wanted in {normalise_name(lan.namn), normalise_name(lan.namn.removesuffix(" län"))}:
+        short = normalise_name(lan.namn.removesuffix(" län"))
+        if wanted in {normalise_name(lan.namn), short, short.removesuffix("s")}:
             return lan
     return None

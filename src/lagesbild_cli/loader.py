@@ -27,15 +27,20 @@ def _combine(frames: list[tuple[str, pl.DataFrame]], key: list[str], what: str) 
     """Stack the same table from several workbooks; shared rows (län, riket) must agree."""
     stacked = pl.concat([f.with_columns(pl.lit(name).alias("_fil")) for name, f in frames])
     values = [c for c in stacked.columns if c not in key and c != "_fil"]
-    conflicts = (stacked.group_by(key).agg(pl.struct(values).n_unique().alias("n"), pl.col("_fil"))
-                 .filter(pl.col("n") > 1).sort(key))
+    conflicts = (
+        stacked.group_by(key)
+        .agg(pl.struct(values).n_unique().alias("n"), pl.col("_fil"))
+        .filter(pl.col("n") > 1)
+        .sort(key)
+    )
     if conflicts.height:
         first = conflicts.row(0, named=True)
         where = ", ".join(f"{k}={first[k]}" for k in key)
         raise ParseError(
             f"The Brå workbooks disagree on {what} ({where}) in {', '.join(sorted(set(first['_fil'])))}.",
             hint="They come from different Brå publications: fetch or import all the län's workbooks again "
-            "from the same publication.")
+            "from the same publication.",
+        )
     return stacked.drop("_fil").unique(subset=key, keep="first", maintain_order=True).sort(key)
 
 
@@ -45,33 +50,57 @@ def load(config: Config) -> LoadResult:
     entries = manifest.entries()
     files = sorted((config.raw_dir / bra.SOURCE).glob("*.xlsx"))
     if not files:
-        raise DataMissingError(f"No Brå workbooks in {config.raw_dir / bra.SOURCE}.",
-                               hint="Run 'lagesbild fetch', or download the workbooks from Brå's page "
-                               "and run 'lagesbild import bra FOLDER'.")
+        raise DataMissingError(
+            f"No Brå workbooks in {config.raw_dir / bra.SOURCE}.",
+            hint="Run 'lagesbild fetch', or download the workbooks from Brå's page "
+            "and run 'lagesbild import bra FOLDER'.",
+        )
     workbooks = [(str(p.relative_to(config.raw_dir)), bra.parse(p.read_bytes(), str(p))) for p in files]
     anmalda = _combine([(n, w.anmalda) for n, w in workbooks], ["serie_id", "geo_kod", "ar"], "reported crime")
     ntu = _combine([(n, w.ntu) for n, w in workbooks], ["indikator_id", "geo_kod", "ar"], "NTU")
     svarande = _combine([(n, w.svarande) for n, w in workbooks], ["geo_kod", "ar"], "NTU respondents")
 
-    kommuner = pl.DataFrame([{"kommun_kod": k.kod, "kommun_namn": k.namn, "lan_kod": k.lan_kod}
-                             for k in all_kommuner()])
+    kommuner = pl.DataFrame(
+        [{"kommun_kod": k.kod, "kommun_namn": k.namn, "lan_kod": k.lan_kod} for k in all_kommuner()]
+    )
     lan = pl.DataFrame([{"lan_kod": lan.kod, "lan_namn": lan.namn} for lan in lan_by_code().values()])
-    manifest_frame = pl.DataFrame([asdict(e) for e in entries.values()], schema={
-        "file": pl.String, "source": pl.String, "origin": pl.String, "retrieved_at": pl.String,
-        "status": pl.Int64, "sha256": pl.String, "bytes": pl.Int64, "etag": pl.String,
-        "last_modified": pl.String})
-    workbook_frame = pl.DataFrame({"kommun_kod": [w.kommun.kod for _, w in workbooks],
-                                   "fil": [n for n, _ in workbooks]})
+    manifest_frame = pl.DataFrame(
+        [asdict(e) for e in entries.values()],
+        schema={
+            "file": pl.String,
+            "source": pl.String,
+            "origin": pl.String,
+            "retrieved_at": pl.String,
+            "status": pl.Int64,
+            "sha256": pl.String,
+            "bytes": pl.Int64,
+            "etag": pl.String,
+            "last_modified": pl.String,
+        },
+    )
+    workbook_frame = pl.DataFrame(
+        {"kommun_kod": [w.kommun.kod for _, w in workbooks], "fil": [n for n, _ in workbooks]}
+    )
     queries = indicators.discover(config.queries_dir)
 
-    tables = {"kommuner": kommuner, "lan": lan, "manifest": manifest_frame, "bra_arbetsbocker": workbook_frame,
-              "raw_bra_anmalda": anmalda, "raw_bra_ntu": ntu, "raw_bra_ntu_svarande": svarande}
+    tables = {
+        "kommuner": kommuner,
+        "lan": lan,
+        "manifest": manifest_frame,
+        "bra_arbetsbocker": workbook_frame,
+        "raw_bra_anmalda": anmalda,
+        "raw_bra_ntu": ntu,
+        "raw_bra_ntu_svarande": svarande,
+    }
     with rebuild(config.db_path) as store:
         for name, frame in tables.items():
             store.write_table(name, frame)
         indicators.materialise(store, queries)
-    return LoadResult(db_path=config.db_path, bra_workbooks=len(workbooks),
-                      tables={name: frame.height for name, frame in tables.items()})
+    return LoadResult(
+        db_path=config.db_path,
+        bra_workbooks=len(workbooks),
+        tables={name: frame.height for name, frame in tables.items()},
+    )
 
 
 def is_stale(config: Config) -> bool:

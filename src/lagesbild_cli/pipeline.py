@@ -1,11 +1,11 @@
 """The library API: fetch, import, load and build — callable without the CLI.
 
-    from lagesbild_cli import pipeline
-    from lagesbild_cli.config import load_config
+from lagesbild_cli import pipeline
+from lagesbild_cli.config import load_config
 
-    config = load_config(Path("lagesbild.toml"))
-    pipeline.fetch(config)
-    pipeline.build(config, year=2023)
+config = load_config(Path("lagesbild.toml"))
+pipeline.fetch(config)
+pipeline.build(config, year=2023)
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ def fetch(config: Config, transport: httpx.BaseTransport | None = None) -> Fetch
             f"{len(result.failed)} of {len(kommuner)} Brå workbooks could not be fetched "
             f"({ok} downloaded, {len(result.kept)} kept from before):\n{lines}",
             hint="Previous raw files are untouched. Fix the URLs in lagesbild.toml or import the "
-            "workbooks by hand with 'lagesbild import bra PATH'.")
+            "workbooks by hand with 'lagesbild import bra PATH'.",
+        )
     return FetchResult(stored=result.stored, kept=result.kept, load=loaded)
 
 

@@ -74,12 +74,29 @@ class Manifest:
         text = json.dumps({k: asdict(v) for k, v in sorted(entries.items())}, ensure_ascii=False, indent=2)
         atomic_write_bytes(self.path, (text + "\n").encode("utf-8"))
 
-    def store(self, relative: str, data: bytes, *, source: str, origin: str, status: int | None,
-              etag: str | None = None, last_modified: str | None = None) -> ManifestEntry:
+    def store(
+        self,
+        relative: str,
+        data: bytes,
+        *,
+        source: str,
+        origin: str,
+        status: int | None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> ManifestEntry:
         """Write a raw file atomically and record it."""
         atomic_write_bytes(self.raw_dir / relative, data)
-        entry = ManifestEntry(file=relative, source=source, origin=origin, retrieved_at=utc_now(),
-                              status=status, sha256=sha256(data), bytes=len(data), etag=etag,
-                              last_modified=last_modified)
+        entry = ManifestEntry(
+            file=relative,
+            source=source,
+            origin=origin,
+            retrieved_at=utc_now(),
+            status=status,
+            sha256=sha256(data),
+            bytes=len(data),
+            etag=etag,
+            last_modified=last_modified,
+        )
         self.record(entry)
         return entry

@@ -21,10 +21,12 @@ from lagesbild_cli.errors import DataMissingError, LagesbildError
 
 
 def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
-    con.create_function("poisson_lower", stats.poisson_lower, [duckdb.sqltype("BIGINT")],
-                        duckdb.sqltype("DOUBLE"), side_effects=False)
-    con.create_function("poisson_upper", stats.poisson_upper, [duckdb.sqltype("BIGINT")],
-                        duckdb.sqltype("DOUBLE"), side_effects=False)
+    con.create_function(
+        "poisson_lower", stats.poisson_lower, [duckdb.sqltype("BIGINT")], duckdb.sqltype("DOUBLE"), side_effects=False
+    )
+    con.create_function(
+        "poisson_upper", stats.poisson_upper, [duckdb.sqltype("BIGINT")], duckdb.sqltype("DOUBLE"), side_effects=False
+    )
 
 
 class Store:
@@ -32,6 +34,7 @@ class Store:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+        con.execute("set enable_progress_bar = false")
         _register_functions(con)
 
     def write_table(self, name: str, frame: pl.DataFrame) -> None:
@@ -49,7 +52,8 @@ class Store:
         """Run a SELECT with named ``$parameters``; only those the SQL names are passed (DuckDB 2
         rejects extra ones), so callers can hand over one shared parameter dict."""
         used = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
-        return self.con.sql(sql, params={k: v for k, v in (params or {}).items() if k in used}).pl()
+        frame: pl.DataFrame = self.con.sql(sql, params={k: v for k, v in (params or {}).items() if k in used}).pl()
+        return frame
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         return self.query(sql, params).to_dicts()
@@ -62,8 +66,9 @@ class Store:
 def open_store(path: Path) -> Iterator[Store]:
     """Open an existing database read-only."""
     if not path.exists():
-        raise DataMissingError(f"There is no database at {path}.",
-                               hint="Run 'lagesbild fetch' (or 'lagesbild import bra PATH') first.")
+        raise DataMissingError(
+            f"There is no database at {path}.", hint="Run 'lagesbild fetch' (or 'lagesbild import bra PATH') first."
+        )
     con = duckdb.connect(str(path), read_only=True)
     try:
         yield Store(con)

@@ -10,6 +10,7 @@ from lagesbild_cli import __version__
 from lagesbild_cli.config import HttpSettings
 from lagesbild_cli.errors import FetchError
 
+
 def user_agent(settings: HttpSettings) -> str:
     """Names the tool and, when configured, a contact, as Polisen's and Brå's rules ask."""
     base = f"lagesbild/{__version__}"
@@ -40,16 +41,21 @@ def download(client: httpx.Client, url: str, *, what: str) -> Download:
     try:
         response = client.get(url)
     except httpx.TimeoutException:
-        raise FetchError(f"Timed out fetching {what} from {url}.",
-                         hint="The server is slow or unreachable; try again later or raise "
-                         "http.timeout_seconds in lagesbild.toml.") from None
+        raise FetchError(
+            f"Timed out fetching {what} from {url}.",
+            hint="The server is slow or unreachable; try again later or raise http.timeout_seconds in lagesbild.toml.",
+        ) from None
     except httpx.HTTPError as exc:
-        raise FetchError(f"Could not connect to fetch {what} from {url}: {exc}.",
-                         hint="Check the network connection and the URL; nothing was changed.") from None
+        raise FetchError(
+            f"Could not connect to fetch {what} from {url}: {exc}.",
+            hint="Check the network connection and the URL; nothing was changed.",
+        ) from None
     if response.status_code != 200:
-        advice = ("The file has moved or been removed: find the current link and update the config."
-                  if response.status_code in (404, 410)
-                  else "Try again later; nothing was changed.")
+        advice = (
+            "The file has moved or been removed: find the current link and update the config."
+            if response.status_code in (404, 410)
+            else "Try again later; nothing was changed."
+        )
         raise FetchError(f"{url} answered HTTP {response.status_code} when fetching {what}.", hint=advice)
     return Download(
         url=str(response.url),

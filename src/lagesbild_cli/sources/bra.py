@@ -41,16 +41,33 @@ SOURCE = "bra"
 MISSING = ("..", "", "-", "–")
 
 ANMALDA_SCHEMA = {
-    "serie_id": pl.String, "serie": pl.String, "geo_kod": pl.String, "geo_namn": pl.String,
-    "geo_niva": pl.String, "ar": pl.Int32, "antal": pl.Int64, "per_100k": pl.Float64,
+    "serie_id": pl.String,
+    "serie": pl.String,
+    "geo_kod": pl.String,
+    "geo_namn": pl.String,
+    "geo_niva": pl.String,
+    "ar": pl.Int32,
+    "antal": pl.Int64,
+    "per_100k": pl.Float64,
 }
 NTU_SCHEMA = {
-    "indikator_id": pl.String, "indikator": pl.String, "matt": pl.String, "geo_kod": pl.String,
-    "geo_namn": pl.String, "geo_niva": pl.String, "ar": pl.Int32, "andel": pl.Float64,
-    "ki_undre": pl.Float64, "ki_ovre": pl.Float64,
+    "indikator_id": pl.String,
+    "indikator": pl.String,
+    "matt": pl.String,
+    "geo_kod": pl.String,
+    "geo_namn": pl.String,
+    "geo_niva": pl.String,
+    "ar": pl.Int32,
+    "andel": pl.Float64,
+    "ki_undre": pl.Float64,
+    "ki_ovre": pl.Float64,
 }
 SVARANDE_SCHEMA = {
-    "geo_kod": pl.String, "geo_namn": pl.String, "geo_niva": pl.String, "ar": pl.Int32, "svarande": pl.Int64,
+    "geo_kod": pl.String,
+    "geo_namn": pl.String,
+    "geo_niva": pl.String,
+    "ar": pl.Int32,
+    "svarande": pl.Int64,
 }
 
 _ANMALDA_HEADER = re.compile(r"^(Antal per 100 000 inv|Antal)\s+(\d{4})$")
@@ -152,8 +169,9 @@ def _parse_anmalda(sheet: _Sheet) -> Iterator[dict[str, Any]]:
     while (header := sheet.cell(2, col)) is not None:
         head = _ANMALDA_HEADER.match(str(header))
         if head is None:
-            raise sheet.error(2, col, f"expected a header like 'Antal 2017' or 'Antal per 100 000 inv 2017', "
-                                      f"found {header!r}")
+            raise sheet.error(
+                2, col, f"expected a header like 'Antal 2017' or 'Antal per 100 000 inv 2017', found {header!r}"
+            )
         columns.append((col, "per_100k" if "100 000" in head[1] else "antal", int(head[2])))
         col += 1
     if not columns:
@@ -164,10 +182,18 @@ def _parse_anmalda(sheet: _Sheet) -> Iterator[dict[str, Any]]:
         values: dict[int, dict[str, Any]] = {}
         for col, measure, year in columns:
             values.setdefault(year, {"antal": None, "per_100k": None})[measure] = sheet.number(
-                row, col, integer=measure == "antal")
+                row, col, integer=measure == "antal"
+            )
         for year, measures in values.items():
-            yield {"serie_id": slug(serie), "serie": serie, "geo_kod": geo_kod, "geo_namn": geo_namn,
-                   "geo_niva": geo_niva, "ar": year, **measures}
+            yield {
+                "serie_id": slug(serie),
+                "serie": serie,
+                "geo_kod": geo_kod,
+                "geo_namn": geo_namn,
+                "geo_niva": geo_niva,
+                "ar": year,
+                **measures,
+            }
         row += 1
     if row == 3:
         raise sheet.error(3, 1, "expected rows for the kommun, the län and 'Hela landet', found none")
@@ -208,8 +234,13 @@ def _parse_svarande(sheet: _Sheet) -> Iterator[dict[str, Any]]:
     blocks = _ntu_blocks(sheet, header_row, 1)
     for row, year in _year_rows(sheet, header_row):
         for col, (geo_kod, geo_namn, geo_niva) in blocks:
-            yield {"geo_kod": geo_kod, "geo_namn": geo_namn, "geo_niva": geo_niva, "ar": year,
-                   "svarande": sheet.number(row, col, integer=True)}
+            yield {
+                "geo_kod": geo_kod,
+                "geo_namn": geo_namn,
+                "geo_niva": geo_niva,
+                "ar": year,
+                "svarande": sheet.number(row, col, integer=True),
+            }
 
 
 def _parse_ntu(sheet: _Sheet) -> Iterator[dict[str, Any]]:
@@ -222,21 +253,32 @@ def _parse_ntu(sheet: _Sheet) -> Iterator[dict[str, Any]]:
     blocks = _ntu_blocks(sheet, header_row, 3)
     for row, year in _year_rows(sheet, header_row):
         for col, (geo_kod, geo_namn, geo_niva) in blocks:
-            yield {"indikator_id": slug(name), "indikator": name, "matt": unit, "geo_kod": geo_kod,
-                   "geo_namn": geo_namn, "geo_niva": geo_niva, "ar": year,
-                   "andel": sheet.number(row, col), "ki_undre": sheet.number(row, col + 1),
-                   "ki_ovre": sheet.number(row, col + 2)}
+            yield {
+                "indikator_id": slug(name),
+                "indikator": name,
+                "matt": unit,
+                "geo_kod": geo_kod,
+                "geo_namn": geo_namn,
+                "geo_niva": geo_niva,
+                "ar": year,
+                "andel": sheet.number(row, col),
+                "ki_undre": sheet.number(row, col + 1),
+                "ki_ovre": sheet.number(row, col + 2),
+            }
 
 
 def _read_sheets(data: bytes, filename: str) -> list[_Sheet]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ParseError(f"{filename} is not a readable xlsx workbook ({type(exc).__name__}: {exc}).",
-                         hint="Download the workbook again; a browser may have saved an error page.") from None
+        raise ParseError(
+            f"{filename} is not a readable xlsx workbook ({type(exc).__name__}: {exc}).",
+            hint="Download the workbook again; a browser may have saved an error page.",
+        ) from None
     try:
-        return [_Sheet(filename, ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)])
-                for ws in book.worksheets]
+        return [
+            _Sheet(filename, ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)]) for ws in book.worksheets
+        ]
     finally:
         book.close()
 
@@ -258,12 +300,16 @@ def parse(data: bytes, filename: str) -> BraWorkbook:
         elif sheet.cell(1, 1) is not None:
             ntu.extend(_parse_ntu(sheet))
     if not anmalda:
-        raise ParseError(f"{filename} has no reported-crime sheet (a sheet name with '(anmälda)').",
-                         hint="Is this Brå's workbook 'Indikatorer för kommuners lägesbild'?")
+        raise ParseError(
+            f"{filename} has no reported-crime sheet (a sheet name with '(anmälda)').",
+            hint="Is this Brå's workbook 'Indikatorer för kommuners lägesbild'?",
+        )
     kommun_codes = sorted({r["geo_kod"] for r in anmalda if r["geo_niva"] == "kommun"})
     if len(kommun_codes) != 1:
-        raise ParseError(f"{filename} should cover exactly one kommun but covers {kommun_codes or 'none'}.",
-                         hint="Use Brå's per-kommun workbook as downloaded.")
+        raise ParseError(
+            f"{filename} should cover exactly one kommun but covers {kommun_codes or 'none'}.",
+            hint="Use Brå's per-kommun workbook as downloaded.",
+        )
     kommun = find_kommun(kommun_codes[0])
     assert kommun is not None
     return BraWorkbook(
@@ -284,10 +330,11 @@ def raw_name(kommun: Kommun) -> str:
 def find_link(page_html: str, page_url: str, kommun: Kommun) -> str | None:
     """The workbook link for ``kommun`` on Brå's indicator page: an href ending in <Kommunnamn>.xlsx."""
     wanted = {kommun.namn.casefold(), unicodedata.normalize("NFD", kommun.namn).casefold()}
+    href: str
     for href in re.findall(r"""href\s*=\s*["']([^"']+\.xlsx)["']""", page_html, flags=re.I):
         name = unquote(href.rsplit("/", 1)[-1])[: -len(".xlsx")].casefold()
         if name in wanted:
-            return urljoin(page_url, href)
+            return str(urljoin(page_url, href))
     return None
 
 
@@ -298,8 +345,14 @@ class BraFetchResult:
     failed: list[tuple[Kommun, LagesbildError]]
 
 
-def fetch(kommuner: Sequence[Kommun], urls: dict[str, str], page_url: str, discover: bool,
-          client: httpx.Client, manifest: Manifest) -> BraFetchResult:
+def fetch(
+    kommuner: Sequence[Kommun],
+    urls: dict[str, str],
+    page_url: str,
+    discover: bool,
+    client: httpx.Client,
+    manifest: Manifest,
+) -> BraFetchResult:
     """Download the workbook of each kommun; a file is stored only after it parses."""
     page: str | None = None
     page_error: LagesbildError | None = None
@@ -308,7 +361,9 @@ def fetch(kommuner: Sequence[Kommun], urls: dict[str, str], page_url: str, disco
             page = download(client, page_url, what="Brå's indicator page").content.decode("utf-8", "replace")
         except FetchError as exc:
             page_error = exc
-    stored, kept, failed = [], [], []
+    stored: list[ManifestEntry] = []
+    kept: list[Kommun] = []
+    failed: list[tuple[Kommun, LagesbildError]] = []
     for kommun in kommuner:
         url = urls.get(kommun.kod) or (find_link(page, page_url, kommun) if page else None)
         if url is None:
@@ -321,20 +376,35 @@ def fetch(kommuner: Sequence[Kommun], urls: dict[str, str], page_url: str, disco
             got = download(client, url, what=f"Brå's workbook for {kommun.namn}")
             workbook = parse(got.content, f"{kommun.namn}.xlsx from {url}")
             if workbook.kommun != kommun:
-                raise ParseError(f"{url} holds the workbook of {workbook.kommun.namn}, not of {kommun.namn}.",
-                                 hint=f"Correct the URL for {kommun.kod} under [sources.bra.urls].")
+                raise ParseError(
+                    f"{url} holds the workbook of {workbook.kommun.namn}, not of {kommun.namn}.",
+                    hint=f"Correct the URL for {kommun.kod} under [sources.bra.urls].",
+                )
         except LagesbildError as exc:
             failed.append((kommun, exc))
             continue
-        stored.append(manifest.store(raw_name(kommun), got.content, source=SOURCE, origin=got.url,
-                                     status=got.status, etag=got.etag, last_modified=got.last_modified))
+        stored.append(
+            manifest.store(
+                raw_name(kommun),
+                got.content,
+                source=SOURCE,
+                origin=got.url,
+                status=got.status,
+                etag=got.etag,
+                last_modified=got.last_modified,
+            )
+        )
     return BraFetchResult(stored=stored, kept=kept, failed=failed)
 
 
 def _no_url_error(kommun: Kommun, page_url: str, discover: bool, page_error: LagesbildError | None) -> FetchError:
-    why = ("discovery is off (sources.bra.discover = false)" if not discover
-           else f"Brå's page could not be read ({page_error.message})" if page_error
-           else f"no link ending in {kommun.namn}.xlsx was found on {page_url}")
+    why = (
+        "discovery is off (sources.bra.discover = false)"
+        if not discover
+        else f"Brå's page could not be read ({page_error.message})"
+        if page_error
+        else f"no link ending in {kommun.namn}.xlsx was found on {page_url}"
+    )
     return FetchError(
         f"No workbook URL for {kommun.namn} ({kommun.kod}): {why}.",
         hint=f"Download '{kommun.namn}.xlsx' from {page_url} (search for the kommun), then run "
@@ -348,14 +418,20 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() == ".xlsx" and not p.name.startswith("~$")))
+            files.extend(
+                sorted(p for p in path.iterdir() if p.suffix.lower() == ".xlsx" and not p.name.startswith("~$"))
+            )
         elif path.is_file():
             files.append(path)
         else:
-            raise ParseError(f"{path} does not exist.", hint="Give the path of a downloaded workbook or a folder of them.")
+            raise ParseError(
+                f"{path} does not exist.", hint="Give the path of a downloaded workbook or a folder of them."
+            )
     if not files:
-        raise ParseError(f"No .xlsx files in {', '.join(map(str, paths))}.",
-                         hint="Give the workbooks downloaded from Brå's indicator page.")
+        raise ParseError(
+            f"No .xlsx files in {', '.join(map(str, paths))}.",
+            hint="Give the workbooks downloaded from Brå's indicator page.",
+        )
     return files
 
 
@@ -368,8 +444,12 @@ def import_files(paths: Sequence[Path], manifest: Manifest) -> list[tuple[Kommun
     seen: dict[str, Path] = {}
     for path, _, kommun in parsed:
         if kommun.kod in seen:
-            raise ParseError(f"{seen[kommun.kod]} and {path} are both workbooks for {kommun.namn}.",
-                             hint="Import one workbook per kommun.")
+            raise ParseError(
+                f"{seen[kommun.kod]} and {path} are both workbooks for {kommun.namn}.",
+                hint="Import one workbook per kommun.",
+            )
         seen[kommun.kod] = path
-    return [(kommun, manifest.store(raw_name(kommun), data, source=SOURCE, origin=str(path.resolve()), status=None))
-            for path, data, kommun in parsed]
+    return [
+        (kommun, manifest.store(raw_name(kommun), data, source=SOURCE, origin=str(path.resolve()), status=None))
+        for path, data, kommun in parsed
+    ]

@@ -1,0 +1,35 @@
+# lagesbild — common tasks. `make` alone lists them.
+.DEFAULT_GOAL := help
+YEAR ?= 2023
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+setup: ## Install system libraries and the locked Python environment
+	bash scripts/setup
+
+fetch: ## Download Brå's workbooks for the kommun's län into data/raw and load them
+	uv run lagesbild fetch
+
+report: ## Build the report for YEAR (default 2023) as HTML and PDF
+	uv run lagesbild build --year $(YEAR)
+
+test: ## Run the test suite (includes ruff and mypy)
+	uv run pytest
+
+lint: ## Lint and type-check
+	uv run ruff check src tests
+	uv run ruff format --check src tests
+	uv run mypy
+
+fmt: ## Format the code
+	uv run ruff format src tests
+	uv run ruff check --fix src tests
+
+pages: ## Render the PDF's pages to PNG for a look (needs poppler-utils)
+	pdftoppm -r 60 -png data/processed/reports/*/$(YEAR)/lagesbild.pdf data/processed/page
+
+clean: ## Remove the database and reports (raw data stays)
+	rm -rf data/processed/lagesbild.duckdb data/processed/reports
+
+.PHONY: help setup fetch report test lint fmt pages clean

@@ -1,0 +1,71 @@
+"""Shared fixtures. Real data comes from ../shared/data-samples (read-only: tests write to tmp)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lagesbild_cli import pipeline
+from lagesbild_cli.config import Config, load_config
+from lagesbild_cli.report import BuiltReport
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("LAGESBILD_SHARED", REPO.parent / "shared"))
+SAMPLES = SHARED / "data-samples"
+BRA_XLSX = SAMPLES / "bra" / "kommunindikatorer_xlsx"
+BRA_LONG_CSV = SAMPLES / "bra" / "bra_kommunindikatorer_dalarna_long.csv"
+
+
+def write_config(folder: Path, *, kommun: str = "2026", extra: str = "") -> Path:
+    """A config like the shipped one, with its data folder inside ``folder``."""
+    text = (REPO / "lagesbild.toml").read_text(encoding="utf-8")
+    text = text.replace('kod = "2026"', f'kod = "{kommun}"').replace('namn = "Gagnef"', "# namn")
+    text = text.replace('lan = "20"', "# lan")
+    path = folder / "lagesbild.toml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[..., Config]:
+    def make(kommun: str = "2026", extra: str = "") -> Config:
+        return load_config(write_config(tmp_path, kommun=kommun, extra=extra))
+
+    return make
+
+
+@pytest.fixture
+def config(make_config: Callable[..., Config]) -> Config:
+    return make_config()
+
+
+@pytest.fixture(scope="session")
+def bra_long() -> list[dict[str, str]]:
+    with BRA_LONG_CSV.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="session")
+def loaded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project folder with all 15 Dalarna workbooks imported and loaded (built once per session)."""
+    folder = tmp_path_factory.mktemp("loaded")
+    pipeline.import_bra(load_config(write_config(folder)), [BRA_XLSX])
+    return folder
+
+
+@pytest.fixture
+def loaded_config(loaded_dir: Path, tmp_path: Path) -> Config:
+    """A private copy of the loaded project, so a test may change it."""
+    folder = tmp_path / "project"
+    shutil.copytree(loaded_dir, folder)
+    return load_config(folder / "lagesbild.toml")
+
+
+@pytest.fixture(scope="session")
+def gagnef_2023(loaded_dir: Path) -> BuiltReport:
+    return pipeline.build(load_config(loaded_dir / "lagesbild.toml"), 2023)

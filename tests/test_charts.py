@@ -1,0 +1,38 @@
+from lagesbild_cli import charts
+
+
+def test_axis_starts_at_zero_with_round_ticks() -> None:
+    assert charts.nice_ceiling(14349) == (15000.0, 2500.0)
+    assert charts.nice_ceiling(0) == (1.0, 0.25)
+
+
+def test_lines_keep_their_colours_and_break_at_gaps() -> None:
+    chart = charts.line_chart(
+        "c",
+        "T",
+        "D",
+        [
+            charts.SeriesData("Gagnef", "kommun", {2017: 10.0, 2018: None, 2019: 12.0}),
+            charts.SeriesData("Riket", "riket", {2017: 20.0, 2018: 21.0, 2019: 22.0}),
+        ],
+        [2017, 2018, 2019],
+    )
+    kommun, riket = chart.lines
+    assert kommun.colour == "#0072B2" and riket.colour == "#7F7F7F" and riket.dash
+    assert kommun.path.count("M") == 2  # the missing year breaks the line
+    assert chart.y_ticks[0].label == "0" and chart.y_ticks[0].position == chart.height - chart.bottom
+
+
+def test_end_labels_never_overlap() -> None:
+    chart = charts.line_chart(
+        "c",
+        "T",
+        "D",
+        [
+            charts.SeriesData("A", "kommun", {2017: 100.0}),
+            charts.SeriesData("B", "lan", {2017: 101.0}),
+        ],
+        [2017],
+    )
+    a, b = sorted(line.end_label_y for line in chart.lines)
+    assert b - a >= 12

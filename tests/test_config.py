@@ -1,0 +1,84 @@
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, write_config
+from lagesbild_cli.config import load_config
+from lagesbild_cli.errors import ConfigError
+
+
+def test_the_shipped_config_is_valid() -> None:
+    config = load_config(REPO / "lagesbild.toml")
+    assert config.kommun.kod == "2026"
+    assert config.kommun.lan.namn == "Dalarnas län"
+    assert config.report.decision_body == "Kommunstyrelsen"
+    assert config.db_path == REPO / "data" / "processed" / "lagesbild.duckdb"
+    assert (config.queries_dir / "10_anmalda_brott.sql").exists()
+    assert (config.templates_dir / "report.html.j2").exists()
+
+
+def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path))
+    assert config.raw_dir == tmp_path / "data" / "raw"
+    assert config.reports_dir == tmp_path / "data" / "processed" / "reports"
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    path = write_config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_a_missing_key_names_the_key_the_file_and_the_form(tmp_path: Path) -> None:
+    path = _broken(tmp_path, 'decision_body = "Kommunstyrelsen"', "")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "report.decision_body" in str(err.value)
+    assert str(path) in str(err.value)
+    assert "Expected a string" in str(err.value)
+
+
+def test_a_wrong_type_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"'http.timeout_seconds' has the value 'soon'"):
+        load_config(_broken(tmp_path, "timeout_seconds = 30", 'timeout_seconds = "soon"'))
+
+
+def test_an_unknown_kommun_code_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"'kommun.kod' is '9999', which is not one of Sweden's 290"):
+        load_config(_broken(tmp_path, 'kod = "2026"', 'kod = "9999"'))
+
+
+def test_a_name_that_does_not_match_the_code_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="kod 2026 is Gagnef"):
+        load_config(_broken(tmp_path, "# namn", 'namn = "Mora"'))
+
+
+def test_a_misspelt_key_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"unknown key 'report\.titel'"):
+        load_config(_broken(tmp_path, "\n[report]\n", '\n[report]\ntitel = "x"\n'))
+
+
+def test_invalid_toml_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(_broken(tmp_path, "\n[report]\n", "\n[report\n"))
+
+
+def test_a_missing_file_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="--config"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_bra_urls_accept_codes_and_names(tmp_path: Path) -> None:
+    extra = '"Mora" = "https://example.org/Mora.xlsx"\n"2026" = "https://example.org/Gagnef.xlsx"\n'
+    config = load_config(write_config(tmp_path, extra=extra))
+    assert config.bra.urls == {"2062": "https://example.org/Mora.xlsx", "2026": "https://example.org/Gagnef.xlsx"}
+
+
+def test_a_bra_url_must_be_http(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not an http"):
+        load_config(write_config(tmp_path, extra='"2026" = "file:///etc/passwd"\n'))
+
+
+def test_with_kommun_overrides_for_one_run(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path)).with_kommun("Falun")
+    assert config.kommun.kod == "2080"

@@ -1,0 +1,189 @@
+"""The rendered report: the numbers a reader sees equal Brå's, in Swedish format, in HTML and PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+from html.parser import HTMLParser
+
+import pypdf
+import pytest
+
+from lagesbild_cli import formatting, pipeline
+from lagesbild_cli.config import Config
+from lagesbild_cli.report import BuiltReport, rank_text
+
+
+class _Tables(HTMLParser):
+    """Rows of every table as lists of cell texts, plus the whole visible text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.text: list[str] = []
+        self._cell: list[str] | None = None
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "title", "desc"):
+            self._skip += 1
+        elif tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "title", "desc"):
+            self._skip -= 1
+        elif tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def parse_html(html: str) -> _Tables:
+    parser = _Tables()
+    parser.feed(html.replace("\u00a0", " "))
+    return parser
+
+
+def pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(page.extract_text().replace("\u00a0", " ").split()) for page in reader.pages)
+
+
+def bra_value(bra_long: list[dict[str, str]], variabel: str, enhet: str, geo: str, year: int) -> float:
+    return next(
+        float(r["varde"])
+        for r in bra_long
+        if r["variabel"] == variabel and r["enhet"] == enhet and r["geografi"] == geo and r["ar"] == str(year)
+    )
+
+
+def fmt(value: float) -> str:
+    return formatting.number(value).replace("\u00a0", " ")
+
+
+SERIES = [
+    "Totalt antal anmälda brott",
+    "Bostadsinbrott",
+    "Skadegörelsebrott",
+    "Våld i nära relationer, mot kvinnor",
+    "Stöld och tillgreppsbrott, totalt",
+]
+
+
+def crime_row(tables: _Tables, serie: str) -> list[str]:
+    return next(r for r in tables.rows if r and r[0].rstrip(" *") == serie and len(r) == 8)
+
+
+def test_both_files_are_written_where_the_user_expects(gagnef_2023: BuiltReport) -> None:
+    assert gagnef_2023.html.parts[-3:] == ("2026", "2023", "lagesbild.html")
+    assert gagnef_2023.pdf.name == "lagesbild.pdf" and gagnef_2023.pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("serie", SERIES)
+def test_the_crime_table_shows_bras_numbers(
+    gagnef_2023: BuiltReport, bra_long: list[dict[str, str]], serie: str
+) -> None:
+    row = crime_row(parse_html(gagnef_2023.html.read_text(encoding="utf-8")), serie)
+    assert row[1] == fmt(bra_value(bra_long, serie, "Antal", "Gagnef", 2023))
+    assert row[3] == fmt(bra_value(bra_long, serie, "Antal per 100 000 inv", "Gagnef", 2023))
+    assert row[4] == fmt(bra_value(bra_long, serie, "Antal per 100 000 inv", "Dalarnas län", 2023))
+    assert row[5] == fmt(bra_value(bra_long, serie, "Antal per 100 000 inv", "Hela landet", 2023))
+
+
+def test_the_total_row_in_full(gagnef_2023: BuiltReport) -> None:
+    row = crime_row(parse_html(gagnef_2023.html.read_text(encoding="utf-8")), "Totalt antal anmälda brott")
+    # 494 crimes (Poisson 451–540), 4 721 per 100 000 vs län 8 604 and riket 14 349; lowest of 15
+    assert row == ["Totalt antal anmälda brott", "494", "451–540", "4 721", "8 604", "14 349", "+11 %", "1 av 15"]
+
+
+def test_summary_states_the_rank_in_words(gagnef_2023: BuiltReport) -> None:
+    text = " ".join(parse_html(gagnef_2023.html.read_text(encoding="utf-8")).text)
+    assert "Under 2023 anmäldes 494 brott i Gagnefs kommun, 4 721 per 100 000 invånare." in text
+    assert "lägst i Dalarnas län av länets 15 kommuner" in text
+
+
+def test_ntu_values_come_with_their_intervals(gagnef_2023: BuiltReport, bra_long: list[dict[str, str]]) -> None:
+    tables = parse_html(gagnef_2023.html.read_text(encoding="utf-8"))
+    row = next(r for r in tables.rows if r and r[0].startswith("Otrygghet vid utevistelse"))
+    variabel = "Otrygghet vid utevistelse sent på kvällen i det egna bostadsområdet"
+    andel = bra_value(
+        bra_long, variabel, next(r["enhet"] for r in bra_long if r["variabel"] == variabel), "Gagnef", 2023
+    )
+    assert row[1:] == [f"{fmt(andel)} %", "5–15", "23,5 %", "26,5 %", "lägre"]
+    assert "bygger på 77 svarande 2023" in " ".join(" ".join(tables.text).split())
+
+
+def test_charts_are_inline_svg_with_title_and_description(gagnef_2023: BuiltReport) -> None:
+    html = gagnef_2023.html.read_text(encoding="utf-8")
+    svgs = re.findall(r"<svg .*?</svg>", html, flags=re.S)
+    assert len(svgs) == 6
+    for svg in svgs:
+        assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
+    assert "Gagnef 4\u00a0721" in svgs[0]  # the kommun's line is labelled directly with its last value
+    assert "<img" not in html and "http://" not in html.split("<body>")[0]
+
+
+def test_the_pdf_shows_the_same_numbers(gagnef_2023: BuiltReport, bra_long: list[dict[str, str]]) -> None:
+    text = pdf_text(gagnef_2023.pdf.read_bytes())
+    assert "Lägesbild över brottslighet och trygghet Gagnefs kommun · Dalarnas län · 2023" in text
+    assert "Under 2023 anmäldes 494 brott i Gagnefs kommun, 4 721 per 100 000 invånare" in text
+    for serie in ("Bostadsinbrott", "Skadegörelsebrott"):
+        count = fmt(bra_value(bra_long, serie, "Antal", "Gagnef", 2023))
+        rate = fmt(bra_value(bra_long, serie, "Antal per 100 000 inv", "Gagnef", 2023))
+        assert re.search(rf"{serie} {count} \S+ {rate} ", text), serie
+    assert "Källor och metod" in text and "inte all brottslighet" in text
+    assert re.search(r"Sida 3 av \d+", text)
+
+
+def test_the_pdf_is_tagged_and_embeds_dejavu(gagnef_2023: BuiltReport) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(gagnef_2023.pdf.read_bytes()))
+    assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])
+    assert reader.trailer["/Root"]["/Lang"] == "sv"
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert fonts and all("DejaVu" in f for f in fonts), fonts
+
+
+def test_another_dalarna_kommun_gets_its_own_correct_report(
+    loaded_config: Config, bra_long: list[dict[str, str]]
+) -> None:
+    built = pipeline.build(loaded_config.with_kommun("Falun"), 2023)
+    assert built.html.parts[-3:] == ("2080", "2023", "lagesbild.html")
+    tables = parse_html(built.html.read_text(encoding="utf-8"))
+    row = crime_row(tables, "Totalt antal anmälda brott")
+    assert row[1] == fmt(bra_value(bra_long, "Totalt antal anmälda brott", "Antal", "Falun", 2023))
+    assert row[3] == fmt(bra_value(bra_long, "Totalt antal anmälda brott", "Antal per 100 000 inv", "Falun", 2023))
+    assert "anmäldes" in " ".join(tables.text) and "i Falu kommun" in " ".join(tables.text)
+    before_sources = " ".join(tables.text).split("Filer som rapporten bygger på")[0]
+    assert "Gagnef" not in before_sources  # only the list of loaded files names the other kommuner
+
+
+def test_the_year_defaults_to_the_latest_with_data(loaded_config: Config) -> None:
+    built = pipeline.build(loaded_config, None)
+    assert built.context.year == 2024
+    assert crime_row(parse_html(built.html.read_text(encoding="utf-8")), "Totalt antal anmälda brott")[1] == "471"
+
+
+@pytest.mark.parametrize(
+    ("rank", "count", "text"),
+    [
+        (1, 15, "lägst i Dalarnas län"),
+        (15, 15, "högst i Dalarnas län"),
+        (3, 15, "plats 3 av 15 (1 = lägst)"),
+        (None, 15, "kan inte rangordnas"),
+        (1, 1, "enda kommunen med data i länet"),
+    ],
+)
+def test_rank_in_words(rank: int | None, count: int, text: str) -> None:
+    assert rank_text(rank, count, "Dalarnas län") == text
