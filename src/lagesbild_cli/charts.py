@@ -87,7 +87,7 @@ def line_chart(
     width: int = 360,
     height: int = 210,
 ) -> LineChart:
-    left, right, top, bottom = 44, 104, 10, 22
+    left, right, top, bottom = 44, 118, 10, 22
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values.values() if v is not None]
     y_max, step = nice_ceiling(max(values, default=0.0))

@@ -239,7 +239,7 @@ def build_context(store: Store, config: Config, year: int | None) -> ReportConte
 def _key_charts(
     history: list[dict[str, Any]], years: list[int], kommun: Kommun, lan_namn: str
 ) -> tuple[charts.LineChart, ...]:
-    names = {"kommun": kommun.namn, "lan": lan_namn, "riket": RIKET_NAMN}
+    names = {"kommun": kommun.namn, "lan": "Länet", "riket": "Riket"}  # short direct labels at the line ends
     result = []
     for serie_id in KEY_SERIES:
         rows = [r for r in history if r["serie_id"] == serie_id]

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from lagesbild_cli import stats
-from lagesbild_cli.errors import DataMissingError, LagesbildError
+from lagesbild_cli.errors import DataMissingError
 
 
 def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
@@ -46,7 +46,8 @@ class Store:
 
     def execute_script(self, sql: str) -> None:
         self.con.execute(sql)
-        self.con.fetchall() if self.con.description else None
+        if self.con.description:  # DuckDB 2 keeps a script's last result pending until fetched
+            self.con.fetchall()
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
         """Run a SELECT with named ``$parameters``; only those the SQL names are passed (DuckDB 2
@@ -96,4 +97,4 @@ def rebuild(path: Path) -> Iterator[Store]:
         Path(f"{tmp}.wal").unlink(missing_ok=True)
 
 
-__all__ = ["LagesbildError", "Store", "open_store", "rebuild"]
+__all__ = ["Store", "open_store", "rebuild"]

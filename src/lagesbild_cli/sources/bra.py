@@ -200,16 +200,17 @@ def _parse_anmalda(sheet: _Sheet) -> Iterator[dict[str, Any]]:
 
 
 def _ntu_blocks(sheet: _Sheet, header_row: int, width: int) -> list[tuple[int, tuple[str, str, str]]]:
-    """(first column, geography) of each geography's block of columns in an NTU sheet."""
+    """(first column, geography) of each geography's block of ``width`` columns in an NTU sheet."""
+    expected = _NTU_COLUMNS if width == 3 else ("Antal",)
     blocks = []
-    for col in range(2, 2 + 3 * 50, width):
-        if sheet.cell(header_row, col) is None:
-            break
-        for offset, expected in enumerate(_NTU_COLUMNS[:width] if width == 3 else ("Antal",)):
+    col = 2
+    while sheet.cell(header_row, col) is not None:
+        for offset, name in enumerate(expected):
             found = sheet.cell(header_row, col + offset)
-            if found != expected:
-                raise sheet.error(header_row, col + offset, f"expected the header {expected!r}, found {found!r}")
+            if found != name:
+                raise sheet.error(header_row, col + offset, f"expected the header {name!r}, found {found!r}")
         blocks.append((col, _geography(sheet, header_row - 1, col)))
+        col += width
     if not blocks:
         raise sheet.error(header_row, 2, "expected a header 'Andel' or 'Antal' per geography, found none")
     return blocks
