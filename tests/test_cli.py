@@ -89,3 +89,23 @@ def test_help_lists_the_commands() -> None:
     assert code == 0
     for command in ("fetch", "import", "load", "build", "kommuner"):
         assert command in out
+
+
+def test_changing_only_the_kommun_in_the_config_gives_that_kommuns_report(tmp_path: Path) -> None:
+    config = write_config(tmp_path, kommun="2062")  # Mora instead of Gagnef, nothing else changed
+    assert run("import", "bra", str(BRA_XLSX), "--config", str(config))[0] == 0
+    code, out, _ = run("build", "--year", "2022", "--config", str(config))
+    assert code == 0 and "reports/2062/2022/lagesbild.html" in out
+    html = (tmp_path / "data/processed/reports/2062/2022/lagesbild.html").read_text(encoding="utf-8")
+    assert "Mora kommun" in html and "Gagnef" not in html.split("Filer som rapporten bygger på")[0]
+
+
+def test_fetch_failure_exits_1_with_the_reason(tmp_path: Path) -> None:
+    extra = "".join(f'"{k}" = "http://127.0.0.1:9/{k}.xlsx"\n' for k in ("2021", "2023", "2026"))
+    path = write_config(tmp_path, extra=extra)
+    path.write_text(path.read_text(encoding="utf-8").replace("discover = true", "discover = false"), encoding="utf-8")
+    code, _, err = run("fetch", "--config", str(path))
+    assert code == 1
+    assert "Could not connect" in err and "http://127.0.0.1:9/2026.xlsx" in err
+    assert "discovery is off" in err  # the kommuner without a URL
+    assert "Traceback" not in err

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
+from pathlib import Path
 from html.parser import HTMLParser
 
 import pypdf
@@ -11,7 +13,7 @@ import pytest
 
 from lagesbild_cli import formatting, pipeline
 from lagesbild_cli.config import Config
-from lagesbild_cli.report import BuiltReport, rank_text
+from lagesbild_cli.report import BuiltReport, rank_text, render_pdf
 
 
 class _Tables(HTMLParser):
@@ -187,3 +189,25 @@ def test_the_year_defaults_to_the_latest_with_data(loaded_config: Config) -> Non
 )
 def test_rank_in_words(rank: int | None, count: int, text: str) -> None:
     assert rank_text(rank, count, "Dalarnas län") == text
+
+
+def _pdf_bytes(pdf: bytes) -> bytes:
+    """The PDF with every compressed stream inflated, so embedded content can be searched."""
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, flags=re.DOTALL):
+        try:
+            parts.append(zlib.decompressobj().decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return b"".join(parts)
+
+
+def test_the_pdf_renderer_fetches_nothing_but_data_urls(tmp_path: Path) -> None:
+    import weasyprint
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-MARKER", encoding="utf-8")
+    html = f'<html><head><link rel="attachment" href="file://{secret}"></head><body><p>Hej</p></body></html>'
+    # the check can fail: WeasyPrint's default fetcher does embed the file
+    assert b"TOP-SECRET-MARKER" in _pdf_bytes(weasyprint.HTML(string=html).write_pdf())
+    assert b"TOP-SECRET-MARKER" not in _pdf_bytes(render_pdf(html))
