@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import re
 import zlib
-from pathlib import Path
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pypdf
 import pytest
