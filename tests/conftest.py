@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,13 +22,33 @@ BRA_XLSX = SAMPLES / "bra" / "kommunindikatorer_xlsx"
 BRA_LONG_CSV = SAMPLES / "bra" / "bra_kommunindikatorer_dalarna_long.csv"
 
 
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests talk to loopback servers only: any other host fails at once instead of hanging."""
+    real = socket.getaddrinfo
+
+    def guarded(host: object, *args: object, **kwargs: object) -> object:
+        if host not in ("localhost", "127.0.0.1", "::1", None):
+            raise OSError(f"a test tried to reach {host!r}; tests may only use loopback servers")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
+def no_sleep(seconds: float) -> None:
+    """Retries and rate limits wait through this in tests, so they run instantly."""
+
+
 def write_config(folder: Path, *, kommun: str = "2026", extra: str = "") -> Path:
-    """A config like the shipped one, with its data folder inside ``folder``."""
+    """A config like the shipped one, with its data folder inside ``folder``, quick retries, and
+    ``extra`` lines (Brå URLs) under [sources.bra.urls]."""
     text = (REPO / "lagesbild.toml").read_text(encoding="utf-8")
     text = text.replace('kod = "2026"', f'kod = "{kommun}"').replace('namn = "Gagnef"', "# namn")
     text = text.replace('lan = "20"', "# lan")
+    text = text.replace("retries = 3 ", "retries = 1 ").replace("backoff_seconds = 2 ", "backoff_seconds = 0 ")
     path = folder / "lagesbild.toml"
-    path.write_text(text + extra, encoding="utf-8")
+    text = text.replace("[sources.bra.urls]\n", "[sources.bra.urls]\n" + extra)
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -33,7 +33,7 @@ def test_import_then_build_writes_both_reports(tmp_path: Path) -> None:
 def test_build_without_data_says_to_fetch(tmp_path: Path) -> None:
     code, _, err = run("build", "--config", str(write_config(tmp_path)))
     assert code == 1
-    assert "No Brå workbooks" in err and "lagesbild fetch" in err and "Traceback" not in err
+    assert "There is no data" in err and "lagesbild fetch" in err and "Traceback" not in err
 
 
 def test_a_malformed_workbook_is_rejected_and_nothing_is_imported(tmp_path: Path) -> None:
@@ -104,8 +104,10 @@ def test_fetch_failure_exits_1_with_the_reason(tmp_path: Path) -> None:
     extra = "".join(f'"{k}" = "http://127.0.0.1:9/{k}.xlsx"\n' for k in ("2021", "2023", "2026"))
     path = write_config(tmp_path, extra=extra)
     path.write_text(path.read_text(encoding="utf-8").replace("discover = true", "discover = false"), encoding="utf-8")
-    code, _, err = run("fetch", "--config", str(path))
+    code, out, err = run("fetch", "--source", "bra", "--config", str(path))
     assert code == 1
-    assert "Could not connect" in err and "http://127.0.0.1:9/2026.xlsx" in err
+    assert out.startswith("bra      failed")
+    assert "Could not fetch" in err and "http://127.0.0.1:9/2026.xlsx" in err
+    assert "Error: 1 source(s) failed: bra. Their previous data is untouched." in err
     assert "discovery is off" in err  # the kommuner without a URL
     assert "Traceback" not in err

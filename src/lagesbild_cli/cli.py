@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from lagesbild_cli import __version__, pipeline
-from lagesbild_cli.config import DEFAULT_CONFIG, Config, load_config
+from lagesbild_cli.config import DEFAULT_CONFIG, SOURCE_NAMES, Config, load_config
 from lagesbild_cli.errors import LagesbildError
 from lagesbild_cli.kommuner import all_kommuner, find_lan, lan_by_code
 
@@ -58,16 +60,55 @@ def _config(path: Path, kommun: str | None = None) -> Config:
     return _run(lambda: config.with_kommun(kommun)) if kommun else config
 
 
+SourceOption = Annotated[
+    list[str] | None, typer.Option("--source", "-s", help=f"Only this source (repeatable): {', '.join(SOURCE_NAMES)}.")
+]
+
+
 @app.command()
-def fetch(config: ConfigOption = DEFAULT_CONFIG, kommun: KommunOption = None) -> None:
-    """Download Brå's workbooks for the kommun and the rest of its län, then load them into DuckDB."""
+def fetch(
+    config: ConfigOption = DEFAULT_CONFIG,
+    kommun: KommunOption = None,
+    source: SourceOption = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Fetch nothing; rebuild the database from what is on disk.")
+    ] = False,
+) -> None:
+    """Download every source (Brå, Polisen, SCB, Kolada, geodata) into data/raw/ and load DuckDB.
+
+    A failing source does not stop the others; the summary says what each did, and the exit code is 1
+    if any failed.
+    """
     cfg = _config(config, kommun)
-    result = _run(lambda: pipeline.fetch(cfg))
-    typer.echo(
-        f"Fetched {len(result.stored)} Brå workbooks"
-        + (f", kept {len(result.kept)} imported earlier" if result.kept else "")
-        + f"; database: {cfg.db_path}"
-    )
+    if offline:
+        loaded = _run(lambda: pipeline.load(cfg))
+        typer.echo(f"Offline: loaded what is on disk into {loaded.db_path}")
+        return
+    console = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+    ) as bars:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(name: str, stage: str) -> None:
+            if stage == "start":
+                tasks[name] = bars.add_task(f"Fetching {name}…", total=1)
+            else:
+                bars.update(tasks[name], completed=1)
+
+        report = _run(lambda: pipeline.fetch(cfg, source, progress=progress))
+    for result in report.results:
+        typer.echo(f"{result.source:<8} {result.status:<9} {result.summary()}")
+        for failure in result.failures:
+            typer.echo(f"  - {failure}", err=True)
+    if report.load is not None:
+        typer.echo(f"Database: {report.load.db_path}")
+    if report.failed:
+        names = ", ".join(r.source for r in report.failed)
+        typer.echo(
+            f"Error: {len(report.failed)} source(s) failed: {names}. Their previous data is untouched.", err=True
+        )
+        raise typer.Exit(1)
 
 
 @import_app.command("bra")
@@ -83,12 +124,26 @@ def import_bra(
     typer.echo(f"Loaded {loaded.bra_workbooks} workbooks into {loaded.db_path}")
 
 
+@import_app.command("polisen")
+def import_polisen(
+    path: Annotated[Path, typer.Argument(help="A JSON file of Polisen events (API answer or archive).")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Merge a file of Polisen events into the archive in data/raw/polisen/."""
+    cfg = _config(config)
+    in_file, new, loaded = _run(lambda: pipeline.import_polisen(cfg, path))
+    typer.echo(f"Read {in_file} events from {path}; {new} were new to the archive. Database: {loaded.db_path}")
+
+
 @app.command()
 def load(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Rebuild the DuckDB database from data/raw/ alone."""
     cfg = _config(config)
     result = _run(lambda: pipeline.load(cfg))
-    typer.echo(f"Loaded {result.bra_workbooks} Brå workbooks into {result.db_path}")
+    typer.echo(
+        f"Loaded {result.bra_workbooks} Brå workbooks, {result.tables['raw_polisen_handelser']} Polisen "
+        f"events and {result.tables['raw_kolada_varden']} Kolada values into {result.db_path}"
+    )
 
 
 @app.command()

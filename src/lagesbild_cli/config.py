@@ -32,6 +32,8 @@ class ReportSettings:
 class HttpSettings:
     contact: str
     timeout_seconds: float
+    retries: int = 3
+    backoff_seconds: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,32 @@ class BraSettings:
     page_url: str
     discover: bool
     urls: dict[str, str] = field(default_factory=dict)  # kommun code → workbook URL
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """A source reached at one base URL (Polisen, SCB, geodata)."""
+
+    url: str
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class KoladaSettings:
+    url: str
+    kpis: tuple[str, ...]
+    first_year: int
+    enabled: bool = True
+
+
+SOURCE_NAMES = ("bra", "polisen", "scb", "kolada", "geo")
+POLISEN_URL = "https://polisen.se/api/events"
+SCB_URL = "https://statistikdatabasen.scb.se/api/v2"
+KOLADA_URL = "https://api.kolada.se/v3"
+# Brå-based KPIs: reported crime total, violent crime, burglary, drug crime, vandalism; all per 100 000
+KOLADA_KPIS = ("N07540", "N07403", "N07546", "N07544", "U07452")
+GEO_URL = "https://raw.githubusercontent.com/okfse/sweden-geojson/master/swedish_municipalities.geojson"
 
 
 @dataclass(frozen=True)
@@ -48,6 +76,10 @@ class Config:
     report: ReportSettings
     http: HttpSettings
     bra: BraSettings
+    polisen: ServiceSettings
+    scb: ServiceSettings
+    kolada: KoladaSettings
+    geo: ServiceSettings
     data_dir: Path
 
     @property
@@ -178,13 +210,21 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
     http_settings = HttpSettings(
         contact=http.get("contact", str, "an e-mail address or URL where Brå and Polisen can reach you", ""),
         timeout_seconds=http.get("timeout_seconds", float, "a number of seconds, e.g. 30", 30.0),
+        retries=http.get("retries", int, "a whole number of retries after a failed call, e.g. 3", 3),
+        backoff_seconds=http.get("backoff_seconds", float, "seconds before the first retry, e.g. 2", 2.0),
     )
+    if not 0 <= http_settings.retries <= 10:
+        raise http.error("retries", f"is {http_settings.retries}", "a whole number from 0 to 10")
     if http_settings.timeout_seconds <= 0:
         raise http.error("timeout_seconds", f"is {http_settings.timeout_seconds}", "a positive number of seconds")
     http.reject_unknown()
 
     sources = root.table("sources", required=False)
     bra = _parse_bra(sources.table("bra", required=False))
+    polisen = _parse_service(sources.table("polisen", required=False), "url", POLISEN_URL)
+    scb = _parse_service(sources.table("scb", required=False), "url", SCB_URL)
+    kolada = _parse_kolada(sources.table("kolada", required=False))
+    geo = _parse_service(sources.table("geo", required=False), "kommuner_url", GEO_URL)
     sources.reject_unknown()
     root.reject_unknown()
 
@@ -194,6 +234,10 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         report=report,
         http=http_settings,
         bra=bra,
+        polisen=polisen,
+        scb=scb,
+        kolada=kolada,
+        geo=geo,
         data_dir=(path.parent / data_dir).resolve(),
     )
 
@@ -220,6 +264,7 @@ def _parse_bra(table: _Table) -> BraSettings:
     page_url = table.get("page_url", str, "an https URL of Brå's indicator page", BRA_PAGE_URL)
     _check_url(table, "page_url", page_url)
     discover = table.get("discover", bool, "true or false", True)
+    enabled = table.get("enabled", bool, "true or false", True)
     urls_table = table.table("urls", required=False)
     urls: dict[str, str] = {}
     for key in list(urls_table.data):
@@ -235,7 +280,29 @@ def _parse_bra(table: _Table) -> BraSettings:
         _check_url(urls_table, key, url)
         urls[kommun.kod] = url
     table.reject_unknown()
-    return BraSettings(page_url=page_url, discover=discover, urls=urls)
+    return BraSettings(page_url=page_url, discover=discover, urls=urls, enabled=enabled)
+
+
+def _parse_service(table: _Table, url_key: str, default_url: str, *, complete: bool = True) -> ServiceSettings:
+    """The URL and ``enabled`` keys; ``complete`` when the table has no other keys."""
+    url = table.get(url_key, str, "an https URL", default_url)
+    _check_url(table, url_key, url)
+    enabled = table.get("enabled", bool, "true or false", True)
+    if complete:
+        table.reject_unknown()
+    return ServiceSettings(url=url, enabled=enabled)
+
+
+def _parse_kolada(table: _Table) -> KoladaSettings:
+    service = _parse_service(table, "url", KOLADA_URL, complete=False)
+    kpis = table.get("kpis", list, 'a list of Kolada KPI ids, e.g. ["N07540", "N07403"]', list(KOLADA_KPIS))
+    if not kpis or not all(isinstance(k, str) and k[:1].isalpha() for k in kpis):
+        raise table.error("kpis", f"is {kpis!r}", 'a non-empty list of KPI ids as strings, e.g. ["N07540"]')
+    first_year = table.get("first_year", int, "a year, e.g. 2015", 2015)
+    if not 1990 <= first_year <= 2100:
+        raise table.error("first_year", f"is {first_year}", "a year such as 2015")
+    table.reject_unknown()
+    return KoladaSettings(url=service.url, kpis=tuple(kpis), first_year=first_year, enabled=service.enabled)
 
 
 def _check_url(table: _Table, key: str, url: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from importlib import resources
 from pathlib import Path
 
 import polars as pl
@@ -11,8 +12,8 @@ from lagesbild_cli import indicators
 from lagesbild_cli.config import Config
 from lagesbild_cli.errors import DataMissingError, ParseError
 from lagesbild_cli.kommuner import all_kommuner, lan_by_code
-from lagesbild_cli.raw import Manifest
-from lagesbild_cli.sources import bra
+from lagesbild_cli.raw import FetchLog, Manifest
+from lagesbild_cli.sources import Schema, bra, geo, kolada, polisen, scb
 from lagesbild_cli.store import rebuild
 
 
@@ -23,8 +24,10 @@ class LoadResult:
     tables: dict[str, int]
 
 
-def _combine(frames: list[tuple[str, pl.DataFrame]], key: list[str], what: str) -> pl.DataFrame:
+def _combine(frames: list[tuple[str, pl.DataFrame]], key: list[str], what: str, schema: Schema) -> pl.DataFrame:
     """Stack the same table from several workbooks; shared rows (län, riket) must agree."""
+    if not frames:
+        return pl.DataFrame(schema=schema)
     stacked = pl.concat([f.with_columns(pl.lit(name).alias("_fil")) for name, f in frames])
     values = [c for c in stacked.columns if c not in key and c != "_fil"]
     conflicts = (
@@ -44,26 +47,63 @@ def _combine(frames: list[tuple[str, pl.DataFrame]], key: list[str], what: str) 
     return stacked.drop("_fil").unique(subset=key, keep="first", maintain_order=True).sort(key)
 
 
+def _categories() -> pl.DataFrame:
+    text = resources.files("lagesbild_cli").joinpath("data", "polisen_kategorier.csv").read_bytes()
+    return pl.read_csv(text, comment_prefix="#", schema={"typ": pl.String, "kategori": pl.String}).with_columns(
+        pl.col("typ").str.strip_chars()
+    )
+
+
+def _bra_tables(raw_dir: Path) -> tuple[dict[str, pl.DataFrame], int]:
+    files = sorted((raw_dir / bra.SOURCE).glob("*.xlsx"))
+    workbooks = [(str(p.relative_to(raw_dir)), bra.parse(p.read_bytes(), str(p))) for p in files]
+    tables = {
+        "bra_arbetsbocker": pl.DataFrame(
+            {"kommun_kod": [w.kommun.kod for _, w in workbooks], "fil": [n for n, _ in workbooks]},
+            schema={"kommun_kod": pl.String, "fil": pl.String},
+        ),
+        "raw_bra_anmalda": _combine(
+            [(n, w.anmalda) for n, w in workbooks], ["serie_id", "geo_kod", "ar"], "reported crime", bra.ANMALDA_SCHEMA
+        ),
+        "raw_bra_ntu": _combine(
+            [(n, w.ntu) for n, w in workbooks], ["indikator_id", "geo_kod", "ar"], "NTU", bra.NTU_SCHEMA
+        ),
+        "raw_bra_ntu_svarande": _combine(
+            [(n, w.svarande) for n, w in workbooks], ["geo_kod", "ar"], "NTU respondents", bra.SVARANDE_SCHEMA
+        ),
+    }
+    return tables, len(workbooks)
+
+
+def _scb_tables(raw_dir: Path) -> dict[str, pl.DataFrame]:
+    population = raw_dir / scb.POPULATION
+    deso = sorted((raw_dir / scb.SOURCE).glob("folkmangd_deso_*_TAB6574.json"))
+    return {
+        "raw_scb_folkmangd": (
+            scb.parse_population(population.read_bytes(), str(population))
+            if population.exists()
+            else pl.DataFrame(schema=scb.POPULATION_SCHEMA)
+        ),
+        "raw_scb_folkmangd_deso": (
+            pl.concat([scb.parse_deso(p.read_bytes(), str(p)) for p in deso])
+            if deso
+            else pl.DataFrame(schema=scb.DESO_SCHEMA)
+        ),
+    }
+
+
 def load(config: Config) -> LoadResult:
     """Rebuild the database from data/raw/; the old database stays until the new one is complete."""
-    manifest = Manifest(config.raw_dir)
-    entries = manifest.entries()
-    files = sorted((config.raw_dir / bra.SOURCE).glob("*.xlsx"))
-    if not files:
+    raw_dir = config.raw_dir
+    entries = Manifest(raw_dir).entries()
+    if not entries and not any((raw_dir / bra.SOURCE).glob("*.xlsx")):
         raise DataMissingError(
-            f"No Brå workbooks in {config.raw_dir / bra.SOURCE}.",
-            hint="Run 'lagesbild fetch', or download the workbooks from Brå's page "
+            f"There is no data in {raw_dir} yet (no Brå workbooks either).",
+            hint="Run 'lagesbild fetch', or download the Brå workbooks from Brå's page "
             "and run 'lagesbild import bra FOLDER'.",
         )
-    workbooks = [(str(p.relative_to(config.raw_dir)), bra.parse(p.read_bytes(), str(p))) for p in files]
-    anmalda = _combine([(n, w.anmalda) for n, w in workbooks], ["serie_id", "geo_kod", "ar"], "reported crime")
-    ntu = _combine([(n, w.ntu) for n, w in workbooks], ["indikator_id", "geo_kod", "ar"], "NTU")
-    svarande = _combine([(n, w.svarande) for n, w in workbooks], ["geo_kod", "ar"], "NTU respondents")
-
-    kommuner = pl.DataFrame(
-        [{"kommun_kod": k.kod, "kommun_namn": k.namn, "lan_kod": k.lan_kod} for k in all_kommuner()]
-    )
-    lan = pl.DataFrame([{"lan_kod": lan.kod, "lan_namn": lan.namn} for lan in lan_by_code().values()])
+    bra_tables, n_workbooks = _bra_tables(raw_dir)
+    kpi, values, groups = kolada.load(raw_dir)
     manifest_frame = pl.DataFrame(
         [asdict(e) for e in entries.values()],
         schema={
@@ -76,30 +116,43 @@ def load(config: Config) -> LoadResult:
             "bytes": pl.Int64,
             "etag": pl.String,
             "last_modified": pl.String,
+            "checked_at": pl.String,
         },
     )
-    workbook_frame = pl.DataFrame(
-        {"kommun_kod": [w.kommun.kod for _, w in workbooks], "fil": [n for n, _ in workbooks]}
+    statuses = FetchLog(raw_dir).statuses()
+    status_frame = pl.DataFrame(
+        [asdict(s) for s in statuses.values()],
+        schema={
+            "source": pl.String,
+            "last_attempt": pl.String,
+            "ok": pl.Boolean,
+            "last_success": pl.String,
+            "error": pl.String,
+        },
     )
-    queries = indicators.discover(config.queries_dir)
-
     tables = {
-        "kommuner": kommuner,
-        "lan": lan,
+        "kommuner": pl.DataFrame(
+            [{"kommun_kod": k.kod, "kommun_namn": k.namn, "lan_kod": k.lan_kod} for k in all_kommuner()]
+        ),
+        "lan": pl.DataFrame([{"lan_kod": lan.kod, "lan_namn": lan.namn} for lan in lan_by_code().values()]),
         "manifest": manifest_frame,
-        "bra_arbetsbocker": workbook_frame,
-        "raw_bra_anmalda": anmalda,
-        "raw_bra_ntu": ntu,
-        "raw_bra_ntu_svarande": svarande,
+        "hamtningar": status_frame,
+        **bra_tables,
+        "raw_polisen_handelser": polisen.load_archive(raw_dir),
+        "polisen_kategorier": _categories(),
+        **_scb_tables(raw_dir),
+        "raw_kolada_kpi": kpi,
+        "raw_kolada_varden": values,
+        "raw_kolada_grupper": groups,
+        "raw_geo_kommuner": geo.load(raw_dir),
     }
+    queries = indicators.discover(config.queries_dir)
     with rebuild(config.db_path) as store:
         for name, frame in tables.items():
             store.write_table(name, frame)
         indicators.materialise(store, queries)
     return LoadResult(
-        db_path=config.db_path,
-        bra_workbooks=len(workbooks),
-        tables={name: frame.height for name, frame in tables.items()},
+        db_path=config.db_path, bra_workbooks=n_workbooks, tables={name: frame.height for name, frame in tables.items()}
     )
 
 

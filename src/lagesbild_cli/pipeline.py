@@ -10,57 +10,134 @@ pipeline.build(config, year=2023)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import httpx
 
 from lagesbild_cli import loader, report
-from lagesbild_cli.config import Config
-from lagesbild_cli.errors import FetchError
+from lagesbild_cli.config import SOURCE_NAMES, Config
+from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.loader import LoadResult
-from lagesbild_cli.raw import Manifest, ManifestEntry
-from lagesbild_cli.sources import bra
-from lagesbild_cli.sources._http import make_client
+from lagesbild_cli.raw import FetchLog, Manifest, ManifestEntry
+from lagesbild_cli.sources import SourceResult, bra, geo, kolada, polisen, scb
+from lagesbild_cli.sources._http import Clock, Http, Sleep
 from lagesbild_cli.store import open_store
+
+Progress = Callable[[str, str], None]  # (source, "start" | "done")
+
+
+def _fetch_bra(config: Config, http: Http, manifest: Manifest) -> SourceResult:
+    return bra.fetch(kommuner_in_lan(config.kommun.lan_kod), config.bra, http, manifest)
+
+
+def _fetch_polisen(config: Config, http: Http, manifest: Manifest) -> SourceResult:
+    return polisen.fetch(config.kommun, config.polisen.url, http, manifest)
+
+
+def _fetch_scb(config: Config, http: Http, manifest: Manifest) -> SourceResult:
+    return scb.fetch(config.kommun, config.scb.url, http, manifest)
+
+
+def _fetch_kolada(config: Config, http: Http, manifest: Manifest) -> SourceResult:
+    years = list(range(config.kolada.first_year, date.today().year + 1))
+    return kolada.fetch(config.kommun, config.kolada.url, config.kolada.kpis, years, http, manifest)
+
+
+def _fetch_geo(config: Config, http: Http, manifest: Manifest) -> SourceResult:
+    return geo.fetch(config.geo.url, http, manifest)
+
+
+FETCHERS: dict[str, Callable[[Config, Http, Manifest], SourceResult]] = {
+    "bra": _fetch_bra,
+    "polisen": _fetch_polisen,
+    "scb": _fetch_scb,
+    "kolada": _fetch_kolada,
+    "geo": _fetch_geo,
+}
+
+
+def enabled_sources(config: Config) -> list[str]:
+    settings = {
+        "bra": config.bra.enabled,
+        "polisen": config.polisen.enabled,
+        "scb": config.scb.enabled,
+        "kolada": config.kolada.enabled,
+        "geo": config.geo.enabled,
+    }
+    return [name for name in SOURCE_NAMES if settings[name]]
 
 
 @dataclass(frozen=True)
-class FetchResult:
-    stored: list[ManifestEntry]
-    kept: list[Kommun]
+class FetchReport:
+    results: list[SourceResult]
     load: LoadResult | None
 
+    @property
+    def failed(self) -> list[SourceResult]:
+        return [r for r in self.results if r.failures]
 
-def fetch(config: Config, transport: httpx.BaseTransport | None = None) -> FetchResult:
-    """Download the Brå workbook of the kommun and of every other kommun in its län, then load.
 
-    Each good download replaces its raw file atomically; a failed one leaves the old file. If any
-    kommun failed, the rest is still stored and loaded, and a FetchError lists the failures.
+def select_sources(config: Config, sources: Sequence[str] | None) -> list[str]:
+    if not sources:
+        return enabled_sources(config)
+    unknown = [s for s in sources if s not in FETCHERS]
+    if unknown:
+        raise ConfigError(f"Unknown source {unknown[0]!r}.", hint=f"Choose from: {', '.join(SOURCE_NAMES)}.")
+    return [s for s in SOURCE_NAMES if s in sources]
+
+
+def fetch(
+    config: Config,
+    sources: Sequence[str] | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    clock: Clock = time.time,
+    sleep: Sleep = time.sleep,
+    progress: Progress | None = None,
+) -> FetchReport:
+    """Fetch each source in turn; a failing source does not stop the others.
+
+    Each good download replaces its raw file atomically; a failed one leaves the old file. The
+    database is then rebuilt from everything on disk. ``FetchReport.failed`` lists the failures.
     """
-    kommuner = kommuner_in_lan(config.kommun.lan_kod)
+    selected = select_sources(config, sources)
     manifest = Manifest(config.raw_dir)
-    with make_client(config.http, transport) as client:
-        result = bra.fetch(kommuner, config.bra.urls, config.bra.page_url, config.bra.discover, client, manifest)
-    loaded = loader.load(config) if result.stored or result.kept else None
-    if result.failed:
-        lines = "\n".join(f"  - {k.namn} ({k.kod}): {e}" for k, e in result.failed)
-        ok = len(result.stored)
-        raise FetchError(
-            f"{len(result.failed)} of {len(kommuner)} Brå workbooks could not be fetched "
-            f"({ok} downloaded, {len(result.kept)} kept from before):\n{lines}",
-            hint="Previous raw files are untouched. Fix the URLs in lagesbild.toml or import the "
-            "workbooks by hand with 'lagesbild import bra PATH'.",
-        )
-    return FetchResult(stored=result.stored, kept=result.kept, load=loaded)
+    log = FetchLog(config.raw_dir)
+    results = []
+    with Http(config.http, transport=transport, clock=clock, sleep=sleep) as http:
+        for name in selected:
+            if progress:
+                progress(name, "start")
+            try:
+                result = FETCHERS[name](config, http, manifest)
+            except LagesbildError as exc:
+                result = SourceResult(name, failures=[str(exc)])
+            log.record(name, ok=not result.failures, error="\n".join(result.failures) or None)
+            results.append(result)
+            if progress:
+                progress(name, "done")
+    try:
+        loaded: LoadResult | None = loader.load(config)
+    except DataMissingError:
+        loaded = None
+    return FetchReport(results=results, load=loaded)
 
 
 def import_bra(config: Config, paths: Sequence[Path]) -> tuple[list[tuple[Kommun, ManifestEntry]], LoadResult]:
     """Copy hand-downloaded Brå workbooks into data/raw/bra/ (all validated first), then load."""
     imported = bra.import_files(paths, Manifest(config.raw_dir))
     return imported, loader.load(config)
+
+
+def import_polisen(config: Config, path: Path) -> tuple[int, int, LoadResult]:
+    """Merge a file of Polisen events into the archive, then load. Returns (in file, new, load)."""
+    in_file, new = polisen.import_file(path, Manifest(config.raw_dir))
+    return in_file, new, loader.load(config)
 
 
 def load(config: Config) -> LoadResult:

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,6 +53,7 @@ class ManifestEntry:
     bytes: int
     etag: str | None = None
     last_modified: str | None = None
+    checked_at: str | None = None  # last time the server said the file is unchanged (HTTP 304)
 
 
 class Manifest:
@@ -73,6 +74,19 @@ class Manifest:
         entries[entry.file] = entry
         text = json.dumps({k: asdict(v) for k, v in sorted(entries.items())}, ensure_ascii=False, indent=2)
         atomic_write_bytes(self.path, (text + "\n").encode("utf-8"))
+
+    def get(self, relative: str) -> ManifestEntry | None:
+        """The entry of a raw file, if the file is still there."""
+        entry = self.entries().get(relative)
+        return entry if entry is not None and (self.raw_dir / relative).exists() else None
+
+    def mark_unchanged(self, relative: str) -> ManifestEntry | None:
+        """Record that the server confirmed the stored file is current (a 304)."""
+        entry = self.get(relative)
+        if entry is not None:
+            entry = replace(entry, checked_at=utc_now())
+            self.record(entry)
+        return entry
 
     def store(
         self,
@@ -100,3 +114,43 @@ class Manifest:
         )
         self.record(entry)
         return entry
+
+
+@dataclass(frozen=True)
+class FetchStatus:
+    """The outcome of the last fetch of one source, so a report can mark stale data."""
+
+    source: str
+    last_attempt: str
+    ok: bool
+    last_success: str | None
+    error: str | None
+
+
+class FetchLog:
+    """``data/raw/fetch_status.json``: per source, when it was last tried and whether that worked."""
+
+    def __init__(self, raw_dir: Path) -> None:
+        self.path = raw_dir / "fetch_status.json"
+
+    def statuses(self) -> dict[str, FetchStatus]:
+        if not self.path.exists():
+            return {}
+        data = json.loads(self.path.read_text(encoding="utf-8"))
+        return {key: FetchStatus(**value) for key, value in data.items()}
+
+    def record(self, source: str, ok: bool, error: str | None = None) -> FetchStatus:
+        statuses = self.statuses()
+        now = utc_now()
+        previous = statuses.get(source)
+        status = FetchStatus(
+            source=source,
+            last_attempt=now,
+            ok=ok,
+            last_success=now if ok else (previous.last_success if previous else None),
+            error=None if ok else error,
+        )
+        statuses[source] = status
+        text = json.dumps({k: asdict(v) for k, v in sorted(statuses.items())}, ensure_ascii=False, indent=2)
+        atomic_write_bytes(self.path, (text + "\n").encode("utf-8"))
+        return status

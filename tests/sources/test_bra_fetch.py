@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import quote
 
-import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import BRA_XLSX
+from conftest import BRA_XLSX, no_sleep
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import BraSettings, Config
-from lagesbild_cli.errors import FetchError
 from lagesbild_cli.kommuner import kommuner_in_lan
+from lagesbild_cli.sources import SourceResult
 from lagesbild_cli.store import open_store
 
 DALARNA = kommuner_in_lan("20")
@@ -54,8 +53,8 @@ def test_fetch_downloads_every_workbook_of_the_lan_and_loads_them(
     httpserver: HTTPServer, make_config: Callable[..., Config]
 ) -> None:
     config = make_config(extra=urls_config(serve_workbooks(httpserver)))
-    result = pipeline.fetch(config)
-    assert len(result.stored) == 15
+    result = fetch_bra(config)
+    assert result.fetched == 15 and not result.failures
     assert sorted(p.name for p in (config.raw_dir / "bra").iterdir()) == sorted(f"{k.kod}.xlsx" for k in DALARNA)
     manifest = json.loads((config.raw_dir / "manifest.json").read_text(encoding="utf-8"))
     entry = manifest["bra/2026.xlsx"]
@@ -83,15 +82,21 @@ def test_discovery_finds_the_links_on_bras_page(httpserver: HTTPServer, make_con
         f"<html><body><ul>{links}</ul></body></html>", content_type="text/html"
     )
     config = with_page(make_config(), httpserver.url_for("/statistik/indikatorer"))
-    result = pipeline.fetch(config)
-    assert len(result.stored) == 15
+    result = fetch_bra(config)
+    assert result.fetched == 15
     assert (config.raw_dir / "bra" / "2026.xlsx").read_bytes() == (BRA_XLSX / "Gagnef.xlsx").read_bytes()
 
 
-def _fetch_error(config: Config) -> FetchError:
-    with pytest.raises(FetchError) as err:
-        pipeline.fetch(config)
-    return err.value
+def fetch_bra(config: Config) -> SourceResult:
+    report = pipeline.fetch(config, ["bra"], sleep=no_sleep)
+    assert [r.source for r in report.results] == ["bra"]
+    return report.results[0]
+
+
+def _fetch_error(config: Config) -> str:
+    result = fetch_bra(config)
+    assert result.failures
+    return "\n".join(result.failures)
 
 
 def test_a_404_is_a_clear_error_and_the_previous_file_stays(
@@ -102,8 +107,9 @@ def test_a_404_is_a_clear_error_and_the_previous_file_stays(
     previous.parent.mkdir(parents=True)
     good = (BRA_XLSX / "Gagnef.xlsx").read_bytes()
     previous.write_bytes(good)
-    error = _fetch_error(config)
-    assert "1 of 15 Brå workbooks could not be fetched" in str(error)
+    result = fetch_bra(config)
+    assert len(result.failures) == 1 and result.fetched == 14
+    error = result.failures[0]
     assert "Gagnef (2026)" in str(error)
     assert "answered HTTP 404" in str(error) and "Gagnef.xlsx" in str(error)
     assert previous.read_bytes() == good
@@ -118,12 +124,15 @@ def test_a_server_that_is_down_leaves_raw_untouched(make_config: Callable[..., C
     config = make_config(extra=urls_config(urls))
     raw = config.raw_dir / "bra" / "2026.xlsx"
     raw.parent.mkdir(parents=True)
-    raw.write_bytes(b"old")
-    error = _fetch_error(config)
-    assert "15 of 15" in str(error) and "Could not connect" in str(error)
-    assert f"127.0.0.1:{port}/Gagnef.xlsx" in str(error)
-    assert raw.read_bytes() == b"old"
-    assert not config.db_path.exists()
+    old = (BRA_XLSX / "Gagnef.xlsx").read_bytes()
+    raw.write_bytes(old)
+    result = fetch_bra(config)
+    assert len(result.failures) == 15 and result.kept == 0 and result.fetched == 0
+    error = "\n".join(result.failures)
+    assert "Could not fetch" in error and "ConnectError" in error and "gave up after 2 attempts" in error
+    assert f"127.0.0.1:{port}/Gagnef.xlsx" in error
+    assert raw.read_bytes() == old
+    assert config.db_path.exists()  # loaded from the old workbook: the store reflects what is on disk
 
 
 def test_an_error_page_served_as_a_workbook_is_not_stored(
@@ -163,8 +172,8 @@ def test_workbooks_imported_by_hand_are_kept_when_no_url_is_known(
     httpserver.expect_request("/page").respond_with_data("<html></html>", content_type="text/html")
     before = (loaded_config.raw_dir / "bra" / "2026.xlsx").read_bytes()
     config = with_page(loaded_config, httpserver.url_for("/page"))
-    result = pipeline.fetch(config)
-    assert len(result.kept) == 15 and not result.stored
+    result = fetch_bra(config)
+    assert result.kept == 15 and not result.fetched
     assert (config.raw_dir / "bra" / "2026.xlsx").read_bytes() == before
 
 

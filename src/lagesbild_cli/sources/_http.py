@@ -1,14 +1,32 @@
-"""The one place an httpx.Client is made, and the one place HTTP errors become FetchError."""
+"""The one place an httpx.Client is made, and the one place HTTP errors become FetchError.
+
+Every source fetches through :class:`Http`: a User-Agent naming the tool and a contact; connect
+and read timeouts; retries with exponential backoff on connection errors, 429 and 5xx that honour
+``Retry-After`` (never on other 4xx); conditional requests (ETag / Last-Modified) so an unchanged
+file is not downloaded again; and per-source rate limits. Clock and sleep are injectable so that
+tests of the waiting run instantly.
+"""
 
 from __future__ import annotations
 
+import email.utils
+import json
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import httpx
 
 from lagesbild_cli import __version__
 from lagesbild_cli.config import HttpSettings
 from lagesbild_cli.errors import FetchError
+from lagesbild_cli.raw import atomic_write_bytes
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 def user_agent(settings: HttpSettings) -> str:
@@ -20,47 +38,188 @@ def user_agent(settings: HttpSettings) -> str:
 def make_client(settings: HttpSettings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
     timeout = httpx.Timeout(settings.timeout_seconds, connect=min(10.0, settings.timeout_seconds))
     return httpx.Client(
-        headers={"User-Agent": user_agent(settings)},
-        timeout=timeout,
-        follow_redirects=True,
-        transport=transport,
+        headers={"User-Agent": user_agent(settings)}, timeout=timeout, follow_redirects=True, transport=transport
     )
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A source's published limits: seconds between calls, calls an hour, calls a day."""
+
+    min_interval: float = 0.0
+    per_hour: int | None = None
+    per_day: int | None = None
+    max_wait: float = 900.0  # wait at most this long for a slot; beyond it, fail and say when to retry
+
+
+class Limiter:
+    """Spaces calls to one service. Call times are kept in a file so separate runs obey it too."""
+
+    def __init__(self, name: str, limit: RateLimit, state_path: Path | None, clock: Clock, sleep: Sleep) -> None:
+        self.name = name
+        self.limit = limit
+        self.state_path = state_path
+        self.clock = clock
+        self.sleep = sleep
+        self.calls: list[float] = self._load()
+
+    def _load(self) -> list[float]:
+        if self.state_path is None or not self.state_path.exists():
+            return []
+        try:
+            return sorted(float(t) for t in json.loads(self.state_path.read_text(encoding="utf-8")))
+        except (ValueError, TypeError):
+            return []  # a damaged state file only means we may wait less once; the server still limits us
+
+    def delay(self, now: float) -> float:
+        limit, calls = self.limit, [t for t in self.calls if t > now - 86400]
+        delay = (calls[-1] + limit.min_interval - now) if calls else 0.0
+        for window, count in ((3600, limit.per_hour), (86400, limit.per_day)):
+            recent = [t for t in calls if t > now - window]
+            if count is not None and len(recent) >= count:
+                delay = max(delay, recent[-count] + window - now)
+        return max(delay, 0.0)
+
+    def wait(self) -> None:
+        delay = self.delay(self.clock())
+        if delay > self.limit.max_wait:
+            raise FetchError(
+                f"{self.name}'s call limit is reached; the next call is allowed in {delay / 60:.0f} minutes.",
+                hint="Run the fetch again later; nothing was changed.",
+            )
+        if delay > 0:
+            self.sleep(delay)
+        now = self.clock()
+        self.calls = [t for t in self.calls if t > now - 86400] + [now]
+        if self.state_path is not None:
+            atomic_write_bytes(self.state_path, json.dumps(self.calls).encode("utf-8"))
 
 
 @dataclass(frozen=True)
 class Download:
     url: str
-    content: bytes
+    content: bytes  # empty when not modified
     status: int
     etag: str | None
     last_modified: str | None
 
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
 
-def download(client: httpx.Client, url: str, *, what: str) -> Download:
-    """GET ``url``; any failure is a FetchError naming the URL and what to do."""
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+def retry_after_seconds(value: str | None, now: float) -> float | None:
+    """``Retry-After`` as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
     try:
-        response = client.get(url)
-    except httpx.TimeoutException:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - now, 0.0)
+
+
+class Http:
+    """One shared client with retries, conditional requests and rate limits."""
+
+    def __init__(
+        self,
+        settings: HttpSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock = time.time,
+        sleep: Sleep = time.sleep,
+        max_retry_after: float = 300.0,
+    ) -> None:
+        self.client = make_client(settings, transport)
+        self.clock = clock
+        self.sleep = sleep
+        self.attempts = settings.retries + 1
+        self.backoff = settings.backoff_seconds
+        self.max_retry_after = max_retry_after
+
+    def __enter__(self) -> Http:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
+
+    def limiter(self, name: str, limit: RateLimit, state_path: Path | None = None) -> Limiter:
+        return Limiter(name, limit, state_path, self.clock, self.sleep)
+
+    def get(
+        self,
+        url: str,
+        *,
+        what: str,
+        params: Mapping[str, Any] | None = None,
+        validators: Validators | None = None,
+        limiter: Limiter | None = None,
+    ) -> Download:
+        """GET with retries; a 304 comes back as a Download with ``not_modified``.
+
+        Any failure is a FetchError naming the URL, what was fetched and what to do.
+        """
+        headers = validators.headers() if validators else {}
+        shown = str(httpx.URL(url, params=params)) if params else url
+        problem = ""
+        for attempt in range(1, self.attempts + 1):
+            if limiter is not None:
+                limiter.wait()
+            wait = self.backoff * 2 ** (attempt - 1)
+            try:
+                response = self.client.get(url, params=params, headers=headers)
+            except httpx.TimeoutException:
+                problem = f"timed out fetching {what} from {shown}"
+            except httpx.HTTPError as exc:
+                problem = f"could not fetch {what} from {shown}: {type(exc).__name__}: {exc}"
+            else:
+                status = response.status_code
+                if status in (200, 304):
+                    return Download(
+                        url=str(response.url),
+                        content=response.content if status == 200 else b"",
+                        status=status,
+                        etag=response.headers.get("etag"),
+                        last_modified=response.headers.get("last-modified"),
+                    )
+                if status not in RETRY_STATUSES:
+                    advice = (
+                        "The resource is gone or has moved: check the URL in lagesbild.toml. "
+                        "Do not retry a 404 automatically."
+                        if status in (404, 410)
+                        else "Check the URL and the request; nothing was changed."
+                    )
+                    raise FetchError(f"{shown} answered HTTP {status} when fetching {what}.", hint=advice)
+                problem = f"{shown} answered HTTP {status} when fetching {what}"
+                asked = retry_after_seconds(response.headers.get("retry-after"), self.clock())
+                if asked is not None:
+                    if asked > self.max_retry_after:
+                        raise FetchError(
+                            f"{problem}; the server asks us to wait {asked:.0f} s.",
+                            hint="Run the fetch again later; nothing was changed.",
+                        )
+                    wait = max(asked, wait if status != 429 else 0.0)
+            if attempt < self.attempts:
+                self.sleep(wait)
         raise FetchError(
-            f"Timed out fetching {what} from {url}.",
-            hint="The server is slow or unreachable; try again later or raise http.timeout_seconds in lagesbild.toml.",
-        ) from None
-    except httpx.HTTPError as exc:
-        raise FetchError(
-            f"Could not connect to fetch {what} from {url}: {exc}.",
-            hint="Check the network connection and the URL; nothing was changed.",
-        ) from None
-    if response.status_code != 200:
-        advice = (
-            "The file has moved or been removed: find the current link and update the config."
-            if response.status_code in (404, 410)
-            else "Try again later; nothing was changed."
+            f"{problem[0].upper()}{problem[1:]} (gave up after {self.attempts} attempts).",
+            hint="The server is down or unreachable; try again later. Nothing was changed.",
         )
-        raise FetchError(f"{url} answered HTTP {response.status_code} when fetching {what}.", hint=advice)
-    return Download(
-        url=str(response.url),
-        content=response.content,
-        status=response.status_code,
-        etag=response.headers.get("etag"),
-        last_modified=response.headers.get("last-modified"),
-    )

@@ -26,21 +26,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin
 
-import httpx
 import openpyxl
 import polars as pl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from lagesbild_cli.config import BraSettings
 from lagesbild_cli.errors import FetchError, LagesbildError, ParseError
 from lagesbild_cli.kommuner import RIKET_KOD, RIKET_NAMN, Kommun, find_kommun, find_lan
 from lagesbild_cli.raw import Manifest, ManifestEntry
-from lagesbild_cli.sources._http import download
+from lagesbild_cli.sources import Schema, SourceResult
+from lagesbild_cli.sources._http import Http, Validators
 
 SOURCE = "bra"
 MISSING = ("..", "", "-", "–")
 
-ANMALDA_SCHEMA = {
+ANMALDA_SCHEMA: Schema = {
     "serie_id": pl.String,
     "serie": pl.String,
     "geo_kod": pl.String,
@@ -50,7 +51,7 @@ ANMALDA_SCHEMA = {
     "antal": pl.Int64,
     "per_100k": pl.Float64,
 }
-NTU_SCHEMA = {
+NTU_SCHEMA: Schema = {
     "indikator_id": pl.String,
     "indikator": pl.String,
     "matt": pl.String,
@@ -62,7 +63,7 @@ NTU_SCHEMA = {
     "ki_undre": pl.Float64,
     "ki_ovre": pl.Float64,
 }
-SVARANDE_SCHEMA = {
+SVARANDE_SCHEMA: Schema = {
     "geo_kod": pl.String,
     "geo_namn": pl.String,
     "geo_niva": pl.String,
@@ -339,42 +340,39 @@ def find_link(page_html: str, page_url: str, kommun: Kommun) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class BraFetchResult:
-    stored: list[ManifestEntry]
-    kept: list[Kommun]  # no URL found, but a previously imported or fetched workbook is there
-    failed: list[tuple[Kommun, LagesbildError]]
-
-
-def fetch(
-    kommuner: Sequence[Kommun],
-    urls: dict[str, str],
-    page_url: str,
-    discover: bool,
-    client: httpx.Client,
-    manifest: Manifest,
-) -> BraFetchResult:
+def fetch(kommuner: Sequence[Kommun], settings: BraSettings, http: Http, manifest: Manifest) -> SourceResult:
     """Download the workbook of each kommun; a file is stored only after it parses."""
+    result = SourceResult(SOURCE)
     page: str | None = None
     page_error: LagesbildError | None = None
-    if discover and any(k.kod not in urls for k in kommuner):
+    if settings.discover and any(k.kod not in settings.urls for k in kommuner):
         try:
-            page = download(client, page_url, what="Brå's indicator page").content.decode("utf-8", "replace")
+            page = http.get(settings.page_url, what="Brå's indicator page").content.decode("utf-8", "replace")
         except FetchError as exc:
             page_error = exc
-    stored: list[ManifestEntry] = []
-    kept: list[Kommun] = []
-    failed: list[tuple[Kommun, LagesbildError]] = []
     for kommun in kommuner:
-        url = urls.get(kommun.kod) or (find_link(page, page_url, kommun) if page else None)
+        url = settings.urls.get(kommun.kod) or (find_link(page, settings.page_url, kommun) if page else None)
+        previous = manifest.get(raw_name(kommun))
         if url is None:
-            if (manifest.raw_dir / raw_name(kommun)).exists():
-                kept.append(kommun)
-                continue
-            failed.append((kommun, _no_url_error(kommun, page_url, discover, page_error)))
+            if previous is not None or (manifest.raw_dir / raw_name(kommun)).exists():
+                result.kept += 1
+            else:
+                result.failures.append(
+                    f"{kommun.namn} ({kommun.kod}): "
+                    f"{_no_url_error(kommun, settings.page_url, settings.discover, page_error)}"
+                )
             continue
+        validators = (
+            Validators(previous.etag, previous.last_modified)
+            if previous is not None and previous.origin == url
+            else None
+        )
         try:
-            got = download(client, url, what=f"Brå's workbook for {kommun.namn}")
+            got = http.get(url, what=f"Brå's workbook for {kommun.namn}", validators=validators)
+            if got.not_modified:
+                manifest.mark_unchanged(raw_name(kommun))
+                result.unchanged += 1
+                continue
             workbook = parse(got.content, f"{kommun.namn}.xlsx from {url}")
             if workbook.kommun != kommun:
                 raise ParseError(
@@ -382,20 +380,19 @@ def fetch(
                     hint=f"Correct the URL for {kommun.kod} under [sources.bra.urls].",
                 )
         except LagesbildError as exc:
-            failed.append((kommun, exc))
+            result.failures.append(f"{kommun.namn} ({kommun.kod}): {exc}")
             continue
-        stored.append(
-            manifest.store(
-                raw_name(kommun),
-                got.content,
-                source=SOURCE,
-                origin=got.url,
-                status=got.status,
-                etag=got.etag,
-                last_modified=got.last_modified,
-            )
+        manifest.store(
+            raw_name(kommun),
+            got.content,
+            source=SOURCE,
+            origin=got.url,
+            status=got.status,
+            etag=got.etag,
+            last_modified=got.last_modified,
         )
-    return BraFetchResult(stored=stored, kept=kept, failed=failed)
+        result.fetched += 1
+    return result
 
 
 def _no_url_error(kommun: Kommun, page_url: str, discover: bool, page_error: LagesbildError | None) -> FetchError:
