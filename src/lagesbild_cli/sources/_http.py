@@ -219,7 +219,8 @@ class Http:
                     wait = max(asked, wait if status != 429 else 0.0)
             if attempt < self.attempts:
                 self.sleep(wait)
+        tries = f"{self.attempts} attempt{'s' if self.attempts > 1 else ''}"
         raise FetchError(
-            f"{problem[0].upper()}{problem[1:]} (gave up after {self.attempts} attempts).",
+            f"{problem[0].upper()}{problem[1:]} (gave up after {tries}).",
             hint="The server is down or unreachable; try again later. Nothing was changed.",
         )
