@@ -13,7 +13,8 @@ import pytest
 
 from lagesbild_cli import formatting, pipeline
 from lagesbild_cli.config import Config
-from lagesbild_cli.report import BuiltReport, rank_text, render_pdf
+from lagesbild_cli.context.bra import rank_text
+from lagesbild_cli.report import BuiltReport, render_pdf
 
 
 class _Tables(HTMLParser):

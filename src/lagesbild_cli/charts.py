@@ -158,3 +158,31 @@ def _spread_labels(lines: list[Line], gap: float = 12.0) -> list[Line]:
         placed[i] = y
         last = y
     return [Line(**{**line.__dict__, "end_label_y": placed[i]}) for i, line in enumerate(lines)]
+
+
+GEOGRAPHY_LABELS = {"lan": "Länet", "riket": "Riket"}  # short direct labels at the line ends
+
+
+def geography_chart(
+    chart_id: str,
+    title: str,
+    subject: str,
+    data: dict[str, dict[int, float | None]],
+    years: Sequence[int],
+    kommun_namn: str,
+    lan_namn: str,
+    *,
+    decimals: int = 0,
+) -> LineChart:
+    """Kommun, län and riket over the years, with a description that states the last year's values."""
+    series = [
+        SeriesData(kommun_namn if level == "kommun" else GEOGRAPHY_LABELS[level], level, values)
+        for level, values in data.items()
+    ]
+    last = {level: values.get(years[-1]) for level, values in data.items()}
+    description = (
+        f"Linjediagram över {subject} per 100 000 invånare {years[0]}–{years[-1]} i {kommun_namn}, "
+        f"{lan_namn} och riket. År {years[-1]}: {kommun_namn} {formatting.number(last.get('kommun'))}, "
+        f"{lan_namn} {formatting.number(last.get('lan'))}, riket {formatting.number(last.get('riket'))}."
+    )
+    return line_chart(chart_id, title, description, series, years, decimals=decimals)

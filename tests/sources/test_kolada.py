@@ -1,102 +1,21 @@
-"""Kolada v3 on a loopback server.
-
-No complete raw Kolada answer exists in the samples, so the server BUILDS answers in the documented
-v3 shape (data-sources.md §3, verify-kolada-scb.md §1): ``{"values": [...], "count", "next_url",
-"previous_url"}``, values with ``gender``/``value``/``isdeleted``. KPI metadata and Gagnef's groups
-are the DERIVED samples. Values for N07540 are Brå's real rates for Dalarna's kommuner, Dalarnas län
-and riket; for the other 275 kommuner they are SYNTHETIC (a fixed formula), only to test ranking.
-"""
+"""Kolada v3 on a loopback server, with answers built by builders.py in the documented v3 shape."""
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import replace
-from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
-from conftest import BRA_LONG_CSV, SAMPLES, no_sleep
+from builders import KOLADA, KPIS, VALUES, FakeKolada, kolada_item
+from conftest import no_sleep
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import Config, KoladaSettings
 from lagesbild_cli.errors import ParseError
-from lagesbild_cli.kommuner import all_kommuner, find_kommun
+from lagesbild_cli.kommuner import all_kommuner
 from lagesbild_cli.sources import kolada
 from lagesbild_cli.store import open_store
-
-KOLADA = SAMPLES / "kolada"
-KPIS = ("N07540", "N07403")
-
-
-def fixture_values() -> dict[tuple[str, str, int], float]:
-    """(kpi, Kolada id, year) → value."""
-    values: dict[tuple[str, str, int], float] = {}
-    with BRA_LONG_CSV.open(encoding="utf-8") as handle:
-        for r in csv.DictReader(handle):
-            if r["variabel"] == "Totalt antal anmälda brott" and r["enhet"] == "Antal per 100 000 inv":
-                geo = {"Dalarnas län": "0020", "Hela landet": "0000"}.get(r["geografi"])
-                kommun = find_kommun(r["geografi"])
-                values[("N07540", geo or kommun.kod, int(r["ar"]))] = float(r["varde"])  # type: ignore[union-attr]
-    for k in all_kommuner():
-        for year in range(2017, 2025):
-            values.setdefault(("N07540", k.kod, year), 3000.0 + (int(k.kod) * 37 + year) % 9000)
-            values[("N07403", k.kod, year)] = 400.0 + (int(k.kod) * 13 + year) % 900
-    return values
-
-
-VALUES = fixture_values()
-
-
-def kolada_item(kpi: str, geo: str, year: int, value: float) -> dict[str, Any]:
-    return {
-        "values": [
-            {"gender": "K", "count": 1, "status": "", "value": value * 1.1, "isdeleted": False},
-            {"gender": "T", "count": 1, "status": "", "value": value, "isdeleted": False},
-            {"gender": "M", "count": 1, "status": "", "value": value * 0.9, "isdeleted": False},
-        ],
-        "kpi": kpi,
-        "period": year,
-        "municipality": geo,
-    }
-
-
-class FakeKolada:
-    def __init__(self, server: HTTPServer) -> None:
-        self.server = server
-        self.segments: list[int] = []
-        server.expect_request("/v3/kpi/N07540,N07403").respond_with_handler(self.kpi)
-        server.expect_request("/v3/municipality_groups").respond_with_handler(self.groups)
-        server.expect_request(__import__("re").compile(r"^/v3/data/.*")).respond_with_handler(self.data)
-
-    def kpi(self, request: Request) -> Response:
-        meta = json.loads((KOLADA / "kolada_v3_kpi_metadata_crime_ntu_DERIVED.json").read_text(encoding="utf-8"))
-        wanted = request.path.rsplit("/", 1)[-1].split(",")
-        return Response(json.dumps({"values": [v for v in meta["values"] if v["id"] in wanted], "count": 2}))
-
-    def groups(self, request: Request) -> Response:
-        assert request.args["title"] == "Gagnef"
-        groups = json.loads((KOLADA / "kolada_v3_municipality_groups_gagnef_DERIVED.json").read_text(encoding="utf-8"))
-        return Response(json.dumps({"values": groups["values"], "count": len(groups["values"])}))
-
-    def data(self, request: Request) -> Response:
-        parts = request.path.strip("/").split("/")  # v3 data kpi K municipality M year Y
-        kpis, ids, years = parts[3].split(","), parts[5].split(","), [int(y) for y in parts[7].split(",")]
-        self.segments.extend(len(p.split(",")) for p in (parts[3], parts[5], parts[7]))
-        if max(len(kpis), len(ids), len(years)) > 25:
-            return Response('{"error": "too many ids"}', status=422)
-        items = [
-            kolada_item(k, m, y, VALUES[(k, m, y)]) for k in kpis for m in ids for y in years if (k, m, y) in VALUES
-        ]
-        page = int(request.args.get("page", "1"))
-        half = len(items) // 2
-        if page == 1:  # split every answer over two pages, as Kolada does past per_page
-            next_url = self.server.url_for(request.path) + "?page=2"
-            return Response(json.dumps({"values": items[:half], "count": half, "next_url": next_url}))
-        return Response(
-            json.dumps({"values": items[half:], "count": len(items) - half, "next_url": None, "previous_url": "x"})
-        )
 
 
 @pytest.fixture

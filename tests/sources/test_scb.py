@@ -1,94 +1,19 @@
-"""SCB population through PxWebApi v2 on a loopback server.
-
-SCB's real json-stat2 answers in the samples hold only one cell (riket) or other tables, so the
-fixtures here are BUILT in the same json-stat2 shape from the real figures in the sample CSVs:
-290 kommuner 2024 (crimecity3k copy of SCB's table) and Dalarna's DeSO 2022–2024. The län and
-riket totals in the built fixture are sums of those kommuner (SCB would send its own totals).
-"""
+"""SCB population through PxWebApi v2 on a loopback server, with answers built by builders.py."""
 
 from __future__ import annotations
 
-import csv
-import json
-from collections import defaultdict
 from dataclasses import replace
-from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import SAMPLES, no_sleep
+from builders import SCB, deso_fixture, population_fixture
+from conftest import no_sleep
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import Config, ServiceSettings
 from lagesbild_cli.errors import ParseError
-from lagesbild_cli.kommuner import lan_by_code
 from lagesbild_cli.sources import scb
 from lagesbild_cli.store import open_store
-
-SCB = SAMPLES / "scb"
-
-
-def jsonstat2(dimensions: list[tuple[str, list[str], dict[str, str]]], values: list[Any]) -> bytes:
-    """A json-stat2 dataset in SCB's shape (id, size, dimension.category.index/label, flat value)."""
-    return json.dumps(
-        {
-            "version": "2.0",
-            "class": "dataset",
-            "label": "built fixture",
-            "source": "SCB",
-            "id": [d[0] for d in dimensions],
-            "size": [len(d[1]) for d in dimensions],
-            "dimension": {
-                name: {
-                    "label": name,
-                    "category": {
-                        "index": {c: i for i, c in enumerate(codes)},
-                        "label": {c: labels.get(c, c) for c in codes},
-                    },
-                }
-                for name, codes, labels in dimensions
-            },
-            "value": values,
-        },
-        ensure_ascii=False,
-    ).encode("utf-8")
-
-
-def population_fixture() -> bytes:
-    with (SCB / "folkmangd_kommuner_2024_crimecity3k.csv").open(encoding="utf-8") as handle:
-        kommuner = {r["kommun_kod"]: (r["kommun_namn"], int(r["population"])) for r in csv.DictReader(handle)}
-    lan_sum: dict[str, int] = defaultdict(int)
-    for code, (_, n) in kommuner.items():
-        lan_sum[code[:2]] += n
-    regions = ["00", *sorted(lan_sum), *sorted(kommuner)]
-    labels = {"00": "Riket", **{c: lan_by_code()[c].namn for c in lan_sum}, **{c: v[0] for c, v in kommuner.items()}}
-    values = [
-        sum(lan_sum.values()),
-        *(lan_sum[c] for c in sorted(lan_sum)),
-        *(kommuner[c][1] for c in sorted(kommuner)),
-    ]
-    return jsonstat2(
-        [("Region", regions, labels), ("ContentsCode", ["BE0101N1"], {"BE0101N1": "Folkmängd"}), ("Tid", ["2024"], {})],
-        values,
-    )
-
-
-def deso_fixture(kommun: str) -> bytes:
-    with (SCB / "folkmangd_deso_dalarna_2022-2024.csv").open(encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["Kommunkod"] == kommun]
-    codes = sorted({f"{r['desokod']}_DeSO2025" for r in rows})
-    years = sorted({r["år"] for r in rows})
-    value = {(f"{r['desokod']}_DeSO2025", r["år"]): int(r["bef"]) for r in rows}
-    return jsonstat2(
-        [
-            ("Region", codes, {}),
-            ("Alder", ["totalt"], {}),
-            ("Kon", ["1+2"], {}),
-            ("ContentsCode", ["000007Y7"], {}),
-            ("Tid", years, {}),
-        ],
-        [value.get((c, y)) for c in codes for y in years],
-    )
 
 
 def test_decoder_reads_scbs_real_answers() -> None:

@@ -80,8 +80,9 @@ def decode_jsonstat2(data: bytes, origin: str) -> tuple[dict[str, dict[str, str]
 
 
 def _single(rows: list[dict[str, Any]], keep: set[str], origin: str) -> None:
-    """Every dimension not in ``keep`` must be a single category (a total)."""
-    for dim in {k for k in rows[0] if k != "value"} - keep if rows else set():
+    """Every dimension not in ``keep`` must be a single category (a total); checked in ``id`` order."""
+    dims = [k for k in rows[0] if k != "value" and k not in keep] if rows else []
+    for dim in dims:
         if len({r[dim] for r in rows}) > 1:
             raise ParseError(
                 f"{origin}: expected totals but dimension {dim!r} has several categories.",

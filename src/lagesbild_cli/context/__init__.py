@@ -1,0 +1,120 @@
+"""Store → the typed context a report template presents.
+
+Numbers come from the ``ind_*`` and ``raw_*`` tables; this package only selects and arranges them
+(one module per section), and the templates only present them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from lagesbild_cli import formatting
+from lagesbild_cli.config import Config
+from lagesbild_cli.context.bra import CrimeSection, NtuSection, crime_section, crime_years, ntu_section, rank_text
+from lagesbild_cli.context.kolada import ComparisonSection, comparison_section, kolada_years
+from lagesbild_cli.context.polisen import EventsSection, events_section
+from lagesbild_cli.context.sources import (
+    Population,
+    SourceFile,
+    SourceStatus,
+    population,
+    source_files,
+    source_statuses,
+)
+from lagesbild_cli.context.summary import summary
+from lagesbild_cli.errors import DataMissingError
+from lagesbild_cli.kommuner import RIKET_NAMN, Kommun
+from lagesbild_cli.store import Store
+
+BRA_PAGE = "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild"
+
+__all__ = ["ReportContext", "build_context", "rank_text"]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    kommun: Kommun
+    kommun_fullnamn: str
+    lan_namn: str
+    riket_namn: str
+    year: int
+    title: str
+    compiled_by: str
+    decision_body: str
+    created: str
+    summary: tuple[str, ...]
+    crime: CrimeSection | None
+    ntu: NtuSection | None
+    comparison: ComparisonSection | None
+    events: EventsSection | None
+    population: Population | None
+    statuses: tuple[SourceStatus, ...]
+    files: tuple[SourceFile, ...]
+    bra_page: str
+
+    def retrieved(self, source: str) -> str:
+        """The retrieval date of a source as the report states it, with a stale mark."""
+        status = next((s for s in self.statuses if s.source == source), None)
+        if status is None or status.retrieved is None:
+            return "okänt datum"
+        if status.stale:
+            return f"{status.retrieved} (inaktuellt: senaste hämtningen misslyckades {status.failed_at})"
+        return status.retrieved
+
+
+def report_year(store: Store, kommun: Kommun, year: int | None) -> int:
+    """The requested year, or the latest with Brå data (else Kolada data); a clear error otherwise."""
+    bra_years = crime_years(store, kommun)
+    kolada = kolada_years(store, kommun)
+    available = sorted(set(bra_years) | set(kolada))
+    if not available:
+        raise DataMissingError(
+            f"The database has no crime statistics for {kommun.namn} ({kommun.kod}): no Brå workbook and no "
+            "Kolada values.",
+            hint=f"Run 'lagesbild fetch' (with internet), or import {kommun.namn}.xlsx from Brå's page with "
+            "'lagesbild import bra'.",
+        )
+    if year is None:
+        return bra_years[-1] if bra_years else available[-1]
+    if year not in available:
+        ranges = []
+        if bra_years:
+            ranges.append(f"the Brå data covers {bra_years[0]}–{bra_years[-1]}")
+        if kolada:
+            ranges.append(f"Kolada covers {kolada[0]}–{kolada[-1]}")
+        raise DataMissingError(
+            f"There is no reported-crime data for {kommun.namn} in {year}; {' and '.join(ranges)}.",
+            hint=f"Choose a year from {available[0]} to {available[-1]} with --year.",
+        )
+    return year
+
+
+def build_context(store: Store, config: Config, year: int | None) -> ReportContext:
+    kommun = config.kommun
+    year = report_year(store, kommun, year)
+    crime = crime_section(store, kommun, year)
+    ntu = ntu_section(store, kommun, year)
+    comparison = comparison_section(store, kommun, year, config.kolada.kpis, with_chart=crime is None)
+    events = events_section(store, kommun, year)
+    people = population(store, kommun, year)
+    return ReportContext(
+        kommun=kommun,
+        kommun_fullnamn=kommun.fullnamn,
+        lan_namn=kommun.lan.namn,
+        riket_namn=RIKET_NAMN,
+        year=year,
+        title=config.report.title,
+        compiled_by=config.report.compiled_by,
+        decision_body=config.report.decision_body,
+        created=formatting.swedish_date(date.today()),
+        summary=summary(kommun, year, crime, ntu, comparison, people),
+        crime=crime,
+        ntu=ntu,
+        comparison=comparison,
+        events=events,
+        population=people,
+        statuses=source_statuses(store),
+        files=source_files(store),
+        bra_page=BRA_PAGE,
+    )

@@ -1,0 +1,203 @@
+"""The reported-crime and NTU sections, from Brå's workbooks (``ind_anmalda_brott``, ``ind_ntu``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lagesbild_cli import charts
+from lagesbild_cli.kommuner import RIKET_KOD, Kommun
+from lagesbild_cli.store import Store
+
+TOTAL_SERIES = "totalt_antal_anmalda_brott"
+# The series shown as line charts: the total and the everyday crimes most kommuner act on.
+KEY_SERIES = (
+    TOTAL_SERIES,
+    "vald_i_offentlig_miljo_mot_vuxna",
+    "skadegorelsebrott",
+    "stold_och_tillgreppsbrott_totalt",
+    "bostadsinbrott",
+    "narkotikabrott",
+)
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    serie_id: str
+    serie: str
+    antal: int | None
+    antal_ki_undre: float | None
+    antal_ki_ovre: float | None
+    litet_antal: bool
+    per_100k: float | None
+    per_100k_lan: float | None
+    per_100k_riket: float | None
+    forandring_procent: float | None
+    forandring_mot_3ar_procent: float | None
+    rang: int | None
+    antal_rankade: int
+    rang_text: str
+
+
+@dataclass(frozen=True)
+class CrimeSection:
+    first_year: int
+    series: tuple[SeriesRow, ...]
+    charts: tuple[charts.LineChart, ...]
+    ranked_kommuner: int
+    kommuner_in_lan: int
+
+    @property
+    def total(self) -> SeriesRow | None:
+        return next((s for s in self.series if s.serie_id == TOTAL_SERIES), None)
+
+
+@dataclass(frozen=True)
+class NtuRow:
+    indikator: str
+    matt: str
+    andel: float | None
+    ki_undre: float | None
+    ki_ovre: float | None
+    andel_lan: float | None
+    ki_undre_lan: float | None
+    ki_ovre_lan: float | None
+    andel_riket: float | None
+    jamfort_med_riket: str | None
+    decimals: int
+
+
+@dataclass(frozen=True)
+class NtuSection:
+    year: int
+    svarande: int | None
+    rows: tuple[NtuRow, ...]
+
+    @property
+    def otrygghet(self) -> NtuRow | None:
+        return next((n for n in self.rows if n.indikator.startswith("Otrygghet vid utevistelse")), None)
+
+
+def rank_text(rang: int | None, antal: int, lan_namn: str) -> str:
+    """The rank in words, 1 = lowest rate: "lägst i Dalarnas län", "3 av 15 (1 = lägst)"."""
+    if rang is None or antal == 0:
+        return "kan inte rangordnas"
+    if antal == 1:
+        return "enda kommunen med data i länet"
+    if rang == 1:
+        return f"lägst i {lan_namn}"
+    if rang == antal:
+        return f"högst i {lan_namn}"
+    return f"plats {rang} av {antal} (1 = lägst)"
+
+
+def crime_years(store: Store, kommun: Kommun) -> list[int]:
+    rows = store.rows(
+        "select distinct ar from ind_anmalda_brott where geo_kod = $k and antal is not null order by ar",
+        {"k": kommun.kod},
+    )
+    return [r["ar"] for r in rows]
+
+
+def crime_section(store: Store, kommun: Kommun, year: int) -> CrimeSection | None:
+    years = crime_years(store, kommun)
+    if year not in years:
+        return None
+    lan = kommun.lan
+    params = {"k": kommun.kod, "l": lan.kod, "r": RIKET_KOD, "y": year}
+    rows = store.rows(
+        """
+        select k.serie_id, k.serie, k.antal, k.antal_ki_undre, k.antal_ki_ovre, k.litet_antal, k.per_100k,
+               l.per_100k as per_100k_lan, r.per_100k as per_100k_riket, k.forandring_procent,
+               k.forandring_mot_3ar_procent, g.rang_i_lanet as rang, g.antal_rankade, g.antal_kommuner_i_lanet
+        from ind_anmalda_brott k
+        left join ind_anmalda_brott l on l.serie_id = k.serie_id and l.ar = k.ar and l.geo_kod = $l
+        left join ind_anmalda_brott r on r.serie_id = k.serie_id and r.ar = k.ar and r.geo_kod = $r
+        left join ind_anmalda_brott_rang_lan g on g.serie_id = k.serie_id and g.ar = k.ar and g.kommun_kod = k.geo_kod
+        where k.geo_kod = $k and k.ar = $y
+        order by k.serie_id <> 'totalt_antal_anmalda_brott', k.serie
+    """,
+        params,
+    )
+    plain = [f for f in SeriesRow.__dataclass_fields__ if f not in ("rang_text", "antal_rankade", "litet_antal")]
+    series = tuple(
+        SeriesRow(
+            **{f: r[f] for f in plain},
+            litet_antal=bool(r["litet_antal"]),
+            antal_rankade=r["antal_rankade"] or 0,
+            rang_text=rank_text(r["rang"], r["antal_rankade"] or 0, lan.namn),
+        )
+        for r in rows
+    )
+    history = store.rows(
+        """
+        select serie_id, serie, geo_niva, ar, per_100k from ind_anmalda_brott
+        where geo_kod in ($k, $l, $r) and ar <= $y order by serie_id, ar
+    """,
+        params,
+    )
+    shown = [y for y in years if y <= year]
+    return CrimeSection(
+        first_year=years[0],
+        series=series,
+        charts=_key_charts(history, shown, kommun, lan.namn),
+        ranked_kommuner=max((s.antal_rankade for s in series), default=0),
+        kommuner_in_lan=rows[0]["antal_kommuner_i_lanet"] if rows else 0,
+    )
+
+
+def _key_charts(
+    history: list[dict[str, Any]], years: list[int], kommun: Kommun, lan_namn: str
+) -> tuple[charts.LineChart, ...]:
+    result = []
+    for serie_id in KEY_SERIES:
+        rows = [r for r in history if r["serie_id"] == serie_id]
+        if not rows:
+            continue
+        serie = rows[0]["serie"]
+        data = {
+            level: {r["ar"]: r["per_100k"] for r in rows if r["geo_niva"] == level}
+            for level in ("kommun", "lan", "riket")
+        }
+        result.append(
+            charts.geography_chart(
+                f"chart-{serie_id}", f"{serie}, per 100 000 invånare", serie.lower(), data, years, kommun.namn, lan_namn
+            )
+        )
+    return tuple(result)
+
+
+def ntu_section(store: Store, kommun: Kommun, year: int) -> NtuSection | None:
+    params = {"k": kommun.kod, "l": kommun.lan_kod}
+    available = [
+        r["ar"]
+        for r in store.rows(
+            "select distinct ar from ind_ntu where geo_kod = $k and andel is not null order by ar", params
+        )
+    ]
+    if not available:
+        return None
+    ntu_year = year if year in available else max((y for y in available if y <= year), default=available[-1])
+    rows = store.rows(
+        """
+        select k.indikator, k.matt, k.andel, k.ki_undre, k.ki_ovre, l.andel as andel_lan,
+               l.ki_undre as ki_undre_lan, l.ki_ovre as ki_ovre_lan, k.andel_riket, k.jamfort_med_riket,
+               k.svarande
+        from ind_ntu k
+        left join ind_ntu l on l.indikator_id = k.indikator_id and l.ar = k.ar and l.geo_kod = $l
+        where k.geo_kod = $k and k.ar = $y
+        order by k.indikator
+    """,
+        {**params, "y": ntu_year},
+    )
+    # Brå gives victimisation shares with one decimal, the rest in whole per cent for kommuner
+    ntu = tuple(
+        NtuRow(
+            **{f: r[f] for f in NtuRow.__dataclass_fields__ if f != "decimals"},
+            decimals=0
+            if all(v is None or float(v).is_integer() for v in (r["andel"], r["ki_undre"], r["ki_ovre"]))
+            else 1,
+        )
+        for r in rows
+    )
+    return NtuSection(year=ntu_year, svarande=rows[0]["svarande"] if rows else None, rows=ntu)

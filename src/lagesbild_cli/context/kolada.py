@@ -1,0 +1,117 @@
+"""The comparison section from Kolada: rank among Sweden's kommuner and the "liknande kommuner" group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lagesbild_cli import charts
+from lagesbild_cli.kommuner import RIKET_KOD, Kommun
+from lagesbild_cli.store import Store
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    kpi: str
+    titel: str
+    ar: int
+    varde: float | None
+    rang: int | None
+    antal_rankade: int | None
+    varde_lan: float | None
+    varde_riket: float | None
+    grupp_medel: float | None
+    grupp_min: float | None
+    grupp_max: float | None
+    grupp_med_varde: int | None
+    publicerad: str | None
+
+    @property
+    def rang_text(self) -> str:
+        return national_rank_text(self.rang, self.antal_rankade)
+
+
+@dataclass(frozen=True)
+class ComparisonSection:
+    year: int
+    rows: tuple[KpiRow, ...]
+    group_title: str | None
+    group_members: tuple[str, ...]
+    chart: charts.LineChart | None
+
+    @property
+    def headline(self) -> KpiRow | None:
+        return self.rows[0] if self.rows else None
+
+
+def national_rank_text(rang: int | None, antal: int | None) -> str:
+    if rang is None or not antal:
+        return "kan inte rangordnas"
+    return f"plats {rang} av {antal}"
+
+
+def kolada_years(store: Store, kommun: Kommun) -> list[int]:
+    rows = store.rows("select distinct ar from raw_kolada_varden where geo_kod = $k order by ar", {"k": kommun.kod})
+    return [r["ar"] for r in rows]
+
+
+def comparison_section(
+    store: Store, kommun: Kommun, year: int, kpis: tuple[str, ...], with_chart: bool
+) -> ComparisonSection | None:
+    """The KPIs for ``year`` (or the latest year before it that has values)."""
+    years = [y for y in kolada_years(store, kommun) if y <= year]
+    if not years:
+        return None
+    shown = years[-1]
+    params = {"k": kommun.kod, "l": kommun.lan_kod, "r": RIKET_KOD, "y": shown}
+    rows = store.rows(
+        """
+        select v.kpi, coalesce(m.titel, v.kpi) as titel, v.ar, v.varde, g.rang_i_riket as rang, g.antal_rankade,
+               l.varde as varde_lan, r.varde as varde_riket, j.grupp_medel, j.grupp_min, j.grupp_max,
+               j.medlemmar_med_varde as grupp_med_varde, m.publiceringsdatum as publicerad
+        from raw_kolada_varden v
+        left join raw_kolada_kpi m on m.kpi = v.kpi
+        left join ind_kolada_rang_riket g on g.kpi = v.kpi and g.ar = v.ar and g.kommun_kod = v.geo_kod
+        left join raw_kolada_varden l on l.kpi = v.kpi and l.ar = v.ar and l.geo_kod = $l
+        left join raw_kolada_varden r on r.kpi = v.kpi and r.ar = v.ar and r.geo_kod = $r
+        left join ind_kolada_jamforelsegrupp j on j.kpi = v.kpi and j.ar = v.ar and j.kommun_kod = v.geo_kod
+        where v.geo_kod = $k and v.ar = $y
+    """,
+        params,
+    )
+    order = {kpi: i for i, kpi in enumerate(kpis)}
+    kpi_rows = tuple(sorted((KpiRow(**r) for r in rows), key=lambda row: (order.get(row.kpi, 99), row.kpi)))
+    group = store.rows("select distinct grupp_id, titel from raw_kolada_grupper where kommun_kod = $k", params)
+    members = store.rows(
+        "select medlem_namn from raw_kolada_grupper where kommun_kod = $k order by medlem_namn", params
+    )
+    chart = None
+    if with_chart and kpi_rows:
+        first = kpi_rows[0]
+        history = store.rows(
+            """
+            select geo_niva, ar, varde from raw_kolada_varden
+            where kpi = $kpi and geo_kod in ($k, $l, $r) and ar <= $y order by ar
+        """,
+            {**params, "kpi": first.kpi},
+        )
+        chart_years = sorted({h["ar"] for h in history})
+        data = {
+            level: {h["ar"]: h["varde"] for h in history if h["geo_niva"] == level}
+            for level in ("kommun", "lan", "riket")
+        }
+        chart = charts.geography_chart(
+            f"chart-kolada-{first.kpi}",
+            first.titel,
+            first.titel.split(",")[0].lower(),
+            data,
+            chart_years,
+            kommun.namn,
+            kommun.lan.namn,
+        )
+    return ComparisonSection(
+        year=shown,
+        rows=kpi_rows,
+        group_title=group[0]["titel"] if group else None,
+        group_members=tuple(m["medlem_namn"] for m in members),
+        chart=chart,
+    )

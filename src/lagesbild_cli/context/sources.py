@@ -1,0 +1,90 @@
+"""Where every figure comes from: per source its retrieval date and whether its last fetch failed
+(so the report can mark the data as stale), the raw files with their checksums, and population."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lagesbild_cli import formatting
+from lagesbild_cli.kommuner import Kommun
+from lagesbild_cli.store import Store
+
+SOURCE_LABELS = {
+    "bra": "Brå, Indikatorer för kommuners lägesbild",
+    "polisen": "Polisen, publicerade händelser (polisen.se/api/events)",
+    "scb": "SCB, folkmängd (tabellerna TAB638 och TAB6574)",
+    "kolada": "Kolada (RKA), nyckeltal från Brå och SCB",
+    "geo": "Kommungränser (Valmyndigheten via okfse/sweden-geojson)",
+}
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    source: str
+    label: str
+    retrieved: str | None  # date of the newest file from this source
+    stale: bool  # the last fetch failed: the data is from an earlier fetch
+    failed_at: str | None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    file: str
+    origin: str
+    retrieved: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Population:
+    year: int
+    people: int
+
+
+def source_statuses(store: Store) -> tuple[SourceStatus, ...]:
+    files = {
+        r["source"]: r["latest"]
+        for r in store.rows("select source, max(retrieved_at) as latest from manifest group by source")
+    }
+    fetches = {r["source"]: r for r in store.rows("select * from hamtningar")}
+    result = []
+    for source, label in SOURCE_LABELS.items():
+        latest = files.get(source)
+        fetch = fetches.get(source)
+        if latest is None and fetch is None:
+            continue
+        failed = fetch is not None and not fetch["ok"]
+        result.append(
+            SourceStatus(
+                source=source,
+                label=label,
+                retrieved=formatting.swedish_date(latest) if latest else None,
+                stale=failed and latest is not None,
+                failed_at=formatting.swedish_date(fetch["last_attempt"]) if failed and fetch else None,
+            )
+        )
+    return tuple(result)
+
+
+def source_files(store: Store) -> tuple[SourceFile, ...]:
+    rows = store.rows(
+        "select * from manifest where source in ('bra', 'scb', 'geo') or file like 'polisen/archive%' "
+        "or file like 'kolada/kpi%' order by file"
+    )
+    return tuple(
+        SourceFile(
+            file=r["file"],
+            origin=r["origin"],
+            retrieved=formatting.swedish_date(r["retrieved_at"]),
+            sha256=r["sha256"][:12],
+        )
+        for r in rows
+    )
+
+
+def population(store: Store, kommun: Kommun, year: int) -> Population | None:
+    rows = store.rows(
+        "select ar, folkmangd from raw_scb_folkmangd where region_kod = $k and ar <= $y order by ar desc limit 1",
+        {"k": kommun.kod, "y": year},
+    )
+    return Population(year=rows[0]["ar"], people=rows[0]["folkmangd"]) if rows else None

@@ -1,0 +1,155 @@
+"""The report with every source loaded: national rank, comparison group, Polisen's events, stale
+marks, and a report from Kolada alone when Brå's workbook is missing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from builders import KPIS, VALUES, FakeKolada, deso_fixture, population_fixture
+from conftest import SAMPLES, no_sleep, write_config
+from lagesbild_cli import pipeline
+from lagesbild_cli.config import Config, KoladaSettings, ServiceSettings, load_config
+from lagesbild_cli.kommuner import all_kommuner
+from lagesbild_cli.raw import FetchLog
+from lagesbild_cli.report import BuiltReport
+from test_report import parse_html, pdf_text
+
+ARCHIVE = SAMPLES / "polisen" / "events_dalarna_2023-2026.json"
+
+
+def fetch_services(config: Config) -> Config:
+    """Fetch SCB and Kolada from a loopback server; returns the config pointing at it."""
+    server = HTTPServer()
+    server.start()
+    try:
+        FakeKolada(server)
+        server.expect_request("/api/v2/tables/TAB638/data").respond_with_data(population_fixture())
+        server.expect_request("/api/v2/tables/TAB6574/data").respond_with_data(deso_fixture(config.kommun.kod))
+        config = replace(
+            config,
+            kolada=KoladaSettings(url=server.url_for("/v3"), kpis=KPIS, first_year=2017),
+            scb=ServiceSettings(url=server.url_for("/api/v2")),
+        )
+        report = pipeline.fetch(config, ["scb", "kolada"], sleep=no_sleep)
+        assert not report.failed, [r.failures for r in report.failed]
+    finally:
+        server.clear()
+        server.stop()
+    return config
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory: pytest.TempPathFactory, loaded_dir: Path) -> Iterator[tuple[Config, BuiltReport]]:
+    folder = tmp_path_factory.mktemp("full") / "project"
+    shutil.copytree(loaded_dir, folder)
+    config = fetch_services(load_config(folder / "lagesbild.toml"))
+    pipeline.import_polisen(config, ARCHIVE)
+    yield config, pipeline.build(config, 2023)
+
+
+def text_of(built: BuiltReport) -> str:
+    return " ".join(" ".join(parse_html(built.html.read_text(encoding="utf-8")).text).split())
+
+
+def test_national_rank_in_words_and_numbers(full: tuple[Config, BuiltReport]) -> None:
+    _, built = full
+    values = {k.kod: VALUES[("N07540", k.kod, 2023)] for k in all_kommuner()}
+    rank = 1 + sum(v < values["2026"] for v in values.values())
+    text = text_of(built)
+    assert (
+        f"Bland Sveriges kommuner har Gagnef plats {rank} av 290 (1 = lägst) för anmälda brott totalt, "
+        "antal/100 000 inv 2023."
+    ) in text
+    row = next(
+        r
+        for r in parse_html(built.html.read_text(encoding="utf-8")).rows
+        if r and r[0].startswith("Anmälda brott totalt")
+    )
+    members = ["0861", "1060", "1272", "1452", "1498", "1766", "2460"]
+    group = [VALUES[("N07540", m, 2023)] for m in members]
+    mean = sum(group) / len(group)
+    from lagesbild_cli.formatting import number
+
+    assert row[1:] == [
+        "4 721",
+        f"{rank} av 290",
+        "8 604",
+        "14 349",
+        f"{number(mean)} ({number(min(group))}–{number(max(group))})".replace("\u00a0", " "),
+    ]
+    assert "Liknande kommuner, övergripande, Gagnef, 2025" in text and "Mönsterås" in text
+
+
+def test_the_events_section_counts_what_polisen_published(full: tuple[Config, BuiltReport]) -> None:
+    _, built = full
+    categories = {}
+    from importlib import resources
+
+    for line in (
+        resources.files("lagesbild_cli")
+        .joinpath("data", "polisen_kategorier.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()[3:]
+    ):
+        typ, kategori = line.rsplit(",", 1)
+        categories[typ.strip('"')] = kategori
+    events = [
+        e
+        for e in json.loads(ARCHIVE.read_text(encoding="utf-8"))
+        if e["datetime"].startswith("2023-")
+        and e["name"].endswith(", Gagnef")
+        and categories.get(e["type"].strip(), "övrigt") != "sammanfattning"
+    ]
+    text = text_of(built)
+    assert "Publicerade händelser – inte brottsstatistik." in text
+    assert f"{len(events)} publicerade händelser i Gagnef under år 2023." in text
+    tables = parse_html(built.html.read_text(encoding="utf-8"))
+    total_row = next(r for r in tables.rows if r and r[0] == "Totalt" and len(r) == 8)
+    assert total_row[-1] == str(len(events))
+    section = text.split("Polisens publicerade händelser")[-1].split("Källor och metod")[0]
+    assert "per 100 000" not in section  # never a rate
+
+
+def test_the_pdf_has_the_new_sections(full: tuple[Config, BuiltReport]) -> None:
+    _, built = full
+    text = pdf_text(built.pdf.read_bytes())
+    assert "Jämförelse med Sveriges kommuner och liknande kommuner" in text
+    assert "Publicerade händelser – inte brottsstatistik" in text
+    assert "Gagnefs kommun hade 10 383 invånare den 31 december 2024 (SCB)" not in text  # 2024 > report year
+    assert "Kolada (RKA), nyckeltal från Brå och SCB" in text
+
+
+def test_population_is_stated_for_the_report_year(full: tuple[Config, BuiltReport]) -> None:
+    config, _ = full
+    built = pipeline.build(config, 2024)
+    assert "Gagnefs kommun hade 10 383 invånare den 31 december 2024 (SCB)." in text_of(built)
+
+
+def test_a_source_whose_last_fetch_failed_is_marked_stale(full: tuple[Config, BuiltReport], tmp_path: Path) -> None:
+    config, _ = full
+    folder = tmp_path / "stale"
+    shutil.copytree(config.data_dir.parent, folder)
+    stale = replace(config, data_dir=folder / "data")
+    FetchLog(stale.raw_dir).record("kolada", ok=False, error="HTTP 503")
+    (stale.raw_dir / "manifest.json").touch()
+    built = pipeline.build(stale, 2023)
+    assert "(inaktuellt: senaste hämtningen misslyckades" in text_of(built)
+
+
+def test_without_a_bra_workbook_the_report_builds_from_kolada(tmp_path: Path) -> None:
+    config = fetch_services(load_config(write_config(tmp_path)))
+    built = pipeline.build(config, None)
+    assert built.context.crime is None and built.context.year == 2024
+    text = text_of(built)
+    assert "Brås arbetsbok Indikatorer för kommuners lägesbild för Gagnef saknas" in text
+    assert "lagesbild import bra" in text
+    assert built.context.comparison is not None and built.context.comparison.chart is not None
+    svg = built.html.read_text(encoding="utf-8")
+    assert "Gagnef 4\u00a0526" in svg  # Kolada's 2024 value for Gagnef (Brå's figure), labelled on the chart
