@@ -196,3 +196,25 @@ def test_import_of_a_bad_file_changes_nothing(config: Config, tmp_path: Path) ->
     with pytest.raises(ParseError, match=r"bad\.json, event 1: expected an object"):
         pipeline.import_polisen(config, bad)
     assert (config.raw_dir / polisen.ARCHIVE).read_bytes() == before
+
+
+def test_the_category_table_names_only_real_event_types() -> None:
+    import csv
+
+    from lagesbild_cli.loader import _categories
+
+    with (POLISEN / "event_types_observed_2022-2026.csv").open(encoding="utf-8") as handle:
+        observed = {r["type"].strip() for r in csv.DictReader(handle)}
+    table = _categories()
+    assert set(table["typ"]) <= observed
+    assert set(table["kategori"]) == {
+        "våld",
+        "stöld/inbrott",
+        "skadegörelse/brand",
+        "narkotika",
+        "trafik",
+        "sammanfattning",
+    }
+    assert {t for t in observed if t.startswith("Sammanfattning")} <= set(
+        table.filter(kategori="sammanfattning")["typ"]
+    )
