@@ -218,3 +218,91 @@ def test_the_category_table_names_only_real_event_types() -> None:
     assert {t for t in observed if t.startswith("Sammanfattning")} <= set(
         table.filter(kategori="sammanfattning")["typ"]
     )
+
+
+def _snapshot(raw_dir: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(raw_dir)): p.read_bytes()
+        for p in sorted(raw_dir.rglob("*"))
+        if p.is_file() and p.name != "fetch_status.json" and not p.name.startswith(".")
+    }
+
+
+FAULTS = {
+    "timeout": "Timed out",
+    "refused": "ConnectError",
+    "429 then 429": "HTTP 429",
+    "500 always": "HTTP 500",
+    "404": "HTTP 404",
+    "truncated": "RemoteProtocolError",
+    "invalid json": "is not valid JSON",
+    "html with 200": "is not valid JSON",
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_every_fault_leaves_raw_files_byte_identical(
+    fault: str, httpserver: HTTPServer, config: Config, tmp_path: Path
+) -> None:
+    import socket
+    import threading
+    import time as _time
+
+    from werkzeug import Response
+
+    from lagesbild_cli.config import HttpSettings
+
+    cleanup: list[socket.socket] = []
+    pipeline.import_polisen(config, SNAPSHOT_2025)
+    (config.raw_dir / polisen.LATEST).write_bytes(SNAPSHOT_2025.read_bytes())
+    before = _snapshot(config.raw_dir)
+    url = httpserver.url_for("/api/events")
+    if fault == "timeout":
+        httpserver.expect_request("/api/events").respond_with_handler(lambda r: (_time.sleep(0.5), Response("[]"))[1])
+    elif fault == "refused":
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{sock.getsockname()[1]}/api/events"
+    elif fault == "429 then 429":
+        httpserver.expect_request("/api/events").respond_with_data("", status=429, headers={"Retry-After": "30"})
+    elif fault == "500 always":
+        httpserver.expect_request("/api/events").respond_with_data("error", status=500)
+    elif fault == "404":
+        httpserver.expect_request("/api/events").respond_with_data("not found", status=404)
+    elif fault == "truncated":
+        server = socket.socket()
+        cleanup.append(server)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/api/events"
+
+        def serve() -> None:
+            server.settimeout(3)
+            for _ in range(2):
+                try:
+                    conn, _ = server.accept()
+                except OSError:  # timed out, or closed by the test
+                    return
+                with conn:
+                    conn.recv(65536)
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + SNAPSHOT_2025.read_bytes()[:100])
+
+        threading.Thread(target=serve, daemon=True).start()
+    elif fault == "invalid json":
+        httpserver.expect_request("/api/events").respond_with_data('[{"id": 1,', content_type="application/json")
+    else:
+        httpserver.expect_request("/api/events").respond_with_data(
+            "<html><h1>Driftstörning</h1></html>", content_type="text/html"
+        )
+    http = HttpSettings(contact="", timeout_seconds=0.2, retries=1, backoff_seconds=0)
+    cfg = replace(with_polisen(config, url), http=http)
+    clock = Clock()
+    try:
+        report = pipeline.fetch(cfg, ["polisen"], clock=clock.time, sleep=clock.sleep)
+    finally:
+        for sock in cleanup:
+            sock.close()
+    assert report.failed and FAULTS[fault] in report.failed[0].failures[0], report.failed[0].failures
+    assert _snapshot(config.raw_dir) == before
+    status = json.loads((config.raw_dir / "fetch_status.json").read_text(encoding="utf-8"))["polisen"]
+    assert status["ok"] is False and FAULTS[fault] in status["error"]
