@@ -392,6 +392,8 @@ def fetch(kommuner: Sequence[Kommun], settings: BraSettings, http: Http, manifes
             last_modified=got.last_modified,
         )
         result.fetched += 1
+    if page_error is not None and result.kept:
+        result.detail = f"Brå's indicator page could not be read: {page_error.message}"
     return result
 
 
