@@ -186,3 +186,88 @@ def geography_chart(
         f"{lan_namn} {formatting.number(last.get('lan'))}, riket {formatting.number(last.get('riket'))}."
     )
     return line_chart(chart_id, title, description, series, years, decimals=decimals)
+
+
+@dataclass(frozen=True)
+class Dot:
+    label: str
+    y: float
+    x: float | None  # None: not shown (suppressed)
+    x_low: float | None
+    x_high: float | None
+    value_label: str  # "24 % (n = 311)" or the reason it is hidden
+    is_total: bool
+
+
+@dataclass(frozen=True)
+class DotPlot:
+    id: str
+    title: str
+    description: str
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    x_ticks: tuple[Tick, ...]
+    dots: tuple[Dot, ...]
+    reference_x: float | None  # the kommun's share, as a vertical line
+
+
+@dataclass(frozen=True)
+class DotData:
+    label: str
+    share: float | None  # 0–1; None when hidden
+    low: float | None
+    high: float | None
+    note: str
+    is_total: bool = False
+
+
+def dot_plot(
+    chart_id: str, title: str, description: str, rows: Sequence[DotData], *, width: int = 360, row_height: int = 17
+) -> DotPlot:
+    """Shares with 95 % intervals, one row per group; hidden shares get their reason instead of a dot."""
+    left, right, top, bottom = 92, 96, 6, 22
+    height = top + bottom + row_height * len(rows)
+    plot_w = width - left - right
+    highest = max((r.high for r in rows if r.high is not None), default=0.0)
+    x_max, step = nice_ceiling(max(highest * 100, 5.0))
+
+    def x_of(share: float) -> float:
+        return round(left + plot_w * share * 100 / x_max, 1)
+
+    ticks = tuple(
+        Tick(x_of(i * step / 100), f"{formatting.number(i * step)} %") for i in range(round(x_max / step) + 1)
+    )
+    dots = []
+    for n, row in enumerate(rows):
+        y = top + row_height * n + row_height / 2
+        shown = row.share is not None
+        dots.append(
+            Dot(
+                label=row.label,
+                y=round(y, 1),
+                x=x_of(row.share) if shown and row.share is not None else None,
+                x_low=x_of(row.low) if shown and row.low is not None else None,
+                x_high=x_of(row.high) if shown and row.high is not None else None,
+                value_label=row.note,
+                is_total=row.is_total,
+            )
+        )
+    total = next((r for r in rows if r.is_total and r.share is not None), None)
+    return DotPlot(
+        id=chart_id,
+        title=title,
+        description=description,
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        x_ticks=ticks,
+        dots=tuple(dots),
+        reference_x=x_of(total.share) if total is not None and total.share is not None else None,
+    )

@@ -135,6 +135,18 @@ def import_polisen(
     typer.echo(f"Read {in_file} events from {path}; {new} were new to the archive. Database: {loaded.db_path}")
 
 
+@import_app.command("survey")
+def import_survey(
+    path: Annotated[Path, typer.Argument(help="The survey tool's CSV export.")], config: ConfigOption = DEFAULT_CONFIG
+) -> None:
+    """Import the citizen survey: only the columns mapped in [survey] are read and stored."""
+    cfg = _config(config)
+    entry, respondents, loaded = _run(lambda: pipeline.import_survey(cfg, path))
+    typer.echo(
+        f"Imported {respondents} survey rows (mapped columns only) → data/raw/{entry.file}; database: {loaded.db_path}"
+    )
+
+
 @app.command()
 def load(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Rebuild the DuckDB database from data/raw/ alone."""

@@ -9,16 +9,16 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlparse
 
 from lagesbild_cli.errors import ConfigError, UnknownKommunError
 from lagesbild_cli.kommuner import Kommun, find_lan, resolve_kommun
+from lagesbild_cli.survey_mapping import SurveyMapping, parse_survey
+from lagesbild_cli.toml_table import TomlTable
 
 DEFAULT_CONFIG = Path("lagesbild.toml")
 BRA_PAGE_URL = "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild"
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ class Config:
     kolada: KoladaSettings
     geo: ServiceSettings
     data_dir: Path
+    survey: SurveyMapping | None = None
 
     @property
     def raw_dir(self) -> Path:
@@ -123,51 +124,6 @@ def _content_dir(name: str) -> Path:
     )
 
 
-class _Table:
-    """One TOML table, read key by key, so that every error can name the key and the file."""
-
-    def __init__(self, data: dict[str, Any], name: str, path: Path) -> None:
-        self.data = data
-        self.name = name
-        self.path = path
-        self.read: set[str] = set()
-
-    def _key(self, key: str) -> str:
-        return f"{self.name}.{key}" if self.name else key
-
-    def error(self, key: str, problem: str, expected: str) -> ConfigError:
-        return ConfigError(f"{self.path}: key '{self._key(key)}' {problem}.", hint=f"Expected {expected}.")
-
-    def get(self, key: str, kind: type[T], expected: str, default: T | None = None) -> T:
-        self.read.add(key)
-        if key not in self.data:
-            if default is None:
-                raise self.error(key, "is missing", expected)
-            return default
-        value = self.data[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-            raise self.error(key, f"has the value {value!r}", expected)
-        return value
-
-    def table(self, key: str, *, required: bool = True) -> _Table:
-        self.read.add(key)
-        value = self.data.get(key, None if required else {})
-        if not isinstance(value, dict):
-            raise self.error(key, "is missing" if value is None else "is not a table", f"a [{self._key(key)}] table")
-        return _Table(value, self._key(key), self.path)
-
-    def reject_unknown(self) -> None:
-        unknown = sorted(set(self.data) - self.read)
-        if unknown:
-            raise ConfigError(
-                f"{self.path}: unknown key '{self._key(unknown[0])}'.",
-                hint="Check the spelling against the config reference in README.md "
-                f"(known keys here: {', '.join(sorted(self.read))}).",
-            )
-
-
 def load_config(path: Path | None = None) -> Config:
     """Read and validate a config file; every problem names the key, the file and the expected form."""
     path = (path or DEFAULT_CONFIG).resolve()
@@ -186,7 +142,7 @@ def load_config(path: Path | None = None) -> Config:
 
 
 def _parse(data: dict[str, Any], path: Path) -> Config:
-    root = _Table(data, "", path)
+    root = TomlTable(data, "", path)
     kommun = _parse_kommun(root.table("kommun"))
 
     rep = root.table("report")
@@ -226,6 +182,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
     kolada = _parse_kolada(sources.table("kolada", required=False))
     geo = _parse_service(sources.table("geo", required=False), "kommuner_url", GEO_URL)
     sources.reject_unknown()
+    survey = parse_survey(root.table("survey", required=False))
     root.reject_unknown()
 
     return Config(
@@ -239,10 +196,11 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         kolada=kolada,
         geo=geo,
         data_dir=(path.parent / data_dir).resolve(),
+        survey=survey,
     )
 
 
-def _parse_kommun(table: _Table) -> Kommun:
+def _parse_kommun(table: TomlTable) -> Kommun:
     expected = 'a four-digit kommun code as a string, e.g. kod = "2026"'
     code = table.get("kod", str, expected)
     try:
@@ -260,7 +218,7 @@ def _parse_kommun(table: _Table) -> Kommun:
     return kommun
 
 
-def _parse_bra(table: _Table) -> BraSettings:
+def _parse_bra(table: TomlTable) -> BraSettings:
     page_url = table.get("page_url", str, "an https URL of Brå's indicator page", BRA_PAGE_URL)
     _check_url(table, "page_url", page_url)
     discover = table.get("discover", bool, "true or false", True)
@@ -283,7 +241,7 @@ def _parse_bra(table: _Table) -> BraSettings:
     return BraSettings(page_url=page_url, discover=discover, urls=urls, enabled=enabled)
 
 
-def _parse_service(table: _Table, url_key: str, default_url: str, *, complete: bool = True) -> ServiceSettings:
+def _parse_service(table: TomlTable, url_key: str, default_url: str, *, complete: bool = True) -> ServiceSettings:
     """The URL and ``enabled`` keys; ``complete`` when the table has no other keys."""
     url = table.get(url_key, str, "an https URL", default_url)
     _check_url(table, url_key, url)
@@ -293,7 +251,7 @@ def _parse_service(table: _Table, url_key: str, default_url: str, *, complete: b
     return ServiceSettings(url=url, enabled=enabled)
 
 
-def _parse_kolada(table: _Table) -> KoladaSettings:
+def _parse_kolada(table: TomlTable) -> KoladaSettings:
     service = _parse_service(table, "url", KOLADA_URL, complete=False)
     kpis = table.get("kpis", list, 'a list of Kolada KPI ids, e.g. ["N07540", "N07403"]', list(KOLADA_KPIS))
     if not kpis or not all(isinstance(k, str) and k[:1].isalpha() for k in kpis):
@@ -305,7 +263,7 @@ def _parse_kolada(table: _Table) -> KoladaSettings:
     return KoladaSettings(url=service.url, kpis=tuple(kpis), first_year=first_year, enabled=service.enabled)
 
 
-def _check_url(table: _Table, key: str, url: str) -> None:
+def _check_url(table: TomlTable, key: str, url: str) -> None:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise table.error(key, f"is {url!r}, which is not an http(s) URL", "an absolute URL starting with https://")

@@ -48,6 +48,12 @@ class ParseError(LagesbildError):
     kind = "parse error"
 
 
+class ValidationError(LagesbildError):
+    """An input file breaks its contract (e.g. survey answers the config does not map)."""
+
+    kind = "validation error"
+
+
 class DataMissingError(LagesbildError):
     """The store lacks data that a step needs (e.g. build before any fetch)."""
 

@@ -13,8 +13,9 @@ from lagesbild_cli.config import Config
 from lagesbild_cli.errors import DataMissingError, ParseError
 from lagesbild_cli.kommuner import all_kommuner, lan_by_code
 from lagesbild_cli.raw import FetchLog, Manifest
-from lagesbild_cli.sources import Schema, bra, geo, kolada, polisen, scb
+from lagesbild_cli.sources import Schema, bra, geo, kolada, polisen, scb, survey
 from lagesbild_cli.store import rebuild
+from lagesbild_cli.survey_mapping import SurveyMapping
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,53 @@ def _scb_tables(raw_dir: Path) -> dict[str, pl.DataFrame]:
     }
 
 
+def _survey_tables(raw_dir: Path, mapping: SurveyMapping | None) -> dict[str, pl.DataFrame]:
+    """The coded answers and the mapping they were coded with (indicators, areas, thresholds)."""
+    indicators = [] if mapping is None else mapping.indicators
+    areas = [] if mapping is None else mapping.areas
+    return {
+        "raw_survey_svar": survey.load(raw_dir, mapping),
+        "survey_indikatorer": pl.DataFrame(
+            [
+                {
+                    "indikator": i.id,
+                    "ordning": n,
+                    "etikett": i.label,
+                    "fraga": i.column,
+                    "ja": "; ".join(i.yes),
+                    "nej": "; ".join(i.no),
+                    "utesluts": "; ".join(i.exclude),
+                    "ntu": i.ntu,
+                }
+                for n, i in enumerate(indicators)
+            ],
+            schema={
+                "indikator": pl.String,
+                "ordning": pl.Int32,
+                "etikett": pl.String,
+                "fraga": pl.String,
+                "ja": pl.String,
+                "nej": pl.String,
+                "utesluts": pl.String,
+                "ntu": pl.String,
+            },
+        ),
+        "survey_omrade_deso": pl.DataFrame(
+            [{"omrade": a.name, "ordning": n, "deso_kod": d} for n, a in enumerate(areas) for d in a.deso or [None]],
+            schema={"omrade": pl.String, "ordning": pl.Int32, "deso_kod": pl.String},
+        ),
+        "survey_installningar": pl.DataFrame(
+            [
+                {
+                    "min_cell": mapping.min_cell if mapping else 5,
+                    "min_share": mapping.min_share if mapping else 30,
+                    "viktad": bool(mapping and mapping.weight_column),
+                }
+            ]
+        ),
+    }
+
+
 def load(config: Config) -> LoadResult:
     """Rebuild the database from data/raw/; the old database stays until the new one is complete."""
     raw_dir = config.raw_dir
@@ -145,6 +193,7 @@ def load(config: Config) -> LoadResult:
         "raw_kolada_varden": values,
         "raw_kolada_grupper": groups,
         "raw_geo_kommuner": geo.load(raw_dir),
+        **_survey_tables(raw_dir, config.survey),
     }
     queries = indicators.discover(config.queries_dir)
     with rebuild(config.db_path) as store:
@@ -157,9 +206,10 @@ def load(config: Config) -> LoadResult:
 
 
 def is_stale(config: Config) -> bool:
-    """True when the database is older than the raw manifest or an indicator query."""
+    """True when the database is older than the raw manifest, the config (the survey's coding lives
+    there) or an indicator query."""
     if not config.db_path.exists():
         return True
     built = config.db_path.stat().st_mtime
-    inputs = [Manifest(config.raw_dir).path, *config.queries_dir.glob("*.sql")]
+    inputs = [Manifest(config.raw_dir).path, config.path, *config.queries_dir.glob("*.sql")]
     return any(p.exists() and p.stat().st_mtime > built for p in inputs)

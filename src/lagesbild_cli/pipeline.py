@@ -24,7 +24,7 @@ from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.loader import LoadResult
 from lagesbild_cli.raw import FetchLog, Manifest, ManifestEntry
-from lagesbild_cli.sources import SourceResult, bra, geo, kolada, polisen, scb
+from lagesbild_cli.sources import SourceResult, bra, geo, kolada, polisen, scb, survey
 from lagesbild_cli.sources._http import Clock, Http, Sleep
 from lagesbild_cli.store import open_store
 
@@ -138,6 +138,20 @@ def import_polisen(config: Config, path: Path) -> tuple[int, int, LoadResult]:
     """Merge a file of Polisen events into the archive, then load. Returns (in file, new, load)."""
     in_file, new = polisen.import_file(path, Manifest(config.raw_dir))
     return in_file, new, loader.load(config)
+
+
+def import_survey(config: Config, path: Path) -> tuple[ManifestEntry, int, LoadResult]:
+    """Read, validate and store the mapped columns of a survey export, then load.
+
+    Returns (manifest entry, respondents, load). Nothing is written if any check fails.
+    """
+    if config.survey is None:
+        raise ConfigError(
+            f"{config.path} has no [survey] section, so lagesbild does not know which columns to read.",
+            hint="Add a [survey] section (see the README's survey reference), then import again.",
+        )
+    entry, table = survey.import_file(path, config.survey, Manifest(config.raw_dir))
+    return entry, table.height, loader.load(config)
 
 
 def load(config: Config) -> LoadResult:

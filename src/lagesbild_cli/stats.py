@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 
 Z_95 = 1.959963984540054
@@ -64,3 +65,59 @@ def poisson_lower(count: int) -> float:
 
 def poisson_upper(count: int) -> float:
     return poisson_ci(count)[1]
+
+
+def wilson_interval(share: float, n: float, *, z: float = Z_95) -> tuple[float, float]:
+    """95 % Wilson score interval for a share (0–1) from ``n`` respondents (Kish's effective n when
+    the share is weighted). Unlike the normal approximation it stays inside 0–1 for small n."""
+    if n <= 0:
+        raise ValueError("a share needs at least one respondent")
+    denominator = 1 + z * z / n
+    centre = (share + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def kish_effective_n(weights: list[float]) -> float:
+    """Kish's effective sample size: (Σw)² / Σw²."""
+    total = sum(weights)
+    return total * total / sum(w * w for w in weights)
+
+
+SHOWN = "visas"
+TOO_FEW_FOR_SHARE = "för få svar"
+TOO_FEW = "färre än {min_cell}"
+PROTECTED = "dold för att skydda en annan cell"
+
+
+def suppress_cells(
+    ns: list[int], remainder: int, min_cell: int, min_share: int, protect_shares: bool = True
+) -> list[str]:
+    """Disclosure control for one table of cells that add up to a published total.
+
+    ``ns`` are the cells' respondent counts; ``remainder`` the respondents of the total who are in no
+    published cell. Primary: a cell with fewer than ``min_cell`` respondents is not published at all,
+    one with fewer than ``min_share`` shows n but no share. Complementary: a reader who subtracts the
+    published cells from the total learns the sum of everything hidden, so the hidden part (hidden
+    cells plus a non-empty remainder) must always hold at least two cells; while it holds only one,
+    the smallest published cell is hidden too. ``protect_shares`` applies this to shares as well as
+    counts (off for weighted shares by sex and age, which cannot be recovered without weight sums).
+    """
+    status = [
+        TOO_FEW.format(min_cell=min_cell) if n < min_cell else TOO_FEW_FOR_SHARE if n < min_share else SHOWN for n in ns
+    ]
+
+    def protect(hidden: Callable[[str], bool], threshold: int, hide_as: str) -> None:
+        # the remainder is never published, so it is always part of what a reader can derive
+        while True:
+            sensitive = any(hidden(s) for s in status) or 0 < remainder < threshold
+            derivable = sum(1 for s in status if hidden(s)) + (1 if remainder > 0 else 0)
+            visible = [i for i, s in enumerate(status) if not hidden(s)]
+            if not sensitive or derivable >= 2 or not visible:
+                return
+            status[min(visible, key=lambda i: (ns[i], i))] = hide_as
+
+    protect(lambda s: s not in (SHOWN, TOO_FEW_FOR_SHARE), min_cell, PROTECTED)  # counts
+    if protect_shares:
+        protect(lambda s: s != SHOWN, min_share, PROTECTED)
+    return status

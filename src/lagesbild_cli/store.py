@@ -20,12 +20,24 @@ from lagesbild_cli import stats
 from lagesbild_cli.errors import DataMissingError
 
 
+def _suppress(ns: list[int], remainder: int, min_cell: int, min_share: int, protect_shares: bool) -> list[str]:
+    return stats.suppress_cells(list(ns), int(remainder), int(min_cell), int(min_share), bool(protect_shares))
+
+
 def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
     con.create_function(
         "poisson_lower", stats.poisson_lower, [duckdb.sqltype("BIGINT")], duckdb.sqltype("DOUBLE"), side_effects=False
     )
     con.create_function(
         "poisson_upper", stats.poisson_upper, [duckdb.sqltype("BIGINT")], duckdb.sqltype("DOUBLE"), side_effects=False
+    )
+    bigint, integer = duckdb.sqltype("BIGINT"), duckdb.sqltype("INTEGER")
+    con.create_function(
+        "suppress_cells",
+        _suppress,
+        [duckdb.list_type(bigint), bigint, integer, integer, duckdb.sqltype("BOOLEAN")],
+        duckdb.list_type(duckdb.sqltype("VARCHAR")),
+        side_effects=False,
     )
 
 

@@ -23,6 +23,7 @@ from lagesbild_cli.context.sources import (
     source_statuses,
 )
 from lagesbild_cli.context.summary import summary
+from lagesbild_cli.context.survey import SurveySection, survey_section
 from lagesbild_cli.errors import DataMissingError
 from lagesbild_cli.kommuner import RIKET_NAMN, Kommun
 from lagesbild_cli.store import Store
@@ -48,6 +49,8 @@ class ReportContext:
     ntu: NtuSection | None
     comparison: ComparisonSection | None
     events: EventsSection | None
+    survey: SurveySection | None
+    survey_configured: bool
     population: Population | None
     statuses: tuple[SourceStatus, ...]
     files: tuple[SourceFile, ...]
@@ -97,6 +100,7 @@ def build_context(store: Store, config: Config, year: int | None) -> ReportConte
     ntu = ntu_section(store, kommun, year)
     comparison = comparison_section(store, kommun, year, config.kolada.kpis, with_chart=crime is None)
     events = events_section(store, kommun, year)
+    own_survey = survey_section(store, kommun, year) if config.survey else None
     people = population(store, kommun, year)
     return ReportContext(
         kommun=kommun,
@@ -108,11 +112,13 @@ def build_context(store: Store, config: Config, year: int | None) -> ReportConte
         compiled_by=config.report.compiled_by,
         decision_body=config.report.decision_body,
         created=formatting.swedish_date(date.today()),
-        summary=summary(kommun, year, crime, ntu, comparison, people),
+        summary=summary(kommun, year, crime, ntu, comparison, people, own_survey),
         crime=crime,
         ntu=ntu,
         comparison=comparison,
         events=events,
+        survey=own_survey,
+        survey_configured=config.survey is not None,
         population=people,
         statuses=source_statuses(store),
         files=source_files(store),

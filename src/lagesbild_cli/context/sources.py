@@ -15,6 +15,7 @@ SOURCE_LABELS = {
     "scb": "SCB, folkmängd (tabellerna TAB638 och TAB6574)",
     "kolada": "Kolada (RKA), nyckeltal från Brå och SCB",
     "geo": "Kommungränser (Valmyndigheten via okfse/sweden-geojson)",
+    "survey": "Kommunens egen trygghetsundersökning (endast de mappade kolumnerna)",
 }
 
 

@@ -6,6 +6,7 @@ from lagesbild_cli import formatting
 from lagesbild_cli.context.bra import CrimeSection, NtuSection
 from lagesbild_cli.context.kolada import ComparisonSection
 from lagesbild_cli.context.sources import Population
+from lagesbild_cli.context.survey import SurveySection
 from lagesbild_cli.kommuner import Kommun
 
 
@@ -22,6 +23,7 @@ def summary(
     ntu: NtuSection | None,
     comparison: ComparisonSection | None,
     people: Population | None,
+    own_survey: SurveySection | None = None,
 ) -> tuple[str, ...]:
     lines = []
     lan_namn = kommun.lan.namn
@@ -75,6 +77,14 @@ def summary(
             f"(95 % konfidensintervall {ci} %) otrygga sent på kvällen i sitt bostadsområde, "
             f"mot {formatting.percent(otrygg.andel_riket, 1)} i riket "
             f"({otrygg.jamfort_med_riket or 'kan inte jämföras'})."
+        )
+    first = own_survey.indicators[0] if own_survey and own_survey.indicators else None
+    if first is not None and first.kommun.share is not None and own_survey is not None:
+        lines.append(
+            f"I kommunens egen trygghetsundersökning {own_survey.year} svarade "
+            f"{formatting.percent(first.kommun.share * 100)} (95 % konfidensintervall "
+            f"{formatting.interval((first.kommun.low or 0) * 100, (first.kommun.high or 0) * 100)} %) ja på "
+            f"”{first.label}”; avsnittet Trygghet och utsatthet per område visar skillnaderna mellan områdena."
         )
     if people is not None:
         lines.append(

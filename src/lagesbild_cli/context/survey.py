@@ -1,0 +1,195 @@
+"""The section "Trygghet och utsatthet per område" from the municipality's own survey
+(``ind_survey``, ``ind_survey_forandring``, ``ind_survey_omraden``), beside NTU's results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lagesbild_cli import charts, formatting
+from lagesbild_cli.kommuner import Kommun
+from lagesbild_cli.store import Store
+
+KOMMUN = "Hela kommunen"
+
+
+@dataclass(frozen=True)
+class Cell:
+    group: str
+    n: int | None  # None when even n is hidden
+    share: float | None  # 0–1; None when hidden
+    low: float | None
+    high: float | None
+    status: str
+    change: str | None  # since the previous round
+
+    @property
+    def shown(self) -> bool:
+        return self.share is not None
+
+
+@dataclass(frozen=True)
+class SurveyIndicatorResult:
+    id: str
+    label: str
+    question: str
+    yes: str
+    no: str
+    excluded: str
+    kommun: Cell
+    areas: tuple[Cell, ...]
+    by_sex: tuple[Cell, ...]
+    by_age: tuple[Cell, ...]
+    ntu_kommun: float | None  # NTU's share (%) for the kommun, same or nearest earlier year
+    ntu_lan: float | None
+    ntu_year: int | None
+    chart: charts.DotPlot
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    deso: str
+    population: int | None
+    population_year: int | None
+    shares_deso: bool
+
+
+@dataclass(frozen=True)
+class SurveySection:
+    year: int
+    previous_year: int | None
+    respondents: int
+    weighted: bool
+    min_cell: int
+    min_share: int
+    indicators: tuple[SurveyIndicatorResult, ...]
+    areas: tuple[Area, ...]
+    sex_groups: tuple[str, ...]
+    age_groups: tuple[str, ...]
+
+
+def _cell(row: dict[str, Any], change: str | None) -> Cell:
+    shown = row["status"] == "visas"
+    n_hidden = row["status"].startswith("färre än") or row["status"].startswith("dold")
+    return Cell(
+        group=row["grupp"],
+        n=None if n_hidden else row["n"],
+        share=row["andel"] if shown else None,
+        low=row["ki_undre"] if shown else None,
+        high=row["ki_ovre"] if shown else None,
+        status=row["status"],
+        change=change if shown else None,
+    )
+
+
+def _pick(
+    cells: list[dict[str, Any]],
+    changes: dict[tuple[str, str, str], str],
+    dimension: str,
+    order: list[str] | None = None,
+) -> tuple[Cell, ...]:
+    """One indicator's cells of one dimension, in the configured area order (else by name)."""
+    rows = sorted(
+        (c for c in cells if c["dimension"] == dimension),
+        key=lambda c: (order.index(c["grupp"]) if order and c["grupp"] in order else 99, c["grupp"]),
+    )
+    return tuple(_cell(c, changes.get((c["indikator"], dimension, c["grupp"]))) for c in rows)
+
+
+def _note(cell: Cell) -> str:
+    if cell.share is None:
+        return cell.status if cell.n is None else f"{cell.status} (n = {cell.n})"
+    return f"{formatting.percent(cell.share * 100)} (n = {formatting.number(cell.n)})"
+
+
+def survey_years(store: Store) -> list[int]:
+    return [r["ar"] for r in store.rows("select distinct ar from raw_survey_svar order by ar")]
+
+
+def survey_section(store: Store, kommun: Kommun, year: int) -> SurveySection | None:
+    years = survey_years(store)
+    if not years:
+        return None
+    shown_year = max((y for y in years if y <= year), default=years[0])
+    previous = max((y for y in years if y < shown_year), default=None)
+    settings = store.rows("select * from survey_installningar")[0]
+    cells = store.rows("select * from ind_survey where ar = $y", {"y": shown_year})
+    changes = {
+        (r["indikator"], r["dimension"], r["grupp"]): r["forandring"]
+        for r in store.rows("select * from ind_survey_forandring where ar = $y", {"y": shown_year})
+    }
+    areas = store.rows("""
+        select omrade, ordning, deso, delar_deso, max(ar) as ar, arg_max(folkmangd, ar)::bigint as folkmangd
+        from ind_survey_omraden group by omrade, ordning, deso, delar_deso order by ordning
+    """)
+    area_order = [a["omrade"] for a in areas]
+    ntu_rows = store.rows(
+        """
+        select indikator_id, geo_niva, ar, andel from ind_ntu
+        where geo_kod in ($k, $l) and ar <= $y and andel is not null
+    """,
+        {"k": kommun.kod, "l": kommun.lan_kod, "y": shown_year},
+    )
+    results = []
+    for ind in store.rows("select * from survey_indikatorer order by ordning"):
+        mine = [c for c in cells if c["indikator"] == ind["indikator"]]
+
+        total = _pick(mine, changes, "kommun")
+        if not total:
+            continue
+        area_cells = _pick(mine, changes, "omrade", area_order)
+        ntu = [r for r in ntu_rows if r["indikator_id"] == ind["ntu"]]
+        ntu_year = max((r["ar"] for r in ntu), default=None)
+        ntu_at = {r["geo_niva"]: r["andel"] for r in ntu if r["ar"] == ntu_year}
+        dots = [charts.DotData(c.group, c.share, c.low, c.high, _note(c)) for c in area_cells]
+        dots.append(charts.DotData(KOMMUN, total[0].share, total[0].low, total[0].high, _note(total[0]), True))
+        shown = [d for d in dots if d.share is not None]
+        description = (
+            f"Punktdiagram: andel som svarat ja på ”{ind['etikett']}” per område {shown_year}, med 95 % "
+            "konfidensintervall. " + "; ".join(f"{d.label} {d.note}" for d in shown) + "."
+        )
+        results.append(
+            SurveyIndicatorResult(
+                id=ind["indikator"],
+                label=ind["etikett"],
+                question=ind["fraga"],
+                yes=ind["ja"],
+                no=ind["nej"],
+                excluded=ind["utesluts"],
+                kommun=total[0],
+                areas=area_cells,
+                by_sex=_pick(mine, changes, "kon"),
+                by_age=_pick(mine, changes, "alder"),
+                ntu_kommun=ntu_at.get("kommun"),
+                ntu_lan=ntu_at.get("lan"),
+                ntu_year=ntu_year,
+                chart=charts.dot_plot(f"survey-{ind['indikator']}", ind["etikett"], description, dots),
+            )
+        )
+    sex_groups = sorted({c["grupp"] for c in cells if c["dimension"] == "kon"})
+    age_groups = sorted({c["grupp"] for c in cells if c["dimension"] == "alder"})
+    respondents = store.rows("select count(distinct id) as n from raw_survey_svar where ar = $y", {"y": shown_year})[0][
+        "n"
+    ]
+    return SurveySection(
+        year=shown_year,
+        previous_year=previous,
+        respondents=respondents,
+        weighted=bool(settings["viktad"]),
+        min_cell=settings["min_cell"],
+        min_share=settings["min_share"],
+        indicators=tuple(results),
+        areas=tuple(
+            Area(
+                name=a["omrade"],
+                deso=a["deso"] or "–",
+                population=a["folkmangd"],
+                population_year=a["ar"],
+                shares_deso=bool(a["delar_deso"]),
+            )
+            for a in areas
+        ),
+        sex_groups=tuple(sex_groups),
+        age_groups=tuple(age_groups),
+    )
