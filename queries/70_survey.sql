@@ -20,7 +20,7 @@ sums as (
     select
         indikator, ar, dimension, grupp,
         count(*) as n,
-        sum(varde) as ja,
+        sum(varde)::bigint as ja,
         sum(vikt) as sw,
         sum(vikt * vikt) as sw2,
         sum(vikt * varde) as swy
@@ -30,10 +30,10 @@ sums as (
 shares as (
     select
         s.*,
-        ja / n as andel_ovagd,
+        ja::double / n as andel_ovagd,
         swy / sw as andel_vagd,
         sw * sw / sw2 as n_eff,
-        case when i.viktad then swy / sw else ja / n end as p,
+        case when i.viktad then swy / sw else ja::double / n end as p,
         case when i.viktad then sw * sw / sw2 else n end as m
     from sums s cross join survey_installningar i
 ),

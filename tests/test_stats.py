@@ -26,3 +26,35 @@ def test_large_counts_use_byar_within_a_fraction_of_a_percent() -> None:
 def test_negative_counts_are_refused() -> None:
     with pytest.raises(ValueError):
         poisson_ci(-1)
+
+
+def test_wilson_and_kish() -> None:
+    from lagesbild_cli.stats import kish_effective_n, wilson_interval
+
+    low, high = wilson_interval(0.0, 5)
+    assert low == 0.0 and high == pytest.approx(0.4345, abs=1e-4)
+    assert kish_effective_n([1.0, 1.0, 1.0, 1.0]) == 4
+    assert kish_effective_n([2.0, 1.0, 1.0]) == pytest.approx(16 / 6)
+
+
+@pytest.mark.parametrize(
+    ("ns", "remainder", "protect", "expected"),
+    [
+        # Björbo 22 and Nordåker 1 hidden, plus an unplaced remainder: nothing more to hide
+        ([413, 270, 22, 1], 46, True, ["visas", "visas", "för få svar", "färre än 5"]),
+        # one small cell and no remainder: the smallest shown cell is hidden too
+        ([400, 300, 5, 43], 0, True, ["visas", "visas", "för få svar", "dold för att skydda en annan cell"]),
+        # ... but an unplaced remainder already protects it
+        ([400, 300, 5, 43], 37, True, ["visas", "visas", "för få svar", "visas"]),
+        # a count below 5 with no remainder: another count must go
+        ([740, 640, 3], 0, False, ["visas", "dold för att skydda en annan cell", "färre än 5"]),
+        # a tiny remainder is itself recoverable by subtraction
+        ([400, 300], 3, True, ["visas", "dold för att skydda en annan cell"]),
+        # weighted shares by sex: only counts are protected
+        ([740, 640, 20], 0, False, ["visas", "visas", "för få svar"]),
+    ],
+)
+def test_suppression(ns: list[int], remainder: int, protect: bool, expected: list[str]) -> None:
+    from lagesbild_cli.stats import suppress_cells
+
+    assert suppress_cells(ns, remainder, 5, 30, protect_shares=protect) == expected

@@ -1,0 +1,140 @@
+"""The survey section in the built report, and a privacy sweep over everything the tool writes."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import BRA_XLSX, write_config
+from lagesbild_cli import pipeline
+from lagesbild_cli.cli import app
+from lagesbild_cli.config import Config, load_config
+from lagesbild_cli.report import BuiltReport
+from lagesbild_cli.store import open_store
+from sources.test_survey import EMAIL, FREE_TEXT, SURVEY, original_rows
+from test_report import parse_html, pdf_text
+
+
+@pytest.fixture(scope="module")
+def survey_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Config, str]]:
+    """Imported through the CLI, so its output can be swept too."""
+    folder = tmp_path_factory.mktemp("survey")
+    config_path = write_config(folder)
+    runner = CliRunner()
+    logs = []
+    for args in (
+        ["import", "bra", str(BRA_XLSX)],
+        ["import", "survey", str(SURVEY)],
+        ["build", "--year", "2024"],
+        ["build", "--year", "2023"],
+    ):
+        result = runner.invoke(app, [*args, "--config", str(config_path)])
+        assert result.exit_code == 0, result.stderr
+        logs.append(result.stdout + result.stderr)
+    yield load_config(config_path), "\n".join(logs)
+
+
+_built: dict[tuple[str, int], BuiltReport] = {}
+
+
+def built(config: Config, year: int) -> BuiltReport:
+    """Each report is built once per project and year; the tests only read it."""
+    key = (str(config.path), year)
+    if key not in _built:
+        _built[key] = pipeline.build(config, year)
+    return _built[key]
+
+
+def test_the_section_shows_shares_intervals_and_n(survey_project: tuple[Config, str]) -> None:
+    config, _ = survey_project
+    html = built(config, 2024).html.read_text(encoding="utf-8")
+    text = " ".join(" ".join(parse_html(html).text).split())
+    assert "Trygghet och utsatthet per område" in text
+    with open_store(config.db_path) as store:
+        row = store.rows(
+            "select n, andel, ki_undre, ki_ovre from ind_survey where indikator = 'otrygg_kvall' "
+            "and ar = 2024 and dimension = 'omrade' and grupp = 'Djurås'"
+        )[0]
+    from lagesbild_cli.formatting import interval, percent
+
+    expected = [
+        "Djurås",
+        str(row["n"]),
+        percent(row["andel"] * 100).replace("\u00a0", " "),
+        interval(row["ki_undre"] * 100, row["ki_ovre"] * 100),
+    ]
+    rows = [r for r in parse_html(html).rows if r and r[0] == "Djurås" and len(r) == 5]
+    assert rows[0][:4] == expected  # the first per-area table is "otrygg ute sent en kväll"
+    assert "24 % (n = 402)" in html.replace("\u00a0", " ")  # the dot plot's direct label
+
+
+def test_small_areas_show_no_share(survey_project: tuple[Config, str]) -> None:
+    config, _ = survey_project
+    html_2024 = built(config, 2024).html.read_text(encoding="utf-8")
+    nordaker = [r for r in parse_html(html_2024).rows if r and r[0] == "Nordåker"]
+    assert nordaker and all("%" not in " ".join(r) for r in nordaker)
+    html_2022 = built(config, 2023).html.read_text(encoding="utf-8")  # the 2022 round
+    bjorbo = [r for r in parse_html(html_2022).rows if r and r[0] == "Björbo" and len(r) == 3 and r[1].isdigit()]
+    assert bjorbo and all(r[2] == "för få svar" for r in bjorbo)
+    assert "Kommunens egen trygghetsundersökning 2022" in " ".join(" ".join(parse_html(html_2022).text).split())
+
+
+def test_own_survey_beside_ntu(survey_project: tuple[Config, str]) -> None:
+    config, _ = survey_project
+    html = built(config, 2024).html.read_text(encoding="utf-8")
+    row = next(
+        r
+        for r in parse_html(html).rows
+        if r and r[0] == "Otrygg ute ensam sent en kväll i bostadsområdet" and len(r) == 7
+    )
+    assert row[5] == "10 % (2024)" and row[6] == "19,1 %"  # NTU 2024: Gagnef 10 %, Dalarnas län 19,1 %
+
+
+def test_the_pdf_has_the_section(survey_project: tuple[Config, str]) -> None:
+    config, _ = survey_project
+    text = pdf_text(built(config, 2024).pdf.read_bytes())
+    assert "Trygghet och utsatthet per område" in text and "för få svar" in text
+
+
+def test_privacy_sweep(survey_project: tuple[Config, str], tmp_path: Path) -> None:
+    """No free text or e-mail from the survey reaches the database, raw files, reports or logs."""
+    config, logs = survey_project
+    header, rows = original_rows()
+    private = sorted({r[header.index(c)] for r in rows for c in (FREE_TEXT, EMAIL)} - {""})
+    markers = [p for p in private if len(p) >= 8] + ["@example.se", "070-123 45 67"]
+    assert len(markers) > 100
+    files = [p for p in config.data_dir.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".duckdb" for p in files) and any(p.suffix == ".pdf" for p in files)
+    texts = {str(p): p.read_bytes().decode("utf-8", "replace") for p in files}
+    for p in files:
+        if p.suffix == ".pdf":
+            texts[f"{p} (text)"] = pdf_text(p.read_bytes())
+    texts["CLI output"] = logs
+    with open_store(config.db_path) as store:  # DuckDB may compress strings: ask it, too
+        columns = store.rows(
+            "select table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
+        )
+        texts["database strings"] = "\n".join(
+            str(store.rows(f'select distinct "{c["column_name"]}" as v from "{c["table_name"]}"')) for c in columns
+        )
+    for where, text in texts.items():
+        leaked = [m for m in markers if m in text]
+        assert not leaked, f"{where} contains survey free text or contact details: {leaked[:3]}"
+
+
+def test_without_an_imported_survey_the_report_says_how(loaded_config: Config) -> None:
+    text = " ".join(" ".join(parse_html(built(loaded_config, 2023).html.read_text(encoding="utf-8")).text).split())
+    assert "Ingen trygghetsundersökning är inläst" in text and "lagesbild import survey FIL" in text
+
+
+def test_import_survey_without_a_mapping_is_a_clear_error(tmp_path: Path) -> None:
+    path = write_config(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("# ── The municipality's own citizen survey")], encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", "survey", str(SURVEY), "--config", str(path)])
+    assert result.exit_code == 1 and "has no [survey] section" in result.stderr
+    shutil.rmtree(tmp_path / "data", ignore_errors=True)
