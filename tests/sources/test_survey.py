@@ -234,3 +234,62 @@ def test_an_encoding_that_is_neither_utf8_nor_cp1252_is_refused(config: Config, 
 
     with pytest.raises(ParseError, match="neither UTF-8 nor Windows-1252"):
         pipeline.import_survey(config, path)
+
+
+def test_several_answers_form_one_area_and_get_its_population(make_config, httpserver) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from builders import deso_fixture
+    from conftest import no_sleep
+    from lagesbild_cli.config import ServiceSettings
+    from lagesbild_cli.survey_mapping import SurveyArea
+
+    config = make_config()
+    assert config.survey is not None
+    areas = (
+        SurveyArea("Djurås", ("Djurås",), ("2026C1010", "2026C1020")),
+        SurveyArea("Gagnef", ("Gagnef",), ("2026B3010",)),
+        SurveyArea("Mockfjärd", ("Mockfjärd",), ("2026B2010",)),
+        SurveyArea("Västra Gagnef", ("Dala-Floda", "Björbo"), ("2026A0010",)),
+        SurveyArea("Sifferbo med omnejd", ("Sifferbo", "Nordåker"), ("2026A0020",)),
+    )
+    grouped = replace(
+        config, survey=replace(config.survey, areas=areas), scb=ServiceSettings(url=httpserver.url_for("/api/v2"))
+    )
+    httpserver.expect_request("/api/v2/tables/TAB638/data").respond_with_data("{}", status=404)
+    httpserver.expect_request("/api/v2/tables/TAB6574/data").respond_with_data(deso_fixture("2026"))
+    pipeline.fetch(grouped, ["scb"], sleep=no_sleep)
+    pipeline.import_survey(grouped, SURVEY)
+    header, rows = original_rows()
+    column = header.index("Område")
+    expected = sum(1 for r in rows if r[column] in ("Dala-Floda", "Björbo") and r[1] == "2024")
+    with open_store(grouped.db_path) as store:
+        cell = store.rows(
+            "select n, status from ind_survey where indikator = 'avstatt_aktivitet' and ar = 2024 "
+            "and dimension = 'omrade' and grupp = 'Västra Gagnef'"
+        )[0]
+        population = {
+            r["omrade"]: r["folkmangd"]
+            for r in store.rows("select omrade, folkmangd from ind_survey_omraden where ar = 2024")
+        }
+    assert cell == {"n": expected, "status": "visas"}  # yes/no items: every respondent answered
+    assert population["Djurås"] == 1877 + 1525 and population["Västra Gagnef"] == 1703
+
+
+def test_change_is_called_only_when_intervals_part(config: Config) -> None:
+    pipeline.import_survey(config, SURVEY)
+    with open_store(config.db_path) as store:
+        rows = store.rows("""
+            select f.forandring, c.ki_undre, c.ki_ovre, p.ki_undre as p_undre, p.ki_ovre as p_ovre
+            from ind_survey_forandring f
+            join ind_survey c on c.indikator = f.indikator and c.dimension = f.dimension and c.grupp = f.grupp
+                and c.ar = f.ar
+            join ind_survey p on p.indikator = f.indikator and p.dimension = f.dimension and p.grupp = f.grupp
+                and p.ar = f.ar_fore
+            where f.forandring is not null
+        """)
+    assert {r["forandring"] for r in rows} >= {"ingen säker förändring", "ökat"}
+    for r in rows:
+        parted_up, parted_down = r["ki_undre"] > r["p_ovre"], r["ki_ovre"] < r["p_undre"]
+        expected = "ökat" if parted_up else "minskat" if parted_down else "ingen säker förändring"
+        assert r["forandring"] == expected
