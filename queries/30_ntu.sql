@@ -3,8 +3,10 @@
 -- sources: Brå, Indikatorer för kommuners lägesbild, NTU-flikarna (raw_bra_ntu, raw_bra_ntu_svarande)
 -- grain: indikator × geografi (kommun, län, riket) × år
 --
--- jamfort_med_riket: 'högre'/'lägre' bara när hela konfidensintervallet ligger över/under rikets
--- andel samma år; annars 'ingen säker skillnad'. NTU:s kommunvärden vilar på få svarande.
+-- jamfort_med_riket / jamfort_med_lan: 'högre'/'lägre' bara när hela konfidensintervallet ligger
+-- över/under rikets (länets) andel samma år; annars 'ingen säker skillnad'.
+-- trend: jämför med tre år tidigare; 'ökande'/'minskande' bara när intervallen inte överlappar, annars
+-- 'oförändrad'; 'kan inte bedömas' utan värde tre år tidigare. NTU:s kommunvärden vilar på få svarande.
 select
     n.indikator_id,
     n.indikator,
@@ -23,7 +25,22 @@ select
         when n.ki_undre > r.andel then 'högre'
         when n.ki_ovre < r.andel then 'lägre'
         else 'ingen säker skillnad'
-    end as jamfort_med_riket
+    end as jamfort_med_riket,
+    case
+        when n.geo_niva <> 'kommun' or n.andel is null or l.andel is null then null
+        when n.ki_undre > l.andel then 'högre'
+        when n.ki_ovre < l.andel then 'lägre'
+        else 'ingen säker skillnad'
+    end as jamfort_med_lan,
+    case
+        when n.andel is null or f.andel is null then 'kan inte bedömas'
+        when n.ki_undre > f.ki_ovre then 'ökande'
+        when n.ki_ovre < f.ki_undre then 'minskande'
+        else 'oförändrad'
+    end as trend
 from raw_bra_ntu n
 left join raw_bra_ntu_svarande s on s.geo_kod = n.geo_kod and s.ar = n.ar
 left join raw_bra_ntu r on r.indikator_id = n.indikator_id and r.ar = n.ar and r.geo_niva = 'riket'
+left join raw_bra_ntu l on l.indikator_id = n.indikator_id and l.ar = n.ar and l.geo_niva = 'lan'
+    and l.geo_kod = left(n.geo_kod, 2)
+left join raw_bra_ntu f on f.indikator_id = n.indikator_id and f.geo_kod = n.geo_kod and f.ar = n.ar - 3

@@ -116,7 +116,7 @@ def test_summary_states_the_rank_in_words(gagnef_2023: BuiltReport) -> None:
 
 def test_ntu_values_come_with_their_intervals(gagnef_2023: BuiltReport, bra_long: list[dict[str, str]]) -> None:
     tables = parse_html(gagnef_2023.html.read_text(encoding="utf-8"))
-    row = next(r for r in tables.rows if r and r[0].startswith("Otrygghet vid utevistelse"))
+    row = next(r for r in tables.rows if r and r[0].startswith("Otrygghet vid utevistelse") and len(r) == 6)
     variabel = "Otrygghet vid utevistelse sent på kvällen i det egna bostadsområdet"
     andel = bra_value(
         bra_long, variabel, next(r["enhet"] for r in bra_long if r["variabel"] == variabel), "Gagnef", 2023

@@ -113,8 +113,10 @@ def test_the_events_section_counts_what_polisen_published(full: tuple[Config, Bu
     tables = parse_html(built.html.read_text(encoding="utf-8"))
     total_row = next(r for r in tables.rows if r and r[0] == "Totalt" and len(r) == 8)
     assert total_row[-1] == str(len(events))
-    section = text.split("Polisens publicerade händelser")[-1].split("Källor och metod")[0]
-    assert "per 100 000" not in section  # never a rate
+    html = built.html.read_text(encoding="utf-8")
+    section = html.split('<div id="handelser"')[1].split("</div>")[0]
+    assert "Publicerade händelser – inte brottsstatistik" in section
+    assert "per 100" not in section and "invånare" not in section  # never a rate
 
 
 def test_the_pdf_has_the_new_sections(full: tuple[Config, BuiltReport]) -> None:

@@ -163,13 +163,22 @@ def build(
     config: ConfigOption = DEFAULT_CONFIG,
     kommun: KommunOption = None,
     year: Annotated[
-        int | None, typer.Option("--year", "-y", help="Report year; default: the latest year with data.")
+        int | None, typer.Option("--year", "-y", help="Report year; default: the latest with data.")
+    ] = None,
+    final: Annotated[bool, typer.Option("--final", help="A final version: the narrative texts must exist.")] = False,
+    compare_with: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare-with", help="An earlier report's folder (or its csv/indikatorer.csv), to show what has changed."
+        ),
     ] = None,
 ) -> None:
-    """Compute the indicators and write the report as HTML and PDF."""
+    """Compute the indicators and write the report as HTML, PDF and data exports (xlsx, csv)."""
     cfg = _config(config, kommun)
-    built = _run(lambda: pipeline.build(cfg, year))
+    built = _run(lambda: pipeline.build(cfg, year, final=final, compare_with=compare_with))
     typer.echo(f"Wrote {built.html}\nWrote {built.pdf}")
+    if built.exports:
+        typer.echo(f"Wrote {built.exports[0]} and {len(built.exports) - 1} CSV files in {built.exports[1].parent}")
 
 
 @app.command()

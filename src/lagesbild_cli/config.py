@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from lagesbild_cli.errors import ConfigError, UnknownKommunError
 from lagesbild_cli.kommuner import Kommun, find_lan, resolve_kommun
+from lagesbild_cli.plan import PlanSettings, parse_plan
 from lagesbild_cli.survey_mapping import SurveyMapping, parse_survey
 from lagesbild_cli.toml_table import TomlTable
 
@@ -60,6 +61,7 @@ class KoladaSettings:
     enabled: bool = True
 
 
+NO_PLAN = PlanSettings(narrative_dir=None, problems=())
 SOURCE_NAMES = ("bra", "polisen", "scb", "kolada", "geo")
 POLISEN_URL = "https://polisen.se/api/events"
 SCB_URL = "https://statistikdatabasen.scb.se/api/v2"
@@ -82,6 +84,7 @@ class Config:
     geo: ServiceSettings
     data_dir: Path
     survey: SurveyMapping | None = None
+    plan: PlanSettings = NO_PLAN
 
     @property
     def raw_dir(self) -> Path:
@@ -183,6 +186,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
     geo = _parse_service(sources.table("geo", required=False), "kommuner_url", GEO_URL)
     sources.reject_unknown()
     survey = parse_survey(root.table("survey", required=False))
+    plan = parse_plan(root.table("narrative", required=False), root.table("plan", required=False), path.parent)
     root.reject_unknown()
 
     return Config(
@@ -197,6 +201,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         geo=geo,
         data_dir=(path.parent / data_dir).resolve(),
         survey=survey,
+        plan=plan,
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from lagesbild_cli import loader, report
+from lagesbild_cli import exports, loader, report
 from lagesbild_cli.config import SOURCE_NAMES, Config
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
@@ -158,10 +158,15 @@ def load(config: Config) -> LoadResult:
     return loader.load(config)
 
 
-def build(config: Config, year: int | None = None) -> report.BuiltReport:
-    """Compute the indicators (reloading if raw data or queries changed) and render HTML and PDF."""
+def build(
+    config: Config, year: int | None = None, *, final: bool = False, compare_with: Path | None = None
+) -> report.BuiltReport:
+    """Compute the indicators (reloading if raw data or queries changed) and write the report as HTML,
+    PDF and data exports. ``final`` requires the narrative texts; ``compare_with`` names an earlier
+    report (its folder or csv/indikatorer.csv) to show what has changed since."""
     if loader.is_stale(config):
         loader.load(config)
     with open_store(config.db_path) as store:
-        context = report.build_context(store, config, year)
-    return report.write_report(context, config)
+        context = report.build_context(store, config, year, final=final, compare_with=compare_with)
+        sheets = exports.sheets(store, config.kommun, context.year, context.values)
+    return report.write_report(context, config, sheets)

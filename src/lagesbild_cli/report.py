@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from lagesbild_cli import formatting
+from lagesbild_cli import exports, formatting
 from lagesbild_cli.config import Config
 from lagesbild_cli.context import ReportContext, build_context
 from lagesbild_cli.errors import RenderError
@@ -23,6 +23,7 @@ class BuiltReport:
     html: Path
     pdf: Path
     context: ReportContext
+    exports: tuple[Path, ...] = ()
 
 
 def environment(templates_dir: Path) -> jinja2.Environment:
@@ -67,7 +68,7 @@ def report_dir(config: Config, year: int) -> Path:
     return config.reports_dir / config.kommun.kod / str(year)
 
 
-def write_report(context: ReportContext, config: Config) -> BuiltReport:
+def write_report(context: ReportContext, config: Config, sheets: tuple[exports.Sheet, ...] = ()) -> BuiltReport:
     """Render both files in full before either replaces the previous report."""
     html = render_html(context, config.templates_dir)
     try:
@@ -81,7 +82,9 @@ def write_report(context: ReportContext, config: Config) -> BuiltReport:
     html_path, pdf_path = out / "lagesbild.html", out / "lagesbild.pdf"
     atomic_write_bytes(html_path, html.encode("utf-8"))
     atomic_write_bytes(pdf_path, pdf)
-    return BuiltReport(html=html_path, pdf=pdf_path, context=context)
+    title = f"{context.title} – {context.kommun_fullnamn} {context.year}: indikatorer"
+    written = exports.write(out, sheets, title) if sheets else []
+    return BuiltReport(html=html_path, pdf=pdf_path, context=context, exports=tuple(written))
 
 
 __all__ = ["BuiltReport", "ReportContext", "build_context", "render_html", "render_pdf", "write_report"]

@@ -8,11 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from lagesbild_cli import formatting
 from lagesbild_cli.config import Config
-from lagesbild_cli.context.bra import CrimeSection, NtuSection, crime_section, crime_years, ntu_section, rank_text
+from lagesbild_cli.context.bra import (
+    Assessment,
+    CrimeSection,
+    NtuSection,
+    assessments,
+    crime_section,
+    crime_years,
+    ntu_section,
+    rank_text,
+)
+from lagesbild_cli.context.changes import Change, changes, read_previous
 from lagesbild_cli.context.kolada import ComparisonSection, comparison_section, kolada_years
+from lagesbild_cli.context.kommunen import KommunFacts, kommun_facts
+from lagesbild_cli.context.konsekvenser import Consequence, consequences
 from lagesbild_cli.context.polisen import EventsSection, events_section
 from lagesbild_cli.context.sources import (
     Population,
@@ -24,13 +37,37 @@ from lagesbild_cli.context.sources import (
 )
 from lagesbild_cli.context.summary import summary
 from lagesbild_cli.context.survey import SurveySection, survey_section
-from lagesbild_cli.errors import DataMissingError
+from lagesbild_cli.context.values import IndicatorValue, indicator_values
+from lagesbild_cli.errors import ConfigError, DataMissingError
 from lagesbild_cli.kommuner import RIKET_NAMN, Kommun
+from lagesbild_cli.plan import Narrative, PlanProblem, narratives
 from lagesbild_cli.store import Store
 
 BRA_PAGE = "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild"
 
 __all__ = ["ReportContext", "build_context", "rank_text"]
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    problem: PlanProblem
+    values: tuple[IndicatorValue, ...]
+
+
+def plan_rows(problems: tuple[PlanProblem, ...], values: tuple[IndicatorValue, ...]) -> tuple[PlanRow, ...]:
+    """Each prioritised problem with the baseline values of its indicators; an unknown id is an error."""
+    by_id = {v.id: v for v in values}
+    rows = []
+    for n, problem in enumerate(problems, start=1):
+        unknown = [i for i in problem.indicators if i not in by_id]
+        if unknown:
+            examples = ", ".join(v.id for v in values if not v.id.endswith(":antal"))[:400]
+            raise ConfigError(
+                f"plan.problems[{n}] ({problem.title!r}) names unknown indicator ids: {', '.join(unknown)}.",
+                hint=f"Use ids that the report has, e.g.: {examples}…",
+            )
+        rows.append(PlanRow(problem=problem, values=tuple(by_id[i] for i in problem.indicators)))
+    return tuple(rows)
 
 
 @dataclass(frozen=True)
@@ -45,6 +82,7 @@ class ReportContext:
     decision_body: str
     created: str
     summary: tuple[str, ...]
+    assessments: tuple[Assessment, ...]
     crime: CrimeSection | None
     ntu: NtuSection | None
     comparison: ComparisonSection | None
@@ -55,6 +93,18 @@ class ReportContext:
     statuses: tuple[SourceStatus, ...]
     files: tuple[SourceFile, ...]
     bra_page: str
+    facts: KommunFacts
+    consequences: tuple[Consequence, ...]
+    narratives: dict[str, Narrative]
+    plan: tuple[PlanRow, ...]
+    changes: tuple[Change, ...]
+    compared_with: str | None
+    values: tuple[IndicatorValue, ...]
+    final: bool
+
+    @property
+    def version(self) -> str:
+        return f"Slutversion, skapad {self.created}" if self.final else f"Utkast skapat {self.created}"
 
     def retrieved(self, source: str) -> str:
         """The retrieval date of a source as the report states it, with a stale mark."""
@@ -93,7 +143,9 @@ def report_year(store: Store, kommun: Kommun, year: int | None) -> int:
     return year
 
 
-def build_context(store: Store, config: Config, year: int | None) -> ReportContext:
+def build_context(
+    store: Store, config: Config, year: int | None, *, final: bool = False, compare_with: Path | None = None
+) -> ReportContext:
     kommun = config.kommun
     year = report_year(store, kommun, year)
     crime = crime_section(store, kommun, year)
@@ -102,6 +154,9 @@ def build_context(store: Store, config: Config, year: int | None) -> ReportConte
     events = events_section(store, kommun, year)
     own_survey = survey_section(store, kommun, year) if config.survey else None
     people = population(store, kommun, year)
+    values = indicator_values(store, kommun, year)
+    texts = {n.key: n for n in narratives(config.plan, final=final)}
+    previous = read_previous(compare_with) if compare_with else None
     return ReportContext(
         kommun=kommun,
         kommun_fullnamn=kommun.fullnamn,
@@ -113,6 +168,7 @@ def build_context(store: Store, config: Config, year: int | None) -> ReportConte
         decision_body=config.report.decision_body,
         created=formatting.swedish_date(date.today()),
         summary=summary(kommun, year, crime, ntu, comparison, people, own_survey),
+        assessments=assessments(store, kommun, year, ntu.year if ntu else None),
         crime=crime,
         ntu=ntu,
         comparison=comparison,
@@ -123,4 +179,12 @@ def build_context(store: Store, config: Config, year: int | None) -> ReportConte
         statuses=source_statuses(store),
         files=source_files(store),
         bra_page=BRA_PAGE,
+        facts=kommun_facts(store, kommun, year),
+        consequences=consequences(crime, ntu, own_survey),
+        narratives=texts,
+        plan=plan_rows(config.plan.problems, values),
+        changes=changes(previous, values) if previous is not None else (),
+        compared_with=str(compare_with) if compare_with else None,
+        values=values,
+        final=final,
     )

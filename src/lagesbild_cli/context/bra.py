@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lagesbild_cli import charts
+from lagesbild_cli import charts, formatting
 from lagesbild_cli.kommuner import RIKET_KOD, Kommun
 from lagesbild_cli.store import Store
 
@@ -201,3 +201,74 @@ def ntu_section(store: Store, kommun: Kommun, year: int) -> NtuSection | None:
         for r in rows
     )
     return NtuSection(year=ntu_year, svarande=rows[0]["svarande"] if rows else None, rows=ntu)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One row of the summary's traffic-light table."""
+
+    name: str
+    value: str  # the kommun's value as the reader sees it
+    vs_lan: str
+    vs_riket: str
+    trend: str
+    source: str  # "Brå" or "NTU"
+
+
+# NTU indicators shown in the traffic-light table (by the start of their id)
+NTU_KEY = (
+    "otrygghet_vid_utevistelse",
+    "avstatt_fran_nagon_aktivitet",
+    "valt_en_annan_vag",
+    "oro_for_att_utsattas_for_misshandel",
+    "problem_med_skadegorelse",
+)
+
+
+def assessments(store: Store, kommun: Kommun, year: int, ntu_year: int | None) -> tuple[Assessment, ...]:
+    """Level against län and riket and the trend, each from the rule stated in its SQL file."""
+    rows = store.rows(
+        """
+        select serie, per_100k, niva_mot_lan, niva_mot_riket, trend from ind_anmalda_brott_bedomning
+        where kommun_kod = $k and ar = $y order by serie_id <> 'totalt_antal_anmalda_brott', serie
+    """,
+        {"k": kommun.kod, "y": year},
+    )
+    result = [
+        Assessment(
+            r["serie"],
+            f"{formatting.number(r['per_100k'])} per 100 000",
+            r["niva_mot_lan"],
+            r["niva_mot_riket"],
+            r["trend"],
+            "Brå, anmälda brott",
+        )
+        for r in rows
+    ]
+    if ntu_year is not None:
+        ntu = store.rows(
+            """
+            select indikator_id, indikator, andel, jamfort_med_lan, jamfort_med_riket, trend from ind_ntu
+            where geo_kod = $k and ar = $y and andel is not null order by indikator
+        """,
+            {"k": kommun.kod, "y": ntu_year},
+        )
+        for key in NTU_KEY:
+            for r in ntu:
+                if r["indikator_id"].startswith(key):
+                    decimals = 0 if float(r["andel"]).is_integer() else 1
+                    result.append(
+                        Assessment(
+                            r["indikator"],
+                            formatting.percent(r["andel"], decimals),
+                            _same(r["jamfort_med_lan"]),
+                            _same(r["jamfort_med_riket"]),
+                            r["trend"],
+                            f"Brå, NTU {ntu_year}",
+                        )
+                    )
+    return tuple(result)
+
+
+def _same(word: str | None) -> str:
+    return {"ingen säker skillnad": "i nivå med", None: "kan inte bedömas"}.get(word, word or "kan inte bedömas")

@@ -1,0 +1,233 @@
+"""Data exports next to the report: ``indikatorer.xlsx`` (one sheet per section, Swedish headers,
+units and sources) and one CSV per indicator table, for those who work on in Excel.
+
+Only what the report publishes is exported: survey cells that are suppressed in the report are
+suppressed here too. No cell may start like a formula (``=``, ``+``, ``-``, ``@``): such text from the
+data is prefixed with an apostrophe, so a spreadsheet shows it as text and never runs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from lagesbild_cli.context.values import IndicatorValue
+from lagesbild_cli.kommuner import RIKET_KOD, Kommun
+from lagesbild_cli.raw import atomic_write_bytes
+from lagesbild_cli.store import Store
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str  # the sheet's name in Excel (≤ 31 characters)
+    file: str  # the CSV's file name
+    source: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+def safe(value: Any) -> Any:
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorValue]) -> tuple[Sheet, ...]:
+    params = {"k": kommun.kod, "l": kommun.lan_kod, "r": RIKET_KOD, "y": year}
+    result = [
+        Sheet(
+            "Indikatorer",
+            "indikatorer.csv",
+            "se kolumnen Källa",
+            ("Id", "Indikator", "År", "Värde", "Enhet", "Källa", "Anmärkning"),
+            tuple((v.id, v.name, v.year, v.value, v.unit, v.source, v.note) for v in values),
+        )
+    ]
+    crime = store.rows(
+        """
+        select serie, geo_namn, ar, antal, per_100k, antal_ki_undre, antal_ki_ovre, forandring_mot_3ar_procent
+        from ind_anmalda_brott where geo_kod in ($k, $l, $r) and ar <= $y order by serie, geo_niva, ar
+    """,
+        params,
+    )
+    if crime:
+        result.append(
+            Sheet(
+                "Anmälda brott",
+                "anmalda_brott.csv",
+                "Brå, Indikatorer för kommuners lägesbild",
+                (
+                    "Brottsserie",
+                    "Geografi",
+                    "År",
+                    "Antal",
+                    "Antal per 100 000 invånare",
+                    "95 % KI antal, undre",
+                    "95 % KI antal, övre",
+                    "Förändring mot tre år före (%)",
+                ),
+                tuple(tuple(r.values()) for r in crime),
+            )
+        )
+        assessed = store.rows(
+            """
+            select serie, ar, per_100k, niva_mot_lan, niva_mot_riket, trend from ind_anmalda_brott_bedomning
+            where kommun_kod = $k and ar = $y order by serie
+        """,
+            params,
+        )
+        result.append(
+            Sheet(
+                "Bedömning",
+                "anmalda_brott_bedomning.csv",
+                "Brå; regler i 15_anmalda_brott_bedomning.sql",
+                ("Brottsserie", "År", "Antal per 100 000", "Jämfört med länet", "Jämfört med riket", "Utveckling"),
+                tuple(tuple(r.values()) for r in assessed),
+            )
+        )
+    ntu = store.rows(
+        """
+        select indikator, matt, geo_namn, ar, andel, ki_undre, ki_ovre, svarande from ind_ntu
+        where geo_kod in ($k, $l, $r) and ar <= $y order by indikator, geo_niva, ar
+    """,
+        params,
+    )
+    if ntu:
+        result.append(
+            Sheet(
+                "NTU",
+                "ntu.csv",
+                "Brå, Nationella trygghetsundersökningen (NTU)",
+                ("Indikator", "Mått", "Geografi", "År", "Andel (%)", "95 % KI, undre", "95 % KI, övre", "Svarande"),
+                tuple(tuple(r.values()) for r in ntu),
+            )
+        )
+    kolada = store.rows(
+        """
+        select kpi, titel, ar, varde, rang_i_riket, antal_rankade from ind_kolada_rang_riket
+        where kommun_kod = $k and ar <= $y order by kpi, ar
+    """,
+        params,
+    )
+    if kolada:
+        result.append(
+            Sheet(
+                "Jämförelse riket",
+                "kolada_rang_riket.csv",
+                "Kolada (RKA), nyckeltal från Brå och SCB",
+                ("Nyckeltal", "Titel", "År", "Värde", "Plats i riket (1 = lägst)", "Antal rankade"),
+                tuple(tuple(r.values()) for r in kolada),
+            )
+        )
+    survey = store.rows(
+        """
+        select i.etikett, s.ar, s.dimension, s.grupp, case when s.status like 'färre än%' or s.status like 'dold%'
+               then null else s.n end as n,
+               case when s.status = 'visas' then 100 * s.andel end as andel,
+               case when s.status = 'visas' then 100 * s.ki_undre end as ki_undre,
+               case when s.status = 'visas' then 100 * s.ki_ovre end as ki_ovre, s.status
+        from ind_survey s join survey_indikatorer i using (indikator)
+        where s.ar <= $y order by i.ordning, s.ar, s.dimension, s.grupp
+    """,
+        params,
+    )
+    if survey:
+        result.append(
+            Sheet(
+                "Trygghetsundersökning",
+                "survey.csv",
+                "kommunens trygghetsundersökning (röjandeskyddad)",
+                (
+                    "Indikator",
+                    "År",
+                    "Indelning",
+                    "Grupp",
+                    "n",
+                    "Andel (%)",
+                    "95 % KI, undre",
+                    "95 % KI, övre",
+                    "Status",
+                ),
+                tuple(tuple(r.values()) for r in survey),
+            )
+        )
+    events = store.rows(
+        "select manad, kategori, antal from ind_polisen_handelser where kommun_kod = $k order by manad, kategori",
+        params,
+    )
+    if events:
+        result.append(
+            Sheet(
+                "Publicerade händelser",
+                "polisen_handelser.csv",
+                "Polisen, publicerade händelser – inte brottsstatistik",
+                ("Månad", "Kategori", "Antal publicerade händelser"),
+                tuple(tuple(r.values()) for r in events),
+            )
+        )
+    manifest = store.rows("select file, source, origin, retrieved_at, status, sha256 from manifest order by file")
+    result.append(
+        Sheet(
+            "Källor",
+            "kallor.csv",
+            "data/raw/manifest.json",
+            ("Fil", "Källa", "Hämtad från", "Hämtad (UTC)", "HTTP-status", "SHA-256"),
+            tuple(tuple(r.values()) for r in manifest),
+        )
+    )
+    return tuple(result)
+
+
+def xlsx_bytes(all_sheets: Sequence[Sheet], title: str) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"title": title, "created": None})
+    bold = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1})
+    note = book.add_format({"italic": True, "font_color": "#555555"})
+    for sheet in all_sheets:
+        ws = book.add_worksheet(sheet.name[:31])
+        ws.write_string(0, 0, f"Källa: {sheet.source}", note)
+        for col, header in enumerate(sheet.headers):
+            ws.write_string(1, col, header, bold)
+            ws.set_column(col, col, max(10, min(48, len(header) + 2)))
+        for r, row in enumerate(sheet.rows, start=2):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    ws.write_string(r, c, str(safe(str(value))))
+                else:
+                    ws.write_number(r, c, value)
+        ws.freeze_panes(2, 0)
+    book.close()
+    return out.getvalue()
+
+
+def csv_bytes(sheet: Sheet) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(sheet.headers)
+    for row in sheet.rows:
+        writer.writerow(
+            ["" if v is None else str(v).replace(".", ",") if isinstance(v, float) else safe(str(v)) for v in row]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # Excel opens UTF-8 with BOM and ; correctly
+
+
+def write(folder: Path, all_sheets: Sequence[Sheet], title: str) -> list[Path]:
+    written = [folder / "indikatorer.xlsx"]
+    atomic_write_bytes(written[0], xlsx_bytes(all_sheets, title))
+    for sheet in all_sheets:
+        path = folder / "csv" / sheet.file
+        atomic_write_bytes(path, csv_bytes(sheet))
+        written.append(path)
+    return written
