@@ -151,8 +151,12 @@ def test_a_bad_raw_file_leaves_the_previous_database_intact(loaded_config: Confi
 
 def test_every_query_file_has_the_header() -> None:
     found = indicators.discover(REPO / "queries")
-    assert [i.table for i in found][:4] == ["ind_anmalda_brott", "ind_anmalda_brott_bedomning",
-                                            "ind_anmalda_brott_rang_lan", "ind_ntu"]
+    assert [i.table for i in found][:4] == [
+        "ind_anmalda_brott",
+        "ind_anmalda_brott_bedomning",
+        "ind_anmalda_brott_rang_lan",
+        "ind_ntu",
+    ]
     assert all(i.title and i.unit and i.sources and i.grain for i in found)
 
 

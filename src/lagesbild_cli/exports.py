@@ -213,14 +213,23 @@ def xlsx_bytes(all_sheets: Sequence[Sheet], title: str) -> bytes:
 
 
 def csv_bytes(sheet: Sheet) -> bytes:
+    """Semicolon-separated, decimal comma, UTF-8 with BOM: what Swedish Excel opens correctly."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(sheet.headers)
     for row in sheet.rows:
-        writer.writerow(
-            ["" if v is None else str(v).replace(".", ",") if isinstance(v, float) else safe(str(v)) for v in row]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # Excel opens UTF-8 with BOM and ; correctly
+        writer.writerow([_csv_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return str(safe(str(value)))
 
 
 def write(folder: Path, all_sheets: Sequence[Sheet], title: str) -> list[Path]:

@@ -10,15 +10,6 @@ from lagesbild_cli.kommuner import RIKET_KOD, Kommun
 from lagesbild_cli.store import Store
 
 TOTAL_SERIES = "totalt_antal_anmalda_brott"
-# The series shown as line charts: the total and the everyday crimes most kommuner act on.
-KEY_SERIES = (
-    TOTAL_SERIES,
-    "vald_i_offentlig_miljo_mot_vuxna",
-    "skadegorelsebrott",
-    "stold_och_tillgreppsbrott_totalt",
-    "bostadsinbrott",
-    "narkotikabrott",
-)
 
 
 @dataclass(frozen=True)
@@ -140,17 +131,19 @@ def crime_section(store: Store, kommun: Kommun, year: int) -> CrimeSection | Non
     return CrimeSection(
         first_year=years[0],
         series=series,
-        charts=_key_charts(history, shown, kommun, lan.namn),
+        charts=_series_charts(history, shown, kommun, lan.namn),
         ranked_kommuner=max((s.antal_rankade for s in series), default=0),
         kommuner_in_lan=rows[0]["antal_kommuner_i_lanet"] if rows else 0,
     )
 
 
-def _key_charts(
+def _series_charts(
     history: list[dict[str, Any]], years: list[int], kommun: Kommun, lan_namn: str
 ) -> tuple[charts.LineChart, ...]:
+    """Small multiples: one chart per Brå series, the total first, in one shared style."""
+    ids = sorted({r["serie_id"] for r in history}, key=lambda i: (i != TOTAL_SERIES, i))
     result = []
-    for serie_id in KEY_SERIES:
+    for serie_id in ids:
         rows = [r for r in history if r["serie_id"] == serie_id]
         if not rows:
             continue

@@ -1,0 +1,261 @@
+"""The full statutory report (§ 4): structure, traffic lights, charts' alt text, the accessible PDF,
+narratives that stay inert, the åtgärdsplan with baselines, the comparison and the data exports."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+import pypdf
+import pytest
+
+from conftest import BRA_XLSX, SAMPLES, write_config
+from lagesbild_cli import exports, pipeline
+from lagesbild_cli.config import Config, load_config
+from lagesbild_cli.errors import ConfigError, RenderError
+from lagesbild_cli.plan import PlanProblem
+from lagesbild_cli.raw import Manifest
+from lagesbild_cli.report import BuiltReport
+from test_report import parse_html, pdf_text
+from test_report_sources import ARCHIVE, fetch_services
+
+SURVEY = SAMPLES / "survey" / "medborgarundersokning_gagnef_fiktiv.csv"
+H2 = [
+    "Innehåll",
+    "Sammanfattning",
+    "Inledning och metod",
+    "Kommunen i korthet",
+    "Brottslighetens omfattning och utveckling",
+    "Var och när",
+    "Utsatthet och otrygghet enligt NTU",
+    "Brottslighetens konsekvenser",
+    "Jämförelse med Sveriges kommuner och liknande kommuner",
+    "Annan information av betydelse",
+    "Analys",
+    "Underlag till åtgärdsplan",
+    "Källor och metod",
+]
+
+
+def project(folder: Path, kommun: str = "2026") -> Config:
+    config = fetch_services(load_config(write_config(folder, kommun=kommun)))
+    pipeline.import_bra(config, [BRA_XLSX])
+    pipeline.import_polisen(config, ARCHIVE)
+    Manifest(config.raw_dir).store(
+        "geo/kommuner.geojson",
+        (SAMPLES / "geo" / "okfse_swedish_municipalities.geojson").read_bytes(),
+        source="geo",
+        origin="loopback test copy",
+        status=200,
+    )
+    return config
+
+
+@pytest.fixture(scope="module")
+def gagnef(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Config, BuiltReport]]:
+    config = project(tmp_path_factory.mktemp("gagnef"))
+    pipeline.import_survey(config, SURVEY)
+    yield config, pipeline.build(config, 2024)
+
+
+def headings(html: str, level: int) -> list[str]:
+    return [
+        " ".join(re.sub(r"<[^>]+>", "", h).split())
+        for h in re.findall(rf"<h{level}[^>]*>(.*?)</h{level}>", html, flags=re.DOTALL)
+    ]
+
+
+def test_every_section_of_section_4_is_there_in_order(gagnef: tuple[Config, BuiltReport]) -> None:
+    html = gagnef[1].html.read_text(encoding="utf-8")
+    assert len(headings(html, 1)) == 1
+    assert headings(html, 2) == H2
+    rows = [
+        r
+        for r in parse_html(html).rows
+        if r
+        and r[0].startswith(("Kartläggning", "Brottslighetens konsekv", "Annan information", "Analys", "Grund för"))
+    ]
+    assert [r[0] for r in rows][:5] == [
+        "Kartläggning av brottsligheten och dess omfattning",
+        "Brottslighetens konsekvenser",
+        "Annan information av betydelse",
+        "Analys",
+        "Grund för åtgärdsplanen",
+    ]
+
+
+def test_traffic_lights_follow_the_rules(gagnef: tuple[Config, BuiltReport]) -> None:
+    rows = {
+        r[0]: r
+        for r in parse_html(gagnef[1].html.read_text(encoding="utf-8")).rows
+        if r and len(r) == 5 and r[2].startswith(("▼", "▲", "●", "–"))
+    }
+    total = next(v for k, v in rows.items() if k.startswith("Totalt antal anmälda brott"))
+    assert total[1:] == ["4 526 per 100 000", "▼ lägre", "▼ lägre", "→ oförändrad"]
+    robbery = next(v for k, v in rows.items() if k.startswith("Rån mot privatperson, unga"))
+    assert robbery[2:] == ["– kan inte bedömas"] * 3  # 0 crimes: too few to judge
+    assert len(rows) >= 15 + 4
+
+
+def test_every_chart_has_alt_text(gagnef: tuple[Config, BuiltReport]) -> None:
+    html = gagnef[1].html.read_text(encoding="utf-8")
+    svgs = re.findall(r"<svg .*?</svg>", html, flags=re.DOTALL)
+    assert len(svgs) >= 15 + 12 + 1  # 15 series, 12 survey dot plots, the map
+    for svg in svgs:
+        title = re.search(r"<title[^>]*>(.*?)</title>", svg, flags=re.DOTALL)
+        assert 'role="img"' in svg and title and len(title.group(1).strip()) > 30
+    assert "Karta: Anmälda brott per 100 000 invånare i Dalarnas läns kommuner 2024" in html
+
+
+def test_tables_have_header_scopes(gagnef: tuple[Config, BuiltReport]) -> None:
+    html = gagnef[1].html.read_text(encoding="utf-8")
+    ths = re.findall(r"<th(?:\s[^>]*)?>", html)
+    assert ths and all("scope=" in th for th in ths)
+
+
+def test_the_pdf_is_tagged_with_bookmarks(gagnef: tuple[Config, BuiltReport]) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(gagnef[1].pdf.read_bytes()))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "sv"
+    assert reader.metadata is not None and reader.metadata.title.startswith("Lägesbild över brottslighet")
+
+    def flatten(items: list) -> list[str]:  # type: ignore[type-arg]
+        return [t for o in items for t in (flatten(o) if isinstance(o, list) else [o.title])]
+
+    titles = flatten(reader.outline)
+    for heading in H2[1:]:
+        assert heading in titles
+    text = pdf_text(gagnef[1].pdf.read_bytes())
+    assert "Sammanfattning" in text and "4 526 per 100 000" in text
+
+
+def test_the_xlsx_holds_the_reports_numbers(gagnef: tuple[Config, BuiltReport]) -> None:
+    _, built = gagnef
+    book = openpyxl.load_workbook(built.pdf.parent / "indikatorer.xlsx", read_only=True)
+    assert {"Indikatorer", "Anmälda brott", "Bedömning", "NTU", "Trygghetsundersökning", "Källor"} <= set(
+        book.sheetnames
+    )
+    crime = list(book["Anmälda brott"].iter_rows(values_only=True))
+    assert crime[0][0].startswith("Källa: Brå")
+    row = next(r for r in crime if r[0] == "Totalt antal anmälda brott" and r[1] == "Gagnef" and r[2] == 2024)
+    assert (row[3], row[4]) == (471, 4526)
+    survey = [r for r in book["Trygghetsundersökning"].iter_rows(values_only=True) if r[3] == "Nordåker"]
+    assert survey and all(r[5] is None for r in survey)  # suppressed in the report, suppressed here
+    csv_text = (built.pdf.parent / "csv" / "indikatorer.csv").read_bytes().decode("utf-8-sig")
+    assert "bra:totalt_antal_anmalda_brott;Totalt antal anmälda brott;2024;4526,0" in csv_text
+
+
+def test_exports_neutralise_formulas(tmp_path: Path) -> None:
+    sheet = exports.Sheet(
+        "Test",
+        "test.csv",
+        "test",
+        ("Text", "Tal"),
+        (('=HYPERLINK("http://x")', 1.5), ("@SUM(A1)", -2), ("vanlig", None)),
+    )
+    text = exports.csv_bytes(sheet).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text and ";-2\r\n" in text and ";1,5\r\n" in text
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(exports.xlsx_bytes([sheet], "t"))
+    cells = [c for row in openpyxl.load_workbook(path)["Test"].iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert '\'=HYPERLINK("http://x")' in [c.value for c in cells]
+
+
+def test_missing_narratives_are_placeholders_in_a_draft_and_errors_when_final(
+    gagnef: tuple[Config, BuiltReport], tmp_path: Path
+) -> None:
+    config, built = gagnef
+    html = built.html.read_text(encoding="utf-8")
+    assert html.count('class="placeholder"') == 3 and "analys.md" in html
+    with pytest.raises(ConfigError, match="names no folder"):
+        pipeline.build(config, 2024, final=True)
+    folder = tmp_path / "text"
+    folder.mkdir()
+    with_texts = replace(config, plan=replace(config.plan, narrative_dir=folder))
+    (folder / "analys.md").write_text("# Analys\n\nBostadsinbrotten har minskat.", encoding="utf-8")
+    with pytest.raises(RenderError, match=r"missing: .*annan-information\.md, .*atgarder\.md"):
+        pipeline.build(with_texts, 2024, final=True)
+
+
+HOSTILE = """Vi ser **fler** bränder.
+
+<script>alert('x')</script>
+<img src="file:///etc/passwd">
+![karta](http://127.0.0.1:9/spy.png)
+<iframe src="http://127.0.0.1:9/"></iframe>
+"""
+
+
+def test_hostile_narrative_renders_as_inert_text(
+    gagnef: tuple[Config, BuiltReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weasyprint.urls import URLFetcher
+
+    config, _ = gagnef
+    folder = tmp_path / "text"
+    folder.mkdir()
+    for name in ("annan-information.md", "analys.md", "atgarder.md"):
+        (folder / name).write_text(HOSTILE, encoding="utf-8")
+    fetched: list[str] = []
+    real_fetch = URLFetcher.fetch
+
+    def spy(self: URLFetcher, url: str, headers: object = None) -> object:
+        fetched.append(url)
+        return real_fetch(self, url, headers)
+
+    monkeypatch.setattr(URLFetcher, "fetch", spy)
+    texts = replace(config, plan=replace(config.plan, narrative_dir=folder))
+    built = pipeline.build(texts, 2024, final=True)
+    html = built.html.read_text(encoding="utf-8")
+    narrative = html.split('<section id="analys">')[1].split("</section>")[0]
+    assert "<strong>fler</strong>" in narrative
+    assert "<script" not in narrative and "<img" not in narrative and "<iframe" not in narrative
+    assert "&lt;script&gt;alert" in narrative  # shown as text
+    assert not [u for u in fetched if not u.startswith("data:")]
+    assert "Slutversion" in pdf_text(built.pdf.read_bytes())
+
+
+def test_plan_shows_baselines_and_rejects_unknown_ids(gagnef: tuple[Config, BuiltReport]) -> None:
+    config, _ = gagnef
+    problems = (PlanProblem("Otrygghet i Gagnef tätort", ("survey:otrygg_kvall@Gagnef", "bra:bostadsinbrott"), ""),)
+    planned = replace(config, plan=replace(config.plan, problems=problems))
+    html = pipeline.build(planned, 2024).html.read_text(encoding="utf-8")
+    rows = [
+        r
+        for r in parse_html(html).rows
+        if r and ("survey:otrygg_kvall@Gagnef" in " ".join(r) or "bra:bostadsinbrott" in " ".join(r))
+    ]
+    assert rows[0][0] == "Otrygghet i Gagnef tätort"
+    assert any("27,4 %" in " ".join(r) for r in rows)  # Gagnef 2024: 27 % otrygga (weighted, one decimal)
+    assert any("106 anmälda brott per 100 000 invånare" in " ".join(r) for r in rows)
+    bad = replace(config, plan=replace(config.plan, problems=(PlanProblem("X", ("bra:finns_inte",), ""),)))
+    with pytest.raises(ConfigError, match="unknown indicator ids: bra:finns_inte"):
+        pipeline.build(bad, 2024)
+
+
+def test_compare_with_an_earlier_report(gagnef: tuple[Config, BuiltReport]) -> None:
+    config, _ = gagnef
+    earlier = pipeline.build(config, 2023)
+    now = pipeline.build(config, 2024, compare_with=earlier.pdf.parent)
+    rows = {
+        r[0]: r
+        for r in parse_html(now.html.read_text(encoding="utf-8")).rows
+        if r and len(r) == 5 and "(" in r[1] and r[1].endswith(")")
+    }
+    total = rows["Totalt antal anmälda brott"]
+    assert total[1:4] == ["4 721,0 (2023)", "4 526,0 (2024)", "−195,0"]
+
+
+def test_another_dalarna_kommun_gets_every_section(tmp_path: Path) -> None:
+    config = project(tmp_path, kommun="2062")
+    built = pipeline.build(config, 2024)
+    html = built.html.read_text(encoding="utf-8")
+    assert headings(html, 2) == H2
+    assert "Mora kommun hade" in html and "4 526" not in html.split("Kommunen i korthet")[0]
+    shutil.rmtree(tmp_path / "data" / "raw" / "survey", ignore_errors=True)
