@@ -173,8 +173,9 @@ def test_missing_narratives_are_placeholders_in_a_draft_and_errors_when_final(
     config, built = gagnef
     html = built.html.read_text(encoding="utf-8")
     assert html.count('class="placeholder"') == 3 and "analys.md" in html
+    no_folder = replace(config, plan=replace(config.plan, narrative_dir=None))
     with pytest.raises(ConfigError, match="names no folder"):
-        pipeline.build(config, 2024, final=True)
+        pipeline.build(no_folder, 2024, final=True)
     folder = tmp_path / "text"
     folder.mkdir()
     with_texts = replace(config, plan=replace(config.plan, narrative_dir=folder))

@@ -19,6 +19,21 @@ SOURCE_LABELS = {
 }
 
 
+SOURCE_CAVEATS = {
+    "bra": "Anmälda brott, inte all brottslighet; räknas där brottet begicks; små tal varierar av en slump. "
+    "NTU:s kommunvärden bygger på få svarande.",
+    "polisen": "Ett urval publicerade händelser, inte brottsstatistik; platsen är kommunens eller länets "
+    "mittpunkt; API:et visar bara de senaste ~500 händelserna, arkivet byggs upp över tid.",
+    "scb": "Folkmängd 31 december; från referensår 2025 lägger SCB till brus, så delar behöver inte summera "
+    "till totalen.",
+    "kolada": "Nyckeltal beräknade av RKA ur Brås och SCB:s statistik; rang och gruppmedel är lagesbilds egna "
+    "beräkningar.",
+    "geo": "Förenklade kommungränser (cirka 2 %), för översiktskartor.",
+    "survey": "Kommunens egen enkät: bara besvarade frågor räknas, röjandeskydd för små grupper; fritext och "
+    "kontaktuppgifter läses aldrig in.",
+}
+
+
 @dataclass(frozen=True)
 class SourceStatus:
     source: str
@@ -26,6 +41,7 @@ class SourceStatus:
     retrieved: str | None  # date of the newest file from this source
     stale: bool  # the last fetch failed: the data is from an earlier fetch
     failed_at: str | None
+    caveat: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,7 @@ def source_statuses(store: Store) -> tuple[SourceStatus, ...]:
                 retrieved=formatting.swedish_date(latest) if latest else None,
                 stale=failed and latest is not None,
                 failed_at=formatting.swedish_date(fetch["last_attempt"]) if failed and fetch else None,
+                caveat=SOURCE_CAVEATS.get(source, ""),
             )
         )
     return tuple(result)
