@@ -36,3 +36,23 @@ def test_end_labels_never_overlap() -> None:
     )
     a, b = sorted(line.end_label_y for line in chart.lines)
     assert b - a >= 12
+
+
+def test_marks_are_placed_only_inside_the_shown_years() -> None:
+    from datetime import date
+
+    from lagesbild_cli.breaks import definition_breaks, preliminary
+
+    chart = charts.line_chart(
+        "c",
+        "T",
+        "D",
+        [charts.SeriesData("G", "kommun", {2017: 1.0, 2020: 2.0})],
+        [2017, 2018, 2019, 2020],
+        marks=[charts.Mark(2019, "Definitionsbrott"), charts.Mark(2015, "utanför")],
+    )
+    assert [(m.year, m.label) for m in chart.marks] == [(2019, "Definitionsbrott")]
+    assert chart.marks[0].x == chart.x_ticks[2].position
+    assert definition_breaks()["bra:totalt_antal_anmalda_brott"][0].year == 2015
+    assert preliminary(2025, "2026-03-31", date(2026, 1, 1))[0].label == "Preliminära värden"
+    assert preliminary(2025, "2026-03-31", date(2026, 11, 27)) == ()

@@ -41,6 +41,15 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A vertical marker on a line chart: a definition break or preliminary figures from ``year``."""
+
+    year: int
+    label: str
+    x: float = 0.0
+
+
+@dataclass(frozen=True)
 class LineChart:
     id: str
     title: str
@@ -54,6 +63,7 @@ class LineChart:
     y_ticks: tuple[Tick, ...]
     x_ticks: tuple[Tick, ...]
     lines: tuple[Line, ...]
+    marks: tuple[Mark, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,7 @@ def line_chart(
     decimals: int = 0,
     width: int = 360,
     height: int = 210,
+    marks: Sequence[Mark] = (),
 ) -> LineChart:
     left, right, top, bottom = 44, 118, 10, 22
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -145,6 +156,7 @@ def line_chart(
         y_ticks=y_ticks,
         x_ticks=x_ticks,
         lines=tuple(_spread_labels(lines)),
+        marks=tuple(Mark(m.year, m.label, x_of(m.year)) for m in marks if years and years[0] <= m.year <= years[-1]),
     )
 
 
@@ -173,6 +185,7 @@ def geography_chart(
     lan_namn: str,
     *,
     decimals: int = 0,
+    marks: Sequence[Mark] = (),
 ) -> LineChart:
     """Kommun, län and riket over the years, with a description that states the last year's values."""
     series = [
@@ -185,7 +198,9 @@ def geography_chart(
         f"{lan_namn} och riket. År {years[-1]}: {kommun_namn} {formatting.number(last.get('kommun'))}, "
         f"{lan_namn} {formatting.number(last.get('lan'))}, riket {formatting.number(last.get('riket'))}."
     )
-    return line_chart(chart_id, title, description, series, years, decimals=decimals)
+    if marks:
+        description += " " + " ".join(f"Från {m.year}: {m.label}." for m in marks if years[0] <= m.year <= years[-1])
+    return line_chart(chart_id, title, description, series, years, decimals=decimals, marks=marks)
 
 
 @dataclass(frozen=True)

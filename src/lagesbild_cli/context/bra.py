@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lagesbild_cli import charts, formatting
+from lagesbild_cli.breaks import definition_breaks
 from lagesbild_cli.kommuner import RIKET_KOD, Kommun
 from lagesbild_cli.store import Store
 
@@ -154,7 +155,14 @@ def _series_charts(
         }
         result.append(
             charts.geography_chart(
-                f"chart-{serie_id}", f"{serie}, per 100 000 invånare", serie.lower(), data, years, kommun.namn, lan_namn
+                f"chart-{serie_id}",
+                f"{serie}, per 100 000 invånare",
+                serie.lower(),
+                data,
+                years,
+                kommun.namn,
+                lan_namn,
+                marks=definition_breaks().get(f"bra:{serie_id}", ()),
             )
         )
     return tuple(result)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from lagesbild_cli import charts
+from lagesbild_cli.breaks import definition_breaks, preliminary
 from lagesbild_cli.kommuner import RIKET_KOD, Kommun
 from lagesbild_cli.store import Store
 
@@ -99,6 +101,14 @@ def comparison_section(
             level: {h["ar"]: h["varde"] for h in history if h["geo_niva"] == level}
             for level in ("kommun", "lan", "riket")
         }
+        meta = next(
+            iter(
+                store.rows(
+                    "select publ_period, publiceringsdatum from raw_kolada_kpi where kpi = $kpi", {"kpi": first.kpi}
+                )
+            ),
+            {},
+        )
         chart = charts.geography_chart(
             f"chart-kolada-{first.kpi}",
             first.titel,
@@ -107,6 +117,8 @@ def comparison_section(
             chart_years,
             kommun.namn,
             kommun.lan.namn,
+            marks=definition_breaks().get(f"kolada:{first.kpi}", ())
+            + preliminary(meta.get("publ_period"), meta.get("publiceringsdatum"), date.today()),
         )
     return ComparisonSection(
         year=shown,
