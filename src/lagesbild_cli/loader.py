@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from lagesbild_cli import indicators
+from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import Config
 from lagesbild_cli.errors import DataMissingError, ParseError
 from lagesbild_cli.kommuner import all_kommuner, lan_by_code
@@ -200,6 +201,7 @@ def load(config: Config) -> LoadResult:
         for name, frame in tables.items():
             store.write_table(name, frame)
         indicators.materialise(store, queries)
+        checkpoint("load")
     return LoadResult(
         db_path=config.db_path, bra_workbooks=n_workbooks, tables={name: frame.height for name, frame in tables.items()}
     )

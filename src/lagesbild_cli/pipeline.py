@@ -10,15 +10,17 @@ pipeline.build(config, year=2023)
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
-from lagesbild_cli import exports, loader, report
+from lagesbild_cli import exports, loader, report, runlock
 from lagesbild_cli.config import SOURCE_NAMES, Config
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
@@ -29,6 +31,18 @@ from lagesbild_cli.sources._http import Clock, Http, Sleep
 from lagesbild_cli.store import open_store
 
 Progress = Callable[[str, str], None]  # (source, "start" | "done")
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def locked(function: F) -> F:
+    """Run a pipeline step holding the data folder's lock: one lagesbild run at a time."""
+
+    @functools.wraps(function)
+    def wrapper(config: Config, *args: object, **kwargs: object) -> object:
+        with runlock.exclusive(config.data_dir):
+            return function(config, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _fetch_bra(config: Config, http: Http, manifest: Manifest) -> SourceResult:
@@ -91,6 +105,7 @@ def select_sources(config: Config, sources: Sequence[str] | None) -> list[str]:
     return [s for s in SOURCE_NAMES if s in sources]
 
 
+@locked
 def fetch(
     config: Config,
     sources: Sequence[str] | None = None,
@@ -128,18 +143,21 @@ def fetch(
     return FetchReport(results=results, load=loaded)
 
 
+@locked
 def import_bra(config: Config, paths: Sequence[Path]) -> tuple[list[tuple[Kommun, ManifestEntry]], LoadResult]:
     """Copy hand-downloaded Brå workbooks into data/raw/bra/ (all validated first), then load."""
     imported = bra.import_files(paths, Manifest(config.raw_dir))
     return imported, loader.load(config)
 
 
+@locked
 def import_polisen(config: Config, path: Path) -> tuple[int, int, LoadResult]:
     """Merge a file of Polisen events into the archive, then load. Returns (in file, new, load)."""
     in_file, new = polisen.import_file(path, Manifest(config.raw_dir))
     return in_file, new, loader.load(config)
 
 
+@locked
 def import_survey(config: Config, path: Path) -> tuple[ManifestEntry, int, LoadResult]:
     """Read, validate and store the mapped columns of a survey export, then load.
 
@@ -154,10 +172,12 @@ def import_survey(config: Config, path: Path) -> tuple[ManifestEntry, int, LoadR
     return entry, table.height, loader.load(config)
 
 
+@locked
 def load(config: Config) -> LoadResult:
     return loader.load(config)
 
 
+@locked
 def build(
     config: Config, year: int | None = None, *, final: bool = False, compare_with: Path | None = None
 ) -> report.BuiltReport:

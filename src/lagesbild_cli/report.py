@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 
 from lagesbild_cli import exports, formatting
+from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import Config
 from lagesbild_cli.context import ReportContext, build_context
 from lagesbild_cli.errors import RenderError
@@ -71,6 +72,7 @@ def report_dir(config: Config, year: int) -> Path:
 def write_report(context: ReportContext, config: Config, sheets: tuple[exports.Sheet, ...] = ()) -> BuiltReport:
     """Render both files in full before either replaces the previous report."""
     html = render_html(context, config.templates_dir)
+    checkpoint("render")
     try:
         pdf = render_pdf(html)
     except Exception as exc:  # WeasyPrint raises many kinds; none may leave a half-written report

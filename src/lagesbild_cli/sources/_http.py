@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from lagesbild_cli import __version__
+from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import HttpSettings
 from lagesbild_cli.errors import FetchError
 from lagesbild_cli.raw import atomic_write_bytes
@@ -192,6 +193,7 @@ class Http:
                 problem = f"could not fetch {what} from {shown}: {type(exc).__name__}: {exc}"
             else:
                 status = response.status_code
+                checkpoint("download")
                 if status in (200, 304):
                     return Download(
                         url=str(response.url),
