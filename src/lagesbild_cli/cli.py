@@ -16,7 +16,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from lagesbild_cli import __version__, pipeline
+from lagesbild_cli import __version__, pipeline, report
+from lagesbild_cli import doctor as doctor_checks
 from lagesbild_cli.config import DEFAULT_CONFIG, SOURCE_NAMES, Config, load_config
 from lagesbild_cli.errors import LagesbildError
 from lagesbild_cli.kommuner import all_kommuner, find_lan, lan_by_code
@@ -199,9 +200,30 @@ def kommuner(
 
 
 @app.command()
+def doctor(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Check Python, packages, WeasyPrint's libraries, the font, the config, write access and data age."""
+    checks = doctor_checks.run(config)
+    for check in checks:
+        typer.echo(f"{check.status:<5} {check.name}: {check.detail}")
+        if check.fix:
+            typer.echo(f"      → {check.fix}")
+    errors = sum(c.status == "ERROR" for c in checks)
+    warnings = sum(c.status == "WARN" for c in checks)
+    typer.echo(f"{errors} error(s), {warnings} warning(s).")
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
 def version() -> None:
     """Print the version."""
     typer.echo(f"lagesbild {__version__}")
+
+
+@app.callback()
+def startup() -> None:
+    """Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data."""
+    _run(report.check_weasyprint)
 
 
 def main() -> None:

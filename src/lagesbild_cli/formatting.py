@@ -65,3 +65,12 @@ def interval(lower: float | None, upper: float | None, decimals: int = 0) -> str
     if lower is None or upper is None:
         return MISSING
     return f"{number(lower, decimals)}–{number(upper, decimals)}"
+
+
+_INVISIBLE = dict.fromkeys([*range(9), 11, 12, *range(14, 32), 127, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def clean_text(value: str) -> str:
+    """Text from outside (Polisen, Brå, config, survey labels) without control characters and bidi
+    overrides, which could break the PDF or make text read differently from what it says."""
+    return value.translate(_INVISIBLE)

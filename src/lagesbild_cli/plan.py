@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from lagesbild_cli.errors import ConfigError, RenderError
+from lagesbild_cli.formatting import clean_text
 from lagesbild_cli.toml_table import TomlTable
 
 NARRATIVE_FILES = {
@@ -82,7 +83,7 @@ def markdown() -> MarkdownIt:
 
 
 def render_markdown(text: str) -> Markup:
-    return Markup(markdown().render(text))
+    return Markup(markdown().render(clean_text(text)))
 
 
 def narratives(settings: PlanSettings, *, final: bool) -> tuple[Narrative, ...]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from lagesbild_cli import exports, formatting
 from lagesbild_cli.checkpoints import checkpoint
@@ -27,6 +28,14 @@ class BuiltReport:
     exports: tuple[Path, ...] = ()
 
 
+def _finalize(value: object) -> object:
+    """Every value a template prints passes here: plain text loses control characters (Markup, which
+    the templates and markdown-it made, is left alone)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return formatting.clean_text(value)
+    return value
+
+
 def environment(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
@@ -34,6 +43,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.filters.update(
         tal=formatting.number,
@@ -52,6 +62,23 @@ def render_html(context: ReportContext, templates_dir: Path) -> str:
         return env.get_template("report.html.j2").render(r=context, css=css)
     except jinja2.TemplateError as exc:
         raise RenderError(f"The report template failed: {exc}", hint="Fix the template in templates/.") from None
+
+
+MIN_WEASYPRINT = (70, 0)
+
+
+def check_weasyprint(version: str | None = None) -> None:
+    """WeasyPrint before 70 follows redirects and local files without the URL fetcher's control
+    (CVE-2025-68616, GHSA-jf6q-chmf-3h3v): refuse it before anything runs."""
+    from importlib import metadata
+
+    found = version or metadata.version("weasyprint")
+    parts = tuple(int(p) for p in found.split(".")[:2] if p.isdigit())
+    if parts < MIN_WEASYPRINT:
+        raise RenderError(
+            f"WeasyPrint {found} is installed, but lagesbild needs 70 or newer for safe rendering.",
+            hint="Run 'uv sync' (or pip install 'weasyprint>=70') to upgrade.",
+        )
 
 
 def render_pdf(html: str) -> bytes:

@@ -13,6 +13,7 @@ from lagesbild_cli.store import Store
 
 CATEGORIES = ("våld", "stöld/inbrott", "skadegörelse/brand", "narkotika", "trafik", "övrigt")
 LATEST = 10
+SUMMARY_CHARS = 300  # a published summary longer than this is cut in the report
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,9 @@ def events_section(store: Store, kommun: Kommun, year: int) -> EventsSection | N
                 datum=formatting.swedish_date(r["datum"]),
                 typ=r["typ"],
                 rubrik=r["rubrik"],
-                sammanfattning=r["sammanfattning"],
+                sammanfattning=r["sammanfattning"]
+                if len(r["sammanfattning"]) <= SUMMARY_CHARS
+                else r["sammanfattning"][:SUMMARY_CHARS] + "…",
                 url=r["url"],
             )
             for r in latest

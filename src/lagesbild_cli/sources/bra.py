@@ -17,6 +17,7 @@ Layout (one sheet per indicator; see the data samples' PROVENANCE.md):
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
 import zipfile
@@ -40,6 +41,7 @@ from lagesbild_cli.sources._http import Http, Validators
 
 SOURCE = "bra"
 MISSING = ("..", "", "-", "–")
+MAX_VALUE = 1e9  # no Brå count, rate or share comes near this; a larger value is a broken cell
 
 ANMALDA_SCHEMA: Schema = {
     "serie_id": pl.String,
@@ -129,6 +131,8 @@ class _Sheet:
                 raise self.error(row, col, f"expected a number or '..', found {value!r}") from None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.error(row, col, f"expected a number or '..', found {value!r}")
+        if not math.isfinite(value) or abs(value) > MAX_VALUE:
+            raise self.error(row, col, f"expected a count, rate or share, found {value!r}")
         if integer:
             if float(value) != int(value):
                 raise self.error(row, col, f"expected a whole number of crimes, found {value!r}")
@@ -137,7 +141,8 @@ class _Sheet:
 
     def year(self, row: int, col: int) -> int:
         value = self.cell(row, col)
-        text = str(int(value)) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+        numeric = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        text = str(int(value)) if numeric else str(value)
         if not re.fullmatch(r"(19|20)\d\d", text):
             raise self.error(row, col, f"expected a year, found {value!r}")
         return int(text)

@@ -80,8 +80,8 @@ def read_events(data: bytes, origin: str) -> list[dict[str, Any]]:
         missing = [k for k in _KEYS if k not in event]
         if missing:
             raise _error(origin, i, f"lacks {', '.join(missing)}")
-        if not isinstance(event["id"], int) or isinstance(event["id"], bool):
-            raise _error(origin, i, f"'id' should be a number, found {event['id']!r:.40}")
+        if not isinstance(event["id"], int) or isinstance(event["id"], bool) or not 0 < event["id"] < 2**63:
+            raise _error(origin, i, f"'id' should be a positive whole number, found {event['id']!r:.40}")
         if not isinstance(event["location"], dict) or "name" not in event["location"]:
             raise _error(origin, i, "'location' should be an object with 'name' and 'gps'")
     return events

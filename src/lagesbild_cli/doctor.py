@@ -1,0 +1,163 @@
+"""``lagesbild doctor``: is this machine and this project ready to fetch and build?
+
+Each check says OK, WARN or ERROR and, when not OK, what to do. ERROR means a run would fail.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from lagesbild_cli.config import Config, load_config
+from lagesbild_cli.errors import LagesbildError
+from lagesbild_cli.raw import FetchLog, Manifest
+
+PACKAGES = (
+    "typer",
+    "httpx",
+    "polars",
+    "duckdb",
+    "pyarrow",
+    "jinja2",
+    "weasyprint",
+    "openpyxl",
+    "xlsxwriter",
+    "markdown_it",
+)
+# how old a source's newest file may be before doctor warns (days)
+MAX_AGE_DAYS = {"polisen": 2, "bra": 400, "scb": 400, "kolada": 400, "geo": 1000, "survey": 800}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # "OK", "WARN" or "ERROR"
+    detail: str
+    fix: str = ""
+
+
+def _python() -> Check:
+    """Reported for the record; the package itself requires Python 3.11 or newer to install."""
+    return Check("python", "OK", ".".join(map(str, sys.version_info[:3])))
+
+
+def _packages() -> list[Check]:
+    checks = []
+    for name in PACKAGES:
+        try:
+            importlib.import_module(name)
+            version = metadata.version(name.replace("_", "-") if name != "markdown_it" else "markdown-it-py")
+            checks.append(Check(f"package {name}", "OK", version))
+        except (ImportError, OSError, metadata.PackageNotFoundError) as exc:
+            checks.append(
+                Check(f"package {name}", "ERROR", f"{type(exc).__name__}: {exc}", "Run 'uv sync' (or 'make setup').")
+            )
+    return checks
+
+
+def _weasyprint() -> list[Check]:
+    from lagesbild_cli.report import check_weasyprint
+
+    try:
+        check_weasyprint()
+        import weasyprint
+        from weasyprint.urls import URLFetcher
+
+        html = '<html lang="sv"><body style="font-family: \'DejaVu Sans\', sans-serif">Räksmörgås ÅÄÖ åäö</body></html>'
+        fetcher = URLFetcher(allowed_protocols=("data",), allow_redirects=False)
+        # uncompressed, so that the embedded font's name can be read from the bytes
+        pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(uncompressed_pdf=True)
+    except (LagesbildError, OSError) as exc:
+        return [
+            Check(
+                "weasyprint",
+                "ERROR",
+                str(exc).splitlines()[0],
+                "Install Pango and HarfBuzz: 'make setup' (apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+                "libharfbuzz-subset0).",
+            )
+        ]
+    checks = [Check("weasyprint", "OK", f"{metadata.version('weasyprint')}, renders a PDF")]
+    if b"DejaVu" in pdf:
+        checks.append(Check("font with å ä ö", "OK", "DejaVu Sans"))
+    else:
+        checks.append(
+            Check(
+                "font with å ä ö",
+                "ERROR",
+                "DejaVu Sans is not installed; the PDF would use another font",
+                "Install it: apt-get install fonts-dejavu-core (or 'make setup').",
+            )
+        )
+    return checks
+
+
+def _writable(folder: Path) -> Check:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor.", suffix=".tmp"):
+            pass
+    except OSError as exc:
+        return Check(f"write access {folder}", "ERROR", str(exc), "Give this user write access to the data folder.")
+    return Check(f"write access {folder}", "OK", "writable")
+
+
+def _ages(config: Config, now: datetime) -> list[Check]:
+    entries = Manifest(config.raw_dir).entries().values()
+    statuses = FetchLog(config.raw_dir).statuses()
+    checks = []
+    for source, limit in MAX_AGE_DAYS.items():
+        times = [e.checked_at or e.retrieved_at for e in entries if e.source == source]
+        status = statuses.get(source)
+        if not times:
+            checks.append(
+                Check(
+                    f"data {source}",
+                    "WARN",
+                    "no data yet",
+                    "Run 'lagesbild fetch'" + (" or 'lagesbild import survey FILE'." if source == "survey" else "."),
+                )
+            )
+            continue
+        newest = max(datetime.fromisoformat(t) for t in times)
+        days = (now - newest).total_seconds() / 86400
+        detail = f"newest from {newest.date()} ({days:.0f} days old)"
+        if status is not None and not status.ok:
+            checks.append(
+                Check(
+                    f"data {source}",
+                    "WARN",
+                    f"{detail}; the last fetch failed on {status.last_attempt[:10]}",
+                    "Run 'lagesbild fetch --source " + source + "'.",
+                )
+            )
+        elif days > limit:
+            checks.append(
+                Check(
+                    f"data {source}",
+                    "WARN",
+                    f"{detail}, older than {limit} days",
+                    "Run 'lagesbild fetch --source " + source + "'.",
+                )
+            )
+        else:
+            checks.append(Check(f"data {source}", "OK", detail))
+    return checks
+
+
+def run(config_path: Path, now: datetime | None = None) -> list[Check]:
+    checks = [_python(), *_packages(), *_weasyprint()]
+    try:
+        config = load_config(config_path)
+    except LagesbildError as exc:
+        checks.append(Check("config", "ERROR", str(exc).splitlines()[0], exc.hint or "Fix lagesbild.toml."))
+        return checks
+    checks.append(Check("config", "OK", f"{config.path}: {config.kommun.fullnamn} ({config.kommun.kod})"))
+    checks += [_writable(config.raw_dir), _writable(config.processed_dir)]
+    checks += _ages(config, now or datetime.now(UTC))
+    return checks

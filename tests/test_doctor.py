@@ -1,0 +1,56 @@
+"""`lagesbild doctor`: each check, what it says, and its exit code."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import BRA_XLSX, SAMPLES, write_config
+from lagesbild_cli import doctor, pipeline
+from lagesbild_cli.cli import app
+from lagesbild_cli.config import load_config
+from lagesbild_cli.raw import FetchLog
+
+
+def by_name(checks: list[doctor.Check]) -> dict[str, doctor.Check]:
+    return {c.name: c for c in checks}
+
+
+def test_a_ready_project_passes(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path))
+    pipeline.import_bra(config, [BRA_XLSX])
+    pipeline.import_polisen(config, SAMPLES / "polisen" / "events_snapshot_2025-12-03.json")
+    checks = by_name(doctor.run(config.path, now=datetime(2026, 11, 27, tzinfo=UTC)))
+    assert checks["weasyprint"].status == "OK" and checks["font with å ä ö"].detail == "DejaVu Sans"
+    assert checks["config"].status == "OK" and "Gagnefs kommun (2026)" in checks["config"].detail
+    assert checks["data bra"].status == "OK"
+    assert checks["data scb"].status == "WARN" and checks["data scb"].fix == "Run 'lagesbild fetch'."
+    result = CliRunner().invoke(app, ["doctor", "--config", str(config.path)])
+    assert result.exit_code == 0 and "0 error(s)" in result.stdout
+
+
+def test_old_data_and_failed_fetches_warn(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path))
+    pipeline.import_polisen(config, SAMPLES / "polisen" / "events_snapshot_2025-12-03.json")
+    later = by_name(doctor.run(config.path, now=datetime(2027, 1, 1, tzinfo=UTC)))
+    assert later["data polisen"].status == "WARN" and "older than 2 days" in later["data polisen"].detail
+    FetchLog(config.raw_dir).record("polisen", ok=False, error="HTTP 503")
+    now = by_name(doctor.run(config.path))
+    assert now["data polisen"].status == "WARN" and "the last fetch failed" in now["data polisen"].detail
+
+
+def test_a_broken_config_is_an_error(tmp_path: Path) -> None:
+    path = write_config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace('kod = "2026"', 'kod = "9999"'), encoding="utf-8")
+    result = CliRunner().invoke(app, ["doctor", "--config", str(path)])
+    assert result.exit_code == 1
+    assert "ERROR config" in result.stdout and "kommun.kod" in result.stdout and "1 error(s)" in result.stdout
+
+
+def test_an_unwritable_data_folder_is_an_error(tmp_path: Path) -> None:
+    path = write_config(tmp_path)
+    (tmp_path / "data").write_text("a file where the data folder should be", encoding="utf-8")
+    checks = doctor.run(path)
+    assert [c.status for c in checks if c.name.startswith("write access")] == ["ERROR", "ERROR"]
