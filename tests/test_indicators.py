@@ -140,13 +140,33 @@ def test_load_is_idempotent(loaded_config: Config) -> None:
     assert _digest(loaded_config) == before
 
 
-def test_a_bad_raw_file_leaves_the_previous_database_intact(loaded_config: Config) -> None:
-    before = loaded_config.db_path.read_bytes()
+def test_a_broken_raw_workbook_is_left_out_and_reported(loaded_config: Config) -> None:
     (loaded_config.raw_dir / "bra" / "2026.xlsx").write_bytes(b"broken")
-    with pytest.raises(ParseError, match=r"2026\.xlsx is not a readable xlsx"):
+    result = loader.load(loaded_config)
+    assert len(result.problems) == 1 and "2026.xlsx is not a readable xlsx" in result.problems[0]
+    assert result.bra_workbooks == 14  # the other kommuner still load
+    with open_store(loaded_config.db_path) as store:
+        assert store.rows("select count(*) as n from raw_bra_anmalda where geo_kod = '2026'") == [{"n": 0}]
+        assert store.rows("select kommun_kod from load_problems") == [{"kommun_kod": "2026"}]
+    assert not list(loaded_config.db_path.parent.glob(".*.tmp*"))
+
+
+def test_conflicting_workbooks_stop_the_load_and_keep_the_old_database(loaded_config: Config) -> None:
+    import io
+
+    import openpyxl
+
+    from conftest import BRA_XLSX
+
+    before = loaded_config.db_path.read_bytes()
+    book = openpyxl.load_workbook(BRA_XLSX / "Mora.xlsx")
+    book.worksheets[0]["B4"] = 1  # Dalarnas län's 2017 total, unlike every other workbook
+    out = io.BytesIO()
+    book.save(out)
+    (loaded_config.raw_dir / "bra" / "2062.xlsx").write_bytes(out.getvalue())
+    with pytest.raises(ParseError, match="The Brå workbooks disagree on reported crime"):
         loader.load(loaded_config)
     assert loaded_config.db_path.read_bytes() == before
-    assert not list(loaded_config.db_path.parent.glob(".*.tmp*"))
 
 
 def test_every_query_file_has_the_header() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -19,8 +20,9 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from lagesbild_cli import __version__, pipeline, report
 from lagesbild_cli import doctor as doctor_checks
 from lagesbild_cli.config import DEFAULT_CONFIG, SOURCE_NAMES, Config, load_config
-from lagesbild_cli.errors import LagesbildError
-from lagesbild_cli.kommuner import all_kommuner, find_lan, lan_by_code
+from lagesbild_cli.errors import LagesbildError, UnknownKommunError
+from lagesbild_cli.kommuner import Kommun, all_kommuner, find_lan, kommuner_in_lan, lan_by_code, resolve_kommun
+from lagesbild_cli.loader import LoadResult
 
 T = TypeVar("T")
 
@@ -54,6 +56,15 @@ def _run(action: Callable[[], T]) -> T:
             err=True,
         )
         raise typer.Exit(2) from None
+
+
+def _report_problems(loaded: LoadResult | None) -> None:
+    """Raw files that no longer parse were left out of the database: say so and exit 1."""
+    if loaded is None or not loaded.problems:
+        return
+    for problem in loaded.problems:
+        typer.echo(f"Error (left out of the database): {problem}", err=True)
+    raise typer.Exit(1)
 
 
 def _config(path: Path, kommun: str | None = None) -> Config:
@@ -104,6 +115,7 @@ def fetch(
             typer.echo(f"  - {failure}", err=True)
     if report.load is not None:
         typer.echo(f"Database: {report.load.db_path}")
+    _report_problems(report.load)
     if report.failed:
         names = ", ".join(r.source for r in report.failed)
         typer.echo(
@@ -123,6 +135,7 @@ def import_bra(
     for kommun, entry in imported:
         typer.echo(f"Imported {kommun.namn} ({kommun.kod}) → data/raw/{entry.file}")
     typer.echo(f"Loaded {loaded.bra_workbooks} workbooks into {loaded.db_path}")
+    _report_problems(loaded)
 
 
 @import_app.command("polisen")
@@ -157,6 +170,7 @@ def load(config: ConfigOption = DEFAULT_CONFIG) -> None:
         f"Loaded {result.bra_workbooks} Brå workbooks, {result.tables['raw_polisen_handelser']} Polisen "
         f"events and {result.tables['raw_kolada_varden']} Kolada values into {result.db_path}"
     )
+    _report_problems(result)
 
 
 @app.command()
@@ -173,13 +187,53 @@ def build(
             "--compare-with", help="An earlier report's folder (or its csv/indikatorer.csv), to show what has changed."
         ),
     ] = None,
+    lan: Annotated[str | None, typer.Option("--lan", "-l", help="Build every kommun of this län.")] = None,
+    report_date: Annotated[
+        str | None, typer.Option("--date", help="The report's date, YYYY-MM-DD; default: the date of the newest data.")
+    ] = None,
 ) -> None:
-    """Compute the indicators and write the report as HTML, PDF and data exports (xlsx, csv)."""
-    cfg = _config(config, kommun)
-    built = _run(lambda: pipeline.build(cfg, year, final=final, compare_with=compare_with))
+    """Compute the indicators and write the report as HTML, PDF and data exports (xlsx, csv).
+
+    --kommun takes one kommun or a comma-separated list; --lan builds the whole län in parallel and adds
+    a one-page län overview.
+    """
+    when = _run(lambda: date.fromisoformat(report_date)) if report_date else None
+    many = _kommun_list(lan, kommun)
+    cfg = _config(config, None if many else kommun)
+    if many:
+        result = _run(lambda: pipeline.build_many(cfg, many, year, final=final, report_date=when))
+        for pdf in result.built:
+            typer.echo(f"Wrote {pdf}")
+        if result.overview:
+            typer.echo(f"Wrote {result.overview}")
+        for failed, message in result.failed:
+            typer.echo(f"Error ({failed.namn} {failed.kod}): {message}", err=True)
+        if result.failed:
+            typer.echo(f"{len(result.failed)} of {len(many)} reports failed; the others were written.", err=True)
+            raise typer.Exit(1)
+        return
+    built = _run(lambda: pipeline.build(cfg, year, final=final, compare_with=compare_with, report_date=when))
     typer.echo(f"Wrote {built.html}\nWrote {built.pdf}")
     if built.exports:
         typer.echo(f"Wrote {built.exports[0]} and {len(built.exports) - 1} CSV files in {built.exports[1].parent}")
+
+
+def _kommun_list(lan: str | None, kommun: str | None) -> list[Kommun] | None:
+    """The kommuner of a batch build, or None for a single report."""
+
+    def resolve() -> list[Kommun] | None:
+        if lan:
+            found = find_lan(lan)
+            if found is None:
+                raise UnknownKommunError(
+                    f"{lan!r} is not a län code or name.", hint=f"Use one of: {', '.join(lan_by_code())}."
+                )
+            return kommuner_in_lan(found.kod)
+        if kommun and "," in kommun:
+            return [resolve_kommun(part, where="--kommun") for part in kommun.split(",") if part.strip()]
+        return None
+
+    return _run(resolve)
 
 
 @app.command()

@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -187,10 +188,10 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
     return tuple(result)
 
 
-def xlsx_bytes(all_sheets: Sequence[Sheet], title: str) -> bytes:
+def xlsx_bytes(all_sheets: Sequence[Sheet], title: str, created: date = date(1970, 1, 1)) -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties({"title": title, "created": None})
+    book.set_properties({"title": title, "created": datetime.combine(created, time())})
     bold = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1})
     note = book.add_format({"italic": True, "font_color": "#555555"})
     for sheet in all_sheets:
@@ -232,9 +233,9 @@ def _csv_cell(value: Any) -> str:
     return str(safe(str(value)))
 
 
-def write(folder: Path, all_sheets: Sequence[Sheet], title: str) -> list[Path]:
+def write(folder: Path, all_sheets: Sequence[Sheet], title: str, created: date) -> list[Path]:
     written = [folder / "indikatorer.xlsx"]
-    atomic_write_bytes(written[0], xlsx_bytes(all_sheets, title))
+    atomic_write_bytes(written[0], xlsx_bytes(all_sheets, title, created))
     for sheet in all_sheets:
         path = folder / "csv" / sheet.file
         atomic_write_bytes(path, csv_bytes(sheet))

@@ -24,6 +24,7 @@ class LoadResult:
     db_path: Path
     bra_workbooks: int
     tables: dict[str, int]
+    problems: tuple[str, ...] = ()  # raw files left out because they no longer parse
 
 
 def _combine(frames: list[tuple[str, pl.DataFrame]], key: list[str], what: str, schema: Schema) -> pl.DataFrame:
@@ -56,9 +57,22 @@ def _categories() -> pl.DataFrame:
     )
 
 
-def _bra_tables(raw_dir: Path) -> tuple[dict[str, pl.DataFrame], int]:
-    files = sorted((raw_dir / bra.SOURCE).glob("*.xlsx"))
-    workbooks = [(str(p.relative_to(raw_dir)), bra.parse(p.read_bytes(), str(p))) for p in files]
+def _bra_tables(raw_dir: Path) -> tuple[dict[str, pl.DataFrame], int, list[dict[str, str]]]:
+    """A workbook that no longer parses is left out and reported, so one broken kommun does not stop
+    the others (the build of that kommun then says why it has no Brå data)."""
+    workbooks, problems = [], []
+    for path in sorted((raw_dir / bra.SOURCE).glob("*.xlsx")):
+        try:
+            workbooks.append((str(path.relative_to(raw_dir)), bra.parse(path.read_bytes(), str(path))))
+        except ParseError as exc:
+            problems.append(
+                {
+                    "source": bra.SOURCE,
+                    "fil": str(path.relative_to(raw_dir)),
+                    "kommun_kod": path.stem,
+                    "problem": str(exc),
+                }
+            )
     tables = {
         "bra_arbetsbocker": pl.DataFrame(
             {"kommun_kod": [w.kommun.kod for _, w in workbooks], "fil": [n for n, _ in workbooks]},
@@ -74,7 +88,7 @@ def _bra_tables(raw_dir: Path) -> tuple[dict[str, pl.DataFrame], int]:
             [(n, w.svarande) for n, w in workbooks], ["geo_kod", "ar"], "NTU respondents", bra.SVARANDE_SCHEMA
         ),
     }
-    return tables, len(workbooks)
+    return tables, len(workbooks), problems
 
 
 def _scb_tables(raw_dir: Path) -> dict[str, pl.DataFrame]:
@@ -151,7 +165,7 @@ def load(config: Config) -> LoadResult:
             hint="Run 'lagesbild fetch', or download the Brå workbooks from Brå's page "
             "and run 'lagesbild import bra FOLDER'.",
         )
-    bra_tables, n_workbooks = _bra_tables(raw_dir)
+    bra_tables, n_workbooks, problems = _bra_tables(raw_dir)
     kpi, values, groups = kolada.load(raw_dir)
     manifest_frame = pl.DataFrame(
         [asdict(e) for e in entries.values()],
@@ -194,6 +208,9 @@ def load(config: Config) -> LoadResult:
         "raw_kolada_varden": values,
         "raw_kolada_grupper": groups,
         "raw_geo_kommuner": geo.load(raw_dir),
+        "load_problems": pl.DataFrame(
+            problems, schema={"source": pl.String, "fil": pl.String, "kommun_kod": pl.String, "problem": pl.String}
+        ),
         **_survey_tables(raw_dir, config.survey),
     }
     queries = indicators.discover(config.queries_dir)
@@ -203,7 +220,10 @@ def load(config: Config) -> LoadResult:
         indicators.materialise(store, queries)
         checkpoint("load")
     return LoadResult(
-        db_path=config.db_path, bra_workbooks=n_workbooks, tables={name: frame.height for name, frame in tables.items()}
+        db_path=config.db_path,
+        bra_workbooks=n_workbooks,
+        tables={name: frame.height for name, frame in tables.items()},
+        problems=tuple(p["problem"] for p in problems),
     )
 
 

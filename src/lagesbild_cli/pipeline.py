@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import httpx
 
-from lagesbild_cli import exports, loader, report, runlock
+from lagesbild_cli import batch, exports, loader, report, runlock
 from lagesbild_cli.config import SOURCE_NAMES, Config
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
@@ -179,14 +179,38 @@ def load(config: Config) -> LoadResult:
 
 @locked
 def build(
-    config: Config, year: int | None = None, *, final: bool = False, compare_with: Path | None = None
+    config: Config,
+    year: int | None = None,
+    *,
+    final: bool = False,
+    compare_with: Path | None = None,
+    report_date: date | None = None,
 ) -> report.BuiltReport:
     """Compute the indicators (reloading if raw data or queries changed) and write the report as HTML,
     PDF and data exports. ``final`` requires the narrative texts; ``compare_with`` names an earlier
-    report (its folder or csv/indikatorer.csv) to show what has changed since."""
+    report (its folder or csv/indikatorer.csv) to show what has changed since; ``report_date`` is the
+    date printed in the report (default: the newest data), so the same inputs give identical files."""
     if loader.is_stale(config):
         loader.load(config)
     with open_store(config.db_path) as store:
-        context = report.build_context(store, config, year, final=final, compare_with=compare_with)
+        context = report.build_context(
+            store, config, year, final=final, compare_with=compare_with, report_date=report_date
+        )
         sheets = exports.sheets(store, config.kommun, context.year, context.values)
     return report.write_report(context, config, sheets)
+
+
+@locked
+def build_many(
+    config: Config,
+    kommuner: Sequence[Kommun],
+    year: int | None = None,
+    *,
+    final: bool = False,
+    report_date: date | None = None,
+    workers: int | None = None,
+) -> batch.BatchResult:
+    """Reports for several kommuner (e.g. a whole län) from one load, in parallel, plus a län overview."""
+    if loader.is_stale(config):
+        loader.load(config)
+    return batch.build_many(config, kommuner, year, final=final, report_date=report_date, workers=workers)

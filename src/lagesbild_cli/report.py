@@ -112,7 +112,7 @@ def write_report(context: ReportContext, config: Config, sheets: tuple[exports.S
     atomic_write_bytes(html_path, html.encode("utf-8"))
     atomic_write_bytes(pdf_path, pdf)
     title = f"{context.title} – {context.kommun_fullnamn} {context.year}: indikatorer"
-    written = exports.write(out, sheets, title) if sheets else []
+    written = exports.write(out, sheets, title, context.report_date) if sheets else []
     return BuiltReport(html=html_path, pdf=pdf_path, context=context, exports=tuple(written))
 
 

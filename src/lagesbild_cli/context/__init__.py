@@ -81,6 +81,7 @@ class ReportContext:
     compiled_by: str
     decision_body: str
     created: str
+    report_date: date
     summary: tuple[str, ...]
     assessments: tuple[Assessment, ...]
     crime: CrimeSection | None
@@ -116,12 +117,25 @@ class ReportContext:
         return status.retrieved
 
 
+def data_date(store: Store) -> date:
+    """The report's date when none is given: the newest retrieval in the manifest, so that the same
+    data always gives the same report (no wall-clock time in the files)."""
+    newest = store.rows("select max(retrieved_at) as t from manifest")[0]["t"]
+    return date.fromisoformat(newest[:10]) if newest else date(1970, 1, 1)
+
+
 def report_year(store: Store, kommun: Kommun, year: int | None) -> int:
     """The requested year, or the latest with Brå data (else Kolada data); a clear error otherwise."""
     bra_years = crime_years(store, kommun)
     kolada = kolada_years(store, kommun)
     available = sorted(set(bra_years) | set(kolada))
     if not available:
+        broken = store.rows("select problem from load_problems where kommun_kod = $k", {"k": kommun.kod})
+        if broken:
+            raise DataMissingError(
+                f"The Brå workbook for {kommun.namn} ({kommun.kod}) could not be read: {broken[0]['problem']}",
+                hint=f"Fetch or import {kommun.namn}.xlsx again; the previous report is untouched.",
+            )
         raise DataMissingError(
             f"The database has no crime statistics for {kommun.namn} ({kommun.kod}): no Brå workbook and no "
             "Kolada values.",
@@ -144,7 +158,13 @@ def report_year(store: Store, kommun: Kommun, year: int | None) -> int:
 
 
 def build_context(
-    store: Store, config: Config, year: int | None, *, final: bool = False, compare_with: Path | None = None
+    store: Store,
+    config: Config,
+    year: int | None,
+    *,
+    final: bool = False,
+    compare_with: Path | None = None,
+    report_date: date | None = None,
 ) -> ReportContext:
     kommun = config.kommun
     year = report_year(store, kommun, year)
@@ -166,7 +186,8 @@ def build_context(
         title=config.report.title,
         compiled_by=config.report.compiled_by,
         decision_body=config.report.decision_body,
-        created=formatting.swedish_date(date.today()),
+        created=formatting.swedish_date(report_date or data_date(store)),
+        report_date=report_date or data_date(store),
         summary=summary(kommun, year, crime, ntu, comparison, people, own_survey),
         assessments=assessments(store, kommun, year, ntu.year if ntu else None),
         crime=crime,

@@ -1,0 +1,152 @@
+"""Many reports from one load of the store: a whole län (``--lan 20``) or a list of kommuner, rendered
+in parallel across cores, plus a one-page län overview. A failing kommun is reported; the others
+still complete."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from lagesbild_cli import exports, formatting, maps, report
+from lagesbild_cli.config import Config
+from lagesbild_cli.context import data_date
+from lagesbild_cli.errors import DataMissingError, LagesbildError
+from lagesbild_cli.kommuner import Kommun, Lan
+from lagesbild_cli.raw import atomic_write_bytes
+from lagesbild_cli.store import open_store
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    built: tuple[Path, ...]  # the PDFs
+    failed: tuple[tuple[Kommun, str], ...]
+    overview: Path | None
+
+
+def _build_one(config: Config, year: int | None, final: bool, report_date: date | None) -> tuple[bool, str]:
+    """In a worker process: one kommun's report. Errors come back as text (they cross processes)."""
+    try:
+        with open_store(config.db_path) as store:
+            context = report.build_context(store, config, year, final=final, report_date=report_date)
+            sheets = exports.sheets(store, config.kommun, context.year, context.values)
+        return True, str(report.write_report(context, config, sheets).pdf)
+    except LagesbildError as exc:
+        return False, str(exc)
+    except Exception as exc:  # a bug in one kommun must not take the others down
+        return False, f"internal error ({type(exc).__name__}: {exc})"
+
+
+def build_many(
+    config: Config,
+    kommuner: Sequence[Kommun],
+    year: int | None,
+    *,
+    final: bool = False,
+    report_date: date | None = None,
+    workers: int | None = None,
+) -> BatchResult:
+    """The caller holds the data folder's lock and has loaded the store."""
+    workers = workers or min(os.cpu_count() or 1, len(kommuner))
+    configs = [replace(config, kommun=k) for k in kommuner]
+    if workers <= 1:
+        outcomes = [_build_one(c, year, final, report_date) for c in configs]
+    else:
+        # spawn, not fork: a forked child of a process whose polars/DuckDB thread pools are running can
+        # deadlock on their locks
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(_build_one, c, year, final, report_date) for c in configs]
+            outcomes = [f.result() for f in futures]
+    built = tuple(Path(text) for ok, text in outcomes if ok)
+    failed = tuple((k, text) for k, (ok, text) in zip(kommuner, outcomes, strict=True) if not ok)
+    lans = {k.lan_kod for k in kommuner}
+    overview = (
+        lan_overview(config, kommuner[0].lan, year, report_date) if len(kommuner) > 1 and len(lans) == 1 else None
+    )
+    return BatchResult(built=built, failed=failed, overview=overview)
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    rank: int | None
+    name: str
+    count: int | None
+    rate: float | None
+
+
+def lan_overview(config: Config, lan: Lan, year: int | None, report_date: date | None) -> Path | None:
+    """One page: every kommun of the län ranked by reported crime per 100 000, with the map."""
+    with open_store(config.db_path) as store:
+        params: dict[str, object] = {"l": lan.kod}
+        if year is None:
+            latest = store.rows(
+                "select max(ar) as ar from ind_anmalda_brott where geo_niva = 'kommun' "
+                "and left(geo_kod, 2) = $l and antal is not null",
+                params,
+            )[0]["ar"]
+            if latest is None:
+                raise DataMissingError(
+                    f"No Brå data for any kommun in {lan.namn}.",
+                    hint="Import the län's workbooks with 'lagesbild import bra'.",
+                )
+            year = latest
+        params["y"] = year
+        rows = store.rows(
+            """
+            select k.kommun_kod, k.kommun_namn, a.antal, a.per_100k, g.rang_i_lanet
+            from kommuner k
+            left join ind_anmalda_brott a on a.geo_kod = k.kommun_kod and a.ar = $y
+                and a.serie_id = 'totalt_antal_anmalda_brott'
+            left join ind_anmalda_brott_rang_lan g on g.kommun_kod = k.kommun_kod and g.ar = $y
+                and g.serie_id = 'totalt_antal_anmalda_brott'
+            where k.lan_kod = $l
+            order by g.rang_i_lanet nulls last, k.kommun_namn
+        """,
+            params,
+        )
+        reference = {
+            r["geo_niva"]: r["per_100k"]
+            for r in store.rows(
+                "select geo_niva, per_100k from ind_anmalda_brott where serie_id = 'totalt_antal_anmalda_brott' "
+                "and ar = $y and geo_kod in ($l, '00')",
+                params,
+            )
+        }
+        features = store.rows(
+            "select kommun_kod, kommun_namn, geometri from raw_geo_kommuner where lan_kod = $l order by kommun_kod",
+            params,
+        )
+        when = report_date or data_date(store)
+    title = f"Anmälda brott per 100 000 invånare i {lan.namn}s kommuner {year}"
+    chart = (
+        maps.choropleth(
+            "map-overview",
+            title,
+            [(f["kommun_kod"], f["kommun_namn"], f["geometri"]) for f in features],
+            {r["kommun_kod"]: r["per_100k"] for r in rows},
+            highlight="",
+        )
+        if features
+        else None
+    )
+    env = report.environment(config.templates_dir)
+    css = (config.templates_dir / "style.css").read_text(encoding="utf-8")
+    html = env.get_template("overview.html.j2").render(
+        lan=lan,
+        year=year,
+        rows=[OverviewRow(r["rang_i_lanet"], r["kommun_namn"], r["antal"], r["per_100k"]) for r in rows],
+        lan_rate=reference.get("lan"),
+        riket_rate=reference.get("riket"),
+        map=chart,
+        css=css,
+        created=formatting.swedish_date(when),
+        title=title,
+    )
+    folder = config.reports_dir / f"lan-{lan.kod}" / str(year)
+    atomic_write_bytes(folder / "lansoversikt.html", html.encode("utf-8"))
+    atomic_write_bytes(folder / "lansoversikt.pdf", report.render_pdf(html))
+    return folder / "lansoversikt.pdf"

@@ -1,0 +1,75 @@
+"""Batch builds (a whole län, or a list of kommuner) and byte-identical output for the same inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import BRA_XLSX
+from lagesbild_cli import pipeline
+from lagesbild_cli.cli import app
+from lagesbild_cli.config import Config
+from lagesbild_cli.kommuner import kommuner_in_lan
+from test_report import parse_html, pdf_text
+
+
+def test_a_whole_lan_builds_with_an_overview(loaded_config: Config) -> None:
+    result = CliRunner().invoke(
+        app, ["build", "--lan", "Dalarna", "--year", "2024", "--config", str(loaded_config.path)]
+    )
+    assert result.exit_code == 0, result.stderr
+    reports = loaded_config.reports_dir
+    for kommun in kommuner_in_lan("20"):
+        assert (reports / kommun.kod / "2024" / "lagesbild.pdf").exists()
+        assert (reports / kommun.kod / "2024" / "indikatorer.xlsx").exists()
+    overview = reports / "lan-20" / "2024" / "lansoversikt.html"
+    rows = [r for r in parse_html(overview.read_text(encoding="utf-8")).rows if len(r) == 4 and r[0].isdigit()]
+    assert len(rows) == 15 and rows[0][1:] == ["Vansbro", "284", "4 214"]  # lowest first
+    assert rows[1][1:] == ["Gagnef", "471", "4 526"]
+    assert [int(r[0]) for r in rows] == sorted(int(r[0]) for r in rows)
+    assert "Länsöversikt: Dalarnas län 2024" in pdf_text((overview.parent / "lansoversikt.pdf").read_bytes())
+
+
+def test_one_broken_kommun_fails_alone(loaded_config: Config) -> None:
+    (loaded_config.raw_dir / "bra" / "2062.xlsx").write_bytes(b"not a workbook")
+    (loaded_config.raw_dir / "manifest.json").touch()  # the raw data changed: the store reloads
+    result = CliRunner().invoke(
+        app, ["build", "--kommun", "2026,Mora,2080", "--year", "2024", "--config", str(loaded_config.path)]
+    )
+    assert result.exit_code == 1
+    assert "Error (left out" not in result.stdout
+    assert "Error (Mora 2062): The Brå workbook for Mora (2062) could not be read" in result.stderr
+    assert "1 of 3 reports failed; the others were written." in result.stderr
+    assert (loaded_config.reports_dir / "2026" / "2024" / "lagesbild.pdf").exists()
+    assert (loaded_config.reports_dir / "2080" / "2024" / "lagesbild.pdf").exists()
+    assert not (loaded_config.reports_dir / "2062").exists()
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_the_same_inputs_give_byte_identical_files(loaded_config: Config, tmp_path: Path) -> None:
+    first = pipeline.build(loaded_config, 2024)
+    folder = first.pdf.parent
+    before = digests(folder)
+    assert {"lagesbild.html", "lagesbild.pdf", "indikatorer.xlsx", "csv/indikatorer.csv"} <= set(before)
+    shutil.rmtree(folder)
+    pipeline.build(loaded_config, 2024)
+    assert digests(folder) == before
+    dated = pipeline.build(loaded_config, 2024, report_date=__import__("datetime").date(2027, 1, 15))
+    assert "Utkast skapat 15 januari 2027" in dated.html.read_text(encoding="utf-8")
+
+
+def test_the_batch_matches_single_builds(loaded_config: Config) -> None:
+    single = digests(pipeline.build(loaded_config, 2024).pdf.parent)
+    pipeline.build_many(loaded_config, kommuner_in_lan("20")[:3], 2024, workers=2)
+    assert digests(loaded_config.reports_dir / "2026" / "2024") == single
+    assert BRA_XLSX.exists()
