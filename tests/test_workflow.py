@@ -1,0 +1,145 @@
+"""The scheduled workflow: valid against GitHub's schema (offline), and its report job's own commands,
+run here against loopback servers, write every file its artifact names — and nothing private."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from ruamel.yaml import YAML
+
+from builders import FakeKolada, deso_fixture, population_fixture
+from conftest import BRA_XLSX, REPO, SAMPLES, write_config
+from lagesbild_cli.kommuner import kommuner_in_lan
+
+WORKFLOW = REPO / ".github" / "workflows" / "lagesbild.yml"
+
+
+def workflow() -> dict:  # type: ignore[type-arg]
+    return YAML(typ="safe").load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def test_the_workflow_validates_against_githubs_schema() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_least_privilege_pinned_and_bounded() -> None:
+    flow = workflow()
+    assert flow["permissions"] == {"contents": "read"} and "concurrency" in flow
+    crons = [s["cron"] for s in flow["on"]["schedule"]]
+    assert len(crons) == 2 and "workflow_dispatch" in flow["on"]
+    for job in flow["jobs"].values():
+        assert job["timeout-minutes"] <= 60
+        assert job["steps"][1]["run"] == "make setup"  # set up exactly as the README says
+        for step in job["steps"]:
+            if "uses" in step:
+                assert re.fullmatch(r"[\w/-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+    assert "fetch --source polisen" in str(flow["jobs"]["polisen"])
+
+
+def fake_services(server: HTTPServer) -> str:
+    """Loopback copies of every source; returns the config lines that point at them."""
+    links = []
+    for kommun in kommuner_in_lan("20"):
+        path = f"/download/18.1/1/{kommun.namn}.xlsx"
+        server.expect_request(path).respond_with_data((BRA_XLSX / f"{kommun.namn}.xlsx").read_bytes())
+        links.append(f'<a href="{path}">{kommun.namn}</a>')
+    server.expect_request("/bra").respond_with_data("<html>" + "".join(links) + "</html>", content_type="text/html")
+    server.expect_request("/api/events").respond_with_data(
+        (SAMPLES / "polisen" / "events_snapshot_2025-12-03.json").read_bytes(), content_type="application/json"
+    )
+    server.expect_request("/api/v2/tables/TAB638/data").respond_with_data(population_fixture())
+    server.expect_request("/api/v2/tables/TAB6574/data").respond_with_data(deso_fixture("2026"))
+    server.expect_request("/geo.json").respond_with_data(
+        (SAMPLES / "geo" / "okfse_swedish_municipalities.geojson").read_bytes()
+    )
+    FakeKolada(server)
+    return server.url_for("/")
+
+
+def point_at(config_path: Path, base: str) -> None:
+    text = config_path.read_text(encoding="utf-8")
+    for old, new in (
+        ("https://bra.se/statistik/indikatorer-for-kommuners-lagesbild", f"{base}bra"),
+        ("https://polisen.se/api/events", f"{base}api/events"),
+        ("https://statistikdatabasen.scb.se/api/v2", f"{base}api/v2"),
+        ("https://api.kolada.se/v3", f"{base}v3"),
+        (
+            "https://raw.githubusercontent.com/okfse/sweden-geojson/master/swedish_municipalities.geojson",
+            f"{base}geo.json",
+        ),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    config_path.write_text(
+        text.replace('kpis = ["N07540", "N07403", "N07546", "N07544", "U07452"]', 'kpis = ["N07540", "N07403"]'),
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize("inputs", [{"YEAR": "", "KOMMUN": ""}, {"YEAR": "2023", "KOMMUN": "Mora"}])
+def test_the_report_jobs_commands_write_every_artifact(
+    inputs: dict[str, str], httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    project = tmp_path / "repo"
+    project.mkdir()
+    point_at(write_config(project), fake_services(httpserver))
+    (project / "lagesbild.toml").write_text((project / "lagesbild.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "uv").write_text(
+        f'#!/bin/sh\n[ "$1" = run ] && [ "$2" = lagesbild ] && shift 2 && '
+        f'exec {sys.executable} -m lagesbild_cli "$@"\nexit 99\n',
+        encoding="utf-8",
+    )
+    (shim / "uv").chmod(stat.S_IRWXU)
+    runner_temp, output = tmp_path / "runner", tmp_path / "github_output"
+    runner_temp.mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{shim}:{os.environ['PATH']}",
+        "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_OUTPUT": str(output),
+        "SURVEY_URL": "",
+        **inputs,
+    }
+    steps = workflow()["jobs"]["report"]["steps"]
+    for step in steps:
+        if "run" in step and "lagesbild" in step["run"]:
+            result = subprocess.run(
+                ["bash", "-e", "-c", step["run"]],
+                cwd=project,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            assert result.returncode == 0 or step.get("continue-on-error"), (step["name"], result.stderr)
+    outputs = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines())
+    kommun, year = ("2062", "2023") if inputs["KOMMUN"] else ("2026", "2024")
+    assert outputs["name"] == f"lagesbild-{kommun}-{year}"
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    paths = [
+        p.replace("${{ steps.build.outputs.folder }}", outputs["folder"]).strip()
+        for p in upload["with"]["path"].splitlines()
+        if p.strip()
+    ]
+    found = [f for p in paths for f in glob.glob(str(project / p))]
+    for pattern in paths:
+        assert glob.glob(str(project / pattern)), f"the artifact path {pattern} matches nothing"
+    assert not [f for f in found if f.endswith(".duckdb") or "/survey" in f]
+    assert any(f.endswith("lagesbild.pdf") for f in found) and any(f.endswith("manifest.json") for f in found)
