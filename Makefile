@@ -32,4 +32,7 @@ pages: ## Render the PDF's pages to PNG for a look (needs poppler-utils)
 clean: ## Remove the database and reports (raw data stays)
 	rm -rf data/processed/lagesbild.duckdb data/processed/reports
 
-.PHONY: help setup fetch report test lint fmt pages clean
+.PHONY: help setup fetch report test lint fmt pages clean bench
+
+bench: ## Measure build speed against PDF rendering; writes bench/results.json (several minutes)
+	uv run python bench/run.py

@@ -1,0 +1,162 @@
+"""`make bench`: how fast is lagesbild, measured against the floor set by PDF rendering itself.
+
+Prints a table and writes bench/results.json. Not a test: timings vary with the machine. The national
+data set is SYNTHETIC: each of the 290 kommuner gets a copy of one Dalarna kommun's real Brå workbook,
+renamed, with its own län's name on the län rows (the län and riket values stay Dalarna's and Sweden's).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import openpyxl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from lagesbild_cli import batch, loader, pipeline, report  # noqa: E402
+from lagesbild_cli.config import load_config  # noqa: E402
+from lagesbild_cli.kommuner import all_kommuner, kommuner_in_lan  # noqa: E402
+from lagesbild_cli.store import open_store  # noqa: E402
+
+SHARED = Path(os.environ.get("LAGESBILD_SHARED", ROOT.parent / "shared"))
+BRA = SHARED / "data-samples" / "bra" / "kommunindikatorer_xlsx"
+YEAR = 2024
+TARGETS = {"build_over_render_ratio": ("<=", 1.25), "lan_batch_over_serial_ratio": ("<=", 0.6),
+           "national_per_kommun_ratio": ("<=", 1.1), "peak_rss_mb": ("<=", 500), "refetch_body_bytes": ("==", 0)}
+
+
+def project(folder: Path) -> Path:
+    text = (ROOT / "lagesbild.toml").read_text(encoding="utf-8").replace("retries = 3 ", "retries = 0 ")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "lagesbild.toml").write_text(text, encoding="utf-8")
+    return folder / "lagesbild.toml"
+
+
+def timed(function, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def synthetic_workbooks(folder: Path) -> None:
+    """290 workbooks: Dalarna's real figures under every kommun's name and its own län's name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = sorted(BRA.glob("*.xlsx"))
+    templates = [(p.stem, p.read_bytes()) for p in sources]
+    for n, kommun in enumerate(all_kommuner()):
+        name, data = templates[n % len(templates)]
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows(max_row=6):
+                for cell in row:
+                    if cell.value == name:
+                        cell.value = kommun.namn
+                    elif cell.value == "Dalarnas län":
+                        cell.value = kommun.lan.namn
+        book.save(folder / f"{kommun.kod}.xlsx")
+
+
+def refetch_body_bytes(config_path: Path) -> int:
+    """Bytes of bodies sent to a second fetch against an unchanged server (conditional requests)."""
+    body = (BRA / "Gagnef.xlsx").read_bytes()
+    sent = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.headers.get("If-None-Match") == '"v1"':
+                self.send_response(304)
+                self.end_headers()
+                sent.append(0)
+                return
+            self.send_response(200)
+            self.send_header("ETag", '"v1"')
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            sent.append(len(body))
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    text = config_path.read_text(encoding="utf-8")
+    url = f"http://127.0.0.1:{server.server_address[1]}/Gagnef.xlsx"
+    config_path.write_text(text.replace("[sources.bra.urls]\n", f'[sources.bra.urls]\n"2026" = "{url}"\n')
+                           .replace("discover = true", "discover = false"), encoding="utf-8")
+    config = load_config(config_path)
+    pipeline.fetch(config, ["bra"])
+    first = sum(sent)
+    pipeline.fetch(config, ["bra"])
+    server.shutdown()
+    assert first == len(body), "the first fetch should download the workbook"
+    return sum(sent) - first
+
+
+def main() -> None:
+    results: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="lagesbild-bench-") as tmp:
+        root = Path(tmp)
+        config = load_config(project(root / "lan"))
+        pipeline.import_bra(config, [BRA])
+        single = timed(lambda: pipeline.build(config, YEAR))
+        built = pipeline.build(config, YEAR)
+        html = built.html.read_text(encoding="utf-8")
+        render = timed(lambda: report.render_pdf(html))
+        results["single_build_s"] = round(single, 3)
+        results["render_only_s"] = round(render, 3)
+        results["build_over_render_ratio"] = round(single / render, 3)
+        lan = timed(lambda: batch.build_many(config, kommuner_in_lan("20"), YEAR), repeat=1)
+        results["lan_batch_s"] = round(lan, 2)
+        results["lan_batch_over_serial_ratio"] = round(lan / (15 * single), 3)
+
+        national = load_config(project(root / "national"))
+        synthetic_workbooks(national.raw_dir / "bra")
+        loader.load(national)
+        with open_store(national.db_path):
+            pass
+        start = time.perf_counter()
+        outcome = batch.build_many(national, list(all_kommuner()), YEAR)
+        results["national_290_s"] = round(time.perf_counter() - start, 1)
+        results["national_failed"] = len(outcome.failed)
+        results["national_per_kommun_ratio"] = round((results["national_290_s"] / 290) / (lan / 15), 3)  # type: ignore[operator]
+        peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        results["peak_rss_mb"] = round(peak_kb / 1024, 1)
+        results["refetch_body_bytes"] = refetch_body_bytes(project(root / "fetch"))
+    results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    results["targets"] = {key: f"{op} {value}" for key, (op, value) in TARGETS.items()}
+    met = {}
+    for key, (op, target) in TARGETS.items():
+        value = results[key]
+        met[key] = value <= target if op == "<=" else value == target  # type: ignore[operator]
+    results["targets_met"] = met
+    out = ROOT / "bench" / "results.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{'measure':<30} {'value':>12}  target")
+    for key in ("single_build_s", "render_only_s", "build_over_render_ratio", "lan_batch_s",
+                "lan_batch_over_serial_ratio", "national_290_s", "national_per_kommun_ratio", "peak_rss_mb",
+                "refetch_body_bytes"):
+        target = TARGETS.get(key)
+        mark = "" if target is None else f"{target[0]} {target[1]}  {'ok' if met[key] else 'MISSED'}"
+        print(f"{key:<30} {results[key]!s:>12}  {mark}")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
