@@ -53,20 +53,22 @@ def build_many(
     """The caller holds the data folder's lock and has loaded the store."""
     workers = workers or min(os.cpu_count() or 1, len(kommuner))
     configs = [replace(config, kommun=k) for k in kommuner]
+    wants_overview = len(kommuner) > 1 and len({k.lan_kod for k in kommuner}) == 1
+    overview: Path | None = None
     if workers <= 1:
         outcomes = [_build_one(c, year, final, report_date) for c in configs]
+        if wants_overview:
+            overview = lan_overview(config, kommuner[0].lan, year, report_date)
     else:
         # spawn, not fork: a forked child of a process whose polars/DuckDB thread pools are running can
-        # deadlock on their locks
+        # deadlock on their locks. The overview is one more task, so it renders beside the reports.
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pending = pool.submit(lan_overview, config, kommuner[0].lan, year, report_date) if wants_overview else None
             futures = [pool.submit(_build_one, c, year, final, report_date) for c in configs]
             outcomes = [f.result() for f in futures]
+            overview = pending.result() if pending is not None else None
     built = tuple(Path(text) for ok, text in outcomes if ok)
     failed = tuple((k, text) for k, (ok, text) in zip(kommuner, outcomes, strict=True) if not ok)
-    lans = {k.lan_kod for k in kommuner}
-    overview = (
-        lan_overview(config, kommuner[0].lan, year, report_date) if len(kommuner) > 1 and len(lans) == 1 else None
-    )
     return BatchResult(built=built, failed=failed, overview=overview)
 
 
