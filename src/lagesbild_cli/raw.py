@@ -14,6 +14,10 @@ import tempfile
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lagesbild_cli.sources._http import Download
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -87,6 +91,18 @@ class Manifest:
             entry = replace(entry, checked_at=utc_now())
             self.record(entry)
         return entry
+
+    def store_download(self, relative: str, got: Download, source: str) -> ManifestEntry:
+        """Store what a server sent, with its URL, status and validators."""
+        return self.store(
+            relative,
+            got.content,
+            source=source,
+            origin=got.url,
+            status=got.status,
+            etag=got.etag,
+            last_modified=got.last_modified,
+        )
 
     def store(
         self,

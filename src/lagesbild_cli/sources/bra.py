@@ -387,15 +387,7 @@ def fetch(kommuner: Sequence[Kommun], settings: BraSettings, http: Http, manifes
         except LagesbildError as exc:
             result.failures.append(f"{kommun.namn} ({kommun.kod}): {exc}")
             continue
-        manifest.store(
-            raw_name(kommun),
-            got.content,
-            source=SOURCE,
-            origin=got.url,
-            status=got.status,
-            etag=got.etag,
-            last_modified=got.last_modified,
-        )
+        manifest.store_download(raw_name(kommun), got, SOURCE)
         result.fetched += 1
     if page_error is not None and result.kept:
         result.detail = f"Brå's indicator page could not be read: {page_error.message}"

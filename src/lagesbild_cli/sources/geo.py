@@ -80,15 +80,7 @@ def fetch(url: str, http: Http, manifest: Manifest) -> SourceResult:
     except LagesbildError as exc:
         result.failures.append(str(exc))
         return result
-    manifest.store(
-        KOMMUNER,
-        got.content,
-        source=SOURCE,
-        origin=got.url,
-        status=got.status,
-        etag=got.etag,
-        last_modified=got.last_modified,
-    )
+    manifest.store_download(KOMMUNER, got, SOURCE)
     result.fetched += 1
     result.detail = f"{frame.height} kommuner"
     return result

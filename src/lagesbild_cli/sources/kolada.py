@@ -176,15 +176,7 @@ def _fetch_pages(
             content = (manifest.raw_dir / relative).read_bytes()
         else:
             check(got.content, f"the answer from {got.url}")
-            manifest.store(
-                relative,
-                got.content,
-                source=SOURCE,
-                origin=got.url,
-                status=got.status,
-                etag=got.etag,
-                last_modified=got.last_modified,
-            )
+            manifest.store_download(relative, got, SOURCE)
             result.fetched += 1
             content = got.content
         next_url = _page(content, relative).get("next_url") or None

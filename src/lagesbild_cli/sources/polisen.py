@@ -181,15 +181,7 @@ def fetch(kommun: Kommun, url: str, http: Http, manifest: Manifest) -> SourceRes
     except LagesbildError as exc:
         result.failures.append(str(exc))
         return result
-    manifest.store(
-        LATEST,
-        got.content,
-        source=SOURCE,
-        origin=got.url,
-        status=got.status,
-        etag=got.etag,
-        last_modified=got.last_modified,
-    )
+    manifest.store_download(LATEST, got, SOURCE)
     merged = merge(archive, new)
     added = len(merged) - len(archive)
     _store_archive(manifest, merged, f"{len(merged)} events merged by id from every fetch and import")

@@ -188,14 +188,6 @@ def fetch(kommun: Kommun, base_url: str, http: Http, manifest: Manifest) -> Sour
         except LagesbildError as exc:
             result.failures.append(str(exc))
             continue
-        manifest.store(
-            relative,
-            got.content,
-            source=SOURCE,
-            origin=got.url,
-            status=got.status,
-            etag=got.etag,
-            last_modified=got.last_modified,
-        )
+        manifest.store_download(relative, got, SOURCE)
         result.fetched += 1
     return result
