@@ -28,10 +28,8 @@ from lagesbild_cli.context.kommunen import KommunFacts, kommun_facts
 from lagesbild_cli.context.konsekvenser import Consequence, consequences
 from lagesbild_cli.context.polisen import EventsSection, events_section
 from lagesbild_cli.context.sources import (
-    Population,
     SourceFile,
     SourceStatus,
-    population,
     source_files,
     source_statuses,
 )
@@ -90,7 +88,6 @@ class ReportContext:
     events: EventsSection | None
     survey: SurveySection | None
     survey_configured: bool
-    population: Population | None
     statuses: tuple[SourceStatus, ...]
     files: tuple[SourceFile, ...]
     bra_page: str
@@ -173,7 +170,8 @@ def build_context(
     comparison = comparison_section(store, kommun, year, config.kolada.kpis, with_chart=crime is None)
     events = events_section(store, kommun, year)
     own_survey = survey_section(store, kommun, year) if config.survey else None
-    people = population(store, kommun, year)
+    facts = kommun_facts(store, kommun, year)
+    when = report_date or data_date(store)
     values = indicator_values(store, kommun, year)
     texts = {n.key: n for n in narratives(config.plan, final=final)}
     previous = read_previous(compare_with) if compare_with else None
@@ -186,9 +184,9 @@ def build_context(
         title=config.report.title,
         compiled_by=config.report.compiled_by,
         decision_body=config.report.decision_body,
-        created=formatting.swedish_date(report_date or data_date(store)),
-        report_date=report_date or data_date(store),
-        summary=summary(kommun, year, crime, ntu, comparison, people, own_survey),
+        created=formatting.swedish_date(when),
+        report_date=when,
+        summary=summary(kommun, year, crime, ntu, comparison, facts, own_survey),
         assessments=assessments(store, kommun, year, ntu.year if ntu else None),
         crime=crime,
         ntu=ntu,
@@ -196,11 +194,10 @@ def build_context(
         events=events,
         survey=own_survey,
         survey_configured=config.survey is not None,
-        population=people,
         statuses=source_statuses(store),
         files=source_files(store),
         bra_page=BRA_PAGE,
-        facts=kommun_facts(store, kommun, year),
+        facts=facts,
         consequences=consequences(crime, ntu, own_survey),
         narratives=texts,
         plan=plan_rows(config.plan.problems, values),

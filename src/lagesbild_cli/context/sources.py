@@ -1,12 +1,11 @@
 """Where every figure comes from: per source its retrieval date and whether its last fetch failed
-(so the report can mark the data as stale), the raw files with their checksums, and population."""
+(so the report can mark the data as stale) and the raw files with their checksums."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from lagesbild_cli import formatting
-from lagesbild_cli.kommuner import Kommun
 from lagesbild_cli.store import Store
 
 SOURCE_LABELS = {
@@ -52,12 +51,6 @@ class SourceFile:
     sha256: str
 
 
-@dataclass(frozen=True)
-class Population:
-    year: int
-    people: int
-
-
 def source_statuses(store: Store) -> tuple[SourceStatus, ...]:
     files = {
         r["source"]: r["latest"]
@@ -98,11 +91,3 @@ def source_files(store: Store) -> tuple[SourceFile, ...]:
         )
         for r in rows
     )
-
-
-def population(store: Store, kommun: Kommun, year: int) -> Population | None:
-    rows = store.rows(
-        "select ar, folkmangd from raw_scb_folkmangd where region_kod = $k and ar <= $y order by ar desc limit 1",
-        {"k": kommun.kod, "y": year},
-    )
-    return Population(year=rows[0]["ar"], people=rows[0]["folkmangd"]) if rows else None

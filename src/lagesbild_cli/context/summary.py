@@ -5,7 +5,7 @@ from __future__ import annotations
 from lagesbild_cli import formatting
 from lagesbild_cli.context.bra import CrimeSection, NtuSection
 from lagesbild_cli.context.kolada import ComparisonSection
-from lagesbild_cli.context.sources import Population
+from lagesbild_cli.context.kommunen import KommunFacts
 from lagesbild_cli.context.survey import SurveySection
 from lagesbild_cli.kommuner import Kommun
 
@@ -22,7 +22,7 @@ def summary(
     crime: CrimeSection | None,
     ntu: NtuSection | None,
     comparison: ComparisonSection | None,
-    people: Population | None,
+    facts: KommunFacts | None,
     own_survey: SurveySection | None = None,
 ) -> tuple[str, ...]:
     lines = []
@@ -86,8 +86,9 @@ def summary(
             f"{formatting.interval((first.kommun.low or 0) * 100, (first.kommun.high or 0) * 100)} %) ja på "
             f"”{first.label}”; avsnittet Trygghet och utsatthet per område visar skillnaderna mellan områdena."
         )
-    if people is not None:
+    if facts is not None and facts.population is not None:
         lines.append(
-            f"{kommun.fullnamn} hade {formatting.number(people.people)} invånare den 31 december {people.year} (SCB)."
+            f"{kommun.fullnamn} hade {formatting.number(facts.population)} invånare den 31 december "
+            f"{facts.population_year} (SCB)."
         )
     return tuple(lines)
