@@ -61,17 +61,15 @@ def _packages() -> list[Check]:
 
 
 def _weasyprint() -> list[Check]:
-    from lagesbild_cli.report import check_weasyprint
+    from lagesbild_cli.report import check_weasyprint, safe_url_fetcher
 
     try:
         check_weasyprint()
         import weasyprint
-        from weasyprint.urls import URLFetcher
 
         html = '<html lang="sv"><body style="font-family: \'DejaVu Sans\', sans-serif">Räksmörgås ÅÄÖ åäö</body></html>'
-        fetcher = URLFetcher(allowed_protocols=("data",), allow_redirects=False)
         # uncompressed, so that the embedded font's name can be read from the bytes
-        pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(uncompressed_pdf=True)
+        pdf = weasyprint.HTML(string=html, url_fetcher=safe_url_fetcher()).write_pdf(uncompressed_pdf=True)
     except (LagesbildError, OSError) as exc:
         return [
             Check(

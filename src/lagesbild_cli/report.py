@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -81,12 +82,18 @@ def check_weasyprint(version: str | None = None) -> None:
         )
 
 
-def render_pdf(html: str) -> bytes:
-    import weasyprint
+def safe_url_fetcher() -> Any:
+    """WeasyPrint's fetcher allowing ``data:`` URLs only and no redirects: rendering reads no file and
+    makes no request."""
     from weasyprint.urls import URLFetcher
 
-    fetcher = URLFetcher(allowed_protocols=("data",), allow_redirects=False)
-    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf(
+    return URLFetcher(allowed_protocols=("data",), allow_redirects=False)
+
+
+def render_pdf(html: str) -> bytes:
+    import weasyprint
+
+    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=safe_url_fetcher(), base_url=None).write_pdf(
         pdf_variant="pdf/ua-1", custom_metadata=True
     )
     return pdf
