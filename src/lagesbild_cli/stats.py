@@ -20,8 +20,8 @@ def _poisson_cdf(k: int, mu: float) -> float:
     return min(total, 1.0)
 
 
-def _bisect(f: object, lo: float, hi: float) -> float:
-    assert callable(f)
+def _bisect(f: Callable[[float], bool], lo: float, hi: float) -> float:
+    """The boundary in [lo, hi] where ``f`` turns from true to false."""
     for _ in range(60):  # 2⁻⁶⁰ of the bracket: far below any shown decimal
         mid = (lo + hi) / 2
         if f(mid):

@@ -197,8 +197,9 @@ def import_file(path: Path, manifest: Manifest) -> tuple[int, int]:
     """
     if not path.is_file():
         raise ParseError(f"{path} does not exist.", hint="Give the path of a JSON file of Polisen events.")
-    new = read_events(path.read_bytes(), str(path))
-    parse(path.read_bytes(), str(path))  # every event must also parse before anything is stored
+    data = path.read_bytes()
+    parse(data, str(path))  # every event must parse before anything is stored
+    new = read_events(data, str(path))
     archive = _archive(manifest)
     merged = merge(archive, new)
     _store_archive(manifest, merged, f"{len(merged)} events merged by id from every fetch and import")
