@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+from functools import partial
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from conftest import BRA_XLSX
-from lagesbild_cli import pipeline
+from lagesbild_cli import batch, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config
 from lagesbild_cli.kommuner import kommuner_in_lan
@@ -73,3 +75,19 @@ def test_the_batch_matches_single_builds(loaded_config: Config) -> None:
     pipeline.build_many(loaded_config, kommuner_in_lan("20")[:3], 2024, workers=2)
     assert digests(loaded_config.reports_dir / "2026" / "2024") == single
     assert BRA_XLSX.exists()
+
+
+def _dies_in_a_worker(parent: int, n: int) -> tuple[bool, str]:
+    if os.getpid() != parent:
+        os._exit(3)  # a hard crash (as from a segfault in a C library): no exception, no result
+    return True, f"report {n}"
+
+
+def test_a_worker_that_dies_fails_only_its_task_and_the_others_complete() -> None:
+    tasks = [partial(_dies_in_a_worker, os.getpid(), n) for n in range(6)]
+    results = batch._run_shared(tasks, workers=2)
+    died = [n for n, r in enumerate(results) if r == (False, r[1]) and "stopped unexpectedly" in r[1]]  # type: ignore[index]
+    assert len(died) == 1  # the task the worker was running; this process then took the rest
+    assert [r for n, r in enumerate(results) if n not in died] == [
+        (True, f"report {n}") for n in range(6) if n not in died
+    ]

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from lagesbild_cli import exports, formatting, maps, report
@@ -52,24 +55,62 @@ def build_many(
 ) -> BatchResult:
     """The caller holds the data folder's lock and has loaded the store."""
     workers = workers or min(os.cpu_count() or 1, len(kommuner))
-    configs = [replace(config, kommun=k) for k in kommuner]
     wants_overview = len(kommuner) > 1 and len({k.lan_kod for k in kommuner}) == 1
-    overview: Path | None = None
-    if workers <= 1:
-        outcomes = [_build_one(c, year, final, report_date) for c in configs]
-        if wants_overview:
-            overview = lan_overview(config, kommuner[0].lan, year, report_date)
-    else:
-        # spawn, not fork: a forked child of a process whose polars/DuckDB thread pools are running can
-        # deadlock on their locks. The overview is one more task, so it renders beside the reports.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            pending = pool.submit(lan_overview, config, kommuner[0].lan, year, report_date) if wants_overview else None
-            futures = [pool.submit(_build_one, c, year, final, report_date) for c in configs]
-            outcomes = [f.result() for f in futures]
-            overview = pending.result() if pending is not None else None
+    tasks: list[Callable[[], object]] = []
+    if wants_overview:  # first, so the warm parent takes it while the workers start
+        tasks.append(partial(lan_overview, config, kommuner[0].lan, year, report_date))
+    tasks += [partial(_build_one, replace(config, kommun=k), year, final, report_date) for k in kommuner]
+    results = _run_shared(tasks, workers)
+    overview = results.pop(0) if wants_overview else None
+    outcomes = [r for r in results if isinstance(r, tuple)]
     built = tuple(Path(text) for ok, text in outcomes if ok)
     failed = tuple((k, text) for k, (ok, text) in zip(kommuner, outcomes, strict=True) if not ok)
-    return BatchResult(built=built, failed=failed, overview=overview)
+    return BatchResult(built=built, failed=failed, overview=overview if isinstance(overview, Path) else None)
+
+
+def _run_shared(tasks: Sequence[Callable[[], object]], workers: int) -> list[object]:
+    """Run the tasks on ``workers`` cores: this process takes one share and ``workers - 1`` spawned processes
+    the rest, each taking the next task when it is free.
+
+    This process has already imported polars, DuckDB and the templates (and WeasyPrint after its first
+    render), which a new process pays about two seconds for; so it works instead of waiting. Spawn, not
+    fork: a forked child of a process whose polars/DuckDB thread pools are running can deadlock on their
+    locks.
+    """
+    results: list[object] = [None] * len(tasks)
+    if workers <= 1:
+        return [task() for task in tasks]
+    queue = iter(range(len(tasks)))
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def next_task() -> int | None:
+        with lock:
+            return next(queue, None)
+
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+
+        def feed_worker() -> None:  # one thread per worker process: it waits, the process works
+            while (i := next_task()) is not None:
+                try:
+                    results[i] = pool.submit(tasks[i]).result()
+                except BrokenProcessPool as exc:  # the process died hard: its task fails, this one takes the rest
+                    results[i] = (False, f"the worker process stopped unexpectedly ({exc})")
+                    return
+                except BaseException as exc:  # re-raised in the calling thread below
+                    errors.append(exc)
+                    return
+
+        feeders = [threading.Thread(target=feed_worker, daemon=True) for _ in range(workers - 1)]
+        for feeder in feeders:
+            feeder.start()
+        while (i := next_task()) is not None:
+            results[i] = tasks[i]()
+        for feeder in feeders:
+            feeder.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 @dataclass(frozen=True)
