@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
+from itertools import product
 from typing import Any
 
 from pytest_httpserver import HTTPServer
@@ -23,6 +24,7 @@ from lagesbild_cli.kommuner import all_kommuner, find_kommun, lan_by_code
 
 SCB = SAMPLES / "scb"
 KOLADA = SAMPLES / "kolada"
+MCF_KOLADA_META = SAMPLES / "mcf" / "kolada_v3_kpi_metadata_raddning_brand_DERIVED.json"
 KPIS = ("N07540", "N07403")
 
 
@@ -102,6 +104,11 @@ def fixture_values() -> dict[tuple[str, str, int], float]:
         for year in range(2017, 2025):
             values.setdefault(("N07540", k.kod, year), 3000.0 + (int(k.kod) * 37 + year) % 9000)
             values[("N07403", k.kod, year)] = 400.0 + (int(k.kod) * 13 + year) % 900
+    # building fires per 1 000 inhabitants (SYNTHETIC): the old definition up to 2023, the new from 2024
+    for geo, level in (("2026", 0.55), ("0020", 0.45), ("0000", 0.40)):
+        for year in range(2017, 2024):
+            values[("U07415", geo, year)] = round(level + (year % 3) * 0.05, 2)
+        values[("N07415", geo, 2024)] = round(level / 3, 2)
     return values
 
 
@@ -125,14 +132,19 @@ class FakeKolada:
     def __init__(self, server: HTTPServer) -> None:
         self.server = server
         self.segments: list[int] = []
-        server.expect_request("/v3/kpi/N07540,N07403").respond_with_handler(self.kpi)
+        server.expect_request(__import__("re").compile(r"^/v3/kpi/.*")).respond_with_handler(self.kpi)
         server.expect_request("/v3/municipality_groups").respond_with_handler(self.groups)
         server.expect_request(__import__("re").compile(r"^/v3/data/.*")).respond_with_handler(self.data)
 
     def kpi(self, request: Request) -> Response:
-        meta = json.loads((KOLADA / "kolada_v3_kpi_metadata_crime_ntu_DERIVED.json").read_text(encoding="utf-8"))
+        meta = [
+            v
+            for path in (KOLADA / "kolada_v3_kpi_metadata_crime_ntu_DERIVED.json", MCF_KOLADA_META)
+            for v in json.loads(path.read_text(encoding="utf-8"))["values"]
+        ]
         wanted = request.path.rsplit("/", 1)[-1].split(",")
-        return Response(json.dumps({"values": [v for v in meta["values"] if v["id"] in wanted], "count": 2}))
+        found = [v for v in meta if v["id"] in wanted]
+        return Response(json.dumps({"values": found, "count": len(found)}))
 
     def groups(self, request: Request) -> Response:
         groups = json.loads((KOLADA / "kolada_v3_municipality_groups_gagnef_DERIVED.json").read_text(encoding="utf-8"))
@@ -156,3 +168,109 @@ class FakeKolada:
         return Response(
             json.dumps({"values": items[half:], "count": len(items) - half, "next_url": None, "previous_url": "x"})
         )
+
+
+# ── MCF's PxWeb v1 API (table B11) ─────────────────────────────────────────────────────────────
+# No recorded answer from statistik.mcf.se exists anywhere, so FakeMcf answers in PxWeb v1's documented
+# shape (the shape of the real SCB v1 answer in shared/data-samples/scb/pxweb_v1_BefolkningNy_0180_2021_json.json)
+# with SYNTHETIC counts from a fixed formula; only Uppsala 2024's totals per type are the figures
+# reported for the real table (mcf-and-measures.md §1.3). Keys follow the table's variable order, as
+# PxWeb v1 does, whatever the order of the query.
+
+MCF_TYPES = {
+    "1": "Brand eller brandtillbud i byggnad",
+    "2": "Trafikolycka",
+    "3": "Brand eller brandtillbud i annat än byggnad",
+    "4": "Utsläpp av farligt ämne",
+    "5": "Drunkning/-tillbud",
+    "6": "Nödställd person i andra fall",
+    "7": "Nödställt djur",
+    "8": "Stormskada",
+    "9": "Ras eller skred",
+    "11": "Översvämning av vattendrag",
+    "12": "Annan vattenskada",
+    "13": "Annan olycka eller tillbud",
+    "14": "Automatlarm utan brandtillbud",
+    "15": "Annan händelse utan risk för skada",
+}
+UPPSALA_2024 = {"1": 171, "3": 176, "2": 182, "4": 42, "5": 5, "6": 31, "7": 4, "8": 8, "9": 0, "11": 0,
+                "12": 15, "13": 10, "14": 465, "15": 122}  # fmt: skip
+MCF_YEARS = [str(y) for y in range(2014, 2026)]
+
+
+def mcf_count(kommun: str, year: str, typ: str) -> int | None:
+    """The synthetic yearly count; None where the fake answers '..' (Gagnef, 2016, type 12)."""
+    if kommun == "0380" and year == "2024":
+        return UPPSALA_2024[typ]
+    if (kommun, year, typ) == ("2026", "2016", "12"):
+        return None
+    base = {"1": 12, "2": 14, "3": 10, "14": 35, "15": 9}.get(typ, 2)
+    return base + (int(kommun) * 7 + int(year) * 3 + int(typ) * 11) % (base + 3)
+
+
+def spread(total: int, parts: int) -> list[int]:
+    """A total over months or hours so that the parts add up to it (month 1 and hour 0 get the rest)."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def mcf_variables(order: list[str]) -> list[dict[str, Any]]:
+    kommuner = [k.kod for k in all_kommuner()]
+    known = {
+        "kommun": ("kommun", kommuner, [find_kommun(k).namn for k in kommuner], False),  # type: ignore[union-attr]
+        "ar": ("år", MCF_YEARS, MCF_YEARS, False),
+        "konvHandelsetypId": ("övergripande händelsetyp", list(MCF_TYPES), list(MCF_TYPES.values()), False),
+        "verksBostadstypId": ("verksamhet/bostadstyp", ["1", "2"], ["Flerbostadshus", "Skola"], True),
+        "plats": ("plats", ["1", "2"], ["Inomhus", "Utomhus"], True),
+        "manadNummer": ("månad", [str(m) for m in range(1, 13)], [str(m) for m in range(1, 13)], True),
+        "veckodag": ("veckodag", [str(d) for d in range(1, 8)], [str(d) for d in range(1, 8)], True),
+        "timme": ("timme", [str(h) for h in range(24)], [f"{h:02d}" for h in range(24)], True),
+        "ContentsCode": ("tabellinnehåll", ["B1101"], ["Antal händelser"], True),
+    }
+    return [
+        {"code": code, "text": known[code][0], "values": known[code][1], "valueTexts": known[code][2],
+         "elimination": known[code][3], **({"time": True} if code == "ar" else {})}
+        for code in order
+    ]  # fmt: skip
+
+
+MCF_ORDER = ["kommun", "verksBostadstypId", "plats", "konvHandelsetypId", "manadNummer", "veckodag", "timme", "ar",
+             "ContentsCode"]  # fmt: skip
+
+
+class FakeMcf:
+    """GET on the table gives its metadata; POST answers a query in PxWeb v1's "json" shape."""
+
+    def __init__(
+        self, server: HTTPServer, order: list[str] | None = None, path: str = "/PxWeb/api/v1/sv/PxData/B/B1/B11"
+    ) -> None:
+        self.order = order or MCF_ORDER
+        self.queries: list[dict[str, Any]] = []
+        server.expect_request(path, method="GET").respond_with_json(
+            {"title": "B11", "variables": mcf_variables(self.order)}
+        )
+        server.expect_request(path, method="POST").respond_with_handler(self.data)
+
+    def data(self, request: Request) -> Response:
+        query = json.loads(request.data)
+        self.queries.append(query)
+        chosen: dict[str, list[str]] = {}
+        variables = {v["code"]: v for v in mcf_variables(self.order)}
+        for item in query["query"]:
+            values = item["selection"]["values"]
+            chosen[item["code"]] = variables[item["code"]]["values"] if values == ["*"] else values
+        keys = [c for c in self.order if c in chosen and c != "ContentsCode"]
+        rows = []
+        for combo in product(*(chosen[c] for c in keys)):
+            cell = dict(zip(keys, combo, strict=True))
+            total = mcf_count(cell["kommun"], cell["ar"], cell["konvHandelsetypId"])
+            if total is not None and "manadNummer" in cell:
+                total = spread(total, 12)[int(cell["manadNummer"]) - 1]
+            if total is not None and "timme" in cell:
+                total = spread(total, 24)[int(cell["timme"])]
+            rows.append({"key": list(combo), "values": [".." if total is None else str(total)]})
+        columns = [{"code": c, "text": variables[c]["text"], "type": "t" if c == "ar" else "d"} for c in keys] + [
+            {"code": "B1101", "text": "Antal händelser", "type": "c"}
+        ]
+        meta = {"infofile": "B11", "updated": "2026-03-10T00:00:00Z", "label": "B11", "source": "MCF"}
+        answer = {"columns": columns, "comments": [], "data": rows, "metadata": [meta]}
+        return Response(json.dumps(answer, ensure_ascii=False), content_type="application/json")

@@ -149,6 +149,19 @@ def import_polisen(
     typer.echo(f"Read {in_file} events from {path}; {new} were new to the archive. Database: {loaded.db_path}")
 
 
+@import_app.command("raddning")
+def import_raddning(
+    paths: Annotated[list[Path], typer.Argument(help="CSV exports of the rescue service's event reports.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Import the rescue service's event reports (händelserapporter): deliberate fires per area and year."""
+    cfg = _config(config)
+    entry, in_files, stored, loaded = _run(lambda: pipeline.import_raddning(cfg, paths))
+    typer.echo(
+        f"Read {in_files} events; {stored} events are stored in data/raw/{entry.file}; database: {loaded.db_path}"
+    )
+
+
 @import_app.command("survey")
 def import_survey(
     path: Annotated[Path, typer.Argument(help="The survey tool's CSV export.")], config: ConfigOption = DEFAULT_CONFIG

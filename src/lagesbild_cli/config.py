@@ -59,15 +59,31 @@ class KoladaSettings:
     kpis: tuple[str, ...]
     first_year: int
     enabled: bool = True
+    fire_kpis: tuple[str, ...] = ()  # shown with the rescue services, each definition as its own series
+
+
+@dataclass(frozen=True)
+class McfSettings:
+    """MCF's statistics database (PxWeb v1): the base URL, the table and how many years to fetch."""
+
+    url: str
+    table: str
+    years: int
+    enabled: bool = True
 
 
 NO_PLAN = PlanSettings(narrative_dir=None, problems=())
-SOURCE_NAMES = ("bra", "polisen", "scb", "kolada", "geo")
+SOURCE_NAMES = ("bra", "polisen", "scb", "kolada", "mcf", "geo")
 POLISEN_URL = "https://polisen.se/api/events"
 SCB_URL = "https://statistikdatabasen.scb.se/api/v2"
 KOLADA_URL = "https://api.kolada.se/v3"
 # Brå-based KPIs: reported crime total, violent crime, burglary, drug crime, vandalism; all per 100 000
 KOLADA_KPIS = ("N07540", "N07403", "N07546", "N07544", "U07452")
+# Building fires per 1 000 inhabitants: U07415 (-2023, "utvecklade bränder") and N07415 (2024-, "spridning
+# från startobjektet"); Kolada says the two are not comparable
+KOLADA_FIRE_KPIS = ("U07415", "N07415")
+MCF_URL = "https://statistik.mcf.se/PxWeb/api/v1/sv/PxData"
+MCF_TABLE = "B/B1/B11"
 GEO_URL = "https://raw.githubusercontent.com/okfse/sweden-geojson/master/swedish_municipalities.geojson"
 
 
@@ -83,6 +99,7 @@ class Config:
     kolada: KoladaSettings
     geo: ServiceSettings
     data_dir: Path
+    mcf: McfSettings = McfSettings(MCF_URL, MCF_TABLE, 10)
     survey: SurveyMapping | None = None
     plan: PlanSettings = NO_PLAN
 
@@ -183,6 +200,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
     polisen = _parse_service(sources.table("polisen", required=False), "url", POLISEN_URL)
     scb = _parse_service(sources.table("scb", required=False), "url", SCB_URL)
     kolada = _parse_kolada(sources.table("kolada", required=False))
+    mcf = _parse_mcf(sources.table("mcf", required=False))
     geo = _parse_service(sources.table("geo", required=False), "kommuner_url", GEO_URL)
     sources.reject_unknown()
     survey = parse_survey(root.table("survey", required=False))
@@ -199,6 +217,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         scb=scb,
         kolada=kolada,
         geo=geo,
+        mcf=mcf,
         data_dir=(path.parent / data_dir).resolve(),
         survey=survey,
         plan=plan,
@@ -261,11 +280,26 @@ def _parse_kolada(table: TomlTable) -> KoladaSettings:
     kpis = table.get("kpis", list, 'a list of Kolada KPI ids, e.g. ["N07540", "N07403"]', list(KOLADA_KPIS))
     if not kpis or not all(isinstance(k, str) and k[:1].isalpha() for k in kpis):
         raise table.error("kpis", f"is {kpis!r}", 'a non-empty list of KPI ids as strings, e.g. ["N07540"]')
+    fire = table.get("fire_kpis", list, 'a list of Kolada KPI ids, e.g. ["U07415", "N07415"]', list(KOLADA_FIRE_KPIS))
+    if not all(isinstance(k, str) and k[:1].isalpha() for k in fire):
+        raise table.error("fire_kpis", f"is {fire!r}", 'a list of KPI ids as strings, e.g. ["U07415", "N07415"]')
     first_year = table.get("first_year", int, "a year, e.g. 2015", 2015)
     if not 1990 <= first_year <= 2100:
         raise table.error("first_year", f"is {first_year}", "a year such as 2015")
     table.reject_unknown()
-    return KoladaSettings(url=service.url, kpis=tuple(kpis), first_year=first_year, enabled=service.enabled)
+    return KoladaSettings(
+        url=service.url, kpis=tuple(kpis), first_year=first_year, enabled=service.enabled, fire_kpis=tuple(fire)
+    )
+
+
+def _parse_mcf(table: TomlTable) -> McfSettings:
+    service = _parse_service(table, "url", MCF_URL, complete=False)
+    name = table.get("table", str, 'the table\'s path under the URL, e.g. "B/B1/B11"', MCF_TABLE)
+    years = table.get("years", int, "how many of the newest years to fetch, e.g. 10", 10)
+    if not 1 <= years <= 30:
+        raise table.error("years", f"is {years}", "a whole number of years from 1 to 30")
+    table.reject_unknown()
+    return McfSettings(url=service.url, table=name, years=years, enabled=service.enabled)
 
 
 def _check_url(table: TomlTable, key: str, url: str) -> None:

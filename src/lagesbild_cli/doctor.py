@@ -30,7 +30,7 @@ PACKAGES = (
     "markdown_it",
 )
 # how old a source's newest file may be before doctor warns (days)
-MAX_AGE_DAYS = {"polisen": 2, "bra": 400, "scb": 400, "kolada": 400, "geo": 1000, "survey": 800}
+MAX_AGE_DAYS = {"polisen": 2, "bra": 400, "scb": 400, "kolada": 400, "mcf": 400, "geo": 1000, "survey": 800}
 
 
 @dataclass(frozen=True)

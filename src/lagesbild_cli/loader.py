@@ -14,7 +14,7 @@ from lagesbild_cli.config import Config
 from lagesbild_cli.errors import DataMissingError, ParseError
 from lagesbild_cli.kommuner import all_kommuner, lan_by_code
 from lagesbild_cli.raw import FetchLog, Manifest
-from lagesbild_cli.sources import Schema, bra, geo, kolada, polisen, scb, survey
+from lagesbild_cli.sources import Schema, bra, geo, kolada, mcf, polisen, raddning, scb, survey
 from lagesbild_cli.store import rebuild
 from lagesbild_cli.survey_mapping import SurveyMapping
 
@@ -208,6 +208,8 @@ def load(config: Config) -> LoadResult:
         "raw_kolada_varden": values,
         "raw_kolada_grupper": groups,
         "raw_geo_kommuner": geo.load(raw_dir),
+        **mcf.load(raw_dir),
+        "raw_raddning_handelser": raddning.load(raw_dir),
         "load_problems": pl.DataFrame(
             problems, schema={"source": pl.String, "fil": pl.String, "kommun_kod": pl.String, "problem": pl.String}
         ),

@@ -26,7 +26,7 @@ from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.loader import LoadResult
 from lagesbild_cli.raw import FetchLog, Manifest, ManifestEntry
-from lagesbild_cli.sources import SourceResult, bra, geo, kolada, polisen, scb, survey
+from lagesbild_cli.sources import SourceResult, bra, geo, kolada, mcf, polisen, raddning, scb, survey
 from lagesbild_cli.sources._http import Clock, Http, Sleep
 from lagesbild_cli.store import open_store
 
@@ -59,7 +59,12 @@ def _fetch_scb(config: Config, http: Http, manifest: Manifest) -> SourceResult:
 
 def _fetch_kolada(config: Config, http: Http, manifest: Manifest) -> SourceResult:
     years = list(range(config.kolada.first_year, date.today().year + 1))
-    return kolada.fetch(config.kommun, config.kolada.url, config.kolada.kpis, years, http, manifest)
+    kpis = list(dict.fromkeys([*config.kolada.kpis, *config.kolada.fire_kpis]))
+    return kolada.fetch(config.kommun, config.kolada.url, kpis, years, http, manifest)
+
+
+def _fetch_mcf(config: Config, http: Http, manifest: Manifest) -> SourceResult:
+    return mcf.fetch(config.kommun, config.mcf.url, config.mcf.table, config.mcf.years, http, manifest)
 
 
 def _fetch_geo(config: Config, http: Http, manifest: Manifest) -> SourceResult:
@@ -71,6 +76,7 @@ FETCHERS: dict[str, Callable[[Config, Http, Manifest], SourceResult]] = {
     "polisen": _fetch_polisen,
     "scb": _fetch_scb,
     "kolada": _fetch_kolada,
+    "mcf": _fetch_mcf,
     "geo": _fetch_geo,
 }
 
@@ -81,6 +87,7 @@ def enabled_sources(config: Config) -> list[str]:
         "polisen": config.polisen.enabled,
         "scb": config.scb.enabled,
         "kolada": config.kolada.enabled,
+        "mcf": config.mcf.enabled,
         "geo": config.geo.enabled,
     }
     return [name for name in SOURCE_NAMES if settings[name]]
@@ -155,6 +162,15 @@ def import_polisen(config: Config, path: Path) -> tuple[int, int, LoadResult]:
     """Merge a file of Polisen events into the archive, then load. Returns (in file, new, load)."""
     in_file, new = polisen.import_file(path, Manifest(config.raw_dir))
     return in_file, new, loader.load(config)
+
+
+@locked
+def import_raddning(config: Config, paths: Sequence[Path]) -> tuple[ManifestEntry, int, int, LoadResult]:
+    """Merge the rescue service's exported event reports (all validated first), then load.
+
+    Returns (manifest entry, events in the files, events stored in all, load)."""
+    entry, in_files, stored = raddning.import_files(list(paths), Manifest(config.raw_dir))
+    return entry, in_files, stored, loader.load(config)
 
 
 @locked

@@ -27,6 +27,7 @@ from lagesbild_cli.context.kolada import ComparisonSection, comparison_section, 
 from lagesbild_cli.context.kommunen import KommunFacts, kommun_facts
 from lagesbild_cli.context.konsekvenser import Consequence, consequences
 from lagesbild_cli.context.polisen import EventsSection, events_section
+from lagesbild_cli.context.raddning import RescueSection, rescue_section
 from lagesbild_cli.context.sources import (
     SourceFile,
     SourceStatus,
@@ -38,7 +39,7 @@ from lagesbild_cli.context.survey import SurveySection, survey_section
 from lagesbild_cli.context.values import IndicatorValue, indicator_values
 from lagesbild_cli.errors import ConfigError, DataMissingError
 from lagesbild_cli.kommuner import RIKET_NAMN, Kommun
-from lagesbild_cli.plan import Narrative, PlanProblem, narratives
+from lagesbild_cli.plan import Measure, Narrative, PlanProblem, narratives
 from lagesbild_cli.store import Store
 
 BRA_PAGE = "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild"
@@ -50,21 +51,59 @@ __all__ = ["ReportContext", "build_context", "rank_text"]
 class PlanRow:
     problem: PlanProblem
     values: tuple[IndicatorValue, ...]
+    measures: tuple[Measure, ...] = ()  # measures under way that address this problem
 
 
-def plan_rows(problems: tuple[PlanProblem, ...], values: tuple[IndicatorValue, ...]) -> tuple[PlanRow, ...]:
-    """Each prioritised problem with the baseline values of its indicators; an unknown id is an error."""
+@dataclass(frozen=True)
+class MeasureRow:
+    measure: Measure
+    problems: tuple[str, ...]  # the titles of the problems it addresses
+    values: tuple[IndicatorValue, ...]  # its indicators' current values
+
+
+def _known(
+    ids: tuple[str, ...], by_id: dict[str, IndicatorValue], where: str, values: tuple[IndicatorValue, ...]
+) -> None:
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        examples = ", ".join(v.id for v in values if not v.id.endswith(":antal"))[:400]
+        raise ConfigError(
+            f"{where} names unknown indicator ids: {', '.join(unknown)}.",
+            hint=f"Use ids that the report has, e.g.: {examples}…",
+        )
+
+
+def plan_rows(
+    problems: tuple[PlanProblem, ...], values: tuple[IndicatorValue, ...], measures: tuple[Measure, ...] = ()
+) -> tuple[PlanRow, ...]:
+    """Each prioritised problem with the baseline values of its indicators and the measures that address
+    it (named by the problem's id, or following one of its indicators); an unknown id is an error."""
     by_id = {v.id: v for v in values}
     rows = []
     for n, problem in enumerate(problems, start=1):
-        unknown = [i for i in problem.indicators if i not in by_id]
-        if unknown:
-            examples = ", ".join(v.id for v in values if not v.id.endswith(":antal"))[:400]
-            raise ConfigError(
-                f"plan.problems[{n}] ({problem.title!r}) names unknown indicator ids: {', '.join(unknown)}.",
-                hint=f"Use ids that the report has, e.g.: {examples}…",
+        _known(problem.indicators, by_id, f"plan.problems[{n}] ({problem.title!r})", values)
+        addressing = tuple(
+            m for m in measures if problem.id in m.problems or set(m.indicators) & set(problem.indicators)
+        )
+        rows.append(PlanRow(problem=problem, values=tuple(by_id[i] for i in problem.indicators), measures=addressing))
+    return tuple(rows)
+
+
+def measure_rows(
+    measures: tuple[Measure, ...], problems: tuple[PlanProblem, ...], values: tuple[IndicatorValue, ...]
+) -> tuple[MeasureRow, ...]:
+    by_id = {v.id: v for v in values}
+    titles = {p.id: p.title for p in problems}
+    rows = []
+    for n, measure in enumerate(measures, start=1):
+        _known(measure.indicators, by_id, f"measure {n} ({measure.name!r})", values)
+        rows.append(
+            MeasureRow(
+                measure=measure,
+                problems=tuple(titles[p] for p in measure.problems),
+                values=tuple(by_id[i] for i in measure.indicators),
             )
-        rows.append(PlanRow(problem=problem, values=tuple(by_id[i] for i in problem.indicators)))
+        )
     return tuple(rows)
 
 
@@ -95,6 +134,10 @@ class ReportContext:
     consequences: tuple[Consequence, ...]
     narratives: dict[str, Narrative]
     plan: tuple[PlanRow, ...]
+    measures: tuple[MeasureRow, ...]
+    measures_source: str
+    rescue: RescueSection
+    mcf_enabled: bool
     changes: tuple[Change, ...]
     compared_with: str | None
     values: tuple[IndicatorValue, ...]
@@ -200,7 +243,11 @@ def build_context(
         facts=facts,
         consequences=consequences(crime, ntu, own_survey),
         narratives=texts,
-        plan=plan_rows(config.plan.problems, values),
+        plan=plan_rows(config.plan.problems, values, config.plan.measures),
+        measures=measure_rows(config.plan.measures, config.plan.problems, values),
+        measures_source=config.plan.measures_source,
+        rescue=rescue_section(store, kommun, year, config.kolada.fire_kpis),
+        mcf_enabled=config.mcf.enabled,
         changes=changes(previous, values) if previous is not None else (),
         compared_with=str(compare_with) if compare_with else None,
         values=values,

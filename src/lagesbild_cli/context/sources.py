@@ -13,6 +13,8 @@ SOURCE_LABELS = {
     "polisen": "Polisen, publicerade händelser (polisen.se/api/events)",
     "scb": "SCB, folkmängd (tabellerna TAB638 och TAB6574)",
     "kolada": "Kolada (RKA), nyckeltal från Brå och SCB",
+    "mcf": "MCF (tidigare MSB), räddningstjänstens insatser, statistikdatabasen tabell B11",
+    "raddning": "Räddningstjänstens egna händelserapporter (lokal export)",
     "geo": "Kommungränser (Valmyndigheten via okfse/sweden-geojson)",
     "survey": "Kommunens egen trygghetsundersökning (endast de mappade kolumnerna)",
 }
@@ -27,6 +29,10 @@ SOURCE_CAVEATS = {
     "till totalen.",
     "kolada": "Nyckeltal beräknade av RKA ur Brås och SCB:s statistik; rang och gruppmedel är lagesbilds egna "
     "beräkningar.",
+    "mcf": "Räddningstjänsternas händelserapporter, inträffade och befarade olyckor; det senaste året kan "
+    "revideras. Automatlarm och händelser utan risk för skada redovisas för sig, inte som olyckor.",
+    "raddning": 'Räddningsledarens bedömning av orsak på plats ("avsiktlig"), inte en brandutredning; '
+    "en händelse räknas en gång även om flera objekt brann.",
     "geo": "Förenklade kommungränser (cirka 2 %), för översiktskartor.",
     "survey": "Kommunens egen enkät: bara besvarade frågor räknas, röjandeskydd för små grupper; fritext och "
     "kontaktuppgifter läses aldrig in.",
@@ -79,8 +85,8 @@ def source_statuses(store: Store) -> tuple[SourceStatus, ...]:
 
 def source_files(store: Store) -> tuple[SourceFile, ...]:
     rows = store.rows(
-        "select * from manifest where source in ('bra', 'scb', 'geo') or file like 'polisen/archive%' "
-        "or file like 'kolada/kpi%' order by file"
+        "select * from manifest where source in ('bra', 'scb', 'geo', 'mcf', 'raddning') "
+        "or file like 'polisen/archive%' or file like 'kolada/kpi%' order by file"
     )
     return tuple(
         SourceFile(

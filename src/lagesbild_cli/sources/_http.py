@@ -178,6 +178,23 @@ class Http:
 
         Any failure is a FetchError naming the URL, what was fetched and what to do.
         """
+        return self._request("GET", url, what=what, params=params, validators=validators, limiter=limiter)
+
+    def post(self, url: str, body: Any, *, what: str, limiter: Limiter | None = None) -> Download:
+        """POST a JSON query (PxWeb v1's data calls) with the same retries and errors as ``get``."""
+        return self._request("POST", url, what=what, body=body, limiter=limiter)
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        validators: Validators | None = None,
+        limiter: Limiter | None = None,
+    ) -> Download:
         headers = validators.headers() if validators else {}
         shown = str(httpx.URL(url, params=params)) if params else url
         problem = ""
@@ -186,7 +203,7 @@ class Http:
                 limiter.wait()
             wait = self.backoff * 2 ** (attempt - 1)
             try:
-                response = self.client.get(url, params=params, headers=headers)
+                response = self.client.request(method, url, params=params, headers=headers, json=body)
             except httpx.TimeoutException:
                 problem = f"timed out fetching {what} from {shown}"
             except httpx.HTTPError as exc:

@@ -1,0 +1,147 @@
+"""The rescue service's own event reports (händelserapporter), exported locally: ``lagesbild import
+raddning FILE``. The one source of deliberate fires per area, since MCF's open table has no cause.
+
+The export has one row per event in MCF's händelserapport fields (the 2016 form; the vehicle columns
+differ between years and are not read). Only these columns are kept: the event id, date, time,
+triggering event and follow-on event, kommun, DeSO, and the cause (``orsakAvsiktText``, in other
+extracts ``BEJBbrandorsakText``). Several files (one per year) are merged by event id.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from lagesbild_cli.errors import ParseError
+from lagesbild_cli.kommuner import all_kommuner
+from lagesbild_cli.raw import Manifest, ManifestEntry, sha256
+from lagesbild_cli.sources import Schema
+from lagesbild_cli.sources.survey import decode, sniff_separator
+
+SOURCE = "raddning"
+STORED = "raddning/handelser.csv"
+COLUMNS = {  # kept column → accepted headers, first match wins
+    "handelse_id": ("handelseId", "handelseid", "händelseId"),
+    "datum": ("datum",),
+    "tid": ("tid",),
+    "handelse": ("utlosandeHandelseText",),
+    "foljd": ("foljdolyckaGruppText",),
+    "kommun_kod": ("kommun",),
+    "deso": ("deso",),
+    "orsak": ("orsakAvsiktText", "BEJBbrandorsakText"),
+}
+REQUIRED = ("handelse_id", "datum", "handelse", "kommun_kod", "orsak")
+DELIBERATE = {"avsiktlig händelse", "avsiktlig brand", "anlagd med uppsåt"}
+SCHEMA: Schema = {
+    "handelse_id": pl.String,
+    "ar": pl.Int32,
+    "manad": pl.Int32,
+    "timme": pl.Int32,
+    "kommun_kod": pl.String,
+    "deso": pl.String,
+    "handelse": pl.String,
+    "orsak": pl.String,
+    "brand": pl.Boolean,
+    "avsiktlig": pl.Boolean,
+}
+
+
+def parse(data: bytes, origin: str) -> pl.DataFrame:
+    """One row per event with its year, month, hour, kommun, DeSO, type and cause. Pure.
+
+    A fire is an event whose triggering or follow-on event is a fire ("Brand eller brandtillbud …");
+    a deliberate one has the cause "Avsiktlig händelse" (or "Avsiktlig brand", "Anlagd med uppsåt").
+    """
+    text, _ = decode(data, origin)
+    lines = text.splitlines()
+    if not lines:
+        raise ParseError(f"{origin} is empty.", hint="Export the event reports again as CSV.")
+    reader = csv.reader(io.StringIO(text), delimiter=sniff_separator(lines[0]))
+    header = [h.strip() for h in next(reader)]
+    where: dict[str, int] = {}
+    for name, accepted in COLUMNS.items():
+        found = next((header.index(h) for h in accepted if h in header), None)
+        if found is not None:
+            where[name] = found
+    missing = [COLUMNS[name][0] for name in REQUIRED if name not in where]
+    if missing:
+        raise ParseError(
+            f"{origin} has no column {', '.join(repr(m) for m in missing)}.",
+            hint="Export the händelserapport fields with their MCF names (e.g. handelseId, datum, "
+            "utlosandeHandelseText, kommun, deso, orsakAvsiktText).",
+        )
+    known = {k.kod for k in all_kommuner()}
+    rows = []
+    for line, record in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        cell = {name: record[i].strip() if i < len(record) else "" for name, i in where.items()}
+        place = f"{origin}, row {line}"
+        try:
+            day = date.fromisoformat(cell["datum"][:10])
+        except ValueError:
+            raise ParseError(
+                f"{place}, column {header[where['datum']]!r}: {cell['datum']!r} is not a date.",
+                hint="Dates must be written YYYY-MM-DD.",
+            ) from None
+        kommun = cell["kommun_kod"].zfill(4)
+        if kommun not in known:
+            raise ParseError(
+                f"{place}, column {header[where['kommun_kod']]!r}: {cell['kommun_kod']!r} is not a kommun code.",
+                hint="The column must hold SCB's four-digit kommun code.",
+            )
+        time = cell.get("tid", "")
+        hour = int(time[:2]) if len(time) >= 2 and time[:2].isdigit() and int(time[:2]) < 24 else None
+        handelse, foljd = cell["handelse"], cell.get("foljd", "")
+        rows.append(
+            {
+                "handelse_id": cell["handelse_id"],
+                "ar": day.year,
+                "manad": day.month,
+                "timme": hour,
+                "kommun_kod": kommun,
+                "deso": cell.get("deso") or None,
+                "handelse": foljd if foljd.lower().startswith("brand") else handelse,
+                "orsak": cell["orsak"],
+                "brand": handelse.lower().startswith("brand") or foljd.lower().startswith("brand"),
+                "avsiktlig": cell["orsak"].casefold() in DELIBERATE,
+            }
+        )
+    return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def import_files(paths: list[Path], manifest: Manifest) -> tuple[ManifestEntry, int, int]:
+    """Parse every file first, then merge them into the stored events by event id (a newer file wins).
+
+    Returns (manifest entry, events in the files, events stored in all). Nothing is written if any
+    file fails.
+    """
+    frames = []
+    for path in paths:
+        if not path.is_file():
+            raise ParseError(f"There is no file at {path}.", hint="Give the path of the exported CSV file.")
+        frames.append(parse(path.read_bytes(), str(path)))
+    new = pl.concat(frames)
+    old = load(manifest.raw_dir)
+    merged = pl.concat([old, new]).unique("handelse_id", keep="last", maintain_order=True).sort("ar", "handelse_id")
+    buffer = io.BytesIO()
+    merged.write_csv(buffer)
+    entry = manifest.store(
+        STORED,
+        buffer.getvalue(),
+        source=SOURCE,
+        origin=", ".join(f"{p.name} (sha256 {sha256(p.read_bytes())})" for p in paths),
+        status=None,
+    )
+    return entry, new.height, merged.height
+
+
+def load(raw_dir: Path) -> pl.DataFrame:
+    path = raw_dir / STORED
+    if not path.exists():
+        return pl.DataFrame(schema=SCHEMA)
+    return pl.read_csv(path, schema=SCHEMA)
