@@ -20,14 +20,14 @@ kategoriserat as (
     select h.kommun_kod, h.ar, 'olyckor', h.antal from raw_mcf_handelser h where h.typ not in ('14', '15')
 ),
 geografier as (
-    select c.kategori, 'kommun' as geo_niva, c.kommun_kod as geo_kod, c.ar, sum(c.antal) as antal,
+    select c.kategori, 'kommun' as geo_niva, c.kommun_kod as geo_kod, c.ar, sum(c.antal)::bigint as antal,
         count(*) filter (where c.antal is null) as saknade
     from kategoriserat c group by all
     union all
-    select c.kategori, 'lan', k.lan_kod, c.ar, sum(c.antal), count(*) filter (where c.antal is null)
+    select c.kategori, 'lan', k.lan_kod, c.ar, sum(c.antal)::bigint, count(*) filter (where c.antal is null)
     from kategoriserat c join kommuner k using (kommun_kod) group by all
     union all
-    select c.kategori, 'riket', '00', c.ar, sum(c.antal), count(*) filter (where c.antal is null)
+    select c.kategori, 'riket', '00', c.ar, sum(c.antal)::bigint, count(*) filter (where c.antal is null)
     from kategoriserat c group by all
 ),
 med_folk as (
@@ -40,16 +40,16 @@ med_folk as (
 ),
 fonster as (
     select *,
-        sum(antal) over w as antal_5ar,
-        sum(folkmangd) over w as folk_5ar,
+        (sum(antal) over w)::bigint as antal_5ar,
+        (sum(folkmangd) over w)::double as folk_5ar,
         count(antal) over w as n_ar
     from med_folk
     window w as (partition by kategori, geo_kod order by ar range between 4 preceding and current row)
 )
 select
     kategori, geo_niva, geo_kod, ar, antal, saknade, folkmangd, folkmangd_ar,
-    1000.0 * antal / nullif(folkmangd, 0) as per_1000,
-    case when n_ar = 5 then 1000.0 * antal_5ar / nullif(folk_5ar, 0) end as medel5_per_1000,
+    1000.0 * antal::double / nullif(folkmangd, 0) as per_1000,
+    case when n_ar = 5 then 1000.0 * antal_5ar::double / nullif(folk_5ar, 0) end as medel5_per_1000,
     case when n_ar = 5 then 1000.0 * poisson_lower(antal_5ar::integer) / nullif(folk_5ar, 0) end as medel5_ki_undre,
     case when n_ar = 5 then 1000.0 * poisson_upper(antal_5ar::integer) / nullif(folk_5ar, 0) end as medel5_ki_ovre,
     case when n_ar = 5 then antal_5ar end as antal_5ar

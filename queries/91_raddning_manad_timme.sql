@@ -22,7 +22,7 @@ kategorier as (
     from perioder p join senaste s using (kommun_kod, indelning)
     where p.ar > s.sista - 5
 )
-select kommun_kod, indelning, varde, kategori, min(ar) as forsta_ar, max(sista) as sista_ar, sum(antal) as antal
+select kommun_kod, indelning, varde, kategori, min(ar) as forsta_ar, max(sista) as sista_ar, sum(antal)::bigint as antal
 from kategorier
 where varde is not null
 group by all

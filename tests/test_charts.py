@@ -56,3 +56,9 @@ def test_marks_are_placed_only_inside_the_shown_years() -> None:
     assert definition_breaks()["bra:totalt_antal_anmalda_brott"][0].year == 2015
     assert preliminary(2025, "2026-03-31", date(2026, 1, 1))[0].label == "Preliminära värden"
     assert preliminary(2025, "2026-03-31", date(2026, 11, 27)) == ()
+
+
+def test_long_series_label_every_other_year_ending_with_the_last() -> None:
+    years = list(range(2016, 2026))
+    chart = charts.line_chart("c", "T", "D", [charts.SeriesData("G", "kommun", dict.fromkeys(years, 1.0))], years)
+    assert [t.label for t in chart.x_ticks] == ["2017", "2019", "2021", "2023", "2025"]

@@ -82,3 +82,28 @@ def test_a_bra_url_must_be_http(tmp_path: Path) -> None:
 def test_with_kommun_overrides_for_one_run(tmp_path: Path) -> None:
     config = load_config(write_config(tmp_path)).with_kommun("Falun")
     assert config.kommun.kod == "2080"
+
+
+def test_the_mcf_and_fire_settings_are_read_and_checked(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path))
+    assert config.mcf.table == "B/B1/B11" and config.mcf.years == 10 and config.mcf.enabled
+    assert config.kolada.fire_kpis == ("U07415", "N07415")
+    with pytest.raises(ConfigError, match=r"'sources.mcf.years' is 0"):
+        load_config(_broken(tmp_path, "years = 10", "years = 0"))
+    with pytest.raises(ConfigError, match=r"'sources.mcf.url' is 'statistik.mcf.se'"):
+        load_config(
+            _broken(tmp_path, 'url = "https://statistik.mcf.se/PxWeb/api/v1/sv/PxData"', 'url = "statistik.mcf.se"')
+        )
+
+
+def test_a_measure_period_must_be_a_year_or_a_date(tmp_path: Path) -> None:
+    plan = '\n[[plan.measures]]\nname = "Grannsamverkan"\nkind = "grannsamverkan"\nstart = "i höstas"\n'
+    path = write_config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8") + plan, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"'plan.measures\[1\].start' has the value 'i höstas'"):
+        load_config(path)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('start = "i höstas"', "start = 2024-05-01"), encoding="utf-8"
+    )
+    measure = load_config(path).plan.measures[0]
+    assert measure.period == "från 2024-05-01, pågående" and measure.kind == "grannsamverkan"

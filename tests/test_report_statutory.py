@@ -35,6 +35,8 @@ H2 = [
     "Utsatthet och otrygghet enligt NTU",
     "Brottslighetens konsekvenser",
     "Jämförelse med Sveriges kommuner och liknande kommuner",
+    "Räddningstjänstens insatser",
+    "Pågående brottsförebyggande åtgärder",
     "Annan information av betydelse",
     "Analys",
     "Underlag till åtgärdsplan",

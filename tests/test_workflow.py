@@ -15,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from ruamel.yaml import YAML
 
-from builders import FakeKolada, deso_fixture, population_fixture
+from builders import FakeKolada, FakeMcf, deso_fixture, population_fixture
 from conftest import BRA_XLSX, REPO, SAMPLES, write_config
 from lagesbild_cli.kommuner import kommuner_in_lan
 
@@ -67,6 +67,7 @@ def fake_services(server: HTTPServer) -> str:
         (SAMPLES / "geo" / "okfse_swedish_municipalities.geojson").read_bytes()
     )
     FakeKolada(server)
+    FakeMcf(server)
     return server.url_for("/")
 
 
@@ -77,6 +78,7 @@ def point_at(config_path: Path, base: str) -> None:
         ("https://polisen.se/api/events", f"{base}api/events"),
         ("https://statistikdatabasen.scb.se/api/v2", f"{base}api/v2"),
         ("https://api.kolada.se/v3", f"{base}v3"),
+        ("https://statistik.mcf.se/PxWeb/api/v1/sv/PxData", f"{base}PxWeb/api/v1/sv/PxData"),
         (
             "https://raw.githubusercontent.com/okfse/sweden-geojson/master/swedish_municipalities.geojson",
             f"{base}geo.json",

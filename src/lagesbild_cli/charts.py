@@ -115,7 +115,9 @@ def line_chart(
     y_ticks = tuple(
         Tick(y_of(i * step), formatting.number(i * step, 0 if step >= 1 else 1)) for i in range(n_ticks + 1)
     )
-    x_ticks = tuple(Tick(x_of(y), str(y)) for y in years)
+    # more than six years: every other year, counted back from the last, so that labels never overlap
+    shown = years if len(years) <= 6 else [y for i, y in enumerate(years) if (len(years) - 1 - i) % 2 == 0]
+    x_ticks = tuple(Tick(x_of(y), str(y)) for y in shown)
     lines = []
     for s in series:
         points = tuple(

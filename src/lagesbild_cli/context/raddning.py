@@ -199,9 +199,9 @@ def _fire_chart(
     titles = {r["kpi"]: r["titel"] for r in rows}
     order = [k for k in kpis if k in titles]
     series = []
-    for kpi in order:
+    for n, kpi in enumerate(order):
         span = [r["ar"] for r in rows if r["kpi"] == kpi]
-        when = f"{min(span)}–{max(span)}"
+        when = f"–{max(span)}" if n < len(order) - 1 else f"{min(span)}–"  # short: the labels sit in the margin
         for level in ("kommun", "lan", "riket"):
             values = {r["ar"]: r["varde"] for r in rows if r["kpi"] == kpi and r["geo_niva"] == level}
             if values:

@@ -1,0 +1,192 @@
+"""The rescue-service section (MCF, Kolada's building fires, the rescue service's own event reports) and
+the measures in place, tied to the prioritised problems."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from html import unescape
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from builders import FakeKolada, FakeMcf, mcf_count, population_fixture
+from conftest import SAMPLES, no_sleep
+from lagesbild_cli import formatting, pipeline
+from lagesbild_cli.config import Config, KoladaSettings, McfSettings, ServiceSettings, load_config
+from lagesbild_cli.errors import ConfigError
+from lagesbild_cli.report import BuiltReport
+from lagesbild_cli.store import open_store
+from test_report import parse_html, pdf_text
+from test_report_sources import text_of
+
+EXPORTS = [SAMPLES / "mcf" / f"msb_handelserapport_fordonsbrand_dalarna_{y}_DERIVED.csv" for y in (2018, 2019)]
+PLAN = """
+[[plan.problems]]
+id = "otrygghet-kvall"
+title = "Otrygghet på kvällen"
+indicators = ["bra:totalt_antal_anmalda_brott"]
+
+[[plan.problems]]
+title = "Skadegörelse och bränder"
+indicators = ["bra:skadegorelsebrott"]
+
+[[plan.measures]]
+name = "Medborgarlöfte 2025–2026"
+kind = "medborgarlöfte"
+partners = ["Gagnefs kommun", "Lokalpolisområde Falun-Borlänge"]
+areas = ["Björbo", "Gagnef"]
+start = 2025
+end = 2026
+problems = ["otrygghet-kvall"]
+follow_up = "Trygghetsvandringar varje höst; polisens närvaro redovisas i lokala BRÅ"
+"""
+
+
+def expected_deliberate() -> Counter[tuple[str, int]]:
+    """Deliberate fires per kommun and year, counted straight from the CSV files."""
+    counted: Counter[tuple[str, int]] = Counter()
+    for path in EXPORTS:
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                fire = row["utlosandeHandelseText"].startswith("Brand") or row["foljdolyckaGruppText"].startswith(
+                    "Brand"
+                )
+                if fire and row["orsakAvsiktText"] == "Avsiktlig händelse":
+                    counted[(row["kommun"], int(row["datum"][:4]))] += 1
+    return counted
+
+
+def with_plan(folder: Path, plan: str = PLAN) -> Config:
+    path = folder / "lagesbild.toml"
+    path.write_text(path.read_text(encoding="utf-8") + plan, encoding="utf-8")
+    return load_config(path)
+
+
+@pytest.fixture(scope="module")
+def rescue(tmp_path_factory: pytest.TempPathFactory, loaded_dir: Path) -> Iterator[tuple[Config, BuiltReport]]:
+    folder = tmp_path_factory.mktemp("rescue") / "project"
+    shutil.copytree(loaded_dir, folder)
+    config = with_plan(folder)
+    server = HTTPServer()
+    server.start()
+    try:
+        FakeMcf(server)
+        FakeKolada(server)
+        server.expect_request("/api/v2/tables/TAB638/data").respond_with_data(population_fixture())
+        config = replace(
+            config,
+            mcf=McfSettings(url=server.url_for("/PxWeb/api/v1/sv/PxData"), table="B/B1/B11", years=10),
+            kolada=KoladaSettings(
+                url=server.url_for("/v3"), kpis=("N07540",), first_year=2017, fire_kpis=("U07415", "N07415")
+            ),
+            scb=ServiceSettings(url=server.url_for("/api/v2")),
+        )
+        report = pipeline.fetch(config, ["mcf", "kolada"], sleep=no_sleep)
+        assert not report.failed, [r.failures for r in report.failed]
+        server.expect_request("/api/v2/tables/TAB6574/data").respond_with_data(b"{}", status=404)
+        pipeline.fetch(config, ["scb"], sleep=no_sleep)  # the population; the DeSO call fails, which is fine here
+    finally:
+        server.clear()
+        server.stop()
+    pipeline.import_raddning(config, EXPORTS)
+    yield config, pipeline.build(config, 2024)
+
+
+def test_import_counts_deliberate_fires_per_kommun_and_year(rescue: tuple[Config, BuiltReport]) -> None:
+    config, _ = rescue
+    expected = expected_deliberate()
+    with open_store(config.db_path) as store:
+        got = {
+            (r["kommun_kod"], r["ar"]): r["avsiktliga"]
+            for r in store.rows("select * from ind_raddning_avsiktliga where omrade = 'Hela kommunen'")
+        }
+    assert {k: v for k, v in got.items() if v} == dict(expected)
+    assert sum(expected.values()) == 22 + 23  # as PROVENANCE.md counts them for Dalarna
+    assert got[("2026", 2018)] == expected[("2026", 2018)] and got[("2026", 2019)] == expected[("2026", 2019)]
+
+
+def test_reimporting_the_same_export_does_not_double_count(rescue: tuple[Config, BuiltReport], tmp_path: Path) -> None:
+    config, _ = rescue
+    folder = tmp_path / "again"
+    shutil.copytree(config.path.parent, folder)
+    copy = load_config(folder / "lagesbild.toml")
+    _, in_files, stored, _ = pipeline.import_raddning(copy, EXPORTS[:1])
+    assert in_files == 176 and stored == 176 + 146
+
+
+def test_the_section_shows_rates_alarms_apart_and_the_source(rescue: tuple[Config, BuiltReport]) -> None:
+    config, built = rescue
+    text = text_of(built)
+    assert "Räddningstjänstens insatser" in text
+    with open_store(config.db_path) as store:
+        row = store.rows(
+            "select antal, per_1000, medel5_per_1000 from ind_raddning_insatser "
+            "where geo_kod = '2026' and ar = 2024 and kategori = 'brand_byggnad'"
+        )[0]
+    assert row["antal"] == mcf_count("2026", "2024", "1")
+    shown = f"Brand i byggnad {row['antal']} {formatting.number(row['per_1000'], 2)}"
+    assert shown in text
+    assert formatting.number(row["medel5_per_1000"], 2) in text
+    assert "Automatlarm utan brandtillbud redovisas för sig, inte som olycka" in text
+    assert "Källa: MCF (tidigare MSB), statistikdatabasen tabell B11" in text
+    assert "Händelser per månad i Gagnef" in text and "Händelser per tid på dygnet" in text
+    assert "Räddningstjänstens insatser" in pdf_text(built.pdf.read_bytes())
+
+
+def test_the_building_fire_series_break_is_two_lines_with_a_mark(rescue: tuple[Config, BuiltReport]) -> None:
+    _, built = rescue
+    html = built.html.read_text(encoding="utf-8")
+    svg = re.search(r'<svg[^>]*aria-labelledby="chart-brand-byggnad-kolada-title.*?</svg>', html, re.S)
+    assert svg is not None
+    labels = [unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg.group(0))]
+    assert any(t.startswith("Gagnef –2023 ") for t in labels)
+    assert any(t.startswith("Gagnef 2024– ") for t in labels)
+    assert any(t.startswith("Definitionsbrott") for t in labels)
+    # never one joined line: one path per geography and definition, none crossing from 2023 to 2024
+    paths = re.findall(r'<path d="([^"]*)"', svg.group(0))
+    assert len(paths) == 6  # kommun, län and riket, once per definition
+    assert all(p.count("M") == 1 for p in paths)
+    assert "U07415" in text_of(built) and "N07415" in text_of(built)
+
+
+def test_measures_are_listed_and_tied_to_problems(rescue: tuple[Config, BuiltReport]) -> None:
+    _, built = rescue
+    text = text_of(built)
+    assert "Pågående brottsförebyggande åtgärder" in text
+    assert "Medborgarlöfte 2025–2026 (medborgarlöfte)" in text
+    assert "Gagnefs kommun, Lokalpolisområde Falun-Borlänge" in text
+    assert "Trygghetsvandringar varje höst" in text
+    assert "Prioriterade problem utan pågående åtgärd: Skadegörelse och bränder." in text
+    section = re.search(r'<section id="atgarder">.*?</section>', built.html.read_text(encoding="utf-8"), re.S)
+    assert section is not None
+    plan = " ".join(" ".join(parse_html(section.group(0)).text).split())
+    assert "Otrygghet på kvällen" in plan and "Medborgarlöfte 2025–2026" in plan
+
+
+def test_without_mcf_data_or_measures_the_sections_say_how_to_add_them(gagnef_2023: BuiltReport) -> None:
+    text = text_of(gagnef_2023)
+    assert "Uppgifter från MCF saknas. Kör lagesbild fetch --source mcf" in text
+    assert "Inga pågående åtgärder är angivna" in text and "[[plan.measures]]" in text
+    assert "lagesbild import raddning FIL" in text
+
+
+def test_a_measure_naming_an_unknown_problem_is_a_config_error(loaded_config: Config) -> None:
+    plan = PLAN.replace('problems = ["otrygghet-kvall"]', 'problems = ["otrygghet"]')
+    with pytest.raises(ConfigError, match=r"(?s)measures\[1\].problems.*'otrygghet'.*otrygghet-kvall"):
+        with_plan(loaded_config.path.parent, plan)
+
+
+def test_measures_can_live_in_their_own_file(loaded_config: Config) -> None:
+    folder = loaded_config.path.parent
+    problems, measures = PLAN.split("[[plan.measures]]")
+    (folder / "atgarder.toml").write_text("[[measures]]" + measures, encoding="utf-8")
+    config = with_plan(folder, '\n[plan]\nmeasures_file = "atgarder.toml"\n' + problems)
+    assert [m.name for m in config.plan.measures] == ["Medborgarlöfte 2025–2026"]
+    assert config.plan.measures[0].period == "2025–2026"
+    assert config.plan.measures_source == "atgarder.toml"
