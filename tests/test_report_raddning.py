@@ -174,6 +174,7 @@ def test_without_mcf_data_or_measures_the_sections_say_how_to_add_them(gagnef_20
     assert "Uppgifter från MCF saknas. Kör lagesbild fetch --source mcf" in text
     assert "Inga pågående åtgärder är angivna" in text and "[[plan.measures]]" in text
     assert "lagesbild import raddning FIL" in text
+    assert "Koladas nyckeltal för bränder i byggnad (U07415, N07415) saknas i databasen" in text
 
 
 def test_a_measure_naming_an_unknown_problem_is_a_config_error(loaded_config: Config) -> None:
@@ -190,3 +191,21 @@ def test_measures_can_live_in_their_own_file(loaded_config: Config) -> None:
     assert [m.name for m in config.plan.measures] == ["Medborgarlöfte 2025–2026"]
     assert config.plan.measures[0].period == "2025–2026"
     assert config.plan.measures_source == "atgarder.toml"
+
+
+def test_rescue_figures_have_indicator_ids_and_an_export_sheet(rescue: tuple[Config, BuiltReport]) -> None:
+    config, built = rescue
+    with open_store(config.db_path) as store:
+        row = store.rows(
+            "select per_1000, medel5_per_1000 from ind_raddning_insatser "
+            "where geo_kod = '2026' and ar = 2024 and kategori = 'brand_byggnad'"
+        )[0]
+    with (built.html.parent / "csv" / "indikatorer.csv").open(encoding="utf-8-sig") as handle:
+        ids = {r[0]: r for r in csv.reader(handle, delimiter=";")}
+    assert float(ids["mcf:brand_byggnad"][3].replace(",", ".")) == pytest.approx(row["per_1000"], abs=0.01)
+    assert float(ids["mcf:brand_byggnad:medel5"][3].replace(",", ".")) == pytest.approx(
+        row["medel5_per_1000"], abs=0.01
+    )
+    assert "mcf:brand_byggnad:medel5" in ids and "raddning:avsiktliga_brander" in ids
+    assert ids["raddning:avsiktliga_brander"][2] == "2019"  # the newest year of the export up to the report year
+    assert (built.html.parent / "csv" / "raddningstjanst.csv").exists()

@@ -175,6 +175,33 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
                 tuple(tuple(r.values()) for r in events),
             )
         )
+    rescue = store.rows(
+        """
+        select kategori, geo_niva, geo_kod, ar, antal, per_1000, medel5_per_1000, medel5_ki_undre, medel5_ki_ovre
+        from ind_raddning_insatser where geo_kod in ($k, $l, $r) and ar <= $y order by kategori, geo_niva, ar
+    """,
+        params,
+    )
+    if rescue:
+        result.append(
+            Sheet(
+                "Räddningstjänsten",
+                "raddningstjanst.csv",
+                "MCF (tidigare MSB), statistikdatabasen tabell B11; SCB folkmängd",
+                (
+                    "Kategori",
+                    "Nivå",
+                    "Kod",
+                    "År",
+                    "Antal händelser",
+                    "Per 1 000 invånare",
+                    "Femårsmedel per 1 000 invånare",
+                    "95 % KI femårsmedel, undre",
+                    "95 % KI femårsmedel, övre",
+                ),
+                tuple(tuple(r.values()) for r in rescue),
+            )
+        )
     manifest = store.rows("select file, source, origin, retrieved_at, status, sha256 from manifest order by file")
     result.append(
         Sheet(

@@ -150,3 +150,14 @@ def test_a_failed_fetch_keeps_the_previous_data(httpserver: HTTPServer, config: 
     report = pipeline.fetch(cfg, ["mcf"], sleep=no_sleep)
     assert report.failed and "not valid JSON" in report.failed[0].failures[0]
     assert (cfg.raw_dir / mcf.ALL_KOMMUNER).read_bytes() == before
+
+
+def test_the_hour_variable_is_found_by_its_label_when_its_code_is_new(httpserver: HTTPServer, config: Config) -> None:
+    order = [c if c != "timme" else "klocktimme" for c in MCF_ORDER]
+    variables = mcf_variables(MCF_ORDER)
+    for v in variables:
+        if v["code"] == "timme":
+            v["code"] = "klocktimme"
+    found = mcf.parse_metadata(json.dumps({"variables": variables}).encode(), "meta")
+    assert mcf.hour_code(found) == "klocktimme"
+    assert order.index("klocktimme") == MCF_ORDER.index("timme")

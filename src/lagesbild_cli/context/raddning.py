@@ -73,6 +73,7 @@ class RescueSection:
     by_hour: TimeTable | None
     fire_chart: charts.LineChart | None
     fire_kpis: tuple[tuple[str, str], ...]  # (id, title) of the Kolada KPIs in fire_chart
+    fire_configured: tuple[str, ...]  # the ids in [sources.kolada] fire_kpis
     deliberate: DeliberateFires | None
 
     @property
@@ -271,5 +272,6 @@ def rescue_section(store: Store, kommun: Kommun, year: int, fire_kpis: tuple[str
         by_hour=by_hour,
         fire_chart=fire_chart,
         fire_kpis=fire_titles,
+        fire_configured=fire_kpis,
         deliberate=_deliberate(store, kommun),
     )

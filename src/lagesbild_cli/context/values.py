@@ -1,6 +1,7 @@
 """Every headline number of a report under a stable id ("bra:bostadsinbrott", "ntu:…",
-"survey:otrygg_kvall@Djurås", "kolada:N07540"): the baselines of the åtgärdsplan, the exports, and
-the comparison with a previous lägesbild all use these ids."""
+"survey:otrygg_kvall@Djurås", "kolada:N07540", "mcf:brand_byggnad:medel5",
+"raddning:avsiktliga_brander@Djurås"): the baselines of the åtgärdsplan, the exports, and the comparison
+with a previous lägesbild all use these ids."""
 
 from __future__ import annotations
 
@@ -102,4 +103,69 @@ def indicator_values(store: Store, kommun: Kommun, year: int) -> tuple[Indicator
         values.append(
             IndicatorValue(f"kolada:{r['kpi']}", r["titel"], r["ar"], r["varde"], "enligt nyckeltalet", "Kolada")
         )
+    values += _rescue_values(store, kommun, year)
     return tuple(values)
+
+
+MCF_NAMES = {
+    "olyckor": "Räddningstjänstens insatser vid olyckor",
+    "brand_byggnad": "Brand i byggnad",
+    "brand_ej_byggnad": "Brand i annat än byggnad",
+    "trafikolycka": "Trafikolyckor med räddningsinsats",
+    "automatlarm": "Automatlarm utan brandtillbud",
+}
+
+
+def _rescue_values(store: Store, kommun: Kommun, year: int) -> list[IndicatorValue]:
+    """MCF's incidents per 1 000 inhabitants (the year and its five-year mean) and deliberate fires
+    from the rescue service's own reports, each from the newest year up to the report's."""
+    params = {"k": kommun.kod, "y": year}
+    values = []
+    for r in store.rows(
+        "select kategori, ar, antal, per_1000, medel5_per_1000, medel5_ki_undre, medel5_ki_ovre "
+        "from ind_raddning_insatser where geo_kod = $k and ar = (select max(ar) from ind_raddning_insatser "
+        "where geo_kod = $k and ar <= $y and antal is not null) order by kategori",
+        params,
+    ):
+        name = MCF_NAMES.get(r["kategori"])
+        if name is None:
+            continue
+        values.append(
+            IndicatorValue(
+                f"mcf:{r['kategori']}",
+                f"{name}, per 1 000 invånare",
+                r["ar"],
+                r["per_1000"],
+                "per 1 000 invånare",
+                "MCF (tidigare MSB), tabell B11",
+                f"{r['antal']} händelser" if r["antal"] is not None else "",
+            )
+        )
+        values.append(
+            IndicatorValue(
+                f"mcf:{r['kategori']}:medel5",
+                f"{name}, femårsmedel per 1 000 invånare",
+                r["ar"],
+                r["medel5_per_1000"],
+                "per 1 000 invånare",
+                "MCF (tidigare MSB), tabell B11",
+                "" if r["medel5_per_1000"] is None else f"{r['ar'] - 4}–{r['ar']}",
+            )
+        )
+    for r in store.rows(
+        "select omrade, ordning, ar, avsiktliga from ind_raddning_avsiktliga where kommun_kod = $k "
+        "and ar = (select max(ar) from ind_raddning_avsiktliga where kommun_kod = $k and ar <= $y) order by ordning",
+        params,
+    ):
+        whole = r["ordning"] == -1
+        values.append(
+            IndicatorValue(
+                "raddning:avsiktliga_brander" + ("" if whole else f"@{r['omrade']}"),
+                "Avsiktliga bränder" + ("" if whole else f", {r['omrade']}"),
+                r["ar"],
+                r["avsiktliga"],
+                "händelser",
+                "räddningstjänstens händelserapporter",
+            )
+        )
+    return values

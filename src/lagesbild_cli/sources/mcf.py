@@ -109,8 +109,13 @@ def parse_metadata(data: bytes, origin: str) -> dict[str, Variable]:
     return variables
 
 
+def _is_hour(code: str, text: str) -> bool:
+    """The hour variable's code is not documented: a known candidate code, else a label "timme…"."""
+    return code in CODES.hour or text.strip().casefold().startswith(("timme", "klockslag"))
+
+
 def hour_code(variables: dict[str, Variable]) -> str | None:
-    return next((c for c in CODES.hour if c in variables), None)
+    return next((c for c, v in variables.items() if _is_hour(c, v.text)), None)
 
 
 def types(variables: dict[str, Variable]) -> pl.DataFrame:
@@ -174,7 +179,10 @@ def parse_data(data: bytes, origin: str) -> pl.DataFrame:
             raise ParseError(f"{origin}: the answer has no column {code!r}.", hint="Fetch again with lagesbild fetch.")
     if not contents:
         raise ParseError(f"{origin}: the answer has no content column.", hint="Fetch again with lagesbild fetch.")
-    hour = next((c for c in CODES.hour if c in keys), None)
+    hour = next(
+        (str(c["code"]) for c in columns if c.get("type") != "c" and _is_hour(str(c["code"]), str(c.get("text", "")))),
+        None,
+    )
     known = {k.kod for k in all_kommuner()}
     out = []
     for n, row in enumerate(rows, start=1):
