@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections import Counter
 from functools import partial
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import BRA_XLSX
@@ -77,17 +79,34 @@ def test_the_batch_matches_single_builds(loaded_config: Config) -> None:
     assert BRA_XLSX.exists()
 
 
-def _dies_in_a_worker(parent: int, n: int) -> tuple[bool, str]:
-    if os.getpid() != parent:
+def _dies_in_a_worker(parent: int, marker: str, n: int) -> tuple[bool, str]:
+    if os.getpid() != parent and not Path(marker).exists():
+        Path(marker).touch()
         os._exit(3)  # a hard crash (as from a segfault in a C library): no exception, no result
     return True, f"report {n}"
 
 
-def test_a_worker_that_dies_fails_only_its_task_and_the_others_complete() -> None:
-    tasks = [partial(_dies_in_a_worker, os.getpid(), n) for n in range(6)]
+def test_a_worker_that_dies_fails_only_its_task_and_a_new_one_takes_over(tmp_path: Path) -> None:
+    tasks = [partial(_dies_in_a_worker, os.getpid(), str(tmp_path / "died"), n) for n in range(8)]
     results = batch._run_shared(tasks, workers=2)
-    died = [n for n, r in enumerate(results) if r == (False, r[1]) and "stopped unexpectedly" in r[1]]  # type: ignore[index]
-    assert len(died) == 1  # the task the worker was running; this process then took the rest
+    died = [n for n, r in enumerate(results) if r[0] is False]  # type: ignore[index]
+    assert len(died) == 1 and "stopped unexpectedly" in results[died[0]][1]  # type: ignore[index]
     assert [r for n, r in enumerate(results) if n not in died] == [
-        (True, f"report {n}") for n in range(6) if n not in died
+        (True, f"report {n}") for n in range(8) if n not in died
     ]
+
+
+def _pid(n: int) -> tuple[int, int]:
+    return n, os.getpid()
+
+
+def test_no_process_renders_without_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint's libraries keep memory per report, so the parent and each worker take only so many."""
+    monkeypatch.setattr(batch, "PARENT_TASKS", 2)
+    monkeypatch.setattr(batch, "WORKER_TASKS", 3)
+    results = batch._run_shared([partial(_pid, n) for n in range(12)], workers=2)
+    assert [r[0] for r in results] == list(range(12))  # type: ignore[index]
+    per_process = Counter(r[1] for r in results)  # type: ignore[index]
+    assert per_process[os.getpid()] <= 2
+    assert all(n <= 3 for pid, n in per_process.items() if pid != os.getpid())
+    assert len(per_process) >= 1 + 10 // 3

@@ -68,14 +68,22 @@ def build_many(
     return BatchResult(built=built, failed=failed, overview=overview if isinstance(overview, Path) else None)
 
 
+# WeasyPrint's native libraries keep about 2 MB per rendered report in the process (not Python objects:
+# gc and malloc_trim do not return it), so no process renders without limit: this process takes at most
+# PARENT_TASKS and then hands its place to one more worker, and each worker process is replaced after
+# WORKER_TASKS. (ProcessPoolExecutor's own max_tasks_per_child can deadlock on Python 3.11: gh-115634.)
+PARENT_TASKS = 20
+WORKER_TASKS = 50
+
+
 def _run_shared(tasks: Sequence[Callable[[], object]], workers: int) -> list[object]:
-    """Run the tasks on ``workers`` cores: this process takes one share and ``workers - 1`` spawned processes
-    the rest, each taking the next task when it is free.
+    """Run the tasks on ``workers`` cores: this process takes a share and ``workers - 1`` spawned worker
+    processes the rest, each taking the next task when it is free.
 
     This process has already imported polars, DuckDB and the templates (and WeasyPrint after its first
-    render), which a new process pays about two seconds for; so it works instead of waiting. Spawn, not
-    fork: a forked child of a process whose polars/DuckDB thread pools are running can deadlock on their
-    locks.
+    render), which a new process pays about two seconds for; so it works instead of waiting, up to
+    PARENT_TASKS. Spawn, not fork: a forked child of a process whose polars/DuckDB thread pools are
+    running can deadlock on their locks. A worker that dies fails only its own task; a new one takes over.
     """
     results: list[object] = [None] * len(tasks)
     if workers <= 1:
@@ -83,31 +91,46 @@ def _run_shared(tasks: Sequence[Callable[[], object]], workers: int) -> list[obj
     queue = iter(range(len(tasks)))
     lock = threading.Lock()
     errors: list[BaseException] = []
+    spawn = multiprocessing.get_context("spawn")
 
     def next_task() -> int | None:
         with lock:
             return next(queue, None)
 
-    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
-
-        def feed_worker() -> None:  # one thread per worker process: it waits, the process works
+    def feed_worker() -> None:  # one thread per worker process: it waits, the process works
+        pool: ProcessPoolExecutor | None = None
+        done = 0
+        try:
             while (i := next_task()) is not None:
+                if pool is None or done == WORKER_TASKS:
+                    if pool is not None:
+                        pool.shutdown()
+                    pool, done = ProcessPoolExecutor(max_workers=1, mp_context=spawn), 0
                 try:
                     results[i] = pool.submit(tasks[i]).result()
-                except BrokenProcessPool as exc:  # the process died hard: its task fails, this one takes the rest
+                    done += 1
+                except BrokenProcessPool as exc:  # the process died hard: its task fails, a new one goes on
                     results[i] = (False, f"the worker process stopped unexpectedly ({exc})")
-                    return
-                except BaseException as exc:  # re-raised in the calling thread below
-                    errors.append(exc)
-                    return
+                    pool.shutdown()
+                    pool = None
+        except BaseException as exc:  # re-raised in the calling thread below
+            errors.append(exc)
+        finally:
+            if pool is not None:
+                pool.shutdown()
 
-        feeders = [threading.Thread(target=feed_worker, daemon=True) for _ in range(workers - 1)]
-        for feeder in feeders:
-            feeder.start()
-        while (i := next_task()) is not None:
-            results[i] = tasks[i]()
-        for feeder in feeders:
-            feeder.join()
+    feeders = [threading.Thread(target=feed_worker, daemon=True) for _ in range(workers - 1)]
+    for feeder in feeders:
+        feeder.start()
+    for _ in range(PARENT_TASKS):
+        if (i := next_task()) is None:
+            break
+        results[i] = tasks[i]()
+    else:  # this process has done its share: one more worker takes its place
+        feeders.append(threading.Thread(target=feed_worker, daemon=True))
+        feeders[-1].start()
+    for feeder in feeders:
+        feeder.join()
     if errors:
         raise errors[0]
     return results
