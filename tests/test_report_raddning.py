@@ -36,6 +36,10 @@ indicators = ["bra:totalt_antal_anmalda_brott"]
 title = "Skadegörelse och bränder"
 indicators = ["bra:skadegorelsebrott"]
 
+[[plan.problems]]
+title = "Narkotika bland unga"
+indicators = ["bra:narkotikabrott"]
+
 [[plan.measures]]
 name = "Medborgarlöfte 2025–2026"
 kind = "medborgarlöfte"
@@ -45,6 +49,15 @@ start = 2025
 end = 2026
 problems = ["otrygghet-kvall"]
 follow_up = "Trygghetsvandringar varje höst; polisens närvaro redovisas i lokala BRÅ"
+
+[[plan.measures]]
+name = "Grannsamverkan"
+kind = "grannsamverkan"
+partners = ["Polisen", "Gagnefs kommun", "Villaägarna"]
+start = 2019
+indicators = ["bra:skadegorelsebrott"]
+figures = { "grannsamverkansområden" = 14, "hushåll" = 1340 }
+figures_date = 2026-09-01
 """
 
 
@@ -162,7 +175,10 @@ def test_measures_are_listed_and_tied_to_problems(rescue: tuple[Config, BuiltRep
     assert "Medborgarlöfte 2025–2026 (medborgarlöfte)" in text
     assert "Gagnefs kommun, Lokalpolisområde Falun-Borlänge" in text
     assert "Trygghetsvandringar varje höst" in text
-    assert "Prioriterade problem utan pågående åtgärd: Skadegörelse och bränder." in text
+    assert "Omfattning 14 grannsamverkansområden, 1 340 hushåll (per 2026-09-01)" in text
+    assert "Grannsamverkan (grannsamverkan)" in text and "från 2019, pågående" in text
+    # Grannsamverkan follows the vandalism indicator, so that problem is addressed; the first has the löfte
+    assert "Prioriterade problem utan pågående åtgärd: Narkotika bland unga." in text
     section = re.search(r'<section id="atgarder">.*?</section>', built.html.read_text(encoding="utf-8"), re.S)
     assert section is not None
     plan = " ".join(" ".join(parse_html(section.group(0)).text).split())
@@ -185,10 +201,18 @@ def test_a_measure_naming_an_unknown_problem_is_a_config_error(loaded_config: Co
 
 def test_measures_can_live_in_their_own_file(loaded_config: Config) -> None:
     folder = loaded_config.path.parent
-    problems, measures = PLAN.split("[[plan.measures]]")
-    (folder / "atgarder.toml").write_text("[[measures]]" + measures, encoding="utf-8")
+    problems, measures = PLAN.split("[[plan.measures]]", 1)
+    (folder / "atgarder.toml").write_text(
+        ("[[measures]]" + measures).replace("[[plan.measures]]", "[[measures]]"), encoding="utf-8"
+    )
     config = with_plan(folder, '\n[plan]\nmeasures_file = "atgarder.toml"\n' + problems)
-    assert [m.name for m in config.plan.measures] == ["Medborgarlöfte 2025–2026"]
+    assert [m.name for m in config.plan.measures] == ["Medborgarlöfte 2025–2026", "Grannsamverkan"]
+    assert [p.id for p in config.plan.problems] == [
+        "otrygghet-kvall",
+        "skadegorelse-och-brander",
+        "narkotika-bland-unga",
+    ]
+    assert config.plan.measures[1].figures == (("grannsamverkansområden", 14.0), ("hushåll", 1340.0))
     assert config.plan.measures[0].period == "2025–2026"
     assert config.plan.measures_source == "atgarder.toml"
 
@@ -209,3 +233,19 @@ def test_rescue_figures_have_indicator_ids_and_an_export_sheet(rescue: tuple[Con
     assert "mcf:brand_byggnad:medel5" in ids and "raddning:avsiktliga_brander" in ids
     assert ids["raddning:avsiktliga_brander"][2] == "2019"  # the newest year of the export up to the report year
     assert (built.html.parent / "csv" / "raddningstjanst.csv").exists()
+
+
+def test_a_problem_no_measure_addresses_has_none() -> None:
+    from lagesbild_cli.context import plan_rows
+    from lagesbild_cli.context.values import IndicatorValue
+    from lagesbild_cli.plan import Measure, PlanProblem
+
+    values = tuple(IndicatorValue(i, i, 2024, 1.0, "u", "s") for i in ("bra:a", "bra:b", "survey:c@X"))
+    problems = (PlanProblem("A", ("bra:a",), "", id="a"), PlanProblem("B", ("bra:b",), "", id="b"))
+    by_id = Measure("Löfte", "medborgarlöfte", (), (), "2025", "", ("a",), (), "", "")
+    by_indicator = Measure("Vandring", "annan åtgärd", (), (), "", "", (), ("survey:c@X",), "", "")
+    rows = plan_rows(problems, values, (by_id, by_indicator))
+    assert [[m.name for m in r.measures] for r in rows] == [["Löfte"], []]
+    following_b = Measure("Grannsamverkan", "grannsamverkan", (), (), "", "", (), ("bra:b",), "", "")
+    rows = plan_rows(problems, values, (by_id, following_b))
+    assert [[m.name for m in r.measures] for r in rows] == [["Löfte"], ["Grannsamverkan"]]

@@ -58,6 +58,8 @@ class Measure:
     indicators: tuple[str, ...]
     follow_up: str
     url: str
+    figures: tuple[tuple[str, float], ...] = ()  # e.g. ("grannsamverkansområden", 14)
+    figures_date: str = ""  # the date the figures refer to
 
     @property
     def period(self) -> str:
@@ -100,6 +102,16 @@ def _when(table: TomlTable, key: str) -> str:
     raise table.error(key, f"has the value {value!r}", "a year such as 2025 or a date such as 2025-03-01")
 
 
+def _figures(table: TomlTable) -> tuple[tuple[str, float], ...]:
+    """Counts that show a measure's reach, e.g. figures = { "grannsamverkansområden" = 14, "hushåll" = 340 }."""
+    expected = 'a table of counts, e.g. { "grannsamverkansområden" = 14, "hushåll" = 340 }'
+    figures = table.get("figures", dict, expected, {})
+    for label, value in figures.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise table.error("figures", f"has {label!r} = {value!r}", expected)
+    return tuple((str(label), float(value)) for label, value in figures.items())
+
+
 def parse_measure(table: TomlTable, problem_ids: set[str]) -> Measure:
     kind = table.get("kind", str, f"one of: {', '.join(MEASURE_KINDS)}", "annan åtgärd")
     if kind not in MEASURE_KINDS:
@@ -121,6 +133,8 @@ def parse_measure(table: TomlTable, problem_ids: set[str]) -> Measure:
         indicators=indicators,
         follow_up=table.get("follow_up", str, "how the measure is followed up, as text", ""),
         url=table.get("url", str, "a link to the agreement or the promise", ""),
+        figures=_figures(table),
+        figures_date=_when(table, "figures_date"),
     )
     table.reject_unknown()
     return measure

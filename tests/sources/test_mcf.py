@@ -74,6 +74,9 @@ def test_fetch_selects_by_code_and_keeps_alarms_apart(httpserver: HTTPServer, co
             "select sum(antal) as n from raw_mcf_timme where kommun_kod = '2026' and ar = 2024 and typ = '1'"
         )
         assert by_month == by_hour == [{"n": mcf_count("2026", "2024", "1")}]
+        assert store.rows("select distinct kommun_kod from raw_mcf_manad order by 1") == [
+            {"kommun_kod": k.kod} for k in sorted(dalarna, key=lambda k: k.kod)
+        ]  # every kommun of the län, for batch builds
         labels = {r["typ"]: (r["typ_text"], r["grupp"]) for r in store.rows("select * from raw_mcf_typer")}
         assert labels["14"] == (MCF_TYPES["14"], "automatlarm") and labels["15"][1] == "utan_risk"
         assert labels["1"][1] == "olycka"

@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from lagesbild_cli.errors import LagesbildError, ParseError
-from lagesbild_cli.kommuner import Kommun, all_kommuner
+from lagesbild_cli.kommuner import Kommun, all_kommuner, kommuner_in_lan
 from lagesbild_cli.raw import Manifest
 from lagesbild_cli.sources import Schema, SourceResult
 from lagesbild_cli.sources._http import Http, RateLimit, Validators
@@ -31,7 +31,7 @@ from lagesbild_cli.sources._http import Http, RateLimit, Validators
 SOURCE = "mcf"
 METADATA = "mcf/b11_metadata.json"
 ALL_KOMMUNER = "mcf/b11_kommuner.json"
-BY_MONTH = "mcf/b11_manad_{kod}.json"
+BY_MONTH = "mcf/b11_manad_{kod}.json"  # kod: the län's code
 BY_HOUR = "mcf/b11_timme_{kod}.json"
 MISSING = {"..", ".", "-", "..."}
 RULES = RateLimit(min_interval=1.0)  # no published limit; PxWeb's usual default is 30 calls per 10 s
@@ -211,7 +211,8 @@ def parse_data(data: bytes, origin: str) -> pl.DataFrame:
 
 
 def fetch(kommun: Kommun, base_url: str, table: str, n_years: int, http: Http, manifest: Manifest) -> SourceResult:
-    """Metadata, then all kommuner × years × types (for län and riket), then the kommun by month and hour."""
+    """Metadata, then all kommuner × years × types (for län and riket), then the län's kommuner by month
+    and by hour."""
     result = SourceResult(SOURCE)
     limiter = http.limiter("MCF", RULES)
     url = f"{base_url.rstrip('/')}/{table.strip('/')}"
@@ -235,11 +236,13 @@ def fetch(kommun: Kommun, base_url: str, table: str, n_years: int, http: Http, m
     years = sorted(variables[CODES.year].values)[-n_years:]
     every = [k.kod for k in all_kommuner()]
     jobs: list[tuple[str, list[str], str | None, str]] = [(ALL_KOMMUNER, every, None, "all kommuner by type")]
+    # by month and hour for every kommun of the län, so that a batch build (--lan) has them for each
+    lan = [k.kod for k in kommuner_in_lan(kommun.lan_kod)]
     if CODES.month in variables:
-        jobs.append((BY_MONTH.format(kod=kommun.kod), [kommun.kod], CODES.month, f"{kommun.namn} by month"))
+        jobs.append((BY_MONTH.format(kod=kommun.lan_kod), lan, CODES.month, f"{kommun.lan.namn} by month"))
     hour = hour_code(variables)
     if hour is not None:
-        jobs.append((BY_HOUR.format(kod=kommun.kod), [kommun.kod], hour, f"{kommun.namn} by hour"))
+        jobs.append((BY_HOUR.format(kod=kommun.lan_kod), lan, hour, f"{kommun.lan.namn} by hour"))
     else:
         result.detail = "the table has no hour variable"
     for relative, kommuner, by, what in jobs:
@@ -263,7 +266,9 @@ def load(raw_dir: Path) -> dict[str, pl.DataFrame]:
         files = sorted(raw_dir.glob(pattern))
         frames = [parse_data(p.read_bytes(), str(p)) for p in files]
         frame = pl.concat(frames) if frames else pl.DataFrame(schema=COUNT_SCHEMA)
-        return frame.select(["kommun_kod", "ar", "typ", *keep, "antal"])
+        key = ["kommun_kod", "ar", "typ", *keep]
+        # files of several fetches (another kommun, another län) may overlap: each cell counts once
+        return frame.select([*key, "antal"]).unique(key, keep="last", maintain_order=True)
 
     return {
         "raw_mcf_typer": types(variables) if variables else pl.DataFrame(schema=TYPE_SCHEMA),
