@@ -225,14 +225,12 @@ def fetch(kommun: Kommun, base_url: str, table: str, n_years: int, http: Http, m
     )
     if got.not_modified:
         manifest.mark_unchanged(METADATA)
-        meta_bytes = (manifest.raw_dir / METADATA).read_bytes()
+        variables = parse_metadata((manifest.raw_dir / METADATA).read_bytes(), METADATA)
         result.unchanged += 1
     else:
-        meta_bytes = got.content
-        parse_metadata(meta_bytes, f"the answer from {got.url}")
+        variables = parse_metadata(got.content, f"the answer from {got.url}")  # checked before it is stored
         manifest.store_download(METADATA, got, SOURCE)
         result.fetched += 1
-    variables = parse_metadata(meta_bytes, METADATA)
     years = sorted(variables[CODES.year].values)[-n_years:]
     every = [k.kod for k in all_kommuner()]
     jobs: list[tuple[str, list[str], str | None, str]] = [(ALL_KOMMUNER, every, None, "all kommuner by type")]

@@ -120,11 +120,13 @@ def import_files(paths: list[Path], manifest: Manifest) -> tuple[ManifestEntry, 
     Returns (manifest entry, events in the files, events stored in all). Nothing is written if any
     file fails.
     """
-    frames = []
+    frames, origins = [], []
     for path in paths:
         if not path.is_file():
             raise ParseError(f"There is no file at {path}.", hint="Give the path of the exported CSV file.")
-        frames.append(parse(path.read_bytes(), str(path)))
+        data = path.read_bytes()
+        frames.append(parse(data, str(path)))
+        origins.append(f"{path.name} (sha256 {sha256(data)})")
     new = pl.concat(frames)
     old = load(manifest.raw_dir)
     merged = pl.concat([old, new]).unique("handelse_id", keep="last", maintain_order=True).sort("ar", "handelse_id")
@@ -134,7 +136,7 @@ def import_files(paths: list[Path], manifest: Manifest) -> tuple[ManifestEntry, 
         STORED,
         buffer.getvalue(),
         source=SOURCE,
-        origin=", ".join(f"{p.name} (sha256 {sha256(p.read_bytes())})" for p in paths),
+        origin=", ".join(origins),
         status=None,
     )
     return entry, new.height, merged.height
