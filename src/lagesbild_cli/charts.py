@@ -188,17 +188,20 @@ def geography_chart(
     *,
     decimals: int = 0,
     marks: Sequence[Mark] = (),
+    per: str = "100 000",
 ) -> LineChart:
-    """Kommun, län and riket over the years, with a description that states the last year's values."""
+    """Kommun, län and riket per ``per`` inhabitants over the years, with a description that states the
+    last year's values."""
     series = [
         SeriesData(kommun_namn if level == "kommun" else GEOGRAPHY_LABELS[level], level, values)
         for level, values in data.items()
     ]
     last = {level: values.get(years[-1]) for level, values in data.items()}
     description = (
-        f"Linjediagram över {subject} per 100 000 invånare {years[0]}–{years[-1]} i {kommun_namn}, "
-        f"{lan_namn} och riket. År {years[-1]}: {kommun_namn} {formatting.number(last.get('kommun'))}, "
-        f"{lan_namn} {formatting.number(last.get('lan'))}, riket {formatting.number(last.get('riket'))}."
+        f"Linjediagram över {subject} per {per} invånare {years[0]}–{years[-1]} i {kommun_namn}, "
+        f"{lan_namn} och riket. År {years[-1]}: {kommun_namn} {formatting.number(last.get('kommun'), decimals)}, "
+        f"{lan_namn} {formatting.number(last.get('lan'), decimals)}, "
+        f"riket {formatting.number(last.get('riket'), decimals)}."
     )
     if marks:
         description += " " + " ".join(f"Från {m.year}: {m.label}." for m in marks if years[0] <= m.year <= years[-1])

@@ -136,19 +136,17 @@ def _chart(store: Store, kommun: Kommun, kategori: str, chart_id: str) -> charts
     for r in rows:
         data[r["geo_niva"]][r["ar"]] = r["per_1000"]
     label = CATEGORIES[kategori]
-    last = years[-1]
-    description = (
-        f"Linjediagram över {label.lower()} per 1 000 invånare {years[0]}–{last} i {kommun.namn}, länet och "
-        f"riket. År {last}: {kommun.namn} {formatting.number(data['kommun'].get(last), 2)}, länet "
-        f"{formatting.number(data['lan'].get(last), 2)}, riket {formatting.number(data['riket'].get(last), 2)}."
+    return charts.geography_chart(
+        chart_id,
+        f"{label} per 1 000 invånare",
+        label.lower(),
+        data,
+        years,
+        kommun.namn,
+        kommun.lan.namn,
+        decimals=2,
+        per="1 000",
     )
-    series = [
-        charts.SeriesData(kommun.namn if level == "kommun" else charts.GEOGRAPHY_LABELS[level], level, values)
-        for level, values in data.items()
-        if values
-    ]
-    title = f"{label} per 1 000 invånare"
-    return charts.line_chart(chart_id, title, description, series, years, decimals=2)
 
 
 def _time_table(store: Store, kommun: Kommun, indelning: str) -> TimeTable | None:
