@@ -172,7 +172,7 @@ class FakeKolada:
 
 # ── MCF's PxWeb v1 API (table B11) ─────────────────────────────────────────────────────────────
 # No recorded answer from statistik.mcf.se exists anywhere, so FakeMcf answers in PxWeb v1's documented
-# shape (the shape of the real SCB v1 answer in shared/data-samples/scb/pxweb_v1_BefolkningNy_0180_2021_json.json)
+# shape (the shape of the real SCB v1 answer in tests/data/scb/pxweb_v1_BefolkningNy_0180_2021_json.json)
 # with SYNTHETIC counts from a fixed formula; only Uppsala 2024's totals per type are the figures
 # reported for the real table (mcf-and-measures.md §1.3). Keys follow the table's variable order, as
 # PxWeb v1 does, whatever the order of the query.

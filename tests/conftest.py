@@ -1,9 +1,9 @@
-"""Shared fixtures. Real data comes from ../shared/data-samples (read-only: tests write to tmp)."""
+"""Shared fixtures. Real public data (and the fictitious survey) is in tests/data, each folder with its
+provenance; tests read it and write to tmp only."""
 
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import socket
 from collections.abc import Callable
@@ -16,8 +16,7 @@ from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.report import BuiltReport
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("LAGESBILD_SHARED", REPO.parent / "shared"))
-SAMPLES = SHARED / "data-samples"
+SAMPLES = REPO / "tests" / "data"
 BRA_XLSX = SAMPLES / "bra" / "kommunindikatorer_xlsx"
 BRA_LONG_CSV = SAMPLES / "bra" / "bra_kommunindikatorer_dalarna_long.csv"
 
