@@ -14,6 +14,9 @@ fetch: ## Download Brå's workbooks for the kommun's län into data/raw and load
 report: ## Build the report for YEAR (default 2023) as HTML and PDF
 	uv run lagesbild build --year $(YEAR)
 
+demo: ## Write the example project for Gagnef into lagesbild-demo/ and build its report (offline)
+	uv run lagesbild demo
+
 test: ## Run the test suite (includes ruff and mypy)
 	uv run pytest
 
@@ -32,7 +35,7 @@ pages: ## Render the PDF's pages to PNG for a look (needs poppler-utils)
 clean: ## Remove the database and reports (raw data stays)
 	rm -rf data/processed/lagesbild.duckdb data/processed/reports
 
-.PHONY: help setup fetch report test lint fmt pages clean bench
+.PHONY: help setup fetch report demo test lint fmt pages clean bench
 
 bench: ## Measure build speed against PDF rendering; writes bench/results.json (several minutes)
 	uv run python bench/run.py

@@ -30,7 +30,7 @@ from lagesbild_cli.config import load_config  # noqa: E402
 from lagesbild_cli.kommuner import all_kommuner, kommuner_in_lan  # noqa: E402
 from lagesbild_cli.store import open_store  # noqa: E402
 
-BRA = ROOT / "tests" / "data" / "bra" / "kommunindikatorer_xlsx"
+BRA = ROOT / "src" / "lagesbild_cli" / "data" / "demo" / "bra"
 YEAR = 2024
 TARGETS = {"build_over_render_ratio": ("<=", 1.25), "lan_batch_over_serial_ratio": ("<=", 0.6),
            "national_per_kommun_ratio": ("<=", 1.1), "peak_rss_mb": ("<=", 500), "refetch_body_bytes": ("==", 0)}

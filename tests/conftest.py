@@ -1,5 +1,5 @@
-"""Shared fixtures. Real public data (and the fictitious survey) is in tests/data, each folder with its
-provenance; tests read it and write to tmp only."""
+"""Shared fixtures. Real public data (and the fictitious survey) is in tests/data and, for the files the demo
+needs too, in the package's data/demo; each folder with its provenance. Tests read it and write to tmp only."""
 
 from __future__ import annotations
 
@@ -11,13 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from lagesbild_cli import pipeline
+from lagesbild_cli import demo, pipeline
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.report import BuiltReport
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "tests" / "data"
-BRA_XLSX = SAMPLES / "bra" / "kommunindikatorer_xlsx"
+DEMO = demo.DATA  # files the tests share with `lagesbild demo`, kept once in the package
+BRA_XLSX = DEMO / "bra"
+POLISEN_ARCHIVE = DEMO / "polisen" / "events_dalarna_2023-2026.json"
+GEOJSON = DEMO / "geo" / "okfse_swedish_municipalities.geojson"
+SURVEY_CSV = DEMO / "survey" / "medborgarundersokning_gagnef_fiktiv.csv"
+RADDNING_EXPORTS = demo.RADDNING  # the 2018 and 2019 exports
 BRA_LONG_CSV = SAMPLES / "bra" / "bra_kommunindikatorer_dalarna_long.csv"
 
 

@@ -16,7 +16,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from builders import FakeKolada, FakeMcf, mcf_count, population_fixture
-from conftest import SAMPLES, no_sleep
+from conftest import RADDNING_EXPORTS, no_sleep
 from lagesbild_cli import formatting, pipeline
 from lagesbild_cli.config import Config, KoladaSettings, McfSettings, ServiceSettings, load_config
 from lagesbild_cli.errors import ConfigError
@@ -25,7 +25,7 @@ from lagesbild_cli.store import open_store
 from test_report import parse_html, pdf_text
 from test_report_sources import text_of
 
-EXPORTS = [SAMPLES / "mcf" / f"msb_handelserapport_fordonsbrand_dalarna_{y}_DERIVED.csv" for y in (2018, 2019)]
+EXPORTS = RADDNING_EXPORTS
 PLAN = """
 [[plan.problems]]
 id = "otrygghet-kvall"

@@ -13,7 +13,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from builders import KPIS, VALUES, FakeKolada, deso_fixture, population_fixture
-from conftest import SAMPLES, no_sleep, write_config
+from conftest import POLISEN_ARCHIVE, no_sleep, write_config
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import Config, KoladaSettings, ServiceSettings, load_config
 from lagesbild_cli.kommuner import all_kommuner
@@ -21,7 +21,7 @@ from lagesbild_cli.raw import FetchLog
 from lagesbild_cli.report import BuiltReport
 from test_report import parse_html, pdf_text
 
-ARCHIVE = SAMPLES / "polisen" / "events_dalarna_2023-2026.json"
+ARCHIVE = POLISEN_ARCHIVE
 
 
 def fetch_services(config: Config) -> Config:

@@ -14,7 +14,7 @@ import openpyxl
 import pypdf
 import pytest
 
-from conftest import BRA_XLSX, SAMPLES, write_config
+from conftest import BRA_XLSX, GEOJSON, SURVEY_CSV, write_config
 from lagesbild_cli import exports, pipeline
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.errors import ConfigError, RenderError
@@ -24,7 +24,7 @@ from lagesbild_cli.report import BuiltReport
 from test_report import parse_html, pdf_text
 from test_report_sources import ARCHIVE, fetch_services
 
-SURVEY = SAMPLES / "survey" / "medborgarundersokning_gagnef_fiktiv.csv"
+SURVEY = SURVEY_CSV
 H2 = [
     "Innehåll",
     "Sammanfattning",
@@ -50,7 +50,7 @@ def project(folder: Path, kommun: str = "2026") -> Config:
     pipeline.import_polisen(config, ARCHIVE)
     Manifest(config.raw_dir).store(
         "geo/kommuner.geojson",
-        (SAMPLES / "geo" / "okfse_swedish_municipalities.geojson").read_bytes(),
+        GEOJSON.read_bytes(),
         source="geo",
         origin="loopback test copy",
         status=200,

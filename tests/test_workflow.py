@@ -16,7 +16,7 @@ from pytest_httpserver import HTTPServer
 from ruamel.yaml import YAML
 
 from builders import FakeKolada, FakeMcf, deso_fixture, population_fixture
-from conftest import BRA_XLSX, REPO, SAMPLES, write_config
+from conftest import BRA_XLSX, GEOJSON, REPO, SAMPLES, write_config
 from lagesbild_cli.kommuner import kommuner_in_lan
 
 WORKFLOW = REPO / ".github" / "workflows" / "lagesbild.yml"
@@ -63,9 +63,7 @@ def fake_services(server: HTTPServer) -> str:
     )
     server.expect_request("/api/v2/tables/TAB638/data").respond_with_data(population_fixture())
     server.expect_request("/api/v2/tables/TAB6574/data").respond_with_data(deso_fixture("2026"))
-    server.expect_request("/geo.json").respond_with_data(
-        (SAMPLES / "geo" / "okfse_swedish_municipalities.geojson").read_bytes()
-    )
+    server.expect_request("/geo.json").respond_with_data(GEOJSON.read_bytes())
     FakeKolada(server)
     FakeMcf(server)
     return server.url_for("/")

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from lagesbild_cli import __version__, pipeline, report
+from lagesbild_cli import demo as demo_project
 from lagesbild_cli import doctor as doctor_checks
 from lagesbild_cli.config import DEFAULT_CONFIG, SOURCE_NAMES, Config, load_config
 from lagesbild_cli.errors import LagesbildError, UnknownKommunError
@@ -247,6 +248,32 @@ def _kommun_list(lan: str | None, kommun: str | None) -> list[Kommun] | None:
         return None
 
     return _run(resolve)
+
+
+@app.command()
+def demo(
+    folder: Annotated[
+        Path, typer.Option("--dir", "-d", help="The folder to write the example project into.")
+    ] = demo_project.DEFAULT_DIR,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a folder that has other files (they are left alone).")
+    ] = False,
+) -> None:
+    """Write a complete example project for Gagnef from data that comes with lagesbild, and build its report.
+
+    Works offline. The project's lagesbild.toml, example texts and data show what a real project holds.
+    """
+    _run(lambda: demo_project.check_folder(folder, force=force))
+    typer.echo(f"Writing the example project for Gagnef into {folder} and building its report (about a minute)…")
+    result = _run(lambda: pipeline.demo(folder, force=force))
+    built = result.report
+    typer.echo(f"Wrote {built.html}\nWrote {built.pdf}")
+    if built.exports:
+        typer.echo(f"Wrote {built.exports[0]} and {len(built.exports) - 1} CSV files in {built.exports[1].parent}")
+    typer.echo(
+        f"Open the PDF to read the report. The project's settings are in {result.config.path}; "
+        f"build it again with: lagesbild build --config {result.config.path}"
+    )
 
 
 @app.command()

@@ -6,6 +6,8 @@ from lagesbild_cli.config import load_config
 config = load_config(Path("lagesbild.toml"))
 pipeline.fetch(config)
 pipeline.build(config, year=2023)
+
+pipeline.demo(Path("lagesbild-demo"))  # an example project for Gagnef, offline
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from typing import TypeVar
 import httpx
 
 from lagesbild_cli import batch, exports, loader, report, runlock
-from lagesbild_cli.config import SOURCE_NAMES, Config
+from lagesbild_cli import demo as demo_project
+from lagesbild_cli.config import SOURCE_NAMES, Config, load_config
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.loader import LoadResult
@@ -230,3 +233,26 @@ def build_many(
     if loader.is_stale(config):
         loader.load(config)
     return batch.build_many(config, kommuner, year, final=final, report_date=report_date, workers=workers)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    config: Config
+    report: report.BuiltReport
+
+
+def demo(folder: Path = demo_project.DEFAULT_DIR, *, force: bool = False) -> DemoResult:
+    """Write the example project for Gagnef into ``folder`` from the data shipped with lagesbild, offline,
+    and build its latest report: Brå, boundaries and the recorded SCB/Kolada/MCF answers are stored as a
+    fetch would; the Polisen archive, the fictitious survey and the rescue-service export go through the
+    importers. A folder with other files is refused unless ``force`` (see :func:`demo.write_project`)."""
+    config = load_config(demo_project.write_project(folder, force=force))
+    with runlock.exclusive(config.data_dir):
+        manifest = Manifest(config.raw_dir)
+        demo_project.store_fetched(config.raw_dir)
+        polisen.import_file(demo_project.POLISEN_ARCHIVE, manifest)
+        if config.survey is not None:
+            survey.import_file(demo_project.SURVEY, config.survey, manifest)
+        raddning.import_files(demo_project.RADDNING, manifest)
+        loader.load(config)
+    return DemoResult(config=config, report=build(config))

@@ -7,14 +7,12 @@ from dataclasses import replace
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import SAMPLES, no_sleep
+from conftest import GEOJSON, no_sleep
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import Config, ServiceSettings
 from lagesbild_cli.errors import ParseError
 from lagesbild_cli.sources import geo
 from lagesbild_cli.store import open_store
-
-GEOJSON = SAMPLES / "geo" / "okfse_swedish_municipalities.geojson"
 
 
 def test_fetch_stores_all_290_kommuner(httpserver: HTTPServer, config: Config) -> None:

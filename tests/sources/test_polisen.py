@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import SAMPLES
+from conftest import POLISEN_ARCHIVE, SAMPLES
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import Config, ServiceSettings
 from lagesbild_cli.errors import ParseError
@@ -21,7 +21,7 @@ from lagesbild_cli.store import open_store
 POLISEN = SAMPLES / "polisen"
 SNAPSHOT_2025 = POLISEN / "events_snapshot_2025-12-03.json"
 SNAPSHOT_2026 = POLISEN / "events_snapshot_2026-08-22_county_only.json"
-ARCHIVE = POLISEN / "events_dalarna_2023-2026.json"
+ARCHIVE = POLISEN_ARCHIVE
 
 
 def parsed(path: Path):  # type: ignore[no-untyped-def]

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES
+from conftest import RADDNING_EXPORTS
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import Config
 from lagesbild_cli.errors import ParseError
 from lagesbild_cli.sources import raddning
 
-EXPORT_2018 = SAMPLES / "mcf" / "msb_handelserapport_fordonsbrand_dalarna_2018_DERIVED.csv"
-EXPORT_2019 = SAMPLES / "mcf" / "msb_handelserapport_fordonsbrand_dalarna_2019_DERIVED.csv"
+EXPORT_2018, EXPORT_2019 = RADDNING_EXPORTS
 
 
 def test_both_years_schemas_parse_with_the_counts_of_the_provenance_note() -> None:

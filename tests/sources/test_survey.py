@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES
+from conftest import SURVEY_CSV
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import Config
 from lagesbild_cli.errors import ValidationError
 from lagesbild_cli.stats import kish_effective_n, wilson_interval
 from lagesbild_cli.store import open_store
 
-SURVEY = SAMPLES / "survey" / "medborgarundersokning_gagnef_fiktiv.csv"
+SURVEY = SURVEY_CSV
 FREE_TEXT = "Har du något övrigt du vill framföra?"
 EMAIL = "E-post (för utlottning)"
 
