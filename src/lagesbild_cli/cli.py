@@ -27,7 +27,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from lagesbild_cli import __version__, pipeline, report
+from lagesbild_cli import __version__, init_config, pipeline, report
 from lagesbild_cli import doctor as doctor_checks
 from lagesbild_cli.config import DEFAULT_CONFIG, SOURCE_NAMES, Config, load_config
 from lagesbild_cli.errors import LagesbildError, UnknownKommunError, storage_error
@@ -284,6 +284,22 @@ def _kommun_list(lan: str | None, kommun: str | None) -> list[Kommun] | None:
         return None
 
     return _run(resolve)
+
+
+@app.command()
+def init(
+    kommun: Annotated[str, typer.Option("--kommun", "-k", help="Kommun code or name, e.g. 2062 or Mora.")],
+    folder: Annotated[Path, typer.Option("--dir", "-d", help="Folder for lagesbild.toml (made if missing).")] = Path(),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing lagesbild.toml.")] = False,
+) -> None:
+    """Write a commented lagesbild.toml for one kommun, to start a new project."""
+    created = _run(lambda: init_config.create(kommun, folder, force=force))
+    config = created.path
+    typer.echo(f"Wrote {config} for {created.kommun.fullnamn} ({created.kommun.kod}). Next steps:")
+    typer.echo(f"  1. Fill in [report] and [http] contact in {config}.")
+    typer.echo(f"  2. lagesbild fetch --config {config}")
+    typer.echo(f"     (or download Brå's workbooks by hand: lagesbild import bra FOLDER --config {config})")
+    typer.echo(f"  3. lagesbild build --config {config}")
 
 
 @app.command()
