@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import errno
+import json
+import os
 import shutil
+import stat
 from pathlib import Path
 
+import duckdb
+import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from conftest import BRA_XLSX, write_config
+from lagesbild_cli import cli, exports, pipeline, raw, store
 from lagesbild_cli.cli import app
+from lagesbild_cli.config import Config
+from test_report import pdf_text
 
 runner = CliRunner()
 
@@ -111,3 +121,139 @@ def test_fetch_failure_exits_1_with_the_reason(tmp_path: Path) -> None:
     assert "Error: 1 source(s) failed: bra. Their previous data is untouched." in err
     assert "discovery is off" in err  # the kommuner without a URL
     assert "Traceback" not in err
+
+
+# ── The operating system's errors are the user's errors; exit codes ──────────────────────────────
+
+
+def report_set(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_read_only_data_folder_exits_1_naming_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def read_only(*args: object, dir: str, **kwargs: object) -> tuple[int, str]:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), dir)
+
+    monkeypatch.setattr(raw.tempfile, "mkstemp", read_only)
+    code, _, err = run("import", "bra", str(BRA_XLSX / "Gagnef.xlsx"), "--config", str(write_config(tmp_path)))
+    assert code == 1
+    assert f"{tmp_path / 'data' / 'raw' / 'bra'} is on a read-only file system" in err
+    assert "writable copy" in err and "bug" not in err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="chmod does not stop root; the injected variant above runs instead")
+def test_a_data_folder_without_write_permission_exits_1(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data").chmod(0o555)
+    try:
+        code, _, err = run("import", "bra", str(BRA_XLSX / "Gagnef.xlsx"), "--config", str(config))
+    finally:
+        (tmp_path / "data").chmod(0o755)
+    assert code == 1 and "Permission denied" in err and str(tmp_path / "data") in err and "bug" not in err
+
+
+def test_a_full_disk_while_writing_the_exports_keeps_the_previous_report_set(
+    loaded_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = str(loaded_config.path)
+    assert run("build", "--year", "2023", "--config", config)[0] == 0
+    folder = loaded_config.reports_dir / "2026" / "2023"
+    before = report_set(folder)
+    assert len([name for name in before if name.startswith("csv/")]) == 5
+    written: list[Path] = []
+    real = exports.atomic_write_bytes
+
+    def fill_up(path: Path, data: bytes) -> None:
+        if len(written) == 4:  # the xlsx and three CSVs fit, the fourth does not
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        written.append(path)
+        real(path, data)
+
+    monkeypatch.setattr(exports, "atomic_write_bytes", fill_up)
+    code, _, err = run("build", "--year", "2023", "--config", config)
+    assert code == 1, err
+    assert "The disk is full" in err and "bug" not in err and "/csv/" in err
+    assert report_set(folder) == before  # byte-identical and complete
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["2023"]  # no half-written set left beside it
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        duckdb.IOException('IO Error: Could not write all bytes to file "x.tmp": No space left on device'),
+        duckdb.TransactionException("TransactionContext Error: Failed to commit: No space left on device"),
+    ],
+)
+def test_a_full_disk_while_loading_duckdb_exits_1(
+    loaded_config: Config, monkeypatch: pytest.MonkeyPatch, error: duckdb.Error
+) -> None:
+    before = loaded_config.db_path.read_bytes()
+
+    def full(self: object, name: str, frame: object) -> None:
+        raise error
+
+    monkeypatch.setattr(store.Store, "write_table", full)
+    code, _, err = run("load", "--config", str(loaded_config.path))
+    assert code == 1 and "The disk is full" in err and str(loaded_config.processed_dir) in err and "bug" not in err
+    assert loaded_config.db_path.read_bytes() == before
+
+
+def test_usage_errors_exit_2_as_click_does(tmp_path: Path) -> None:
+    def plain(text: str) -> str:  # click's message as one line, without the box Rich draws around it
+        return " ".join(text.replace("│", " ").split())
+
+    code, _, err = run("build", "--year", "abc", "--config", str(write_config(tmp_path)))
+    assert code == 2 and "Invalid value for '--year'" in err and "Usage: lagesbild build" in err
+    assert "bug" not in err
+    code, _, err = run("build", "--date", "2024-13-01", "--config", str(write_config(tmp_path)))
+    assert code == 2 and "'2024-13-01' is not a date of the form YYYY-MM-DD" in plain(err)
+    code, _, err = run("no-such-command")
+    assert code == 2 and "No such command" in err
+    code, out, _ = run()
+    assert code == 2 and "Usage: " in out and "build" in out  # no command: the help, exit 2 (click)
+
+
+def test_a_bug_exits_70_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("secret cell value")
+
+    monkeypatch.setattr(pipeline, "load", broken)
+    code, _, err = run("load", "--config", str(write_config(tmp_path)))
+    assert code == cli.EXIT_BUG == 70
+    assert "a bug in lagesbild" in err and "KeyError" in err and "Please report it" in err
+    assert "secret cell value" not in err
+
+
+def test_outputs_are_readable_by_colleagues_and_name_no_local_folder(tmp_path: Path) -> None:
+    downloads = tmp_path / "Hämtade filer XYZZY7" / "bra"
+    shutil.copytree(BRA_XLSX, downloads)
+    (tmp_path / "project").mkdir()
+    config = write_config(tmp_path / "project")
+    previous = os.umask(0o022)
+    try:
+        assert run("import", "bra", str(downloads), "--config", str(config))[0] == 0
+        manifest = json.loads((tmp_path / "project/data/raw/manifest.json").read_text(encoding="utf-8"))
+        assert manifest["bra/2026.xlsx"]["origin"] == "Gagnef.xlsx"
+        # a manifest from an older version, with the absolute path of an import, must not show it either
+        manifest["bra/2026.xlsx"]["origin"] = str(downloads / "Gagnef.xlsx")
+        (tmp_path / "project/data/raw/manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        code, _, err = run("build", "--year", "2023", "--config", str(config))
+        assert code == 0, err
+    finally:
+        os.umask(previous)
+    data = tmp_path / "project" / "data"
+    for path in data.rglob("*"):
+        if path.name != ".lagesbild.lock":
+            assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644), path
+    folder = data / "processed/reports/2026/2023"
+    texts = {"html": (folder / "lagesbild.html").read_text(encoding="utf-8")}
+    texts["pdf"] = "".join(pdf_text((folder / "lagesbild.pdf").read_bytes()).split())
+    book = openpyxl.load_workbook(folder / "indikatorer.xlsx")
+    texts["xlsx"] = "\n".join(str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row if c)
+    for csv_file in (folder / "csv").glob("*.csv"):
+        texts[csv_file.name] = csv_file.read_text(encoding="utf-8-sig")
+    assert len(texts) >= 8
+    for name, text in texts.items():
+        assert "XYZZY7" not in text and str(tmp_path) not in text, name
+    assert "Gagnef.xlsx" in texts["kallor.csv"] and "Gagnef.xlsx" in texts["html"]

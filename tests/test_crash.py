@@ -21,11 +21,13 @@ from lagesbild_cli.config import load_config
 
 
 def snapshot(data_dir: Path) -> dict[str, bytes]:
-    """Every file a user relies on (not lock or temp files)."""
+    """Every file a user relies on (not lock or temp files, nor report sets being written)."""
     return {
         str(p.relative_to(data_dir)): p.read_bytes()
         for p in sorted(data_dir.rglob("*"))
-        if p.is_file() and not p.name.startswith(".") and p.name != "fetch_status.json"
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(data_dir).parts)
+        and p.name != "fetch_status.json"
     }
 
 
@@ -84,6 +86,23 @@ def test_a_build_killed_while_rendering_loses_nothing(built_project: Path) -> No
     assert snapshot(data) == before
     assert cli(built_project, "build", "--year", "2023").returncode == 0
     assert not list(data.rglob(".*.tmp*"))  # the killed run's temp files are cleaned up
+
+
+def test_a_build_killed_while_writing_or_swapping_the_report_set_loses_nothing(built_project: Path) -> None:
+    data = built_project.parent / "data"
+    reports = data / "processed" / "reports"
+    before = snapshot(data)
+    assert len([name for name in before if "/csv/" in name]) == 5
+    process, _ = start(built_project, "exports", "build", "--year", "2023")  # the xlsx written, no CSV yet
+    kill(process)
+    assert snapshot(data) == before
+    process, _ = start(built_project, "swap", "build", "--year", "2023")  # the old set moved aside
+    kill(process)
+    assert not (reports / "2026" / "2023").exists()
+    assert cli(built_project, "load").returncode == 0  # the next run puts the old set back
+    prefix = "processed/reports/"
+    assert snapshot(reports) == {k.removeprefix(prefix): v for k, v in before.items() if k.startswith(prefix)}
+    assert sorted(p.name for p in (reports / "2026").iterdir()) == ["2023"]
 
 
 def test_a_load_killed_before_the_swap_keeps_the_old_database(built_project: Path) -> None:

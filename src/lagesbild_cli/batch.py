@@ -15,10 +15,10 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from lagesbild_cli import exports, formatting, maps, report
+from lagesbild_cli import exports, formatting, maps, report, staging
 from lagesbild_cli.config import Config
 from lagesbild_cli.context import data_date
-from lagesbild_cli.errors import DataMissingError, LagesbildError
+from lagesbild_cli.errors import DataMissingError, LagesbildError, storage_error
 from lagesbild_cli.kommuner import Kommun, Lan
 from lagesbild_cli.raw import atomic_write_bytes
 from lagesbild_cli.store import open_store
@@ -40,6 +40,8 @@ def _build_one(config: Config, year: int | None, final: bool, report_date: date 
         return True, str(report.write_report(context, config, sheets).pdf)
     except LagesbildError as exc:
         return False, str(exc)
+    except OSError as exc:  # no permission, a full disk: the user's to fix, not a bug
+        return False, str(storage_error(exc))
     except Exception as exc:  # a bug in one kommun must not take the others down
         return False, f"internal error ({type(exc).__name__}: {exc})"
 
@@ -212,7 +214,9 @@ def lan_overview(config: Config, lan: Lan, year: int | None, report_date: date |
         created=formatting.swedish_date(when),
         title=title,
     )
+    pdf = report.render_pdf(html)
     folder = config.reports_dir / f"lan-{lan.kod}" / str(year)
-    atomic_write_bytes(folder / "lansoversikt.html", html.encode("utf-8"))
-    atomic_write_bytes(folder / "lansoversikt.pdf", report.render_pdf(html))
+    with staging.replaced_folder(folder) as new:
+        atomic_write_bytes(new / "lansoversikt.html", html.encode("utf-8"))
+        atomic_write_bytes(new / "lansoversikt.pdf", pdf)
     return folder / "lansoversikt.pdf"

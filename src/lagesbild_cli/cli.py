@@ -1,7 +1,17 @@
 """The ``lagesbild`` command: thin Typer commands over :mod:`lagesbild_cli.pipeline`.
 
-Errors are mapped to exit codes in one place, :func:`_run`: a LagesbildError prints its message
-and exits 1; anything else is a bug and exits 2, without a traceback full of data.
+Exit codes, the same for every command:
+
+- 0: success.
+- 1: an error the message explains (EXIT_ERROR): bad input, a failed download, missing data, and what the
+  operating system refuses (no permission, a read-only or full disk, a missing folder). Nothing already
+  stored is lost.
+- 2: a usage error (EXIT_USAGE), from click: an unknown command or option, a bad option value such as
+  ``--year abc``, or no command at all (then the help is printed too).
+- 70: a bug in lagesbild (EXIT_BUG, EX_SOFTWARE in sysexits.h): the message names the exception and
+  where it was raised, asks for a report, and shows no traceback full of data.
+
+Errors are mapped to these codes in one place, :func:`_run`.
 """
 
 from __future__ import annotations
@@ -11,21 +21,25 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from lagesbild_cli import __version__, pipeline, report
+from lagesbild_cli import __version__, init_config, pipeline, report
 from lagesbild_cli import demo as demo_project
 from lagesbild_cli import doctor as doctor_checks
 from lagesbild_cli.config import DEFAULT_CONFIG, SOURCE_NAMES, Config, load_config
-from lagesbild_cli.errors import LagesbildError, UnknownKommunError
+from lagesbild_cli.errors import LagesbildError, UnknownKommunError, storage_error
 from lagesbild_cli.kommuner import Kommun, all_kommuner, find_lan, kommuner_in_lan, lan_by_code, resolve_kommun
 from lagesbild_cli.loader import LoadResult
 
 T = TypeVar("T")
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2  # click's own code for usage errors
+EXIT_BUG = 70  # EX_SOFTWARE
 
 app = typer.Typer(
     name="lagesbild",
@@ -47,8 +61,9 @@ def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except LagesbildError as exc:
-        typer.echo(f"Error ({exc.kind}): {exc}", err=True)
-        raise typer.Exit(1) from None
+        _fail(exc)
+    except OSError as exc:  # no permission, a read-only or full disk, a missing folder: the user can fix it
+        _fail(storage_error(exc, base=_working_dir()))
     except Exception as exc:  # a bug: say so, keep data out of the message
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         typer.echo(
@@ -56,7 +71,19 @@ def _run(action: Callable[[], T]) -> T:
             f"{Path(frame.filename).name}:{frame.lineno}. Please report it.",
             err=True,
         )
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_BUG) from None
+
+
+def _fail(exc: LagesbildError) -> NoReturn:
+    typer.echo(f"Error ({exc.kind}): {exc}", err=True)
+    raise typer.Exit(EXIT_ERROR) from None
+
+
+def _working_dir() -> Path | None:
+    try:
+        return Path.cwd()
+    except OSError:  # the working folder was removed
+        return None
 
 
 def _report_problems(loaded: LoadResult | None) -> None:
@@ -211,7 +238,7 @@ def build(
     --kommun takes one kommun or a comma-separated list; --lan builds the whole län in parallel and adds
     a one-page län overview.
     """
-    when = _run(lambda: date.fromisoformat(report_date)) if report_date else None
+    when = _report_date(report_date)
     many = _kommun_list(lan, kommun)
     cfg = _config(config, None if many else kommun)
     if many:
@@ -230,6 +257,16 @@ def build(
     typer.echo(f"Wrote {built.html}\nWrote {built.pdf}")
     if built.exports:
         typer.echo(f"Wrote {built.exports[0]} and {len(built.exports) - 1} CSV files in {built.exports[1].parent}")
+
+
+def _report_date(text: str | None) -> date | None:
+    """--date as a date; a malformed one is a usage error (exit 2), like --year abc."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date of the form YYYY-MM-DD.", param_hint="'--date'") from None
 
 
 def _kommun_list(lan: str | None, kommun: str | None) -> list[Kommun] | None:
@@ -274,6 +311,22 @@ def demo(
         f"Open the PDF to read the report. The project's settings are in {result.config.path}; "
         f"build it again with: lagesbild build --config {result.config.path}"
     )
+
+
+@app.command()
+def init(
+    kommun: Annotated[str, typer.Option("--kommun", "-k", help="Kommun code or name, e.g. 2062 or Mora.")],
+    folder: Annotated[Path, typer.Option("--dir", "-d", help="Folder for lagesbild.toml (made if missing).")] = Path(),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing lagesbild.toml.")] = False,
+) -> None:
+    """Write a commented lagesbild.toml for one kommun, to start a new project."""
+    created = _run(lambda: init_config.create(kommun, folder, force=force))
+    config = created.path
+    typer.echo(f"Wrote {config} for {created.kommun.fullnamn} ({created.kommun.kod}). Next steps:")
+    typer.echo(f"  1. Fill in [report] and [http] contact in {config}.")
+    typer.echo(f"  2. lagesbild fetch --config {config}")
+    typer.echo(f"     (or download Brå's workbooks by hand: lagesbild import bra FOLDER --config {config})")
+    typer.echo(f"  3. lagesbild build --config {config}")
 
 
 @app.command()

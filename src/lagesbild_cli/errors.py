@@ -1,11 +1,16 @@
 """The tool's own errors.
 
 Every expected failure is a :class:`LagesbildError`: it says what is wrong, where (file, sheet,
-cell, URL) and what to do. The CLI maps them to exit code 1 in one place; anything else is a bug
-(exit code 2).
+cell, URL) and what to do. The CLI maps them to exit code 1 in one place; so are the operating system's
+errors (no permission, a read-only or full disk, a missing folder), through :func:`storage_error`. Anything
+else is a bug (exit code 70).
 """
 
 from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
 
 
 class LagesbildError(Exception):
@@ -64,3 +69,63 @@ class RenderError(LagesbildError):
     """The report could not be rendered; the previous report is untouched."""
 
     kind = "render error"
+
+
+class StorageError(LagesbildError):
+    """The operating system refused to read or write a file: no permission, a read-only file system, a full
+    disk or a missing folder. Nothing stored before is changed: every write is a temp file swapped in."""
+
+    kind = "file system"
+
+
+_DATA_DIR_HINT = "or set [paths] data_dir in lagesbild.toml to a folder where you may write"
+
+
+def storage_error(exc: OSError, *, base: Path | None = None) -> StorageError:
+    """What an OSError means for the user and what to do; ``base`` (the working folder) shortens the path."""
+    where = _shown(exc.filename, base) if exc.filename is not None else None
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return StorageError(
+            f"The disk is full: lagesbild could not write {where or 'its files'}.",
+            hint="Free some space on that disk (or set [paths] data_dir in lagesbild.toml to a folder on another "
+            "disk), then run the command again. What was stored before, the previous report too, is untouched.",
+        )
+    if code == errno.EROFS:
+        return StorageError(
+            f"{where or 'The folder'} is on a read-only file system.",
+            hint=f"Run lagesbild on a writable copy of the project, {_DATA_DIR_HINT}.",
+        )
+    if code in (errno.EACCES, errno.EPERM):
+        return StorageError(
+            f"Permission denied: {where or 'a file or folder'}.",
+            hint=f"Give your user access to it (e.g. chmod u+rwX on the folder), {_DATA_DIR_HINT}.",
+        )
+    if code == errno.ENOENT:
+        return StorageError(
+            f"{where or 'A file or folder'} does not exist.",
+            hint="Check the path; create the folder, or correct it on the command line or in lagesbild.toml.",
+        )
+    if code == errno.ENOTDIR:
+        return StorageError(
+            f"{where or 'A path'} is not a folder (a file is in the way).",
+            hint="Move that file away or correct the path, then run the command again.",
+        )
+    if code == errno.EISDIR:
+        return StorageError(f"{where or 'A path'} is a folder, not a file.", hint="Give the path of a file.")
+    reason = (exc.strerror or os.strerror(code)) if code else str(exc)
+    return StorageError(
+        f"The operating system could not read or write {where or 'a file'}: {reason}.",
+        hint="Check the path, its permissions and the free disk space, then run the command again.",
+    )
+
+
+def _shown(filename: object, base: Path | None) -> str:
+    """The path relative to ``base`` when it lies inside it, else as given."""
+    path = Path(os.fsdecode(filename)) if isinstance(filename, str | bytes) else Path(str(filename))
+    if base is not None and path.is_absolute():
+        try:
+            return str(path.relative_to(base)) or "."
+        except ValueError:
+            pass
+    return str(path)

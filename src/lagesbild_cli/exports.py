@@ -18,9 +18,10 @@ from typing import Any
 
 import xlsxwriter
 
+from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.context.values import IndicatorValue
 from lagesbild_cli.kommuner import RIKET_KOD, Kommun
-from lagesbild_cli.raw import atomic_write_bytes
+from lagesbild_cli.raw import atomic_write_bytes, public_origin
 from lagesbild_cli.store import Store
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -209,7 +210,10 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
             "kallor.csv",
             "data/raw/manifest.json",
             ("Fil", "Källa", "Hämtad från", "Hämtad (UTC)", "HTTP-status", "SHA-256"),
-            tuple(tuple(r.values()) for r in manifest),
+            tuple(
+                (r["file"], r["source"], public_origin(r["origin"]), r["retrieved_at"], r["status"], r["sha256"])
+                for r in manifest
+            ),
         )
     )
     return tuple(result)
@@ -261,8 +265,10 @@ def _csv_cell(value: Any) -> str:
 
 
 def write(folder: Path, all_sheets: Sequence[Sheet], title: str, created: date) -> list[Path]:
+    """The xlsx and the CSVs into ``folder`` (a new report folder that replaces the old one as a whole)."""
     written = [folder / "indikatorer.xlsx"]
     atomic_write_bytes(written[0], xlsx_bytes(all_sheets, title, created))
+    checkpoint("exports")
     for sheet in all_sheets:
         path = folder / "csv" / sheet.file
         atomic_write_bytes(path, csv_bytes(sheet))

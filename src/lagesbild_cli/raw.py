@@ -7,6 +7,7 @@ HTTP status and sha256.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -21,18 +22,51 @@ if TYPE_CHECKING:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part."""
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
+
+    The file gets the mode a plain ``open()`` would give it (0644 under umask 022), not mkstemp's 0600,
+    so colleagues can open the reports. An OS error names ``path`` (a failed write alone names nothing).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def file_mode() -> int:
+    """The mode a new file gets from ``open()``: 0o666 without the bits of the process's umask."""
+    return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The umask, read without changing it (Linux shows it in /proc); elsewhere set and restored once."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return _umask_once()
+
+
+@functools.cache
+def _umask_once() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def sha256(data: bytes) -> str:
@@ -45,8 +79,8 @@ def utc_now() -> str:
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """Provenance of one raw file. ``origin`` is the URL it was downloaded from or the local
-    path it was imported from."""
+    """Provenance of one raw file. ``origin`` is the URL it was downloaded from or the name of the file
+    it was imported from (never its local folder: see :func:`public_origin`)."""
 
     file: str  # relative to the raw folder, e.g. "bra/2026.xlsx"
     source: str
@@ -58,6 +92,17 @@ class ManifestEntry:
     etag: str | None = None
     last_modified: str | None = None
     checked_at: str | None = None  # last time the server said the file is unchanged (HTTP 304)
+
+
+def public_origin(origin: str) -> str:
+    """An origin as reports and exports show it: a URL or description as it is, a local path (as older
+    versions recorded for imported files) as its file name only, so no output names the user's folders."""
+    text = origin.strip()
+    if "://" in text and not text.lower().startswith("file:"):
+        return origin
+    if text.lower().startswith(("/", "~", "\\\\", "file:")) or (len(text) > 2 and text[1] == ":" and text[2] in "\\/"):
+        return text.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return origin
 
 
 class Manifest:

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from lagesbild_cli import exports, formatting
+from lagesbild_cli import exports, formatting, staging
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import Config
 from lagesbild_cli.context import ReportContext, build_context
@@ -104,7 +104,8 @@ def report_dir(config: Config, year: int) -> Path:
 
 
 def write_report(context: ReportContext, config: Config, sheets: tuple[exports.Sheet, ...] = ()) -> BuiltReport:
-    """Render both files in full before either replaces the previous report."""
+    """Render the report in full, then write the whole set (HTML, PDF, xlsx, every CSV) into a new folder
+    that replaces the previous report's folder only when all of it is written."""
     html = render_html(context, config.templates_dir)
     checkpoint("render")
     try:
@@ -115,12 +116,17 @@ def write_report(context: ReportContext, config: Config, sheets: tuple[exports.S
             hint="Run 'lagesbild build' again; the previous report is untouched.",
         ) from None
     out = report_dir(config, context.year)
-    html_path, pdf_path = out / "lagesbild.html", out / "lagesbild.pdf"
-    atomic_write_bytes(html_path, html.encode("utf-8"))
-    atomic_write_bytes(pdf_path, pdf)
     title = f"{context.title} – {context.kommun_fullnamn} {context.year}: indikatorer"
-    written = exports.write(out, sheets, title, context.report_date) if sheets else []
-    return BuiltReport(html=html_path, pdf=pdf_path, context=context, exports=tuple(written))
+    with staging.replaced_folder(out) as folder:
+        atomic_write_bytes(folder / "lagesbild.html", html.encode("utf-8"))
+        atomic_write_bytes(folder / "lagesbild.pdf", pdf)
+        written = exports.write(folder, sheets, title, context.report_date) if sheets else []
+    return BuiltReport(
+        html=out / "lagesbild.html",
+        pdf=out / "lagesbild.pdf",
+        context=context,
+        exports=tuple(out / path.relative_to(folder) for path in written),
+    )
 
 
 __all__ = ["BuiltReport", "ReportContext", "build_context", "render_html", "render_pdf", "write_report"]

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from lagesbild_cli import staging
 from lagesbild_cli.errors import LagesbildError
 
 
@@ -46,9 +47,10 @@ def exclusive(data_dir: Path) -> Iterator[None]:
 
 
 def remove_leftovers(data_dir: Path) -> list[Path]:
-    """Temp files of a run that was killed before it could swap them in. Only called under the lock,
-    when no other run can be writing."""
-    leftovers = [p for p in data_dir.rglob(".*.tmp*") if p.is_file()]
-    for path in leftovers:
+    """Temp files and report folders of a run that was killed before it could swap them in (a report
+    folder moved aside is put back). Only called under the lock, when no other run can be writing."""
+    leftovers = staging.recover(data_dir)
+    files = [p for p in data_dir.rglob(".*.tmp*") if p.is_file()]
+    for path in files:
         path.unlink(missing_ok=True)
-    return leftovers
+    return leftovers + files

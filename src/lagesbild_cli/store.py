@@ -6,6 +6,7 @@ old one and swaps it in, so a crash or a bad raw file leaves the previous databa
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -18,6 +19,7 @@ import polars as pl
 
 from lagesbild_cli import stats
 from lagesbild_cli.errors import DataMissingError
+from lagesbild_cli.raw import file_mode
 
 
 def _suppress(ns: list[int], remainder: int, min_cell: int, min_share: int, protect_shares: bool) -> list[str]:
@@ -75,6 +77,34 @@ class Store:
         return {r[0] for r in self.con.execute("select table_name from information_schema.tables").fetchall()}
 
 
+# DuckDB reports what the operating system said only in its message; these are the errors a user can fix
+_OS_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOENT)
+
+
+def os_error(exc: duckdb.Error, path: Path) -> OSError | None:
+    """The OSError behind a DuckDB error (a full disk makes an IO or a Transaction exception), naming
+    ``path``; None when the error is not the operating system's (a bug in a query)."""
+    message = str(exc)
+    for code in _OS_ERRORS:
+        if os.strerror(code).casefold() in message.casefold():
+            return OSError(code, os.strerror(code), str(path))
+    if isinstance(exc, duckdb.IOException):
+        return OSError(errno.EIO, f"DuckDB could not read or write the file ({message.splitlines()[0]})", str(path))
+    return None
+
+
+@contextmanager
+def _os_errors(path: Path) -> Iterator[None]:
+    """DuckDB's exceptions that come from the operating system become OSErrors naming ``path``."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        found = os_error(exc, path)
+        if found is None:
+            raise
+        raise found from exc
+
+
 @contextmanager
 def open_store(path: Path) -> Iterator[Store]:
     """Open an existing database read-only."""
@@ -82,11 +112,12 @@ def open_store(path: Path) -> Iterator[Store]:
         raise DataMissingError(
             f"There is no database at {path}.", hint="Run 'lagesbild fetch' (or 'lagesbild import bra PATH') first."
         )
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        yield Store(con)
-    finally:
-        con.close()
+    with _os_errors(path):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            yield Store(con)
+        finally:
+            con.close()
 
 
 @contextmanager
@@ -95,15 +126,18 @@ def rebuild(path: Path) -> Iterator[Store]:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
     try:
-        yield Store(con)
-        con.execute("checkpoint")
-        con.close()
-        os.replace(tmp, path)
-    except BaseException:
-        con.close()
-        raise
+        with _os_errors(path.parent):
+            con = duckdb.connect(str(tmp))
+            try:
+                yield Store(con)
+                con.execute("checkpoint")
+                con.close()
+                os.chmod(tmp, file_mode())
+                os.replace(tmp, path)
+            except BaseException:
+                con.close()
+                raise
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)

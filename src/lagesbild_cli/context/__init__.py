@@ -22,7 +22,7 @@ from lagesbild_cli.context.bra import (
     ntu_section,
     rank_text,
 )
-from lagesbild_cli.context.changes import Change, changes, read_previous
+from lagesbild_cli.context.changes import Change, changes, described, read_previous
 from lagesbild_cli.context.kolada import ComparisonSection, comparison_section, kolada_years
 from lagesbild_cli.context.kommunen import KommunFacts, kommun_facts
 from lagesbild_cli.context.konsekvenser import Consequence, consequences
@@ -249,7 +249,7 @@ def build_context(
         rescue=rescue_section(store, kommun, year, config.kolada.fire_kpis),
         mcf_enabled=config.mcf.enabled,
         changes=changes(previous, values) if previous is not None else (),
-        compared_with=str(compare_with) if compare_with else None,
+        compared_with=described(compare_with) if compare_with else None,
         values=values,
         final=final,
     )

@@ -60,6 +60,11 @@ def read_previous(path: Path) -> dict[str, tuple[float, int]]:
     return previous
 
 
+def described(path: Path) -> str:
+    """The earlier report as the report names it: by file name, never by the user's local folder."""
+    return f"förra lägesbilden ({path.name if path.suffix == '.csv' else 'indikatorer.csv'})"
+
+
 def changes(previous: dict[str, tuple[float, int]], values: Sequence[IndicatorValue]) -> tuple[Change, ...]:
     return tuple(
         Change(v.id, v.name, v.unit, previous[v.id][0], previous[v.id][1], v.value, v.year)

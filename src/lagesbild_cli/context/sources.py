@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lagesbild_cli import formatting
+from lagesbild_cli.raw import public_origin
 from lagesbild_cli.store import Store
 
 SOURCE_LABELS = {
@@ -91,7 +92,7 @@ def source_files(store: Store) -> tuple[SourceFile, ...]:
     return tuple(
         SourceFile(
             file=r["file"],
-            origin=r["origin"],
+            origin=public_origin(r["origin"]),
             retrieved=formatting.swedish_date(r["retrieved_at"]),
             sha256=r["sha256"][:12],
         )

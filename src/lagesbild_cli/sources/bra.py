@@ -447,6 +447,6 @@ def import_files(paths: Sequence[Path], manifest: Manifest) -> list[tuple[Kommun
             )
         seen[kommun.kod] = path
     return [
-        (kommun, manifest.store(raw_name(kommun), data, source=SOURCE, origin=str(path.resolve()), status=None))
+        (kommun, manifest.store(raw_name(kommun), data, source=SOURCE, origin=path.name, status=None))
         for path, data, kommun in parsed
     ]
