@@ -6,6 +6,8 @@
 -- antal_ki_*: 95 % konfidensintervall för antalet (Poisson; exakt under 100, Byar däröver),
 -- bara för kommuner. litet_antal: färre än 10 brott ett år i kommunen, förändringar är då osäkra.
 -- forandring_*: mot föregående år och mot medelvärdet av de tre åren före (kräver alla tre åren).
+-- Ingen förändring räknas över ett definitionsbrott (tabellen definitionsbrott): åren före brottet räknas
+-- inte som föregående år.
 select
     serie_id,
     serie,
@@ -32,6 +34,12 @@ from (
         max(antal) over (w range between 1 preceding and 1 preceding) as antal_foregaende_ar,
         avg(per_100k) over (w range between 3 preceding and 1 preceding) as medel_3ar_fore,
         count(per_100k) over (w range between 3 preceding and 1 preceding) as n_ar_fore
-    from raw_bra_anmalda
-    window w as (partition by serie_id, geo_kod order by ar)
+    from (
+        select
+            a.*,
+            (select count(*) from definitionsbrott d where d.indikator = 'bra:' || a.serie_id and d.ar <= a.ar)
+                as definition
+        from raw_bra_anmalda a
+    )
+    window w as (partition by serie_id, geo_kod, definition order by ar)
 )

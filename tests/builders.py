@@ -274,3 +274,55 @@ class FakeMcf:
         meta = {"infofile": "B11", "updated": "2026-03-10T00:00:00Z", "label": "B11", "source": "MCF"}
         answer = {"columns": columns, "comments": [], "data": rows, "metadata": [meta]}
         return Response(json.dumps(answer, ensure_ascii=False), content_type="application/json")
+
+
+def varied_bra_workbook(name: str = "Vansbro") -> bytes:
+    """Brå's real workbook of ``name``, changed the ways Brå's workbooks change between years: an
+    information sheet first and a definitions sheet, the NTU sheets before the crime sheets, a year
+    column (crime) and a year row (NTU) with only '..', counts as text with spaces and non-breaking
+    spaces, a header with a non-breaking space, and footnote rows under the tables. Same figures."""
+    import io
+
+    import openpyxl
+
+    from conftest import BRA_XLSX
+
+    book = openpyxl.load_workbook(BRA_XLSX / f"{name}.xlsx")
+    crime = [ws for ws in book.worksheets if "(anmälda)" in ws.title]
+    ntu = [ws for ws in book.worksheets if ws not in crime]
+    for i, ws in enumerate(crime):
+        last = ws.max_column
+        ws.cell(2, last + 1, "Antal 2025")
+        ws.cell(2, last + 2, "Antal per 100 000 inv 2025")
+        ws.cell(2, last).value = str(ws.cell(2, last).value).replace("100 000", "100\u00a0000")
+        for row in range(3, ws.max_row + 1):
+            ws.cell(row, last + 1, "..")
+            ws.cell(row, last + 2, "..")
+            for col in range(2, last + 1):
+                value = ws.cell(row, col).value
+                if isinstance(value, int):
+                    text = f"{value:,}".replace(",", "\u00a0" if (row + col + i) % 2 else " ")
+                    ws.cell(row, col).value = text
+        rows = ws.max_row
+        ws.cell(rows + 1, 1, "Källa: Brå, anmälda brott. Antal per 100 000 invånare räknas på folkmängden.")
+        ws.cell(rows + 2, 1, "* Uppgifterna för 2025 publiceras i mars 2026.")
+    for ws in ntu:
+        rows = ws.max_row
+        ws.cell(rows + 1, 1, "2026")
+        for col in range(2, ws.max_column + 1):
+            ws.cell(rows + 1, col, "..")
+        ws.cell(rows + 2, 1, "Not: KI = konfidensintervall på 95 procents nivå.")
+    info = book.create_sheet("Om statistiken", 0)
+    info["A1"] = "Om statistiken"
+    info["A3"] = "Indikatorer för kommuners lägesbild, Brå. Statistiken avser anmälda brott och NTU."
+    info["A4"] = "Antal 2017–2024 avser brott anmälda under året."
+    definitions = book.create_sheet("Definitioner")
+    definitions.append(("Begrepp", "Definition"))
+    definitions.append(("År", "Det år brottet anmäldes eller intervjun gjordes"))
+    definitions.append(("Antal per 100 000 inv", "Antal anmälda brott per 100 000 av kommunens invånare"))
+    definitions.append(("KI (95 %)", "Konfidensintervall"))
+    for index, ws in enumerate([info, *ntu, definitions, *crime]):
+        book.move_sheet(ws, index - book.index(ws))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -62,3 +62,26 @@ def test_long_series_label_every_other_year_ending_with_the_last() -> None:
     years = list(range(2016, 2026))
     chart = charts.line_chart("c", "T", "D", [charts.SeriesData("G", "kommun", dict.fromkeys(years, 1.0))], years)
     assert [t.label for t in chart.x_ticks] == ["2017", "2019", "2021", "2023", "2025"]
+
+
+def test_a_definition_break_splits_the_line_but_a_preliminary_mark_does_not() -> None:
+    values = {2017: 118.0, 2018: 561.0, 2019: 533.0}
+    broken = charts.line_chart(
+        "c",
+        "T",
+        "D",
+        [charts.SeriesData("Riket", "riket", values)],
+        [2017, 2018, 2019],
+        marks=[charts.Mark(2018, "Definitionsbrott: 2017 inte jämförbart", breaks_line=True)],
+    )
+    assert broken.lines[0].path.count("M") == 2 and len(broken.lines[0].points) == 3
+    assert broken.marks[0].breaks_line
+    joined = charts.line_chart(
+        "c",
+        "T",
+        "D",
+        [charts.SeriesData("Riket", "riket", values)],
+        [2017, 2018, 2019],
+        marks=[charts.Mark(2018, "Preliminära värden")],
+    )
+    assert joined.lines[0].path.count("M") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from builders import varied_bra_workbook
 from conftest import BRA_XLSX, write_config
 from lagesbild_cli import cli, exports, pipeline, raw, store
 from lagesbild_cli.cli import app
@@ -257,3 +259,28 @@ def test_outputs_are_readable_by_colleagues_and_name_no_local_folder(tmp_path: P
     for name, text in texts.items():
         assert "XYZZY7" not in text and str(tmp_path) not in text, name
     assert "Gagnef.xlsx" in texts["kallor.csv"] and "Gagnef.xlsx" in texts["html"]
+
+
+def test_import_bra_reads_a_changed_workbook_and_says_what_it_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "Vansbro.xlsx").write_bytes(varied_bra_workbook("Vansbro"))
+    config = str(write_config(tmp_path, kommun="2021"))
+    code, out, err = run("import", "bra", str(folder), "--config", config)
+    assert code == 0, err
+    assert "Imported Vansbro (2021) → data/raw/bra/2021.xlsx" in out
+    assert "  skipped sheet 'Om statistiken': not an indicator table (information or definitions)" in out
+    assert "  skipped 2025: no values yet ('..') in 15 sheet(s)" in out
+
+
+def test_a_broken_table_in_a_changed_workbook_stops_the_whole_import(tmp_path: Path) -> None:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "Vansbro.xlsx").write_bytes(varied_bra_workbook("Vansbro"))
+    book = openpyxl.load_workbook(io.BytesIO(varied_bra_workbook("Mora")))
+    book["Bilbrott (anmälda)"]["D5"] = "12 3 4x"
+    book.save(folder / "Mora.xlsx")
+    code, _, err = run("import", "bra", str(folder), "--config", str(write_config(tmp_path)))
+    assert code == 1
+    assert f"{folder / 'Mora.xlsx'}, sheet 'Bilbrott (anmälda)', cell D5: expected a number or '..'" in err
+    assert not (tmp_path / "data" / "raw" / "bra").exists()  # all or nothing: Vansbro was not copied either

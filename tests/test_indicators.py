@@ -184,3 +184,30 @@ def test_a_query_without_header_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "10_x.sql").write_text("select 1", encoding="utf-8")
     with pytest.raises(QueryError, match="lacks -- title:"):
         indicators.discover(tmp_path)
+
+
+def test_no_change_is_computed_across_the_bilbrott_definition_break(
+    store: Store, bra_long: list[dict[str, str]]
+) -> None:
+    # Brå's bilbrott series counts a fifth as many crimes in 2017 as in 2018 (riket 118 against 561 per
+    # 100 000): a definition break from 2018, so 2017 is never the year before or part of a mean.
+    rows = {
+        r["ar"]: r
+        for r in store.rows(
+            "select ar, forandring_procent, per_100k_medel_3ar_fore, forandring_mot_3ar_procent "
+            "from ind_anmalda_brott where serie_id = 'bilbrott' and geo_kod = '00' order by ar"
+        )
+    }
+    assert rows[2018]["forandring_procent"] is None
+    assert [rows[y]["per_100k_medel_3ar_fore"] for y in (2018, 2019, 2020)] == [None, None, None]
+    mean3 = statistics.mean(_rate(bra_long, "Bilbrott", "Hela landet", y) for y in (2018, 2019, 2020))
+    assert rows[2021]["per_100k_medel_3ar_fore"] == pytest.approx(mean3)
+    assert rows[2019]["forandring_procent"] is not None  # within the new definition, as before
+    trend = {
+        r["ar"]: r["trend"]
+        for r in store.rows(
+            "select ar, trend from ind_anmalda_brott_bedomning where serie_id = 'bilbrott' and kommun_kod = '2080'"
+        )
+    }
+    assert [trend[y] for y in (2018, 2019, 2020)] == ["kan inte bedömas"] * 3
+    assert trend[2021] != "kan inte bedömas"

@@ -135,6 +135,27 @@ def test_charts_are_inline_svg_with_title_and_description(gagnef_2023: BuiltRepo
     assert "<img" not in html and "http://" not in html.split("<body>")[0]
 
 
+def test_the_bilbrott_definition_break_is_marked_and_explained(gagnef_2023: BuiltReport) -> None:
+    html = gagnef_2023.html.read_text(encoding="utf-8")
+    svg = re.search(r'<svg[^>]*aria-labelledby="chart-bilbrott-title.*?</svg>', html, re.S)
+    assert svg is not None
+    assert ">Definitionsbrott: 2017 inte jämförbart</text>" in svg.group(0)
+    assert "Från 2018: Definitionsbrott: 2017 inte jämförbart." in svg.group(0)  # the chart's description
+    paths = re.findall(r'<path d="([^"]*)"', svg.group(0))
+    assert len(paths) == 3 and all(p.count("M") == 2 for p in paths)  # no line from 2017 to 2018
+    total = re.search(r'<svg[^>]*aria-labelledby="chart-totalt_antal_anmalda_brott-title.*?</svg>', html, re.S)
+    assert total is not None and "Definitionsbrott" not in total.group(0)
+    text = " ".join(" ".join(parse_html(html).text).split())
+    assert (
+        "Definitionsbrott i serien Bilbrott från 2018: Brås serie för bilbrott har för 2017 bara en femtedel av "
+        "nivån året efter: i hela landet 11 896 anmälda bilbrott 2017 mot 57 046 2018"
+    ) in text
+    assert "Bilbrott, per 100 000 invånare. Streckad linje: definitionsbrott från 2018, se under diagrammen." in text
+    method = " ".join(html.split('<section id="metod">')[1].split("</section>")[0].split())
+    assert "ingen förändring eller trend räknas över brottet" in method
+    assert "I den här rapporten gäller det serien Bilbrott från 2018" in method
+
+
 def test_the_pdf_shows_the_same_numbers(gagnef_2023: BuiltReport, bra_long: list[dict[str, str]]) -> None:
     text = pdf_text(gagnef_2023.pdf.read_bytes())
     assert "Lägesbild över brottslighet och trygghet Gagnefs kommun · Dalarnas län · 2023" in text

@@ -16,9 +16,11 @@ from builders import KPIS, VALUES, FakeKolada, deso_fixture, population_fixture
 from conftest import POLISEN_ARCHIVE, no_sleep, write_config
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import Config, KoladaSettings, ServiceSettings, load_config
+from lagesbild_cli.context.polisen import events_section
 from lagesbild_cli.kommuner import all_kommuner
 from lagesbild_cli.raw import FetchLog
 from lagesbild_cli.report import BuiltReport
+from lagesbild_cli.store import open_store
 from test_report import parse_html, pdf_text
 
 ARCHIVE = POLISEN_ARCHIVE
@@ -96,8 +98,10 @@ def test_the_events_section_counts_what_polisen_published(full: tuple[Config, Bu
         resources.files("lagesbild_cli")
         .joinpath("data", "polisen_kategorier.csv")
         .read_text(encoding="utf-8")
-        .splitlines()[3:]
+        .splitlines()
     ):
+        if line.startswith("#") or line == "typ,kategori":
+            continue
         typ, kategori = line.rsplit(",", 1)
         categories[typ.strip('"')] = kategori
     events = [
@@ -117,6 +121,49 @@ def test_the_events_section_counts_what_polisen_published(full: tuple[Config, Bu
     section = html.split('<div id="handelser"')[1].split("</div>")[0]
     assert "Publicerade händelser – inte brottsstatistik" in section
     assert "per 100" not in section and "invånare" not in section  # never a rate
+
+
+def test_the_archive_span_is_the_whole_archive_not_the_kommuns_events(full: tuple[Config, BuiltReport]) -> None:
+    _, built = full
+    text = text_of(built)
+    # The archive's first and last event are in other kommuner; Gagnef's own are later and earlier.
+    assert "Arkivet omfattar händelser från 11 januari 2023 till 22 augusti 2026" in text
+    assert "Den första händelsen i Gagnef i arkivet är från 23 mars 2023 och den senaste från 7 juli 2026." in text
+    assert "Arkivet täcker bara en del av januari 2023." in text
+    january = next(r for r in parse_html(built.html.read_text(encoding="utf-8")).rows if r and r[0] == "januari 2023")
+    assert january[1:] == ["0"] * 7  # the archive had begun: nothing published is a real zero
+
+
+def test_months_after_the_archive_ends_are_unknown_not_zero(full: tuple[Config, BuiltReport]) -> None:
+    config, _ = full
+    with open_store(config.db_path) as store:
+        section = events_section(store, config.kommun, 2026)
+    assert section is not None
+    shown = {m.label: m for m in section.months}
+    assert shown["augusti 2026"].counts == (0,) * 6 and shown["augusti 2026"].total == 0
+    for label in ("september 2026", "oktober 2026", "november 2026", "december 2026"):
+        assert shown[label].counts == (None,) * 6 and shown[label].total is None
+    assert section.partial_months == ("augusti 2026",)
+    with open_store(config.db_path) as store:
+        latest = events_section(store, config.kommun, 2021)
+    assert latest is not None  # no events in 2021: the archive's last twelve months, up to its last event
+    assert latest.period == "september 2025–augusti 2026 (senaste tolv månaderna i arkivet)"
+
+
+def test_accidents_and_hemfridsbrott_are_not_counted_as_violence(full: tuple[Config, BuiltReport]) -> None:
+    config, built = full
+    rows = parse_html(built.html.read_text(encoding="utf-8")).rows
+    header = next(r for r in rows if r and r[0] == "Månad")
+    november = dict(zip(header, next(r for r in rows if r and r[0] == "november 2023"), strict=True))
+    # Gagnef in November 2023: a Hemfridsbrott (3 November) and a traffic event; no violence.
+    assert november["Våld"] == "0" and november["Stöld/inbrott"] == "1" and november["Totalt"] == "2"
+    with open_store(config.db_path) as store:
+        section = events_section(store, config.kommun, 2025)
+    assert section is not None
+    february = next(m for m in section.months if m.label == "februari 2025")
+    # 10 February 2025: "Vållande till kroppsskada" (an accident felling a tree) is 'övrigt', not 'våld'.
+    assert dict(zip(section.categories, february.counts, strict=True))["våld"] == 0
+    assert dict(zip(section.categories, february.counts, strict=True))["övrigt"] == 1
 
 
 def test_the_pdf_has_the_new_sections(full: tuple[Config, BuiltReport]) -> None:

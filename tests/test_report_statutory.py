@@ -3,6 +3,7 @@ narratives that stay inert, the åtgärdsplan with baselines, the comparison and
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import shutil
@@ -150,6 +151,46 @@ def test_the_xlsx_holds_the_reports_numbers(gagnef: tuple[Config, BuiltReport]) 
     assert survey and all(r[5] is None for r in survey)  # suppressed in the report, suppressed here
     csv_text = (built.pdf.parent / "csv" / "indikatorer.csv").read_bytes().decode("utf-8-sig")
     assert "bra:totalt_antal_anmalda_brott;Totalt antal anmälda brott;2024;4526,0" in csv_text
+
+
+DECIMAL_POINT = re.compile(r"\d\.\d")
+
+
+def test_every_exported_number_has_a_decimal_comma(gagnef: tuple[Config, BuiltReport]) -> None:
+    folder = gagnef[1].pdf.parent
+    points = []
+    for path in sorted((folder / "csv").glob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for line, row in enumerate(csv.reader(handle, delimiter=";"), start=1):
+                points += [f"{path.name}:{line}: {c}" for c in row if "://" not in c and DECIMAL_POINT.search(c)]
+    book = openpyxl.load_workbook(folder / "indikatorer.xlsx", read_only=True)
+    for ws in book.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            points += [
+                f"{ws.title}: {c}" for c in row if isinstance(c, str) and "://" not in c and DECIMAL_POINT.search(c)
+            ]
+    assert points == []
+    with (folder / "csv" / "indikatorer.csv").open(encoding="utf-8-sig", newline="") as handle:
+        ntu = [r for r in csv.reader(handle, delimiter=";") if r[0].startswith("ntu:")]
+    assert ntu and all(re.fullmatch(r"95 % KI \d+,\d–\d+,\d", r[6]) for r in ntu if r[6]), ntu
+
+
+def test_the_change_column_says_what_it_is(gagnef: tuple[Config, BuiltReport]) -> None:
+    with (gagnef[1].pdf.parent / "csv" / "anmalda_brott.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert rows[0][4] == "Antal per 100 000 invånare"
+    assert rows[0][7] == "Förändring av antal per 100 000 inv. mot snittet för de tre föregående åren (%)"
+    total = {int(r[2]): r for r in rows[1:] if r[0] == "Totalt antal anmälda brott" and r[1] == "Gagnef"}
+    rate = {year: float(r[4].replace(",", ".")) for year, r in total.items()}
+    mean = (rate[2021] + rate[2022] + rate[2023]) / 3
+    assert float(total[2024][7].replace(",", ".")) == pytest.approx(100 * (rate[2024] - mean) / mean)
+
+
+def test_csv_numbers_are_plain_decimals_with_a_comma() -> None:
+    values = (1e-05, float("nan"), 2.5e16, 4526.0)
+    sheet = exports.Sheet("Test", "test.csv", "test", ("Id", "Tal"), tuple((str(i), v) for i, v in enumerate(values)))
+    lines = exports.csv_bytes(sheet).decode("utf-8-sig").split("\r\n")[1:5]
+    assert lines == ["0;0,00001", "1;", "2;25000000000000000", "3;4526,0"]
 
 
 def test_exports_neutralise_formulas(tmp_path: Path) -> None:

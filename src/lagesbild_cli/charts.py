@@ -47,6 +47,7 @@ class Mark:
     year: int
     label: str
     x: float = 0.0
+    breaks_line: bool = False  # a definition break: the line is not drawn from the year before to this one
 
 
 @dataclass(frozen=True)
@@ -125,12 +126,14 @@ def line_chart(
         )
         if not points:
             continue
-        # a gap in the data breaks the line: M starts a new segment after a missing year
+        # a gap in the data or a definition break breaks the line: M starts a new segment
         segments, previous = [], None
+        breaks = {m.year for m in marks if m.breaks_line}
         for year in years:
             value = s.values.get(year)
-            if value is None:
+            if value is None or year in breaks:
                 previous = None
+            if value is None:
                 continue
             segments.append(f"{'L' if previous is not None else 'M'}{x_of(year)},{y_of(value)}")
             previous = year
@@ -158,7 +161,11 @@ def line_chart(
         y_ticks=y_ticks,
         x_ticks=x_ticks,
         lines=tuple(_spread_labels(lines)),
-        marks=tuple(Mark(m.year, m.label, x_of(m.year)) for m in marks if years and years[0] <= m.year <= years[-1]),
+        marks=tuple(
+            Mark(m.year, m.label, x_of(m.year), m.breaks_line)
+            for m in marks
+            if years and years[0] <= m.year <= years[-1]
+        ),
     )
 
 

@@ -160,8 +160,10 @@ def import_bra(
     """Import Brå workbooks downloaded by hand from Brå's indicator page."""
     cfg = _config(config)
     imported, loaded = _run(lambda: pipeline.import_bra(cfg, paths))
-    for kommun, entry in imported:
+    for kommun, entry, skipped in imported:
         typer.echo(f"Imported {kommun.namn} ({kommun.kod}) → data/raw/{entry.file}")
+        for note in skipped:
+            typer.echo(f"  skipped {note}")
     typer.echo(f"Loaded {loaded.bra_workbooks} workbooks into {loaded.db_path}")
     _report_problems(loaded)
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +77,7 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
                     "Antal per 100 000 invånare",
                     "95 % KI antal, undre",
                     "95 % KI antal, övre",
-                    "Förändring mot tre år före (%)",
+                    "Förändring av antal per 100 000 inv. mot snittet för de tre föregående åren (%)",
                 ),
                 tuple(tuple(r.values()) for r in crime),
             )
@@ -258,7 +260,12 @@ def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return repr(value).replace(".", ",")
+        if not math.isfinite(value):
+            return ""
+        text = repr(value)
+        if "e" in text:  # 1e-05 → 0,00001: Excel reads a decimal comma, not an exponent from Python
+            text = format(Decimal(text), "f")
+        return text.replace(".", ",")
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return str(safe(str(value)))

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from lagesbild_cli import indicators
+from lagesbild_cli.breaks import all_breaks
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import Config
 from lagesbild_cli.errors import DataMissingError, ParseError
@@ -203,6 +204,10 @@ def load(config: Config) -> LoadResult:
         **bra_tables,
         "raw_polisen_handelser": polisen.load_archive(raw_dir),
         "polisen_kategorier": _categories(),
+        "definitionsbrott": pl.DataFrame(
+            [{"indikator": b.indikator, "ar": b.year} for b in all_breaks()],
+            schema={"indikator": pl.String, "ar": pl.Int32},
+        ),
         **_scb_tables(raw_dir),
         "raw_kolada_kpi": kpi,
         "raw_kolada_varden": values,

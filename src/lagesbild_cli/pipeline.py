@@ -154,8 +154,11 @@ def fetch(
 
 
 @locked
-def import_bra(config: Config, paths: Sequence[Path]) -> tuple[list[tuple[Kommun, ManifestEntry]], LoadResult]:
-    """Copy hand-downloaded Brå workbooks into data/raw/bra/ (all validated first), then load."""
+def import_bra(
+    config: Config, paths: Sequence[Path]
+) -> tuple[list[tuple[Kommun, ManifestEntry, tuple[str, ...]]], LoadResult]:
+    """Copy hand-downloaded Brå workbooks into data/raw/bra/ (all validated first), then load.
+    Returns per workbook its kommun, manifest entry and what its parser left out."""
     imported = bra.import_files(paths, Manifest(config.raw_dir))
     return imported, loader.load(config)
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from pytest_httpserver import HTTPServer
 
+from builders import varied_bra_workbook
 from conftest import BRA_XLSX, no_sleep
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import BraSettings, Config
@@ -23,8 +24,9 @@ from lagesbild_cli.store import open_store
 DALARNA = kommuner_in_lan("20")
 
 
-def serve_workbooks(server: HTTPServer, *, skip: str | None = None) -> dict[str, str]:
-    """Serve each Dalarna workbook at a Brå-like URL; return kommun code → URL."""
+def serve_workbooks(server: HTTPServer, *, skip: str | None = None, varied: str | None = None) -> dict[str, str]:
+    """Serve each Dalarna workbook at a Brå-like URL (``varied``'s as Brå might change it); return
+    kommun code → URL."""
     urls = {}
     for i, kommun in enumerate(DALARNA):
         path = f"/download/18.{9040 + i}/17436872817{i:02d}/{kommun.namn}.xlsx"
@@ -32,7 +34,9 @@ def serve_workbooks(server: HTTPServer, *, skip: str | None = None) -> dict[str,
             server.expect_request(path).respond_with_data("Sidan finns inte", status=404)
         else:
             server.expect_request(path).respond_with_data(
-                (BRA_XLSX / f"{kommun.namn}.xlsx").read_bytes(),
+                varied_bra_workbook(kommun.namn)
+                if kommun.namn == varied
+                else (BRA_XLSX / f"{kommun.namn}.xlsx").read_bytes(),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 headers={"ETag": f'"wb-{kommun.kod}"'},
             )
@@ -85,6 +89,19 @@ def test_discovery_finds_the_links_on_bras_page(httpserver: HTTPServer, make_con
     result = fetch_bra(config)
     assert result.fetched == 15
     assert (config.raw_dir / "bra" / "2026.xlsx").read_bytes() == (BRA_XLSX / "Gagnef.xlsx").read_bytes()
+
+
+def test_fetch_reads_a_changed_workbook_and_says_what_it_skipped(
+    httpserver: HTTPServer, make_config: Callable[..., Config]
+) -> None:
+    config = make_config(extra=urls_config(serve_workbooks(httpserver, varied="Vansbro")))
+    result = fetch_bra(config)
+    assert result.fetched == 15 and not result.failures
+    assert "Vansbro: skipped sheet 'Om statistiken': not an indicator table" in result.summary()
+    with open_store(config.db_path) as store:
+        assert store.rows(
+            "select max(ar) as ar from ind_anmalda_brott where geo_kod = '2021' and antal is not null"
+        ) == [{"ar": 2024}]
 
 
 def fetch_bra(config: Config) -> SourceResult:

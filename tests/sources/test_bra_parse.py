@@ -7,8 +7,11 @@ import math
 from pathlib import Path
 
 import openpyxl
+import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
+from builders import varied_bra_workbook
 from conftest import BRA_XLSX
 from lagesbild_cli.errors import ParseError
 from lagesbild_cli.sources import bra
@@ -130,3 +133,54 @@ def test_a_workbook_without_crime_sheets_is_rejected() -> None:
 
 def test_slug_is_stable() -> None:
     assert bra.slug("Våld i nära relationer, mot män") == "vald_i_nara_relationer_mot_man"
+
+
+def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(frame.columns)
+
+
+def test_a_workbook_as_brå_changes_it_between_years_gives_the_same_figures() -> None:
+    original = bra.parse((BRA_XLSX / "Vansbro.xlsx").read_bytes(), "Vansbro.xlsx")
+    varied = bra.parse(varied_bra_workbook("Vansbro"), "Vansbro.xlsx")
+    assert varied.kommun == original.kommun
+    assert_frame_equal(_sorted(varied.anmalda), _sorted(original.anmalda))
+    assert_frame_equal(_sorted(varied.ntu), _sorted(original.ntu))
+    assert_frame_equal(_sorted(varied.svarande), _sorted(original.svarande))
+    # the empty year (a column or row of '..') is never the latest year with data
+    assert varied.anmalda["ar"].max() == 2024 and varied.ntu["ar"].max() == 2025
+    assert original.skipped == ()
+    assert varied.skipped[:2] == (
+        "sheet 'Om statistiken': not an indicator table (information or definitions)",
+        "sheet 'Definitioner': not an indicator table (information or definitions)",
+    )
+    assert varied.skipped[2].startswith("2025: no values yet ('..') in 15 sheet(s) ('Totalt (anmälda)'")
+    assert varied.skipped[3].startswith("2026: no values yet ('..') in 21 sheet(s) ('NTU 01'")
+
+
+def _varied_edited(sheet: str, cell: str, value: object) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(varied_bra_workbook("Vansbro")))
+    book[sheet][cell] = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("sheet", "cell", "value", "message"),
+    [
+        (
+            "Totalt (anmälda)",
+            "C3",
+            "många",
+            "sheet 'Totalt (anmälda)', cell C3: expected a number or '..', found 'många'",
+        ),
+        ("Totalt (anmälda)", "A4", "Narnia län", "sheet 'Totalt (anmälda)', cell A4: 'Narnia län' is neither"),
+        ("NTU 02", "A1", "Om statistiken", "sheet 'NTU 02', cell A1: expected a title '<indikator>, enligt NTU"),
+        ("NTU 02", "A8", "tjugo", "sheet 'NTU 02', cell A8: expected a year, found 'tjugo'"),
+    ],
+)
+def test_a_broken_table_among_the_variations_is_still_located(sheet: str, cell: str, value: str, message: str) -> None:
+    with pytest.raises(ParseError) as err:
+        bra.parse(_varied_edited(sheet, cell, value), "Vansbro.xlsx")
+    assert str(err.value).startswith("Vansbro.xlsx, sheet")
+    assert message in str(err.value)

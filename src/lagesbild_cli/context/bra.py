@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lagesbild_cli import charts, formatting
-from lagesbild_cli.breaks import definition_breaks
+from lagesbild_cli.breaks import all_breaks, definition_breaks
 from lagesbild_cli.kommuner import RIKET_KOD, Kommun
 from lagesbild_cli.store import Store
 
@@ -32,12 +32,23 @@ class SeriesRow:
 
 
 @dataclass(frozen=True)
+class BreakNote:
+    """A definition break inside the years shown: the series, its first year and why."""
+
+    serie: str
+    year: int
+    explanation: str
+    chart_id: str  # the chart that marks it
+
+
+@dataclass(frozen=True)
 class CrimeSection:
     first_year: int
     series: tuple[SeriesRow, ...]
     charts: tuple[charts.LineChart, ...]
     ranked_kommuner: int
     kommuner_in_lan: int
+    breaks: tuple[BreakNote, ...] = ()
 
     @property
     def total(self) -> SeriesRow | None:
@@ -135,6 +146,22 @@ def crime_section(store: Store, kommun: Kommun, year: int) -> CrimeSection | Non
         charts=_series_charts(history, shown, kommun, lan.namn),
         ranked_kommuner=max((s.antal_rankade for s in series), default=0),
         kommuner_in_lan=rows[0]["antal_kommuner_i_lanet"] if rows else 0,
+        breaks=_break_notes(series, shown),
+    )
+
+
+def _break_notes(series: tuple[SeriesRow, ...], years: list[int]) -> tuple[BreakNote, ...]:
+    """The definition breaks that fall between the first and the last year shown."""
+    names = {s.serie_id: s.serie for s in series}
+    return tuple(
+        BreakNote(
+            names[b.indikator.removeprefix("bra:")],
+            b.year,
+            b.explanation or b.label,
+            f"chart-{b.indikator.removeprefix('bra:')}",
+        )
+        for b in all_breaks()
+        if b.indikator.removeprefix("bra:") in names and years and years[0] < b.year <= years[-1]
     )
 
 

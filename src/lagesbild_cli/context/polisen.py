@@ -6,6 +6,7 @@ Always labelled "publicerade händelser — inte brottsstatistik"; no rate is ev
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from lagesbild_cli import formatting
 from lagesbild_cli.kommuner import Kommun
@@ -20,7 +21,7 @@ SUMMARY_CHARS = 300  # a published summary longer than this is cut in the report
 class MonthRow:
     manad: str  # "2025-12"
     label: str  # "december 2025"
-    counts: tuple[int | None, ...]  # per CATEGORIES; None before the archive begins
+    counts: tuple[int | None, ...]  # per CATEGORIES; None outside the archive (before it begins, after it ends)
     total: int | None
 
 
@@ -41,8 +42,11 @@ class EventsSection:
     totals: tuple[int, ...]
     total: int
     latest: tuple[Event, ...]
-    first_in_archive: str
+    first_in_archive: str  # the first and last event of the whole archive (every kommun and län stored)
     last_in_archive: str
+    first_in_kommun: str  # the kommun's own first and last event
+    last_in_kommun: str
+    partial_months: tuple[str, ...]  # shown months the archive covers only in part ("januari 2023")
 
 
 def _month_label(manad: str) -> str:
@@ -51,7 +55,11 @@ def _month_label(manad: str) -> str:
 
 
 def events_section(store: Store, kommun: Kommun, year: int) -> EventsSection | None:
-    """Events in the report year when the archive has any; otherwise its latest twelve months."""
+    """Events in the report year when the archive has any; otherwise its latest twelve months.
+
+    Months outside the archive (before its first event or after its last, of any kommun) are
+    unknown, not zero.
+    """
     params = {"k": kommun.kod}
     months = [
         r["manad"]
@@ -61,12 +69,16 @@ def events_section(store: Store, kommun: Kommun, year: int) -> EventsSection | N
     ]
     if not months:
         return None
+    archive = store.rows(
+        "select min(datum) as a, max(datum) as b, min(manad) as first_month, max(manad) as last_month"
+        " from raw_polisen_handelser"
+    )[0]
     in_year = [m for m in months if m.startswith(f"{year}-")]
     if in_year:
         shown = [f"{year}-{m:02d}" for m in range(1, 13)]
         period = f"år {year}"
     else:
-        last_year, last_month = (int(p) for p in months[-1].split("-"))
+        last_year, last_month = (int(p) for p in archive["last_month"].split("-"))
         shown = []
         for back in range(11, -1, -1):
             total = last_year * 12 + last_month - 1 - back
@@ -76,17 +88,23 @@ def events_section(store: Store, kommun: Kommun, year: int) -> EventsSection | N
         (r["manad"], r["kategori"]): r["antal"]
         for r in store.rows("select manad, kategori, antal from ind_polisen_handelser where kommun_kod = $k", params)
     }
-    span = store.rows(
-        "select min(datum) as a, max(datum) as b, min(manad) as first_month from raw_polisen_handelser", params
-    )[0]
     rows = []
     for manad in shown:
-        if manad < span["first_month"]:  # the archive had not started: unknown, not zero
+        if not archive["first_month"] <= manad <= archive["last_month"]:  # no archive then: unknown, not zero
             rows.append(MonthRow(manad=manad, label=_month_label(manad), counts=(None,) * len(CATEGORIES), total=None))
             continue
         per = tuple(counts.get((manad, c), 0) for c in CATEGORIES)
         rows.append(MonthRow(manad=manad, label=_month_label(manad), counts=per, total=sum(per)))
     totals = tuple(sum(r.counts[i] or 0 for r in rows) for i in range(len(CATEGORIES)))
+    first_day, last_day = archive["a"], archive["b"]
+    partial = [
+        m
+        for m, covered in (
+            (archive["first_month"], first_day.day > 1),
+            (archive["last_month"], not _month_end(last_day)),
+        )
+        if covered and m in shown
+    ]
     latest = store.rows(
         """
         select e.datum, e.typ, e.rubrik, e.sammanfattning, e.url
@@ -96,7 +114,7 @@ def events_section(store: Store, kommun: Kommun, year: int) -> EventsSection | N
     """,
         {**params, "a": shown[0], "b": shown[-1], "n": LATEST},
     )
-    span = store.rows(
+    own = store.rows(
         "select min(datum) as a, max(datum) as b from raw_polisen_handelser where kommun_kod = $k", params
     )[0]
     return EventsSection(
@@ -117,6 +135,13 @@ def events_section(store: Store, kommun: Kommun, year: int) -> EventsSection | N
             )
             for r in latest
         ),
-        first_in_archive=formatting.swedish_date(span["a"]),
-        last_in_archive=formatting.swedish_date(span["b"]),
+        first_in_archive=formatting.swedish_date(first_day),
+        last_in_archive=formatting.swedish_date(last_day),
+        first_in_kommun=formatting.swedish_date(own["a"]),
+        last_in_kommun=formatting.swedish_date(own["b"]),
+        partial_months=tuple(dict.fromkeys(_month_label(m) for m in partial)),
     )
+
+
+def _month_end(day: date) -> bool:
+    return (day + timedelta(days=1)).day == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lagesbild_cli import formatting
 from lagesbild_cli.kommuner import Kommun
 from lagesbild_cli.store import Store
 
@@ -67,7 +68,9 @@ def indicator_values(store: Store, kommun: Kommun, year: int) -> tuple[Indicator
                 r["andel"],
                 "procent",
                 "Brå, NTU",
-                f"95 % KI {r['ki_undre']}–{r['ki_ovre']}",
+                ""
+                if r["ki_undre"] is None or r["ki_ovre"] is None
+                else f"95 % KI {formatting.interval(r['ki_undre'], r['ki_ovre'], 1)}",
             )
         )
     survey_year = store.rows("select max(ar) as ar from ind_survey where ar <= $y", params)[0]["ar"]

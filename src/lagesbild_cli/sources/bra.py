@@ -12,6 +12,13 @@ Layout (one sheet per indicator; see the data samples' PROVENANCE.md):
   geography names above a header row "År | Andel | KI (95 %) undre gräns | KI (95 %) övre gräns"
   repeated per geography ("Antal" on the respondent sheet); then one row per year;
 * ``..`` marks a missing or suppressed value.
+
+Workbooks change between years, so the parser reads what is an indicator table and mentions the rest
+(``BraWorkbook.skipped``): sheets without an indicator table (information, definitions) in any order;
+counts stored as text ("1 234", with a non-breaking space); footnote rows under a table (text in the
+first column, nothing else); a year column or row with no values yet (only ``..``), which is left out
+so it never counts as the latest year. A sheet that is an indicator table but does not read as one
+is still an error naming the file, the sheet and the cell.
 """
 
 from __future__ import annotations
@@ -87,6 +94,7 @@ class BraWorkbook:
     anmalda: pl.DataFrame
     ntu: pl.DataFrame
     svarande: pl.DataFrame
+    skipped: tuple[str, ...] = ()  # what was left out and why: sheets that are no table, years with no values
 
 
 def slug(text: str) -> str:
@@ -110,7 +118,12 @@ class _Sheet:
         if row > len(self.rows) or col > len(self.rows[row - 1]):
             return None
         value = self.rows[row - 1][col - 1]
-        return value.strip() if isinstance(value, str) else value
+        return " ".join(value.split()) if isinstance(value, str) else value  # NBSP and runs of spaces → " "
+
+    def empty(self, row: int, first: int = 1) -> bool:
+        """Nothing in the row from column ``first`` on ('..' is a value: a missing one)."""
+        cells = self.rows[row - 1][first - 1 :] if row <= len(self.rows) else ()
+        return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
     def error(self, row: int, col: int, problem: str) -> ParseError:
         ref = f"{get_column_letter(col)}{row}"
@@ -126,7 +139,7 @@ class _Sheet:
             return None
         if isinstance(value, str):
             try:
-                value = float(value.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+                value = float(value.replace(" ", "").replace(",", "."))
             except ValueError:
                 raise self.error(row, col, f"expected a number or '..', found {value!r}") from None
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -164,26 +177,53 @@ def _geography(sheet: _Sheet, row: int, col: int) -> tuple[str, str, str]:
     raise sheet.error(row, col, f"{name!r} is neither a Swedish kommun, a län nor 'Hela landet'")
 
 
-def _parse_anmalda(sheet: _Sheet) -> Iterator[dict[str, Any]]:
+def _is_footnote(sheet: _Sheet, row: int, first_row: int) -> bool:
+    """Text under a table's rows with nothing beside it that is neither a year nor a geography: a note
+    ("Källa: Brå", "* Preliminära uppgifter")."""
+    text = sheet.cell(row, 1)
+    if row <= first_row or not isinstance(text, str) or not sheet.empty(row, 2):
+        return False
+    if re.fullmatch(r"(19|20)\d\d", text):
+        return False
+    try:
+        _geography(sheet, row, 1)
+    except ParseError:
+        return True
+    return False
+
+
+def _anmalda_header_row(sheet: _Sheet) -> int:
+    """The row of 'Antal 2017' … (row 2 in Brå's workbooks; a row of notes above it is allowed)."""
+    for row in range(2, min(len(sheet.rows), 10) + 1):
+        if _ANMALDA_HEADER.match(str(sheet.cell(row, 2))):
+            return row
+    return 2
+
+
+def _parse_anmalda(sheet: _Sheet, empty_years: set[int]) -> Iterator[dict[str, Any]]:
     title = sheet.cell(1, 1)
     match = _ANMALDA_TITLE.match(title) if isinstance(title, str) else None
     if match is None:
         raise sheet.error(1, 1, f"expected a title '<indikator> (anmälda brott) …', found {title!r}")
     serie = match["name"]
+    header_row = _anmalda_header_row(sheet)
     columns: list[tuple[int, str, int]] = []  # (column, measure, year)
     col = 2
-    while (header := sheet.cell(2, col)) is not None:
+    while (header := sheet.cell(header_row, col)) is not None:
         head = _ANMALDA_HEADER.match(str(header))
         if head is None:
             raise sheet.error(
-                2, col, f"expected a header like 'Antal 2017' or 'Antal per 100 000 inv 2017', found {header!r}"
+                header_row,
+                col,
+                f"expected a header like 'Antal 2017' or 'Antal per 100 000 inv 2017', found {header!r}",
             )
         columns.append((col, "per_100k" if "100 000" in head[1] else "antal", int(head[2])))
         col += 1
     if not columns:
-        raise sheet.error(2, 2, "expected the header row 'Antal <år>' … but the row is empty")
-    row = 3
-    while sheet.cell(row, 1) is not None:
+        raise sheet.error(header_row, 2, "expected the header row 'Antal <år>' … but the row is empty")
+    found: list[dict[str, Any]] = []
+    row = header_row + 1
+    while sheet.cell(row, 1) is not None and not _is_footnote(sheet, row, header_row + 1):
         geo_kod, geo_namn, geo_niva = _geography(sheet, row, 1)
         values: dict[int, dict[str, Any]] = {}
         for col, measure, year in columns:
@@ -191,18 +231,32 @@ def _parse_anmalda(sheet: _Sheet) -> Iterator[dict[str, Any]]:
                 row, col, integer=measure == "antal"
             )
         for year, measures in values.items():
-            yield {
-                "serie_id": slug(serie),
-                "serie": serie,
-                "geo_kod": geo_kod,
-                "geo_namn": geo_namn,
-                "geo_niva": geo_niva,
-                "ar": year,
-                **measures,
-            }
+            found.append(
+                {
+                    "serie_id": slug(serie),
+                    "serie": serie,
+                    "geo_kod": geo_kod,
+                    "geo_namn": geo_namn,
+                    "geo_niva": geo_niva,
+                    "ar": year,
+                    **measures,
+                }
+            )
         row += 1
-    if row == 3:
-        raise sheet.error(3, 1, "expected rows for the kommun, the län and 'Hela landet', found none")
+    if row == header_row + 1:
+        raise sheet.error(row, 1, "expected rows for the kommun, the län and 'Hela landet', found none")
+    yield from _without_empty_years(found, ("antal", "per_100k"), empty_years)
+
+
+def _without_empty_years(
+    rows: list[dict[str, Any]], measures: tuple[str, ...], empty: set[int]
+) -> list[dict[str, Any]]:
+    """The rows of years that have a value; a year with none (a column of '..' waiting for the next
+    publication) is left out and added to ``empty``."""
+    years = {r["ar"] for r in rows}
+    filled = {r["ar"] for r in rows if any(r[m] is not None for m in measures)}
+    empty.update(years - filled)
+    return [r for r in rows if r["ar"] in filled]
 
 
 def _ntu_blocks(sheet: _Sheet, header_row: int, width: int) -> list[tuple[int, tuple[str, str, str]]]:
@@ -232,25 +286,30 @@ def _header_row(sheet: _Sheet) -> int:
 def _year_rows(sheet: _Sheet, header_row: int) -> Iterator[tuple[int, int]]:
     row = header_row + 1
     while sheet.cell(row, 1) is not None:
+        if _is_footnote(sheet, row, header_row + 1):
+            return
         yield row, sheet.year(row, 1)
         row += 1
 
 
-def _parse_svarande(sheet: _Sheet) -> Iterator[dict[str, Any]]:
+def _parse_svarande(sheet: _Sheet, empty_years: set[int]) -> Iterator[dict[str, Any]]:
     header_row = _header_row(sheet)
     blocks = _ntu_blocks(sheet, header_row, 1)
-    for row, year in _year_rows(sheet, header_row):
-        for col, (geo_kod, geo_namn, geo_niva) in blocks:
-            yield {
-                "geo_kod": geo_kod,
-                "geo_namn": geo_namn,
-                "geo_niva": geo_niva,
-                "ar": year,
-                "svarande": sheet.number(row, col, integer=True),
-            }
+    found = [
+        {
+            "geo_kod": geo_kod,
+            "geo_namn": geo_namn,
+            "geo_niva": geo_niva,
+            "ar": year,
+            "svarande": sheet.number(row, col, integer=True),
+        }
+        for row, year in _year_rows(sheet, header_row)
+        for col, (geo_kod, geo_namn, geo_niva) in blocks
+    ]
+    yield from _without_empty_years(found, ("svarande",), empty_years)
 
 
-def _parse_ntu(sheet: _Sheet) -> Iterator[dict[str, Any]]:
+def _parse_ntu(sheet: _Sheet, empty_years: set[int]) -> Iterator[dict[str, Any]]:
     title = sheet.cell(1, 1)
     match = _NTU_TITLE.match(title) if isinstance(title, str) else None
     if match is None:
@@ -258,20 +317,43 @@ def _parse_ntu(sheet: _Sheet) -> Iterator[dict[str, Any]]:
     name, unit = match["name"].strip(), " ".join(match["unit"].split())
     header_row = _header_row(sheet)
     blocks = _ntu_blocks(sheet, header_row, 3)
-    for row, year in _year_rows(sheet, header_row):
-        for col, (geo_kod, geo_namn, geo_niva) in blocks:
-            yield {
-                "indikator_id": slug(name),
-                "indikator": name,
-                "matt": unit,
-                "geo_kod": geo_kod,
-                "geo_namn": geo_namn,
-                "geo_niva": geo_niva,
-                "ar": year,
-                "andel": sheet.number(row, col),
-                "ki_undre": sheet.number(row, col + 1),
-                "ki_ovre": sheet.number(row, col + 2),
-            }
+    found = [
+        {
+            "indikator_id": slug(name),
+            "indikator": name,
+            "matt": unit,
+            "geo_kod": geo_kod,
+            "geo_namn": geo_namn,
+            "geo_niva": geo_niva,
+            "ar": year,
+            "andel": sheet.number(row, col),
+            "ki_undre": sheet.number(row, col + 1),
+            "ki_ovre": sheet.number(row, col + 2),
+        }
+        for row, year in _year_rows(sheet, header_row)
+        for col, (geo_kod, geo_namn, geo_niva) in blocks
+    ]
+    yield from _without_empty_years(found, ("andel", "ki_undre", "ki_ovre"), empty_years)
+
+
+def _kind(sheet: _Sheet) -> str | None:
+    """Which indicator table a sheet holds ('anmalda', 'svarande', 'ntu'), or None for a sheet that is
+    no indicator table (information, definitions). A sheet with a table's title, name or header row is
+    a table, and is then read strictly."""
+    title = sheet.cell(1, 1)
+    text = title.casefold() if isinstance(title, str) else ""
+    if "(anmälda)" in sheet.title.casefold() or "(anmälda brott)" in text:
+        return "anmalda"
+    if text.startswith("antal svarande"):
+        return "svarande"
+    if "enligt ntu" in text:
+        return "ntu"
+    for row in range(2, min(len(sheet.rows), 10) + 1):
+        if _ANMALDA_HEADER.match(str(sheet.cell(row, 2))):
+            return "anmalda"
+        if sheet.cell(row, 1) == "År" and sheet.cell(row, 2) in ("Andel", "Antal"):
+            return "svarande" if sheet.cell(row, 2) == "Antal" else "ntu"
+    return None
 
 
 def _read_sheets(data: bytes, filename: str) -> list[_Sheet]:
@@ -299,13 +381,26 @@ def parse(data: bytes, filename: str) -> BraWorkbook:
     anmalda: list[dict[str, Any]] = []
     ntu: list[dict[str, Any]] = []
     svarande: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    empty: dict[int, list[str]] = {}  # year → sheets where it has no values yet
     for sheet in sheets:
-        if "(anmälda)" in sheet.title.casefold():
-            anmalda.extend(_parse_anmalda(sheet))
-        elif isinstance(title := sheet.cell(1, 1), str) and title.casefold().startswith("antal svarande"):
-            svarande.extend(_parse_svarande(sheet))
-        elif sheet.cell(1, 1) is not None:
-            ntu.extend(_parse_ntu(sheet))
+        kind = _kind(sheet)
+        years: set[int] = set()
+        if kind == "anmalda":
+            anmalda.extend(_parse_anmalda(sheet, years))
+        elif kind == "svarande":
+            svarande.extend(_parse_svarande(sheet, years))
+        elif kind == "ntu":
+            ntu.extend(_parse_ntu(sheet, years))
+        elif all(sheet.empty(row) for row in range(1, len(sheet.rows) + 1)):
+            skipped.append(f"sheet '{sheet.title}': empty")
+        else:
+            skipped.append(f"sheet '{sheet.title}': not an indicator table (information or definitions)")
+        for year in years:
+            empty.setdefault(year, []).append(sheet.title)
+    for year, titles in sorted(empty.items()):
+        shown = ", ".join(f"'{t}'" for t in titles[:3]) + (f" and {len(titles) - 3} more" if len(titles) > 3 else "")
+        skipped.append(f"{year}: no values yet ('..') in {len(titles)} sheet(s) ({shown}); left out there")
     if not anmalda:
         raise ParseError(
             f"{filename} has no reported-crime sheet (a sheet name with '(anmälda)').",
@@ -324,6 +419,7 @@ def parse(data: bytes, filename: str) -> BraWorkbook:
         anmalda=pl.DataFrame(anmalda, schema=ANMALDA_SCHEMA),
         ntu=pl.DataFrame(ntu, schema=NTU_SCHEMA),
         svarande=pl.DataFrame(svarande, schema=SVARANDE_SCHEMA),
+        skipped=tuple(skipped),
     )
 
 
@@ -350,6 +446,7 @@ def fetch(kommuner: Sequence[Kommun], settings: BraSettings, http: Http, manifes
     result = SourceResult(SOURCE)
     page: str | None = None
     page_error: LagesbildError | None = None
+    left_out: list[str] = []  # what the parser skipped in each workbook, for the fetch summary
     if settings.discover and any(k.kod not in settings.urls for k in kommuner):
         try:
             page = http.get(settings.page_url, what="Brå's indicator page").content.decode("utf-8", "replace")
@@ -389,8 +486,9 @@ def fetch(kommuner: Sequence[Kommun], settings: BraSettings, http: Http, manifes
             continue
         manifest.store_download(raw_name(kommun), got, SOURCE)
         result.fetched += 1
-    if page_error is not None and result.kept:
-        result.detail = f"Brå's indicator page could not be read: {page_error.message}"
+        left_out += [f"{kommun.namn}: skipped {note}" for note in workbook.skipped]
+    details = [f"Brå's indicator page could not be read: {page_error.message}"] if page_error and result.kept else []
+    result.detail = "; ".join(details + left_out)
     return result
 
 
@@ -432,21 +530,27 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def import_files(paths: Sequence[Path], manifest: Manifest) -> list[tuple[Kommun, ManifestEntry]]:
-    """Validate every workbook first, then copy them into data/raw/bra/; all or nothing."""
+def import_files(paths: Sequence[Path], manifest: Manifest) -> list[tuple[Kommun, ManifestEntry, tuple[str, ...]]]:
+    """Validate every workbook first, then copy them into data/raw/bra/; all or nothing.
+
+    Returns per workbook its kommun, its manifest entry and what the parser left out (``skipped``)."""
     parsed = []
     for path in expand_paths(paths):
         data = path.read_bytes()
-        parsed.append((path, data, parse(data, str(path)).kommun))
+        parsed.append((path, data, parse(data, str(path))))
     seen: dict[str, Path] = {}
-    for path, _, kommun in parsed:
-        if kommun.kod in seen:
+    for path, _, workbook in parsed:
+        if workbook.kommun.kod in seen:
             raise ParseError(
-                f"{seen[kommun.kod]} and {path} are both workbooks for {kommun.namn}.",
+                f"{seen[workbook.kommun.kod]} and {path} are both workbooks for {workbook.kommun.namn}.",
                 hint="Import one workbook per kommun.",
             )
-        seen[kommun.kod] = path
+        seen[workbook.kommun.kod] = path
     return [
-        (kommun, manifest.store(raw_name(kommun), data, source=SOURCE, origin=path.name, status=None))
-        for path, data, kommun in parsed
+        (
+            workbook.kommun,
+            manifest.store(raw_name(workbook.kommun), data, source=SOURCE, origin=path.name, status=None),
+            workbook.skipped,
+        )
+        for path, data, workbook in parsed
     ]
