@@ -111,12 +111,20 @@ def fetch(
         report = _run(lambda: pipeline.fetch(cfg, source, progress=progress))
     for result in report.results:
         typer.echo(f"{result.source:<8} {result.status:<9} {result.summary()}")
-        for failure in result.failures:
+        for failure in result.details:
             typer.echo(f"  - {failure}", err=True)
     if report.load is not None:
         typer.echo(f"Database: {report.load.db_path}")
     _report_problems(report.load)
     if report.failed:
+        by_hand = [r.by_hand for r in report.failed if r.by_hand]
+        if by_hand:
+            typer.echo("What failed can be downloaded by hand:", err=True)
+            for text in by_hand:
+                typer.echo(f"  {text}", err=True)
+        if any(r.unreachable for r in report.failed):
+            again = "Or run" if by_hand else "Run"
+            typer.echo(f"{again} 'lagesbild fetch' again once the servers can be reached.", err=True)
         names = ", ".join(r.source for r in report.failed)
         typer.echo(
             f"Error: {len(report.failed)} source(s) failed: {names}. Their previous data is untouched.", err=True

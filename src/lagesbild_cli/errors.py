@@ -42,6 +42,12 @@ class FetchError(LagesbildError):
     kind = "fetch error"
 
 
+class NoNetworkError(FetchError):
+    """A host could not be reached at all (no network, an unknown name, a refused connection).
+
+    Not retried: every later request to the same host in the run fails at once with it."""
+
+
 class ParseError(LagesbildError):
     """A raw file does not have the layout the parser expects."""
 
