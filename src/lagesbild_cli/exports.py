@@ -18,6 +18,7 @@ from typing import Any
 
 import xlsxwriter
 
+from lagesbild_cli.context.sources import origin_text
 from lagesbild_cli.context.values import IndicatorValue
 from lagesbild_cli.kommuner import RIKET_KOD, Kommun
 from lagesbild_cli.raw import atomic_write_bytes
@@ -209,7 +210,7 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
             "kallor.csv",
             "data/raw/manifest.json",
             ("Fil", "Källa", "Hämtad från", "Hämtad (UTC)", "HTTP-status", "SHA-256"),
-            tuple(tuple(r.values()) for r in manifest),
+            tuple(tuple({**r, "origin": origin_text(r["origin"])}.values()) for r in manifest),
         )
     )
     return tuple(result)
