@@ -140,3 +140,27 @@ def test_offline_fetch_fails_fast_with_one_line_per_source_and_one_summary(tmp_p
     assert "lagesbild import polisen FILE" in err
     assert err.count("Error:") == 1 and "6 source(s) failed" in err
     assert "Traceback" not in err
+
+
+def test_a_misspelt_kommun_or_lan_on_the_command_line_suggests_the_closest(tmp_path: Path) -> None:
+    config = str(write_config(tmp_path, kommun="2062"))
+    code, _, err = run("build", "--kommun", "Moraa", "--config", config)
+    assert (
+        code == 1
+        and "'Moraa' is not a Swedish kommun code or name (--kommun)" in err
+        and "Did you mean Mora (2062)" in err
+    )
+    code, _, err = run("build", "--kommun", "9999", "--config", config)
+    assert code == 1 and "(e.g. 2062)" in err and "Gagnef" not in err  # the example is the config's kommun
+    code, _, err = run("build", "--lan", "Dalarn", "--config", config)
+    assert code == 1 and "Did you mean Dalarnas län (20)?" in err
+    code, out, err = run("kommuner", "--lan", "Dalarn")
+    assert code == 1 and out == "" and "Did you mean Dalarnas län (20)?" in err
+
+
+def test_a_misspelt_config_key_is_named(tmp_path: Path) -> None:
+    path = write_config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace('kod = "2026"', 'kood = "2062"'), encoding="utf-8")
+    code, _, err = run("fetch", "--config", str(path))
+    assert code == 1 and "Unknown key 'kommun.kood'" in err and "did you mean 'kommun.kod'?" in err
+    assert "missing" not in err

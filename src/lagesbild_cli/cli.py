@@ -20,8 +20,8 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from lagesbild_cli import __version__, pipeline, report
 from lagesbild_cli import doctor as doctor_checks
 from lagesbild_cli.config import DEFAULT_CONFIG, SOURCE_NAMES, Config, load_config
-from lagesbild_cli.errors import LagesbildError, UnknownKommunError
-from lagesbild_cli.kommuner import Kommun, all_kommuner, find_lan, kommuner_in_lan, lan_by_code, resolve_kommun
+from lagesbild_cli.errors import LagesbildError
+from lagesbild_cli.kommuner import Kommun, all_kommuner, kommuner_in_lan, resolve_kommun, resolve_lan
 from lagesbild_cli.loader import LoadResult
 
 T = TypeVar("T")
@@ -219,8 +219,9 @@ def build(
     a one-page län overview.
     """
     when = _run(lambda: date.fromisoformat(report_date)) if report_date else None
-    many = _kommun_list(lan, kommun)
-    cfg = _config(config, None if many else kommun)
+    base = _config(config)
+    many = _kommun_list(lan, kommun, base.kommun)
+    cfg = _run(lambda: base.with_kommun(kommun)) if kommun and not many else base
     if many:
         result = _run(lambda: pipeline.build_many(cfg, many, year, final=final, report_date=when))
         for pdf in result.built:
@@ -239,19 +240,14 @@ def build(
         typer.echo(f"Wrote {built.exports[0]} and {len(built.exports) - 1} CSV files in {built.exports[1].parent}")
 
 
-def _kommun_list(lan: str | None, kommun: str | None) -> list[Kommun] | None:
-    """The kommuner of a batch build, or None for a single report."""
+def _kommun_list(lan: str | None, kommun: str | None, own: Kommun) -> list[Kommun] | None:
+    """The kommuner of a batch build, or None for a single report; ``own`` is the config's kommun."""
 
     def resolve() -> list[Kommun] | None:
         if lan:
-            found = find_lan(lan)
-            if found is None:
-                raise UnknownKommunError(
-                    f"{lan!r} is not a län code or name.", hint=f"Use one of: {', '.join(lan_by_code())}."
-                )
-            return kommuner_in_lan(found.kod)
+            return kommuner_in_lan(resolve_lan(lan, where="--lan", example=own).kod)
         if kommun and "," in kommun:
-            return [resolve_kommun(part, where="--kommun") for part in kommun.split(",") if part.strip()]
+            return [resolve_kommun(part, where="--kommun", example=own) for part in kommun.split(",") if part.strip()]
         return None
 
     return _run(resolve)
@@ -262,13 +258,7 @@ def kommuner(
     lan: Annotated[str | None, typer.Option("--lan", "-l", help="Only this län (code or name).")] = None,
 ) -> None:
     """List kommun codes and names (SCB), e.g. to fill in lagesbild.toml."""
-    wanted = None
-    if lan:
-        found = find_lan(lan)
-        if found is None:
-            typer.echo(f"Error: {lan!r} is not a län code or name; codes: {', '.join(lan_by_code())}.", err=True)
-            raise typer.Exit(1)
-        wanted = found.kod
+    wanted = _run(lambda: resolve_lan(lan, where="--lan").kod) if lan else None
     for k in all_kommuner():
         if wanted is None or k.lan_kod == wanted:
             typer.echo(f"{k.kod}  {k.namn:<16}  {k.lan.namn}")

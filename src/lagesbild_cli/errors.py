@@ -36,6 +36,12 @@ class UnknownKommunError(ConfigError):
     kind = "unknown kommun"
 
 
+class UnknownLanError(ConfigError):
+    """A län code or name that is not one of Sweden's 21 län."""
+
+    kind = "unknown län"
+
+
 class FetchError(LagesbildError):
     """A download failed; the previous raw file is untouched."""
 
