@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import stat
+import time
 from pathlib import Path
 
 import duckdb
@@ -20,6 +21,7 @@ from conftest import BRA_XLSX, write_config
 from lagesbild_cli import cli, exports, pipeline, raw, store
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config
+from lagesbild_cli.kommuner import kommuner_in_lan
 from test_report import pdf_text
 
 runner = CliRunner()
@@ -118,8 +120,9 @@ def test_fetch_failure_exits_1_with_the_reason(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("discover = true", "discover = false"), encoding="utf-8")
     code, out, err = run("fetch", "--source", "bra", "--config", str(path))
     assert code == 1
-    assert out.startswith("bra      failed")
-    assert "Could not fetch" in err and "http://127.0.0.1:9/2026.xlsx" in err
+    assert out.startswith("bra      failed    15 failed, no connection: 127.0.0.1:9 refused the connection")
+    assert "Brå: download the workbooks of Vansbro, Malung-Sälen, Gagnef, Leksand" in err
+    assert "or add their URLs under [sources.bra.urls]" in err
     assert "Error: 1 source(s) failed: bra. Their previous data is untouched." in err
     assert "discovery is off" in err  # the kommuner without a URL
     assert "Traceback" not in err
@@ -284,3 +287,53 @@ def test_a_broken_table_in_a_changed_workbook_stops_the_whole_import(tmp_path: P
     assert code == 1
     assert f"{folder / 'Mora.xlsx'}, sheet 'Bilbrott (anmälda)', cell D5: expected a number or '..'" in err
     assert not (tmp_path / "data" / "raw" / "bra").exists()  # all or nothing: Vansbro was not copied either
+
+
+def test_offline_fetch_fails_fast_with_one_line_per_source_and_one_summary(tmp_path: Path) -> None:
+    # the autouse no_internet fixture makes every name lookup but loopback fail, as on a computer without network
+    started = time.monotonic()
+    code, out, err = run("fetch", "--config", str(write_config(tmp_path)))
+    assert time.monotonic() - started < 20  # no backoff: 4 tries x 6 sources used to take two minutes
+    assert code == 1
+    assert out.splitlines() == [
+        "bra      failed    no network: bra.se could not be reached",
+        "polisen  failed    no network: polisen.se could not be reached",
+        "scb      failed    no network: statistikdatabasen.scb.se could not be reached",
+        "kolada   failed    no network: api.kolada.se could not be reached",
+        "mcf      failed    no network: statistik.mcf.se could not be reached",
+        "geo      failed    no network: raw.githubusercontent.com could not be reached",
+    ]
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) <= 6
+    bra = [line for line in lines if "Brå:" in line]
+    assert len(bra) == 1 and "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild" in bra[0]
+    assert "lagesbild import bra FOLDER" in bra[0] and "all 15 kommuner of the län" in bra[0]
+    for kommun in kommuner_in_lan("20"):
+        assert (out + err).count(kommun.namn) == 1 or kommun.namn == "Gagnef", kommun  # Gagnef is in Polisen's too
+    assert "lagesbild import polisen FILE" in err
+    assert err.count("Error:") == 1 and "6 source(s) failed" in err
+    assert "Traceback" not in err
+
+
+def test_a_misspelt_kommun_or_lan_on_the_command_line_suggests_the_closest(tmp_path: Path) -> None:
+    config = str(write_config(tmp_path, kommun="2062"))
+    code, _, err = run("build", "--kommun", "Moraa", "--config", config)
+    assert (
+        code == 1
+        and "'Moraa' is not a Swedish kommun code or name (--kommun)" in err
+        and "Did you mean Mora (2062)" in err
+    )
+    code, _, err = run("build", "--kommun", "9999", "--config", config)
+    assert code == 1 and "(e.g. 2062)" in err and "Gagnef" not in err  # the example is the config's kommun
+    code, _, err = run("build", "--lan", "Dalarn", "--config", config)
+    assert code == 1 and "Did you mean Dalarnas län (20)?" in err
+    code, out, err = run("kommuner", "--lan", "Dalarn")
+    assert code == 1 and out == "" and "Did you mean Dalarnas län (20)?" in err
+
+
+def test_a_misspelt_config_key_is_named(tmp_path: Path) -> None:
+    path = write_config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace('kod = "2026"', 'kood = "2062"'), encoding="utf-8")
+    code, _, err = run("fetch", "--config", str(path))
+    assert code == 1 and "Unknown key 'kommun.kood'" in err and "did you mean 'kommun.kod'?" in err
+    assert "missing" not in err

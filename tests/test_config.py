@@ -54,8 +54,39 @@ def test_a_name_that_does_not_match_the_code_is_an_error(tmp_path: Path) -> None
 
 
 def test_a_misspelt_key_is_reported(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"unknown key 'report\.titel'"):
+    with pytest.raises(ConfigError, match=r"Unknown key 'report\.titel' in .*; did you mean 'report\.title'\?"):
         load_config(_broken(tmp_path, "\n[report]\n", '\n[report]\ntitel = "x"\n'))
+
+
+def test_a_misspelt_required_key_names_the_misspelling_not_a_missing_key(tmp_path: Path) -> None:
+    path = _broken(tmp_path, 'kod = "2026"', 'kood = "2026"')
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert err.value.message == f"Unknown key 'kommun.kood' in {path}; did you mean 'kommun.kod'?"
+    assert "missing" not in str(err.value)
+
+
+def test_a_misspelt_optional_key_or_table_suggests_the_known_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"Unknown key 'http\.timout_seconds' .*did you mean 'http\.timeout_seconds'"):
+        load_config(_broken(tmp_path, "timeout_seconds = 30", "timout_seconds = 30"))
+    with pytest.raises(ConfigError, match=r"Unknown key 'kommmun' in .*; did you mean 'kommun'\?"):
+        load_config(_broken(tmp_path, "\n[kommun]\n", "\n[kommmun]\n"))
+    with pytest.raises(ConfigError, match=r"Unknown key 'sources\.kolda' in .*; did you mean 'sources\.kolada'\?"):
+        load_config(_broken(tmp_path, "[sources.kolada]", "[sources.kolda]"))
+
+
+def test_a_misspelt_kommun_in_the_config_suggests_the_closest(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(_broken(tmp_path, 'kod = "2026"', 'kod = "Moraa"'))
+    assert "'kommun.kod' is 'Moraa'" in str(err.value) and 'did you mean kod = "2062" (Mora)?' in str(err.value)
+
+
+def test_examples_in_config_messages_use_the_users_own_kommun(tmp_path: Path) -> None:
+    path = _broken(tmp_path, 'kod = "2026"', "")
+    path.write_text(path.read_text(encoding="utf-8").replace("# namn", 'namn = "Mora"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"'kommun\.kod' is missing") as err:
+        load_config(path)
+    assert 'e.g. kod = "2062"' in str(err.value) and "2026" not in str(err.value)
 
 
 def test_invalid_toml_is_reported(tmp_path: Path) -> None:

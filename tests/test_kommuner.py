@@ -3,8 +3,16 @@ import csv
 import pytest
 
 from conftest import SAMPLES
-from lagesbild_cli.errors import UnknownKommunError
-from lagesbild_cli.kommuner import all_kommuner, find_kommun, find_lan, kommuner_in_lan, lan_by_code, resolve_kommun
+from lagesbild_cli.errors import UnknownKommunError, UnknownLanError
+from lagesbild_cli.kommuner import (
+    all_kommuner,
+    find_kommun,
+    find_lan,
+    kommuner_in_lan,
+    lan_by_code,
+    resolve_kommun,
+    resolve_lan,
+)
 
 GEO = SAMPLES / "geo"
 
@@ -61,3 +69,27 @@ def test_lan_lookup_and_members() -> None:
     assert find_lan("Dalarna").kod == "20"  # type: ignore[union-attr]
     assert [k.namn for k in kommuner_in_lan("20")][:3] == ["Vansbro", "Malung-Sälen", "Gagnef"]
     assert len(kommuner_in_lan("20")) == 15
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("Moraa", "Mora (2062)"), ("Gagnf", "Gagnef (2026)"), ("malung salen", "Malung-Sälen (2023)")]
+)
+def test_a_misspelt_kommun_suggests_the_closest_names(typed: str, meant: str) -> None:
+    with pytest.raises(UnknownKommunError) as err:
+        resolve_kommun(typed, where="--kommun")
+    assert err.value.message == f"{typed!r} is not a Swedish kommun code or name (--kommun)."
+    assert err.value.hint is not None and err.value.hint.startswith(f"Did you mean {meant}")
+
+
+def test_without_a_close_name_the_example_is_the_users_own_kommun() -> None:
+    with pytest.raises(UnknownKommunError) as err:
+        resolve_kommun("9999", example=resolve_kommun("Mora"))
+    assert "(e.g. 2062)" in str(err.value) and "(e.g. Mora)" in str(err.value) and "Gagnef" not in str(err.value)
+
+
+def test_a_misspelt_lan_suggests_the_closest() -> None:
+    with pytest.raises(UnknownLanError, match=r"Did you mean Dalarnas län \(20\)\?"):
+        resolve_lan("Dalarn", where="--lan")
+    with pytest.raises(UnknownLanError, match="'99' is not a län code or name"):
+        resolve_lan("99")
+    assert resolve_lan("dalarna").kod == "20"

@@ -4,7 +4,9 @@ marks, and a report from Kolada alone when Brå's workbook is missing."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -13,10 +15,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from builders import KPIS, VALUES, FakeKolada, deso_fixture, population_fixture
-from conftest import POLISEN_ARCHIVE, no_sleep, write_config
+from conftest import BRA_XLSX, POLISEN_ARCHIVE, no_sleep, write_config
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import Config, KoladaSettings, ServiceSettings, load_config
 from lagesbild_cli.context.polisen import events_section
+from lagesbild_cli.context.sources import origin_text
 from lagesbild_cli.kommuner import all_kommuner
 from lagesbild_cli.raw import FetchLog
 from lagesbild_cli.report import BuiltReport
@@ -202,3 +205,64 @@ def test_without_a_bra_workbook_the_report_builds_from_kolada(tmp_path: Path) ->
     assert built.context.comparison is not None and built.context.comparison.chart is not None
     svg = built.html.read_text(encoding="utf-8")
     assert "Gagnef 4\u00a0526" in svg  # Kolada's 2024 value for Gagnef (Brå's figure), labelled on the chart
+
+
+def test_a_hand_import_after_a_failed_fetch_is_not_stale_and_sources_never_loaded_are_not_on_the_cover(
+    tmp_path: Path,
+) -> None:
+    config = load_config(write_config(tmp_path))  # a fresh clone: no data yet
+    # the no_internet fixture makes bra.se and the geodata host unreachable, as on a computer without network
+    report = pipeline.fetch(config, ["bra", "geo"], sleep=no_sleep)
+    assert [r.source for r in report.failed] == ["bra", "geo"]
+    pipeline.import_bra(config, [BRA_XLSX / "Gagnef.xlsx"])  # a minute later
+    built = pipeline.build(config, 2023)
+    html = built.html.read_text(encoding="utf-8")
+    assert "inaktuellt" not in html  # the workbook imported by hand is the newest the tool has had
+    cover = html.split('<section class="cover">')[1].split("</section>")[0]
+    assert "Brå, Indikatorer för kommuners lägesbild, hämtad" in cover
+    assert "Kommungränser" not in cover and "okänt datum" not in html  # geodata was never loaded
+    appendix = parse_html(html.split('<section id="metod">')[1])
+    geo = next(r for r in appendix.rows if r and r[0].startswith("Kommungränser"))
+    assert geo[1].startswith("inte hämtad (försöket ") and geo[1].endswith(" misslyckades)")
+    # a fetch that fails after the import does make the imported data stale
+    time.sleep(1.1)  # the manifest and the fetch log count whole seconds
+    assert pipeline.fetch(config, ["bra"], sleep=no_sleep).failed
+    assert "(inaktuellt: senaste hämtningen misslyckades" in text_of(pipeline.build(config, 2023))
+
+
+ENGLISH = re.compile(
+    r"\b(the|and|from|every|merged|with|which|rows|columns|events|imported|fetch|unknown|missing|failed|of)\b", re.I
+)
+
+
+def test_the_report_and_its_exports_have_no_english_and_no_local_folders(full: tuple[Config, BuiltReport]) -> None:
+    _, built = full
+    text = text_of(built)
+    assert "events merged" not in text and "from every fetch" not in text
+    commands = re.sub(r"lagesbild (fetch|import \w+|build)", "", text)  # the report may tell what to run
+    words = " ".join(w for w in commands.split() if "/" not in w and "." not in w.rstrip(".,;:)"))  # no URLs
+    assert ENGLISH.findall(words) == []
+    assert "3\u00a0566 händelser från alla hämtningar och inläsningar (varje händelse räknas en gång)" in html_of(built)
+    assert "Gagnef.xlsx, inläst för hand" in text
+    sources_csv = (built.html.parent / "csv" / "kallor.csv").read_text(encoding="utf-8-sig")
+    assert str(BRA_XLSX) not in sources_csv and str(BRA_XLSX) not in html_of(built)
+    assert ENGLISH.findall(" ".join(w for w in sources_csv.split(";") if "://" not in w)) == []
+
+
+def html_of(built: BuiltReport) -> str:
+    return built.html.read_text(encoding="utf-8")
+
+
+def test_origins_are_said_in_swedish_without_the_users_folders() -> None:
+    assert origin_text("https://bra.se/a.xlsx") == "https://bra.se/a.xlsx"
+    assert origin_text("12 events merged by id from every fetch and import") == (
+        "12 händelser från alla hämtningar och inläsningar (varje händelse räknas en gång)"
+    )
+    assert origin_text("/home/anna/Hämtade filer/Mora.xlsx") == "Mora.xlsx, inläst för hand"
+    assert origin_text(r"C:\Users\anna\Downloads\Mora.xlsx") == "Mora.xlsx, inläst för hand"
+    assert origin_text("enkat.csv (original sha256 ab12, 812 rows, 9 mapped columns)") == (
+        "enkat.csv, inläst för hand (812 svar, 9 frågor lästes in; kontrollsumma för originalfilen: ab12)"
+    )
+    assert origin_text("a.csv (sha256 ab12), b.csv (sha256 cd34)") == (
+        "Inläst för hand: a.csv (kontrollsumma ab12), b.csv (kontrollsumma cd34)"
+    )

@@ -31,8 +31,14 @@ from lagesbild_cli import __version__, init_config, pipeline, report
 from lagesbild_cli import demo as demo_project
 from lagesbild_cli import doctor as doctor_checks
 from lagesbild_cli.config import DEFAULT_CONFIG, SOURCE_NAMES, Config, load_config
-from lagesbild_cli.errors import LagesbildError, UnknownKommunError, storage_error
-from lagesbild_cli.kommuner import Kommun, all_kommuner, find_lan, kommuner_in_lan, lan_by_code, resolve_kommun
+from lagesbild_cli.errors import LagesbildError, storage_error
+from lagesbild_cli.kommuner import (
+    Kommun,
+    all_kommuner,
+    kommuner_in_lan,
+    resolve_kommun,
+    resolve_lan,
+)
 from lagesbild_cli.loader import LoadResult
 
 T = TypeVar("T")
@@ -139,12 +145,20 @@ def fetch(
         report = _run(lambda: pipeline.fetch(cfg, source, progress=progress))
     for result in report.results:
         typer.echo(f"{result.source:<8} {result.status:<9} {result.summary()}")
-        for failure in result.failures:
+        for failure in result.details:
             typer.echo(f"  - {failure}", err=True)
     if report.load is not None:
         typer.echo(f"Database: {report.load.db_path}")
     _report_problems(report.load)
     if report.failed:
+        by_hand = [r.by_hand for r in report.failed if r.by_hand]
+        if by_hand:
+            typer.echo("What failed can be downloaded by hand:", err=True)
+            for text in by_hand:
+                typer.echo(f"  {text}", err=True)
+        if any(r.unreachable for r in report.failed):
+            again = "Or run" if by_hand else "Run"
+            typer.echo(f"{again} 'lagesbild fetch' again once the servers can be reached.", err=True)
         names = ", ".join(r.source for r in report.failed)
         typer.echo(
             f"Error: {len(report.failed)} source(s) failed: {names}. Their previous data is untouched.", err=True
@@ -241,8 +255,9 @@ def build(
     a one-page län overview.
     """
     when = _report_date(report_date)
-    many = _kommun_list(lan, kommun)
-    cfg = _config(config, None if many else kommun)
+    base = _config(config)
+    many = _kommun_list(lan, kommun, base.kommun)
+    cfg = _run(lambda: base.with_kommun(kommun)) if kommun and not many else base
     if many:
         result = _run(lambda: pipeline.build_many(cfg, many, year, final=final, report_date=when))
         for pdf in result.built:
@@ -271,19 +286,14 @@ def _report_date(text: str | None) -> date | None:
         raise typer.BadParameter(f"{text!r} is not a date of the form YYYY-MM-DD.", param_hint="'--date'") from None
 
 
-def _kommun_list(lan: str | None, kommun: str | None) -> list[Kommun] | None:
-    """The kommuner of a batch build, or None for a single report."""
+def _kommun_list(lan: str | None, kommun: str | None, own: Kommun) -> list[Kommun] | None:
+    """The kommuner of a batch build, or None for a single report; ``own`` is the config's kommun."""
 
     def resolve() -> list[Kommun] | None:
         if lan:
-            found = find_lan(lan)
-            if found is None:
-                raise UnknownKommunError(
-                    f"{lan!r} is not a län code or name.", hint=f"Use one of: {', '.join(lan_by_code())}."
-                )
-            return kommuner_in_lan(found.kod)
+            return kommuner_in_lan(resolve_lan(lan, where="--lan", example=own).kod)
         if kommun and "," in kommun:
-            return [resolve_kommun(part, where="--kommun") for part in kommun.split(",") if part.strip()]
+            return [resolve_kommun(part, where="--kommun", example=own) for part in kommun.split(",") if part.strip()]
         return None
 
     return _run(resolve)
@@ -336,13 +346,7 @@ def kommuner(
     lan: Annotated[str | None, typer.Option("--lan", "-l", help="Only this län (code or name).")] = None,
 ) -> None:
     """List kommun codes and names (SCB), e.g. to fill in lagesbild.toml."""
-    wanted = None
-    if lan:
-        found = find_lan(lan)
-        if found is None:
-            typer.echo(f"Error: {lan!r} is not a län code or name; codes: {', '.join(lan_by_code())}.", err=True)
-            raise typer.Exit(1)
-        wanted = found.kod
+    wanted = _run(lambda: resolve_lan(lan, where="--lan").kod) if lan else None
     for k in all_kommuner():
         if wanted is None or k.lan_kod == wanted:
             typer.echo(f"{k.kod}  {k.namn:<16}  {k.lan.namn}")

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from lagesbild_cli.errors import ConfigError, UnknownKommunError
-from lagesbild_cli.kommuner import Kommun, find_lan, resolve_kommun
+from lagesbild_cli.kommuner import Kommun, example_kommun, find_kommun, find_lan, resolve_kommun, suggest_kommuner
 from lagesbild_cli.plan import PlanSettings, parse_plan
 from lagesbild_cli.survey_mapping import SurveyMapping, parse_survey
 from lagesbild_cli.toml_table import TomlTable
@@ -129,7 +129,7 @@ class Config:
 
     def with_kommun(self, code_or_name: str) -> Config:
         """The same settings for another kommun (``--kommun``)."""
-        return replace(self, kommun=resolve_kommun(code_or_name, where="--kommun"))
+        return replace(self, kommun=resolve_kommun(code_or_name, where="--kommun", example=self.kommun))
 
 
 def _content_dir(name: str) -> Path:
@@ -196,7 +196,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
     http.reject_unknown()
 
     sources = root.table("sources", required=False)
-    bra = _parse_bra(sources.table("bra", required=False))
+    bra = _parse_bra(sources.table("bra", required=False), kommun)
     polisen = _parse_service(sources.table("polisen", required=False), "url", POLISEN_URL)
     scb = _parse_service(sources.table("scb", required=False), "url", SCB_URL)
     kolada = _parse_kolada(sources.table("kolada", required=False))
@@ -225,11 +225,18 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
 
 
 def _parse_kommun(table: TomlTable) -> Kommun:
-    expected = 'a four-digit kommun code as a string, e.g. kod = "2026"'
+    named = table.data.get("namn")
+    by_name = find_kommun(named) if isinstance(named, str) else None  # the example, when namn is right
+    expected = f'a four-digit kommun code as a string, e.g. kod = "{example_kommun(by_name).kod}"'
     code = table.get("kod", str, expected)
     try:
-        kommun = resolve_kommun(code, where=f"{table.path}, key 'kommun.kod'")
+        kommun = resolve_kommun(code, where=f"{table.path}, key 'kommun.kod'", example=by_name)
     except UnknownKommunError:
+        close = suggest_kommuner(code)
+        if close:
+            expected = (
+                f'the kommun\'s four-digit code as a string; did you mean kod = "{close[0].kod}" ({close[0].namn})?'
+            )
         raise table.error("kod", f"is {code!r}, which is not one of Sweden's 290 kommuner", expected) from None
     name = table.get("namn", str, f'the kommun\'s name, e.g. namn = "{kommun.namn}"', kommun.namn)
     found = resolve_kommun(name, where=f"{table.path}, key 'kommun.namn'") if name else kommun
@@ -242,7 +249,7 @@ def _parse_kommun(table: TomlTable) -> Kommun:
     return kommun
 
 
-def _parse_bra(table: TomlTable) -> BraSettings:
+def _parse_bra(table: TomlTable, own: Kommun) -> BraSettings:
     page_url = table.get("page_url", str, "an https URL of Brå's indicator page", BRA_PAGE_URL)
     _check_url(table, "page_url", page_url)
     discover = table.get("discover", bool, "true or false", True)
@@ -254,10 +261,12 @@ def _parse_bra(table: TomlTable) -> BraSettings:
         try:
             kommun = resolve_kommun(key)
         except UnknownKommunError:
+            close = suggest_kommuner(key, n=1)
+            example = close[0] if close else own
             raise urls_table.error(
                 key,
                 "is not a kommun code or name",
-                'a kommun code or name as key, e.g. "2026" = "https://…/Gagnef.xlsx"',
+                f'a kommun code or name as key, e.g. "{example.kod}" = "https://…/{example.namn}.xlsx"',
             ) from None
         _check_url(urls_table, key, url)
         urls[kommun.kod] = url

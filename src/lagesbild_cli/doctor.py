@@ -125,7 +125,7 @@ def _ages(config: Config, now: datetime) -> list[Check]:
         newest = max(datetime.fromisoformat(t) for t in times)
         days = (now - newest).total_seconds() / 86400
         detail = f"newest from {newest.date()} ({days:.0f} days old)"
-        if status is not None and not status.ok:
+        if status is not None and not status.ok and newest < datetime.fromisoformat(status.last_attempt):
             checks.append(
                 Check(
                     f"data {source}",

@@ -41,10 +41,22 @@ class UnknownKommunError(ConfigError):
     kind = "unknown kommun"
 
 
+class UnknownLanError(ConfigError):
+    """A län code or name that is not one of Sweden's 21 län."""
+
+    kind = "unknown län"
+
+
 class FetchError(LagesbildError):
     """A download failed; the previous raw file is untouched."""
 
     kind = "fetch error"
+
+
+class NoNetworkError(FetchError):
+    """A host could not be reached at all (no network, an unknown name, a refused connection).
+
+    Not retried: every later request to the same host in the run fails at once with it."""
 
 
 class ParseError(LagesbildError):

@@ -21,9 +21,10 @@ from typing import Any
 import xlsxwriter
 
 from lagesbild_cli.checkpoints import checkpoint
+from lagesbild_cli.context.sources import origin_text
 from lagesbild_cli.context.values import IndicatorValue
 from lagesbild_cli.kommuner import RIKET_KOD, Kommun
-from lagesbild_cli.raw import atomic_write_bytes, public_origin
+from lagesbild_cli.raw import atomic_write_bytes
 from lagesbild_cli.store import Store
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -212,10 +213,7 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
             "kallor.csv",
             "data/raw/manifest.json",
             ("Fil", "Källa", "Hämtad från", "Hämtad (UTC)", "HTTP-status", "SHA-256"),
-            tuple(
-                (r["file"], r["source"], public_origin(r["origin"]), r["retrieved_at"], r["status"], r["sha256"])
-                for r in manifest
-            ),
+            tuple(tuple({**r, "origin": origin_text(r["origin"])}.values()) for r in manifest),
         )
     )
     return tuple(result)

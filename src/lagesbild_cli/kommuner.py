@@ -7,12 +7,13 @@ Every place that takes a kommun accepts its four-digit code ("2026") or its name
 from __future__ import annotations
 
 import csv
+import difflib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from lagesbild_cli.errors import UnknownKommunError
+from lagesbild_cli.errors import UnknownKommunError, UnknownLanError
 
 RIKET_KOD = "00"
 # Names that do not follow the genitive rule in Kommun.fullnamn
@@ -100,16 +101,32 @@ def find_kommun(code_or_name: str) -> Kommun | None:
     return _by_name().get(normalise_name(value))
 
 
-def resolve_kommun(code_or_name: str, *, where: str = "") -> Kommun:
-    """The kommun with this code or name; a clear error if there is none."""
+def suggest_kommuner(code_or_name: str, n: int = 3) -> list[Kommun]:
+    """The kommuner whose names are closest to a misspelt one ("Moraa" → Mora), best first."""
+    names = _by_name()
+    return [names[m] for m in difflib.get_close_matches(normalise_name(code_or_name), list(names), n=n, cutoff=0.7)]
+
+
+def example_kommun(kommun: Kommun | None) -> Kommun:
+    """The kommun to show in examples: the user's own where known."""
+    return kommun or Kommun("0180", "Stockholm")
+
+
+def resolve_kommun(code_or_name: str, *, where: str = "", example: Kommun | None = None) -> Kommun:
+    """The kommun with this code or name; a clear error if there is none, suggesting the closest names.
+    ``example`` is the user's own kommun, shown in the hint when no name is close."""
     found = find_kommun(code_or_name)
     if found is None:
         place = f" ({where})" if where else ""
-        raise UnknownKommunError(
-            f"{code_or_name!r} is not a Swedish kommun code or name{place}.",
-            hint="Use the four-digit code from SCB's list 'Kommuner i kodnummerordning' "
-            "(e.g. 2026) or the kommun's name (e.g. Gagnef).",
+        close = suggest_kommuner(code_or_name)
+        ex = example_kommun(example)
+        hint = (
+            f"Did you mean {' or '.join(f'{k.namn} ({k.kod})' for k in close)}?"
+            if close
+            else f"Use the four-digit code from SCB's list 'Kommuner i kodnummerordning' (e.g. {ex.kod}) or "
+            f"the kommun's name (e.g. {ex.namn}); 'lagesbild kommuner' lists them all."
         )
+        raise UnknownKommunError(f"{code_or_name!r} is not a Swedish kommun code or name{place}.", hint=hint)
     return found
 
 
@@ -123,3 +140,33 @@ def find_lan(code_or_name: str) -> Lan | None:
         if wanted in {normalise_name(lan.namn), short, short.removesuffix("s")}:
             return lan
     return None
+
+
+def _lan_names() -> dict[str, Lan]:
+    """Every accepted spelling of each län's name ("dalarnas län", "dalarnas", "dalarna") → the län."""
+    names = {}
+    for lan in lan_by_code().values():
+        short = normalise_name(lan.namn.removesuffix(" län"))
+        for name in (normalise_name(lan.namn), short, short.removesuffix("s")):
+            names[name] = lan
+    return names
+
+
+def resolve_lan(code_or_name: str, *, where: str = "", example: Kommun | None = None) -> Lan:
+    """The län with this code or name; a clear error suggesting the closest names if there is none."""
+    found = find_lan(code_or_name)
+    if found is not None:
+        return found
+    names = _lan_names()
+    close = list(
+        dict.fromkeys(names[m] for m in difflib.get_close_matches(normalise_name(code_or_name), list(names), 5, 0.7))
+    )
+    ex = example_kommun(example).lan
+    hint = (
+        f"Did you mean {' or '.join(f'{lan.namn} ({lan.kod})' for lan in close)}?"
+        if close
+        else f"Use a two-digit län code (e.g. {ex.kod}) or a name (e.g. {ex.namn}); "
+        f"the codes are {', '.join(lan_by_code())}."
+    )
+    place = f" ({where})" if where else ""
+    raise UnknownLanError(f"{code_or_name!r} is not a län code or name{place}.", hint=hint)

@@ -28,7 +28,7 @@ from lagesbild_cli.config import SOURCE_NAMES, Config, load_config
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.loader import LoadResult
-from lagesbild_cli.raw import FetchLog, Manifest, ManifestEntry
+from lagesbild_cli.raw import FetchLog, Manifest, ManifestEntry, utc_now
 from lagesbild_cli.sources import SourceResult, bra, geo, kolada, mcf, polisen, raddning, scb, survey
 from lagesbild_cli.sources._http import Clock, Http, Sleep
 from lagesbild_cli.store import open_store
@@ -138,11 +138,13 @@ def fetch(
         for name in selected:
             if progress:
                 progress(name, "start")
+            started = utc_now()  # files stored by this attempt are not older than it
             try:
                 result = FETCHERS[name](config, http, manifest)
             except LagesbildError as exc:
-                result = SourceResult(name, failures=[str(exc)])
-            log.record(name, ok=not result.failures, error="\n".join(result.failures) or None)
+                result = SourceResult(name)
+                result.fail(exc)
+            log.record(name, ok=not result.failures, error="\n".join(result.failures) or None, at=started)
             results.append(result)
             if progress:
                 progress(name, "done")

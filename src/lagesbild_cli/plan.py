@@ -125,7 +125,7 @@ def parse_measure(table: TomlTable, problem_ids: set[str]) -> Measure:
     measure = Measure(
         name=table.get("name", str, 'the measure\'s name, e.g. "Medborgarlöfte 2025–2026"'),
         kind=kind,
-        partners=_strings(table, "partners", 'a list of partners, e.g. ["Gagnefs kommun", "Polisen"]'),
+        partners=_strings(table, "partners", 'a list of partners, e.g. ["kommunen", "Polisen"]'),
         areas=_strings(table, "areas", 'a list of areas, e.g. ["Djurås", "hela kommunen"]'),
         start=_when(table, "start"),
         end=_when(table, "end"),

@@ -200,9 +200,10 @@ class FetchLog:
         data = json.loads(self.path.read_text(encoding="utf-8"))
         return {key: FetchStatus(**value) for key, value in data.items()}
 
-    def record(self, source: str, ok: bool, error: str | None = None) -> FetchStatus:
+    def record(self, source: str, ok: bool, error: str | None = None, *, at: str | None = None) -> FetchStatus:
+        """Record an attempt that began ``at`` (default: now)."""
         statuses = self.statuses()
-        now = utc_now()
+        now = at or utc_now()
         previous = statuses.get(source)
         status = FetchStatus(
             source=source,

@@ -143,11 +143,15 @@ def test_a_server_that_is_down_leaves_raw_untouched(make_config: Callable[..., C
     raw.parent.mkdir(parents=True)
     old = (BRA_XLSX / "Gagnef.xlsx").read_bytes()
     raw.write_bytes(old)
-    result = fetch_bra(config)
+    sleeps: list[float] = []
+    result = pipeline.fetch(config, ["bra"], sleep=sleeps.append).results[0]
     assert len(result.failures) == 15 and result.kept == 0 and result.fetched == 0
     error = "\n".join(result.failures)
-    assert "Could not fetch" in error and "ConnectError" in error and "gave up after 2 attempts" in error
-    assert f"127.0.0.1:{port}/Gagnef.xlsx" in error
+    assert "Could not fetch" in error and "ConnectError" in error
+    assert f"127.0.0.1:{port}/Vansbro.xlsx" in error and f"127.0.0.1:{port}/Gagnef.xlsx" in error
+    assert sleeps == []  # a refused first connection is not retried, and the other 14 are not tried at all
+    assert result.summary() == f"no connection: 127.0.0.1:{port} refused the connection" and not result.details
+    assert result.by_hand.count("Gagnef") == 1 and "all 15 kommuner" in result.by_hand
     assert raw.read_bytes() == old
     assert config.db_path.exists()  # loaded from the old workbook: the store reflects what is on disk
 
@@ -178,9 +182,9 @@ def test_without_urls_or_page_the_error_says_how_to_import(
 ) -> None:
     httpserver.expect_request("/page").respond_with_data("<html>inga länkar</html>", content_type="text/html")
     config = with_page(make_config(), httpserver.url_for("/page"))
-    error = _fetch_error(config)
-    assert "no link ending in Gagnef.xlsx" in str(error)
-    assert 'lagesbild import bra "Gagnef.xlsx"' in str(error)
+    result = fetch_bra(config)
+    assert "Gagnef (2026): no workbook URL; no link ending in Gagnef.xlsx was found on" in "\n".join(result.failures)
+    assert "lagesbild import bra FOLDER" in result.by_hand and config.bra.page_url in result.by_hand
 
 
 def test_workbooks_imported_by_hand_are_kept_when_no_url_is_known(

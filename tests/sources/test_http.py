@@ -10,12 +10,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from lagesbild_cli.config import HttpSettings
-from lagesbild_cli.errors import FetchError
+from lagesbild_cli.errors import FetchError, NoNetworkError
 from lagesbild_cli.sources._http import Http, Limiter, RateLimit, Validators, retry_after_seconds, user_agent
 
 SETTINGS = HttpSettings(contact="brott@example.se", timeout_seconds=2.0, retries=3, backoff_seconds=1.0)
@@ -95,12 +96,74 @@ def test_persistent_5xx_gives_up_after_the_configured_attempts(httpserver: HTTPS
     assert len(httpserver.log) == 4 and fake.sleeps == [1.0, 2.0, 4.0]
 
 
-def test_connection_refused_is_a_fetch_error(fake: FakeTime) -> None:
+def _free_port() -> int:
+    """A loopback port that nothing listens on: connecting to it is refused."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        return int(sock.getsockname()[1])
+
+
+class Counting(httpx.HTTPTransport):
+    """A real transport that counts the requests it tries to send."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(str(request.url))
+        return super().handle_request(request)
+
+
+def test_connection_refused_is_a_fetch_error(fake: FakeTime) -> None:
+    port = _free_port()
     with http(fake) as client, pytest.raises(FetchError, match=rf"127\.0\.0\.1:{port}/x: ConnectError"):
         client.get(f"http://127.0.0.1:{port}/x", what="x")
+
+
+def test_a_name_that_cannot_be_looked_up_is_not_retried_and_the_host_is_remembered(fake: FakeTime) -> None:
+    # the autouse no_internet fixture makes every non-loopback name lookup fail, as on a computer without network
+    transport = Counting()
+    with Http(SETTINGS, transport=transport, clock=fake.clock, sleep=fake.sleep) as client:
+        with pytest.raises(NoNetworkError) as first:
+            client.get("https://bra.se/statistik/sida", what="Brå's page")
+        assert first.value.message == "no network: bra.se could not be reached"
+        assert "Could not fetch Brå's page from https://bra.se/statistik/sida: ConnectError" in str(first.value)
+        with pytest.raises(NoNetworkError, match=r"bra\.se could not be reached earlier in this run") as later:
+            client.get("https://bra.se/download/Mora.xlsx", what="Mora's workbook")
+        assert later.value.message == "no network: bra.se could not be reached"
+    assert transport.requests == ["https://bra.se/statistik/sida"]  # one try, and none for the second URL
+    assert fake.sleeps == []
+
+
+def test_a_refused_first_connection_is_not_retried(fake: FakeTime, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/ok").respond_with_data("ok")
+    port = _free_port()
+    transport = Counting()
+    with Http(SETTINGS, transport=transport, clock=fake.clock, sleep=fake.sleep) as client:
+        with pytest.raises(NoNetworkError, match=rf"no connection: 127\.0\.0\.1:{port} refused the connection"):
+            client.get(f"http://127.0.0.1:{port}/a", what="a")
+        with pytest.raises(NoNetworkError):
+            client.get(f"http://127.0.0.1:{port}/b", what="b")
+        # another port on the same machine is another server, and still reachable
+        assert client.get(httpserver.url_for("/ok"), what="ok").content == b"ok"
+    assert transport.requests == [f"http://127.0.0.1:{port}/a", httpserver.url_for("/ok")]
+    assert fake.sleeps == []
+
+
+def test_a_connection_lost_mid_run_is_still_retried_with_backoff(fake: FakeTime) -> None:
+    server = HTTPServer()  # its own server, as this test stops it
+    server.expect_request("/x").respond_with_data("ok")
+    server.start()
+    transport = Counting()
+    with Http(SETTINGS, transport=transport, clock=fake.clock, sleep=fake.sleep) as client:
+        url = server.url_for("/x")
+        assert client.get(url, what="x").content == b"ok"
+        server.stop()  # the server answered once and is now gone: that may pass, so retry
+        with pytest.raises(FetchError, match="gave up after 4 attempts") as err:
+            client.get(url, what="x")
+    assert not isinstance(err.value, NoNetworkError)
+    assert len(transport.requests) == 5 and fake.sleeps == [1.0, 2.0, 4.0]
 
 
 def test_a_slow_server_times_out(httpserver: HTTPServer, fake: FakeTime) -> None:

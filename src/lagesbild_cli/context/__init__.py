@@ -127,7 +127,7 @@ class ReportContext:
     events: EventsSection | None
     survey: SurveySection | None
     survey_configured: bool
-    statuses: tuple[SourceStatus, ...]
+    statuses: tuple[SourceStatus, ...]  # sources with data, and those tried without success (the appendix)
     files: tuple[SourceFile, ...]
     bra_page: str
     facts: KommunFacts
@@ -144,12 +144,19 @@ class ReportContext:
     final: bool
 
     @property
+    def loaded(self) -> tuple[SourceStatus, ...]:
+        """The sources the report has data from (the cover lists only these)."""
+        return tuple(s for s in self.statuses if s.retrieved is not None)
+
+    @property
     def version(self) -> str:
         return f"Slutversion, skapad {self.created}" if self.final else f"Utkast skapat {self.created}"
 
     def retrieved(self, source: str) -> str:
         """The retrieval date of a source as the report states it, with a stale mark."""
         status = next((s for s in self.statuses if s.source == source), None)
+        if status is not None and status.retrieved is None:
+            return f"inte hämtad (försöket {status.failed_at} misslyckades)" if status.failed_at else "inte hämtad"
         if status is None or status.retrieved is None:
             return "okänt datum"
         if status.stale:

@@ -1,12 +1,13 @@
-"""Where every figure comes from: per source its retrieval date and whether its last fetch failed
-(so the report can mark the data as stale) and the raw files with their checksums."""
+"""Where every figure comes from: per source its retrieval date and whether the data is stale (a fetch
+failed after it was retrieved) and the raw files with their checksums."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
 
 from lagesbild_cli import formatting
-from lagesbild_cli.raw import public_origin
 from lagesbild_cli.store import Store
 
 SOURCE_LABELS = {
@@ -44,8 +45,8 @@ SOURCE_CAVEATS = {
 class SourceStatus:
     source: str
     label: str
-    retrieved: str | None  # date of the newest file from this source
-    stale: bool  # the last fetch failed: the data is from an earlier fetch
+    retrieved: str | None  # date of the newest file from this source; None: tried but never loaded
+    stale: bool  # a fetch failed after the newest data was retrieved, imported or confirmed
     failed_at: str | None
     caveat: str
 
@@ -59,29 +60,70 @@ class SourceFile:
 
 
 def source_statuses(store: Store) -> tuple[SourceStatus, ...]:
+    """The sources with data, and those whose fetch was tried but never gave any (``retrieved`` None).
+
+    Stale means that the report uses data older than the newest the tool has tried to get: the last
+    fetch failed and nothing newer was retrieved, imported by hand or confirmed unchanged (304) since
+    that attempt began."""
     files = {
-        r["source"]: r["latest"]
-        for r in store.rows("select source, max(retrieved_at) as latest from manifest group by source")
+        r["source"]: r
+        for r in store.rows(
+            "select source, max(retrieved_at) as latest, "
+            "max(greatest(retrieved_at, coalesce(checked_at, retrieved_at))) as newest "
+            "from manifest group by source"
+        )
     }
     fetches = {r["source"]: r for r in store.rows("select * from hamtningar")}
     result = []
     for source, label in SOURCE_LABELS.items():
-        latest = files.get(source)
+        data = files.get(source)
         fetch = fetches.get(source)
-        if latest is None and fetch is None:
+        if data is None and fetch is None:
             continue
-        failed = fetch is not None and not fetch["ok"]
+        failed_at = fetch["last_attempt"] if fetch is not None and not fetch["ok"] else None
         result.append(
             SourceStatus(
                 source=source,
                 label=label,
-                retrieved=formatting.swedish_date(latest) if latest else None,
-                stale=failed and latest is not None,
-                failed_at=formatting.swedish_date(fetch["last_attempt"]) if failed and fetch else None,
+                retrieved=formatting.swedish_date(data["latest"]) if data else None,
+                stale=failed_at is not None and data is not None and data["newest"] < failed_at,
+                failed_at=formatting.swedish_date(failed_at) if failed_at else None,
                 caveat=SOURCE_CAVEATS.get(source, ""),
             )
         )
     return tuple(result)
+
+
+_POLISEN_ARCHIVE = re.compile(r"^(?P<n>\d+) events merged by id from every fetch and import$")
+_SURVEY_EXPORT = re.compile(
+    r"^(?P<name>.+) \(original sha256 (?P<sha>[0-9a-f]+), (?P<rows>\d+) rows, (?P<cols>\d+) mapped columns\)$"
+)
+
+_HAND_EXPORTS = re.compile(r"^[^,()]+ \(sha256 [0-9a-f]+\)(, [^,()]+ \(sha256 [0-9a-f]+\))*$")  # rescue reports
+
+
+def origin_text(origin: str) -> str:
+    """Where a raw file came from, as the report and its exports say it: a URL as it is; a file imported
+    by hand by its name only (never the folders of the computer it came from); the tool's own notes in
+    Swedish."""
+    if re.match(r"^https?://", origin):
+        return origin
+    if match := _POLISEN_ARCHIVE.match(origin):
+        events = formatting.number(int(match["n"]))
+        return f"{events} händelser från alla hämtningar och inläsningar (varje händelse räknas en gång)"
+    if match := _SURVEY_EXPORT.match(origin):
+        return (
+            f"{match['name']}, inläst för hand ({match['rows']} svar, {match['cols']} frågor lästes in; "
+            f"kontrollsumma för originalfilen: {match['sha']})"
+        )
+    if _HAND_EXPORTS.match(origin):
+        return f"Inläst för hand: {origin.replace('(sha256 ', '(kontrollsumma ')}"
+    for path in (PurePosixPath(origin), PureWindowsPath(origin)):
+        if path.is_absolute():
+            return f"{path.name}, inläst för hand"
+    if re.fullmatch(r"[^/\\]+\.(xlsx|json|csv|geojson)", origin, flags=re.IGNORECASE):
+        return f"{origin}, inläst för hand"
+    return origin
 
 
 def source_files(store: Store) -> tuple[SourceFile, ...]:
@@ -92,7 +134,7 @@ def source_files(store: Store) -> tuple[SourceFile, ...]:
     return tuple(
         SourceFile(
             file=r["file"],
-            origin=public_origin(r["origin"]),
+            origin=origin_text(r["origin"]),
             retrieved=formatting.swedish_date(r["retrieved_at"]),
             sha256=r["sha256"][:12],
         )

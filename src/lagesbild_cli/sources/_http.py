@@ -2,7 +2,9 @@
 
 Every source fetches through :class:`Http`: a User-Agent naming the tool and a contact; connect
 and read timeouts; retries with exponential backoff on connection errors, 429 and 5xx that honour
-``Retry-After`` (never on other 4xx); conditional requests (ETag / Last-Modified) so an unchanged
+``Retry-After`` (never on other 4xx); no retries when the first request to a host cannot connect at all
+(no network, an unknown name, a refused connection): the host is then remembered as unreachable for
+the rest of the run, so an offline fetch ends in seconds; conditional requests (ETag / Last-Modified) so an unchanged
 file is not downloaded again; and per-source rate limits. Clock and sleep are injectable so that
 tests of the waiting run instantly.
 """
@@ -10,7 +12,10 @@ tests of the waiting run instantly.
 from __future__ import annotations
 
 import email.utils
+import errno
 import json
+import socket
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,12 +27,14 @@ import httpx
 from lagesbild_cli import __version__
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import HttpSettings
-from lagesbild_cli.errors import FetchError
+from lagesbild_cli.errors import FetchError, NoNetworkError
 from lagesbild_cli.raw import atomic_write_bytes
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_NO_ROUTE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN})
+_NAME_FAILURES = ("Name or service not known", "Temporary failure in name resolution", "nodename nor servname")
 
 
 def user_agent(settings: HttpSettings) -> str:
@@ -137,6 +144,32 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
     return max(when.timestamp() - now, 0.0)
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain, seen = [], set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def unreachable_kind(exc: httpx.ConnectError) -> str | None:
+    """ "refused", "no network" (no route, or the host's name could not be looked up), or None when
+    the connection failed for another reason (TLS, a reset) that a retry may cure."""
+    causes = _causes(exc)
+    if any(isinstance(c, ssl.SSLError | ssl.CertificateError) for c in causes):
+        return None
+    if any(isinstance(c, ConnectionRefusedError) for c in causes) or "Connection refused" in str(exc):
+        return "refused"
+    if any(isinstance(c, socket.gaierror) for c in causes) or any(n in str(exc) for n in _NAME_FAILURES):
+        return "no network"
+    # no route, or the resolver raised a bare OSError (as it does for "no addresses", and as the tests' guard does)
+    if any(type(c) is OSError and (c.errno is None or c.errno in _NO_ROUTE) for c in causes):
+        return "no network"
+    return None
+
+
 class Http:
     """One shared client with retries, conditional requests and rate limits."""
 
@@ -155,6 +188,8 @@ class Http:
         self.attempts = settings.retries + 1
         self.backoff = settings.backoff_seconds
         self.max_retry_after = max_retry_after
+        self.reached: set[str] = set()  # hosts (with port) that have answered in this run
+        self.unreachable: dict[str, NoNetworkError] = {}  # hosts that could not be reached at all
 
     def __enter__(self) -> Http:
         return self
@@ -197,6 +232,14 @@ class Http:
     ) -> Download:
         headers = validators.headers() if validators else {}
         shown = str(httpx.URL(url, params=params)) if params else url
+        host = httpx.URL(url).netloc.decode("ascii", "replace")
+        if host in self.unreachable:
+            first = self.unreachable[host]
+            raise NoNetworkError(
+                first.message,
+                hint=f"{host} could not be reached earlier in this run, so {what} ({shown}) was not tried. "
+                "Nothing was changed.",
+            )
         problem = ""
         for attempt in range(1, self.attempts + 1):
             if limiter is not None:
@@ -208,7 +251,11 @@ class Http:
                 problem = f"timed out fetching {what} from {shown}"
             except httpx.HTTPError as exc:
                 problem = f"could not fetch {what} from {shown}: {type(exc).__name__}: {exc}"
+                kind = unreachable_kind(exc) if isinstance(exc, httpx.ConnectError) else None
+                if kind is not None and host not in self.reached:
+                    raise self._unreachable(host, kind, problem) from None
             else:
+                self.reached.add(host)
                 status = response.status_code
                 checkpoint("download")
                 if status in (200, 304):
@@ -243,3 +290,15 @@ class Http:
             f"{problem[0].upper()}{problem[1:]} (gave up after {tries}).",
             hint="The server is down or unreachable; try again later. Nothing was changed.",
         )
+
+    def _unreachable(self, host: str, kind: str, problem: str) -> NoNetworkError:
+        """The first request to ``host`` could not connect: no retry, and none later in the run."""
+        if kind == "refused":
+            message = f"no connection: {host} refused the connection"
+            advice = "The server is down or the URL's port is wrong; check the URL in lagesbild.toml."
+        else:
+            message = f"no network: {host} could not be reached"
+            advice = "Check this computer's internet connection (and proxy), then run the fetch again."
+        error = NoNetworkError(message, hint=f"{problem[0].upper()}{problem[1:]}. {advice} Nothing was changed.")
+        self.unreachable[host] = error
+        return error

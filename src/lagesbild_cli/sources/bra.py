@@ -40,7 +40,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from lagesbild_cli.config import BraSettings
-from lagesbild_cli.errors import FetchError, LagesbildError, ParseError
+from lagesbild_cli.errors import FetchError, LagesbildError, NoNetworkError, ParseError
 from lagesbild_cli.kommuner import RIKET_KOD, RIKET_NAMN, Kommun, find_kommun, find_lan
 from lagesbild_cli.raw import Manifest, ManifestEntry
 from lagesbild_cli.sources import Schema, SourceResult
@@ -442,27 +442,33 @@ def find_link(page_html: str, page_url: str, kommun: Kommun) -> str | None:
 
 
 def fetch(kommuner: Sequence[Kommun], settings: BraSettings, http: Http, manifest: Manifest) -> SourceResult:
-    """Download the workbook of each kommun; a file is stored only after it parses."""
+    """Download the workbook of each kommun; a file is stored only after it parses.
+
+    Kommuner whose workbook could not be fetched are named once in ``by_hand``, with the page to
+    download them from and the import command."""
     result = SourceResult(SOURCE)
     page: str | None = None
     page_error: LagesbildError | None = None
     left_out: list[str] = []  # what the parser skipped in each workbook, for the fetch summary
+    missing: list[Kommun] = []
     if settings.discover and any(k.kod not in settings.urls for k in kommuner):
         try:
             page = http.get(settings.page_url, what="Brå's indicator page").content.decode("utf-8", "replace")
         except FetchError as exc:
             page_error = exc
     for kommun in kommuner:
+        where = f"{kommun.namn} ({kommun.kod})"
         url = settings.urls.get(kommun.kod) or (find_link(page, settings.page_url, kommun) if page else None)
         previous = manifest.get(raw_name(kommun))
         if url is None:
             if previous is not None or (manifest.raw_dir / raw_name(kommun)).exists():
                 result.kept += 1
+            elif isinstance(page_error, NoNetworkError):
+                missing.append(kommun)
+                result.fail(page_error, where)
             else:
-                result.failures.append(
-                    f"{kommun.namn} ({kommun.kod}): "
-                    f"{_no_url_error(kommun, settings.page_url, settings.discover, page_error)}"
-                )
+                missing.append(kommun)
+                result.failures.append(f"{where}: no workbook URL; {_no_url_reason(kommun, settings, page_error)}")
             continue
         validators = (
             Validators(previous.etag, previous.last_modified)
@@ -482,29 +488,45 @@ def fetch(kommuner: Sequence[Kommun], settings: BraSettings, http: Http, manifes
                     hint=f"Correct the URL for {kommun.kod} under [sources.bra.urls].",
                 )
         except LagesbildError as exc:
-            result.failures.append(f"{kommun.namn} ({kommun.kod}): {exc}")
+            missing.append(kommun)
+            result.fail(exc, where)
             continue
         manifest.store_download(raw_name(kommun), got, SOURCE)
         result.fetched += 1
         left_out += [f"{kommun.namn}: skipped {note}" for note in workbook.skipped]
-    details = [f"Brå's indicator page could not be read: {page_error.message}"] if page_error and result.kept else []
+    details = (
+        [f"Brå's indicator page could not be read: {page_error.message}"]
+        if page_error is not None and not isinstance(page_error, NoNetworkError)
+        else []
+    )
     result.detail = "; ".join(details + left_out)
+    if missing:
+        result.by_hand = _by_hand(missing, len(kommuner), settings)
     return result
 
 
-def _no_url_error(kommun: Kommun, page_url: str, discover: bool, page_error: LagesbildError | None) -> FetchError:
-    why = (
-        "discovery is off (sources.bra.discover = false)"
-        if not discover
-        else f"Brå's page could not be read ({page_error.message})"
-        if page_error
-        else f"no link ending in {kommun.namn}.xlsx was found on {page_url}"
+def _no_url_reason(kommun: Kommun, settings: BraSettings, page_error: LagesbildError | None) -> str:
+    if not settings.discover:
+        return "discovery is off (sources.bra.discover = false)"
+    if page_error is not None:
+        return "Brå's page could not be read"
+    return f"no link ending in {kommun.namn}.xlsx was found on {settings.page_url}"
+
+
+def _by_hand(missing: Sequence[Kommun], wanted: int, settings: BraSettings) -> str:
+    """One instruction for all the workbooks that could not be fetched."""
+    names = ", ".join(k.namn for k in missing)
+    count = (
+        ""
+        if wanted == 1
+        else f" ({len(missing)} of {wanted} kommuner)"
+        if len(missing) < wanted
+        else f" (all {wanted} kommuner of the län)"
     )
-    return FetchError(
-        f"No workbook URL for {kommun.namn} ({kommun.kod}): {why}.",
-        hint=f"Download '{kommun.namn}.xlsx' from {page_url} (search for the kommun), then run "
-        f"'lagesbild import bra \"{kommun.namn}.xlsx\"' — or add "
-        f'"{kommun.kod}" = "<URL>" under [sources.bra.urls] in lagesbild.toml.',
+    urls = "" if settings.discover else ", or add their URLs under [sources.bra.urls] in lagesbild.toml"
+    return (
+        f"Brå: download the workbooks of {names}{count} from {settings.page_url} into one folder, "
+        f"then run: lagesbild import bra FOLDER{urls}"
     )
 
 

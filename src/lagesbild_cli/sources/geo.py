@@ -78,7 +78,7 @@ def fetch(url: str, http: Http, manifest: Manifest) -> SourceResult:
             return result
         frame = parse(got.content, f"the answer from {got.url}")
     except LagesbildError as exc:
-        result.failures.append(str(exc))
+        result.fail(exc)
         return result
     manifest.store_download(KOMMUNER, got, SOURCE)
     result.fetched += 1

@@ -211,7 +211,7 @@ def fetch(
         try:
             _fetch_pages(http, manifest, url, stem, what, check, result, limiter=limiter, **extra)
         except LagesbildError as exc:
-            result.failures.append(str(exc))
+            result.fail(exc)
             if not result.fetched and not result.unchanged:
                 break  # the first call failed: the service is down, do not hammer it
     return result

@@ -251,7 +251,7 @@ def fetch(kommun: Kommun, base_url: str, table: str, n_years: int, http: Http, m
             manifest.store_download(relative, answer, SOURCE)
             result.fetched += 1
         except LagesbildError as exc:
-            result.failures.append(str(exc))
+            result.fail(exc)
     return result
 
 

@@ -179,7 +179,11 @@ def fetch(kommun: Kommun, url: str, http: Http, manifest: Manifest) -> SourceRes
         new = read_events(got.content, f"the answer from {got.url}")
         archive = _archive(manifest)
     except LagesbildError as exc:
-        result.failures.append(str(exc))
+        result.fail(exc)
+        result.by_hand = (
+            f"Polisen: open {url}?locationname={params['locationname']} in a browser, save it as a .json file, "
+            "then run: lagesbild import polisen FILE"
+        )
         return result
     manifest.store_download(LATEST, got, SOURCE)
     merged = merge(archive, new)

@@ -186,7 +186,7 @@ def fetch(kommun: Kommun, base_url: str, http: Http, manifest: Manifest) -> Sour
                 continue
             parser(got.content, f"the answer from {got.url}")
         except LagesbildError as exc:
-            result.failures.append(str(exc))
+            result.fail(exc)
             continue
         manifest.store_download(relative, got, SOURCE)
         result.fetched += 1
