@@ -52,16 +52,19 @@ def indicators(config: Config) -> list[dict[str, object]]:
 
 
 def test_import_stores_only_the_mapped_columns(config: Config) -> None:
-    entry, respondents, _ = pipeline.import_survey(config, SURVEY)
-    assert respondents == 2800 and entry.file == "survey/medborgarundersokning_gagnef_fiktiv.csv"
-    stored = (config.raw_dir / entry.file).read_text(encoding="utf-8")
+    imported, _ = pipeline.import_survey(config, SURVEY)
+    assert imported.respondents == 2800 and imported.rounds == (2022, 2024) and not imported.replaced
+    assert [e.file for e in imported.entries] == ["survey/2026/2022.csv", "survey/2026/2024.csv"]
+    entry = imported.entries[1]
+    stored = "".join((config.raw_dir / e.file).read_text(encoding="utf-8") for e in imported.entries)
     header = stored.splitlines()[0].split(",")
     assert header[:6] == ["id", "ar", "omrade", "kon", "alder", "vikt"] and len(header) == 6 + 12
     header, rows = original_rows()
     private = {r[header.index(c)] for r in rows for c in (FREE_TEXT, EMAIL)} - {""}
     assert len(private) > 100 and not [p for p in private if p in stored]
     assert "@" not in stored and "070-" not in stored
-    assert re.search(r"original sha256 [0-9a-f]{64}", entry.origin) and entry.origin.startswith(SURVEY.name)
+    assert re.search(r"original sha256 [0-9a-f]{64}, round 2024: 1400 rows", entry.origin)
+    assert entry.origin.startswith(SURVEY.name)
     assert not any(
         p.suffix == ".csv" and p.stat().st_size == SURVEY.stat().st_size for p in config.raw_dir.rglob("*")
     )  # the original is never copied

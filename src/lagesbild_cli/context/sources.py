@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lagesbild_cli import formatting
+from lagesbild_cli.kommuner import Kommun
 from lagesbild_cli.store import Store
 
 SOURCE_LABELS = {
@@ -57,10 +58,17 @@ class SourceFile:
     sha256: str
 
 
-def source_statuses(store: Store) -> tuple[SourceStatus, ...]:
+# a file of the report's own kommun, or open data (a survey or rescue-service export of another kommun is left out)
+OWN_FILES = "(kommun_kod is null or kommun_kod = $k)"
+
+
+def source_statuses(store: Store, kommun: Kommun) -> tuple[SourceStatus, ...]:
     files = {
         r["source"]: r["latest"]
-        for r in store.rows("select source, max(retrieved_at) as latest from manifest group by source")
+        for r in store.rows(
+            f"select source, max(retrieved_at) as latest from manifest where {OWN_FILES} group by source",
+            {"k": kommun.kod},
+        )
     }
     fetches = {r["source"]: r for r in store.rows("select * from hamtningar")}
     result = []
@@ -83,10 +91,11 @@ def source_statuses(store: Store) -> tuple[SourceStatus, ...]:
     return tuple(result)
 
 
-def source_files(store: Store) -> tuple[SourceFile, ...]:
+def source_files(store: Store, kommun: Kommun) -> tuple[SourceFile, ...]:
     rows = store.rows(
-        "select * from manifest where source in ('bra', 'scb', 'geo', 'mcf', 'raddning') "
-        "or file like 'polisen/archive%' or file like 'kolada/kpi%' order by file"
+        "select * from manifest where (source in ('bra', 'scb', 'geo', 'mcf', 'raddning') "
+        f"or file like 'polisen/archive%' or file like 'kolada/kpi%') and {OWN_FILES} order by file",
+        {"k": kommun.kod},
     )
     return tuple(
         SourceFile(
