@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,72 @@ def write_variant(
     writer.writerows([[r[i] for i in order] for r in rows])
     path.write_bytes(out.getvalue().encode(encoding))
     return path
+
+
+def write_rounds_export(path: Path, *, dropped: int = 100) -> Path:
+    """A second export of the same survey from another tool: Windows-1252, ``;``, shuffled columns; the 2024
+    round without its first ``dropped`` respondents, and a 2026 round (the 2022 answers again)."""
+    header, rows = original_rows()
+    year = header.index("Enkätår")
+    kept = [r for r in rows if r[year] == "2024"][dropped:]
+    kept += [[*r[:year], "2026", *r[year + 1 :]] for r in rows if r[year] == "2022"]
+    order = list(range(len(header)))
+    random.Random(12).shuffle(order)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([header[i] for i in order])
+    writer.writerows([[r[i] for i in order] for r in kept])
+    path.write_bytes(out.getvalue().encode("cp1252"))
+    return path
+
+
+def respondents_per_round(config: Config) -> dict[int, tuple[int, int]]:
+    """Per round: (distinct respondents, n of a yes/no question every respondent answered)."""
+    with open_store(config.db_path) as store:
+        rows = store.rows("""
+            select s.ar, count(distinct s.id) as svarande, any_value(i.n) as n from raw_survey_svar s
+            join ind_survey i on i.ar = s.ar and i.indikator = 'avstatt_aktivitet' and i.dimension = 'kommun'
+            group by s.ar order by s.ar
+        """)
+    return {r["ar"]: (r["svarande"], r["n"]) for r in rows}
+
+
+def test_an_overlapping_export_replaces_its_rounds_and_keeps_the_others(config: Config, tmp_path: Path) -> None:
+    pipeline.import_survey(config, SURVEY)
+    assert respondents_per_round(config) == {2022: (1400, 1400), 2024: (1400, 1400)}
+    second_export = write_rounds_export(tmp_path / "enkat_2024_2026.csv")
+    second, _ = pipeline.import_survey(config, second_export)
+    assert second.rounds == (2024, 2026) and second.replaced == ((2024, SURVEY.name),)
+    assert respondents_per_round(config) == {2022: (1400, 1400), 2024: (1300, 1300), 2026: (1400, 1400)}
+    again, _ = pipeline.import_survey(config, SURVEY)  # the first export again: its rounds come back
+    assert again.replaced == ((2022, SURVEY.name), (2024, second_export.name))
+    assert respondents_per_round(config) == {2022: (1400, 1400), 2024: (1400, 1400), 2026: (1400, 1400)}
+    assert sorted(p.name for p in (config.raw_dir / "survey" / "2026").iterdir()) == [
+        "2022.csv",
+        "2024.csv",
+        "2026.csv",
+    ]
+
+
+def test_files_of_the_earlier_layout_never_count_a_round_twice(config: Config) -> None:
+    imported, _ = pipeline.import_survey(config, SURVEY)
+    stored = config.raw_dir / "survey" / "2026"
+    both = (stored / "2022.csv").read_text(encoding="utf-8")
+    both += (stored / "2024.csv").read_text(encoding="utf-8").split("\n", 1)[1]  # without its header
+    for name in ("enkat-a.csv", "enkat-b.csv"):  # one export imported twice under two names, before this layout
+        (config.raw_dir / "survey" / name).write_text(both, encoding="utf-8")
+    shutil.rmtree(stored)
+    with pytest.raises(ValidationError, match=r"round 2022 is in more than one imported file: enkat-a.csv, enkat-b"):
+        pipeline.load(config)
+    again, _ = pipeline.import_survey(config, SURVEY)
+    assert again.replaced == (
+        (2022, "enkat-a.csv"),
+        (2022, "enkat-b.csv"),
+        (2024, "enkat-a.csv"),
+        (2024, "enkat-b.csv"),
+    )
+    assert respondents_per_round(config) == {2022: (1400, 1400), 2024: (1400, 1400)}
+    assert len(imported.entries) == 2
 
 
 def indicators(config: Config) -> list[dict[str, object]]:
