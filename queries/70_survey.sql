@@ -1,24 +1,25 @@
 -- title: Egen trygghetsundersökning: andel per indikator, år och grupp, med 95 % Wilsonintervall och röjandeskydd
 -- unit: andel (0–1) av dem som svarat ja eller nej; n = antal sådana svarande; n_eff = Kishs effektiva n
 -- sources: kommunens medborgarundersökning (raw_survey_svar), kodad enligt [survey] i lagesbild.toml
--- grain: indikator × år × dimension (kommun, omrade, kon, alder) × grupp
+-- grain: kommun_kod × indikator × år × dimension (kommun, omrade, kon, alder) × grupp
 --
 -- andel är viktad när enkäten har vikter (andel_vagd), annars oviktad; intervallet räknas på n_eff.
 -- status: 'visas', 'för få svar' (n under min_share: n visas, inte andelen), 'färre än 5' (n under
 -- min_cell: inget visas) eller 'dold för att skydda en annan cell' (komplementär undertryckning, så att
 -- ingen dold cell kan räknas fram ur totalen; för viktade andelar per kön och ålder behövs den bara för n).
 with cells as (
-    select indikator, ar, 'kommun' as dimension, 'Hela kommunen' as grupp, varde, vikt from raw_survey_svar
+    select kommun_kod, indikator, ar, 'kommun' as dimension, 'Hela kommunen' as grupp, varde, vikt
+    from raw_survey_svar
     union all
-    select indikator, ar, 'omrade', omrade, varde, vikt from raw_survey_svar where omrade is not null
+    select kommun_kod, indikator, ar, 'omrade', omrade, varde, vikt from raw_survey_svar where omrade is not null
     union all
-    select indikator, ar, 'kon', kon, varde, vikt from raw_survey_svar where kon is not null
+    select kommun_kod, indikator, ar, 'kon', kon, varde, vikt from raw_survey_svar where kon is not null
     union all
-    select indikator, ar, 'alder', alder, varde, vikt from raw_survey_svar where alder is not null
+    select kommun_kod, indikator, ar, 'alder', alder, varde, vikt from raw_survey_svar where alder is not null
 ),
 sums as (
     select
-        indikator, ar, dimension, grupp,
+        kommun_kod, indikator, ar, dimension, grupp,
         count(*) as n,
         sum(varde)::bigint as ja,
         sum(vikt) as sw,
@@ -46,28 +47,28 @@ intervals as (
     from shares
 ),
 totals as (
-    select indikator, ar, n as total from sums where dimension = 'kommun'
+    select kommun_kod, indikator, ar, n as total from sums where dimension = 'kommun'
 ),
 grouped as (
     select
-        s.indikator, s.ar, s.dimension,
+        s.kommun_kod, s.indikator, s.ar, s.dimension,
         list(s.grupp order by s.grupp) as grupper,
         list(s.n order by s.grupp) as ns,
         t.total - sum(s.n) as remainder
-    from sums s join totals t using (indikator, ar)
+    from sums s join totals t using (kommun_kod, indikator, ar)
     where s.dimension <> 'kommun'
-    group by s.indikator, s.ar, s.dimension, t.total
+    group by s.kommun_kod, s.indikator, s.ar, s.dimension, t.total
 ),
 flags as (
     select
-        g.indikator, g.ar, g.dimension,
+        g.kommun_kod, g.indikator, g.ar, g.dimension,
         unnest(g.grupper) as grupp,
         unnest(suppress_cells(g.ns, g.remainder::bigint, i.min_cell::integer, i.min_share::integer,
                               g.dimension = 'omrade' or not i.viktad)) as status
     from grouped g cross join survey_installningar i
 )
 select
-    v.indikator, v.ar, v.dimension, v.grupp, v.n, v.ja, v.andel_ovagd, v.andel_vagd, v.n_eff,
+    v.kommun_kod, v.indikator, v.ar, v.dimension, v.grupp, v.n, v.ja, v.andel_ovagd, v.andel_vagd, v.n_eff,
     v.p as andel,
     greatest(0.0, v.centre - v.half) as ki_undre,
     least(1.0, v.centre + v.half) as ki_ovre,
@@ -77,4 +78,4 @@ select
         else 'visas' end) as status
 from intervals v
 cross join survey_installningar i
-left join flags f using (indikator, ar, dimension, grupp)
+left join flags f using (kommun_kod, indikator, ar, dimension, grupp)

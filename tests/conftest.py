@@ -4,8 +4,11 @@ needs too, in the package's data/demo; each folder with its provenance. Tests re
 from __future__ import annotations
 
 import csv
+import html
+import re
 import shutil
 import socket
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +27,7 @@ GEOJSON = DEMO / "geo" / "okfse_swedish_municipalities.geojson"
 SURVEY_CSV = DEMO / "survey" / "medborgarundersokning_gagnef_fiktiv.csv"
 RADDNING_EXPORTS = demo.RADDNING  # the 2018 and 2019 exports
 BRA_LONG_CSV = SAMPLES / "bra" / "bra_kommunindikatorer_dalarna_long.csv"
+SURVEY_SECTION = "# ── The municipality's own citizen survey"
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +49,11 @@ def no_sleep(seconds: float) -> None:
 
 def write_config(folder: Path, *, kommun: str = "2026", extra: str = "") -> Path:
     """A config like the shipped one, with its data folder inside ``folder``, quick retries, and
-    ``extra`` lines (Brå URLs) under [sources.bra.urls]."""
+    ``extra`` lines (Brå URLs) under [sources.bra.urls]. For a kommun other than Gagnef the [survey]
+    section is left out: its areas are Gagnef's DeSO, which no other kommun's config may name."""
     text = (REPO / "lagesbild.toml").read_text(encoding="utf-8")
+    if kommun != "2026":
+        text = text[: text.index(SURVEY_SECTION)]
     text = text.replace('kod = "2026"', f'kod = "{kommun}"').replace('namn = "Gagnef"', "# namn")
     text = text.replace('lan = "20"', "# lan")
     text = text.replace("retries = 3 ", "retries = 1 ").replace("backoff_seconds = 2 ", "backoff_seconds = 0 ")
@@ -94,3 +101,96 @@ def loaded_config(loaded_dir: Path, tmp_path: Path) -> Config:
 @pytest.fixture(scope="session")
 def gagnef_2023(loaded_dir: Path) -> BuiltReport:
     return pipeline.build(load_config(loaded_dir / "lagesbild.toml"), 2023)
+
+
+# ── A kommun's own inputs: Gagnef's survey, rescue-service export, problems, measures and texts ──────
+RESCUE_EXPORTS = [SAMPLES / "mcf" / f"msb_handelserapport_fordonsbrand_dalarna_{y}_DERIVED.csv" for y in (2018, 2019)]
+SURVEY_CSV = SAMPLES / "survey" / "medborgarundersokning_gagnef_fiktiv.csv"
+OWNED_PLAN = """
+[[plan.problems]]
+id = "otrygghet-kvall"
+title = "Otrygghet på kvällen i Djurås"
+indicators = ["survey:otrygg_kvall@Djurås", "bra:totalt_antal_anmalda_brott"]
+
+[[plan.problems]]
+title = "Bilbränder i Mockfjärd"
+indicators = ["raddning:avsiktliga_brander", "bra:skadegorelsebrott"]
+
+[[plan.measures]]
+name = "Medborgarlöfte 2025–2026"
+kind = "medborgarlöfte"
+partners = ["Gagnefs kommun", "Lokalpolisområde Falun-Borlänge"]
+areas = ["Djurås", "Mockfjärd"]
+start = 2025
+end = 2026
+problems = ["otrygghet-kvall"]
+follow_up = "Trygghetsvandringar varje höst i lokala BRÅ"
+"""
+OWNED_TEXTS = {
+    "sammanfattning.md": "Samordningsfunktionens sammanfattning: kvällsotryggheten har ökat i två tätorter.",
+    "annan-information.md": "Socialtjänsten rapporterar fler orosanmälningar om unga i centralorten.",
+    "analys.md": "Analysen pekar på att bilbränderna hänger ihop med en grupp unga vuxna.",
+    "atgarder.md": "Åtgärdsplanen bör inriktas på kvällsaktiviteter för unga och bättre belysning.",
+}
+
+
+@pytest.fixture(scope="session")
+def owned_dir(loaded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Dalarna's workbooks plus Gagnef's own inputs: the survey, the rescue-service exports (which hold
+    events of every Dalarna kommun), problems, measures and narrative texts."""
+    folder = tmp_path_factory.mktemp("owned") / "project"
+    shutil.copytree(loaded_dir, folder)
+    path = folder / "lagesbild.toml"
+    path.write_text(path.read_text(encoding="utf-8") + OWNED_PLAN, encoding="utf-8")
+    (folder / "text").mkdir()
+    for name, text in OWNED_TEXTS.items():
+        (folder / "text" / name).write_text(text + "\n", encoding="utf-8")
+    config = load_config(path)
+    pipeline.import_survey(config, SURVEY_CSV)
+    pipeline.import_raddning(config, RESCUE_EXPORTS)
+    return folder
+
+
+def report_outputs(folder: Path) -> str:
+    """Everything a reader gets from one report folder: the HTML's text, every CSV and the xlsx's strings."""
+    parts = [re.sub(r"<[^>]+>", "", (folder / "lagesbild.html").read_text(encoding="utf-8"))]
+    parts += [p.read_text(encoding="utf-8-sig") for p in sorted((folder / "csv").glob("*.csv"))]
+    with zipfile.ZipFile(folder / "indikatorer.xlsx") as book:
+        parts += [book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml")]
+    return " ".join(html.unescape("\n".join(parts)).replace("\u00a0", " ").split())
+
+
+# what shows that a report holds Gagnef's own inputs, per input
+OWNED_MARKERS = {
+    "survey": (
+        "Djurås",
+        "Mockfjärd",
+        "Nordåker",
+        "Dala-Floda",
+        "Otrygg ute ensam sent en kväll i bostadsområdet",
+        "svarande)",
+        "survey:otrygg_kvall",
+        "kommunens trygghetsundersökning (röjandeskyddad)",
+        "medborgarundersokning_gagnef_fiktiv",
+    ),
+    "raddning": (
+        "Bränder och därav avsiktliga enligt räddningstjänstens händelserapporter",
+        "raddning:avsiktliga_brander",
+        "Räddningstjänstens egna händelserapporter (lokal export)",
+        "msb_handelserapport_fordonsbrand",
+    ),
+    "measures": (
+        "Medborgarlöfte 2025–2026",
+        "Trygghetsvandringar varje höst",
+        "Otrygghet på kvällen i Djurås",
+        "Bilbränder i Mockfjärd",
+    ),
+    "narrative": tuple(OWNED_TEXTS.values()),
+}
+# what the other kommun's report says instead (Vansbro)
+MISSING_NOTES = {
+    "survey": ("Ingen egen trygghetsundersökning för Vansbro är inläst", "lagesbild import survey FIL"),
+    "raddning": ("lagesbild import raddning FIL och en lagesbild.toml för Vansbro",),
+    "measures": ("Inga pågående åtgärder är angivna", "Inga prioriterade problem är angivna"),
+    "narrative": ("[Text saknas: här skriver samordningsfunktionen analysen",),
+}

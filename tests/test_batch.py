@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import BRA_XLSX
+from conftest import BRA_XLSX, MISSING_NOTES, OWNED_MARKERS, report_outputs
 from lagesbild_cli import batch, pipeline
 from lagesbild_cli.cli import app
-from lagesbild_cli.config import Config
+from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.kommuner import kommuner_in_lan
 from test_report import parse_html, pdf_text
 
@@ -110,3 +110,22 @@ def test_no_process_renders_without_limit(monkeypatch: pytest.MonkeyPatch) -> No
     assert per_process[os.getpid()] <= 2
     assert all(n <= 3 for pid, n in per_process.items() if pid != os.getpid())
     assert len(per_process) >= 1 + 10 // 3
+
+
+@pytest.fixture(scope="module")
+def owned_batch(owned_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Gagnef and Vansbro in one `--lan`-style batch from Gagnef's config, with Gagnef's own inputs."""
+    folder = tmp_path_factory.mktemp("batch") / "project"
+    shutil.copytree(owned_dir, folder)
+    config = load_config(folder / "lagesbild.toml")
+    kommuner = [k for k in kommuner_in_lan("20") if k.kod in ("2021", "2026")]
+    result = pipeline.build_many(config, kommuner, 2024, workers=2)
+    assert not result.failed and len(result.built) == 2
+    return {kod: report_outputs(config.reports_dir / kod / "2024") for kod in ("2026", "2021")}
+
+
+@pytest.mark.parametrize("owned", sorted(OWNED_MARKERS))
+def test_a_batch_shows_a_kommuns_own_inputs_only_in_its_report(owned_batch: dict[str, str], owned: str) -> None:
+    assert [m for m in OWNED_MARKERS[owned] if m not in owned_batch["2026"]] == []
+    assert [m for m in OWNED_MARKERS[owned] if m in owned_batch["2021"]] == []
+    assert all(note in owned_batch["2021"] for note in MISSING_NOTES[owned])

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from builders import varied_bra_workbook
-from conftest import BRA_XLSX, write_config
+from conftest import BRA_XLSX, SURVEY_SECTION, write_config
 from lagesbild_cli import cli, exports, pipeline, raw, store
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config
@@ -106,7 +106,13 @@ def test_help_lists_the_commands() -> None:
 
 
 def test_changing_only_the_kommun_in_the_config_gives_that_kommuns_report(tmp_path: Path) -> None:
-    config = write_config(tmp_path, kommun="2062")  # Mora instead of Gagnef, nothing else changed
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('kod = "2026"', 'kod = "2062"'), encoding="utf-8")  # Mora, nothing else changed
+    code, _, err = run("import", "bra", str(BRA_XLSX), "--config", str(config))
+    assert code == 1  # the survey mapping's areas are Gagnef's
+    assert """key 'survey.areas."Djurås".deso' has the DeSO code '2026C1010', which lies outside Mora (2062)""" in err
+    config.write_text(text[: text.index(SURVEY_SECTION)].replace('kod = "2026"', 'kod = "2062"'), encoding="utf-8")
     assert run("import", "bra", str(BRA_XLSX), "--config", str(config))[0] == 0
     code, out, _ = run("build", "--year", "2022", "--config", str(config))
     assert code == 0 and "reports/2062/2022/lagesbild.html" in out

@@ -138,3 +138,20 @@ def test_a_measure_period_must_be_a_year_or_a_date(tmp_path: Path) -> None:
     )
     measure = load_config(path).plan.measures[0]
     assert measure.period == "från 2024-05-01, pågående" and measure.kind == "grannsamverkan"
+
+
+def test_survey_deso_codes_outside_the_kommun_are_refused(tmp_path: Path) -> None:
+    path = write_config(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('deso = ["2026B2010"]', 'deso = ["2026B2010", "2062C1010"]'), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert """key 'survey.areas."Mockfjärd".deso' has the DeSO code '2062C1010', which lies outside Gagnef""" in str(
+        err.value
+    )
+    # a Mora coordinator who copied Gagnef's config and changed only the kommun code
+    path.write_text(text.replace('kod = "2026"', 'kod = "2062"'), encoding="utf-8")
+    with pytest.raises(
+        ConfigError, match=r"""'survey.areas."Djurås".deso' has the DeSO code '2026C1010'.*Mora \(2062\)"""
+    ):
+        load_config(path)

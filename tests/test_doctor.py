@@ -54,3 +54,15 @@ def test_an_unwritable_data_folder_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "data").write_text("a file where the data folder should be", encoding="utf-8")
     checks = doctor.run(path)
     assert [c.status for c in checks if c.name.startswith("write access")] == ["ERROR", "ERROR"]
+
+
+def test_survey_areas_of_another_kommun_are_a_config_error(tmp_path: Path) -> None:
+    path = write_config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace('kod = "2026"', 'kod = "2062"'), encoding="utf-8")
+    check = by_name(doctor.run(path))["config"]
+    assert check.status == "ERROR"
+    assert (
+        """'survey.areas."Djurås".deso' has the DeSO code '2026C1010', which lies outside Mora (2062)""" in check.detail
+    )
+    result = CliRunner().invoke(app, ["doctor", "--config", str(path)])
+    assert result.exit_code == 1 and "survey.areas." in result.stdout and "2026C1010" in result.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import BRA_XLSX, write_config
-from lagesbild_cli import pipeline
+from lagesbild_cli import formatting, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.report import BuiltReport
 from lagesbild_cli.store import open_store
-from sources.test_survey import EMAIL, FREE_TEXT, SURVEY, original_rows
+from sources.test_survey import EMAIL, FREE_TEXT, SURVEY, original_rows, write_rounds_export
 from test_report import parse_html, pdf_text
 
 
@@ -138,3 +139,37 @@ def test_import_survey_without_a_mapping_is_a_clear_error(tmp_path: Path) -> Non
     result = CliRunner().invoke(app, ["import", "survey", str(SURVEY), "--config", str(path)])
     assert result.exit_code == 1 and "has no [survey] section" in result.stderr
     shutil.rmtree(tmp_path / "data", ignore_errors=True)
+
+
+def test_an_overlapping_export_counts_each_round_once_in_text_and_tables(loaded_config: Config, tmp_path: Path) -> None:
+    second = write_rounds_export(tmp_path / "enkat_2024_2026.csv")  # the 2024 round without 100 respondents
+    runner = CliRunner()
+    outputs = []
+    for export in (SURVEY, second):
+        result = runner.invoke(app, ["import", "survey", str(export), "--config", str(loaded_config.path)])
+        assert result.exit_code == 0, result.stderr
+        outputs.append(result.stdout)
+    assert "Replaced round" not in outputs[0]
+    assert "round(s) 2024, 2026" in outputs[1]
+    assert f"Replaced round 2024 from the earlier import of {SURVEY.name}." in outputs[1]
+    assert str(tmp_path) not in outputs[1].split("Replaced", 1)[1]  # the file's name only
+    built_report = pipeline.build(loaded_config, 2024)
+    page = parse_html(built_report.html.read_text(encoding="utf-8"))
+    text = " ".join(" ".join(page.text).split())
+    assert "Kommunens egen trygghetsundersökning 2024 (1 300 svarande)" in text
+    label = "Avstått från en aktivitet av oro för brott"  # a yes/no question every respondent answered
+    overview = next(r for r in page.rows if r and r[0] == label and len(r) == 7)
+    assert overview[3] == "1 300"
+    whole = [r for r in page.rows if r and r[0] == "Hela kommunen" and len(r) == 5]
+    assert whole[2][1] == "1 300"  # the third indicator's per-area table
+    header, rows = original_rows()
+    round_2024 = [r for r in rows if r[header.index("Enkätår")] == "2024"][100:]
+    djuras = sum(1 for r in round_2024 if r[header.index("Område")] == "Djurås")
+    areas = [r for r in page.rows if r and r[0] == "Djurås" and len(r) == 5]
+    assert areas[2][1] == formatting.number(djuras).replace("\u00a0", " ")
+    with (built_report.html.parent / "csv" / "survey.csv").open(encoding="utf-8-sig") as handle:
+        exported = {
+            (r["Indikator"], r["År"], r["Indelning"], r["Grupp"]): r["n"] for r in csv.DictReader(handle, delimiter=";")
+        }
+    assert exported[(label, "2024", "kommun", "Hela kommunen")] == "1300"
+    assert exported[(label, "2022", "kommun", "Hela kommunen")] == "1400"

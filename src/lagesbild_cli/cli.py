@@ -210,12 +210,20 @@ def import_raddning(
 def import_survey(
     path: Annotated[Path, typer.Argument(help="The survey tool's CSV export.")], config: ConfigOption = DEFAULT_CONFIG
 ) -> None:
-    """Import the citizen survey: only the columns mapped in [survey] are read and stored."""
+    """Import the citizen survey: only the columns mapped in [survey] are read and stored.
+
+    Each survey year (round) comes from one export: a round imported before is replaced, and the command
+    says from which earlier file."""
     cfg = _config(config)
-    entry, respondents, loaded = _run(lambda: pipeline.import_survey(cfg, path))
+    imported, loaded = _run(lambda: pipeline.import_survey(cfg, path))
+    rounds = ", ".join(map(str, imported.rounds))
+    folder = imported.entries[0].file.rsplit("/", 1)[0]
     typer.echo(
-        f"Imported {respondents} survey rows (mapped columns only) → data/raw/{entry.file}; database: {loaded.db_path}"
+        f"Imported {imported.respondents} survey rows (mapped columns only) of {cfg.home.namn}'s round(s) {rounds} "
+        f"→ data/raw/{folder}/; database: {loaded.db_path}"
     )
+    for year, earlier in imported.replaced:
+        typer.echo(f"Replaced round {year} from the earlier import of {earlier}.")
 
 
 @app.command()

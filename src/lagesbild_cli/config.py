@@ -99,6 +99,7 @@ class Config:
     kolada: KoladaSettings
     geo: ServiceSettings
     data_dir: Path
+    home: Kommun  # the config's own kommun ([kommun] kod), whatever --kommun or --lan builds
     mcf: McfSettings = McfSettings(MCF_URL, MCF_TABLE, 10)
     survey: SurveyMapping | None = None
     plan: PlanSettings = NO_PLAN
@@ -127,8 +128,14 @@ class Config:
     def templates_dir(self) -> Path:
         return _content_dir("templates")
 
+    @property
+    def owns_inputs(self) -> bool:
+        """True when the report's kommun is the config's own: only then do the survey, the rescue
+        service's export, the measures, the problems and the narrative texts belong to it."""
+        return self.kommun.kod == self.home.kod
+
     def with_kommun(self, code_or_name: str) -> Config:
-        """The same settings for another kommun (``--kommun``)."""
+        """The same settings for another kommun (``--kommun``); ``home`` stays the config's own."""
         return replace(self, kommun=resolve_kommun(code_or_name, where="--kommun", example=self.kommun))
 
 
@@ -203,7 +210,10 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
     mcf = _parse_mcf(sources.table("mcf", required=False))
     geo = _parse_service(sources.table("geo", required=False), "kommuner_url", GEO_URL)
     sources.reject_unknown()
-    survey = parse_survey(root.table("survey", required=False))
+    survey_table = root.table("survey", required=False)
+    survey = parse_survey(survey_table)
+    if survey is not None:
+        _check_survey_deso(survey_table, survey, kommun)
     plan = parse_plan(root.table("narrative", required=False), root.table("plan", required=False), path.parent)
     root.reject_unknown()
 
@@ -219,6 +229,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         geo=geo,
         mcf=mcf,
         data_dir=(path.parent / data_dir).resolve(),
+        home=kommun,
         survey=survey,
         plan=plan,
     )
@@ -247,6 +258,20 @@ def _parse_kommun(table: TomlTable) -> Kommun:
         raise table.error("lan", f"is {lan!r} but {kommun.namn} lies in {kommun.lan.namn}", f'lan = "{kommun.lan_kod}"')
     table.reject_unknown()
     return kommun
+
+
+def _check_survey_deso(table: TomlTable, survey: SurveyMapping, kommun: Kommun) -> None:
+    """Every DeSO code of a survey area lies in the config's kommun (a DeSO code starts with its code)."""
+    for area in survey.areas:
+        outside = [code for code in area.deso if not code.startswith(kommun.kod)]
+        if outside:
+            key = f'areas."{area.name}"'
+            raise table.error(
+                f"{key}.deso",
+                f"has the DeSO code {outside[0]!r}, which lies outside {kommun.namn} ({kommun.kod})",
+                f'DeSO codes of {kommun.namn}, which start with {kommun.kod} (e.g. "{kommun.kod}C1010"); '
+                "a survey mapping copied from another kommun must be rewritten for this kommun's survey",
+            )
 
 
 def _parse_bra(table: TomlTable, own: Kommun) -> BraSettings:

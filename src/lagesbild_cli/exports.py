@@ -141,7 +141,7 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
                case when s.status = 'visas' then 100 * s.ki_undre end as ki_undre,
                case when s.status = 'visas' then 100 * s.ki_ovre end as ki_ovre, s.status
         from ind_survey s join survey_indikatorer i using (indikator)
-        where s.ar <= $y order by i.ordning, s.ar, s.dimension, s.grupp
+        where s.kommun_kod = $k and s.ar <= $y order by i.ordning, s.ar, s.dimension, s.grupp
     """,
         params,
     )
@@ -206,7 +206,11 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
                 tuple(tuple(r.values()) for r in rescue),
             )
         )
-    manifest = store.rows("select file, source, origin, retrieved_at, status, sha256 from manifest order by file")
+    manifest = store.rows(  # open data and the kommun's own files, never another kommun's survey or export
+        "select file, source, origin, retrieved_at, status, sha256 from manifest "
+        "where kommun_kod is null or kommun_kod = $k order by file",
+        params,
+    )
     result.append(
         Sheet(
             "Källor",

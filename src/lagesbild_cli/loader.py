@@ -19,6 +19,8 @@ from lagesbild_cli.sources import Schema, bra, geo, kolada, mcf, polisen, raddni
 from lagesbild_cli.store import rebuild
 from lagesbild_cli.survey_mapping import SurveyMapping
 
+OWNED_SOURCES = ("survey", "raddning")  # a kommun's own inputs, shown only in its own report
+
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -109,12 +111,14 @@ def _scb_tables(raw_dir: Path) -> dict[str, pl.DataFrame]:
     }
 
 
-def _survey_tables(raw_dir: Path, mapping: SurveyMapping | None) -> dict[str, pl.DataFrame]:
-    """The coded answers and the mapping they were coded with (indicators, areas, thresholds)."""
+def _survey_tables(raw_dir: Path, mapping: SurveyMapping | None, kommun_kod: str) -> dict[str, pl.DataFrame]:
+    """The coded answers of the config's own kommun and the mapping they were coded with (indicators,
+    areas, thresholds). Surveys stored for other kommuner were imported with their own configs and
+    mappings, so they are not read."""
     indicators = [] if mapping is None else mapping.indicators
     areas = [] if mapping is None else mapping.areas
     return {
-        "raw_survey_svar": survey.load(raw_dir, mapping),
+        "raw_survey_svar": survey.load(raw_dir, mapping, kommun_kod),
         "survey_indikatorer": pl.DataFrame(
             [
                 {
@@ -141,8 +145,12 @@ def _survey_tables(raw_dir: Path, mapping: SurveyMapping | None) -> dict[str, pl
             },
         ),
         "survey_omrade_deso": pl.DataFrame(
-            [{"omrade": a.name, "ordning": n, "deso_kod": d} for n, a in enumerate(areas) for d in a.deso or [None]],
-            schema={"omrade": pl.String, "ordning": pl.Int32, "deso_kod": pl.String},
+            [
+                {"kommun_kod": kommun_kod, "omrade": a.name, "ordning": n, "deso_kod": d}
+                for n, a in enumerate(areas)
+                for d in a.deso or [None]
+            ],
+            schema={"kommun_kod": pl.String, "omrade": pl.String, "ordning": pl.Int32, "deso_kod": pl.String},
         ),
         "survey_installningar": pl.DataFrame(
             [
@@ -156,9 +164,22 @@ def _survey_tables(raw_dir: Path, mapping: SurveyMapping | None) -> dict[str, pl
     }
 
 
+def _owner(file: str, source: str, home: str) -> str | None:
+    """The kommun a raw file of an owned input (survey, the rescue service's export) belongs to: the
+    folder it is stored in, or the config's own kommun for a file of the earlier layout."""
+    if source not in OWNED_SOURCES:
+        return None
+    parts = file.split("/")
+    return parts[1] if len(parts) > 2 else home
+
+
 def load(config: Config) -> LoadResult:
-    """Rebuild the database from data/raw/; the old database stays until the new one is complete."""
+    """Rebuild the database from data/raw/; the old database stays until the new one is complete.
+
+    The survey and the rescue service's export are read for the config's own kommun (``config.home``)
+    only, and marked with its code, so a report for another kommun never shows them."""
     raw_dir = config.raw_dir
+    home = config.home.kod
     entries = Manifest(raw_dir).entries()
     if not entries and not any((raw_dir / bra.SOURCE).glob("*.xlsx")):
         raise DataMissingError(
@@ -169,7 +190,7 @@ def load(config: Config) -> LoadResult:
     bra_tables, n_workbooks, problems = _bra_tables(raw_dir)
     kpi, values, groups = kolada.load(raw_dir)
     manifest_frame = pl.DataFrame(
-        [asdict(e) for e in entries.values()],
+        [{**asdict(e), "kommun_kod": _owner(e.file, e.source, home)} for e in entries.values()],
         schema={
             "file": pl.String,
             "source": pl.String,
@@ -181,6 +202,7 @@ def load(config: Config) -> LoadResult:
             "etag": pl.String,
             "last_modified": pl.String,
             "checked_at": pl.String,
+            "kommun_kod": pl.String,  # the owner of a survey or rescue-service file; empty for open data
         },
     )
     statuses = FetchLog(raw_dir).statuses()
@@ -214,11 +236,11 @@ def load(config: Config) -> LoadResult:
         "raw_kolada_grupper": groups,
         "raw_geo_kommuner": geo.load(raw_dir),
         **mcf.load(raw_dir),
-        "raw_raddning_handelser": raddning.load(raw_dir),
+        "raw_raddning_handelser": raddning.load(raw_dir, home),
         "load_problems": pl.DataFrame(
             problems, schema={"source": pl.String, "fil": pl.String, "kommun_kod": pl.String, "problem": pl.String}
         ),
-        **_survey_tables(raw_dir, config.survey),
+        **_survey_tables(raw_dir, config.survey, home),
     }
     queries = indicators.discover(config.queries_dir)
     with rebuild(config.db_path) as store:

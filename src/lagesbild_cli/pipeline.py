@@ -176,24 +176,26 @@ def import_polisen(config: Config, path: Path) -> tuple[int, int, LoadResult]:
 def import_raddning(config: Config, paths: Sequence[Path]) -> tuple[ManifestEntry, int, int, LoadResult]:
     """Merge the rescue service's exported event reports (all validated first), then load.
 
-    Returns (manifest entry, events in the files, events stored in all, load)."""
-    entry, in_files, stored = raddning.import_files(list(paths), Manifest(config.raw_dir))
+    The export belongs to the config's own kommun (``config.home``). Returns (manifest entry, events in
+    the files, events stored in all, load)."""
+    entry, in_files, stored = raddning.import_files(list(paths), Manifest(config.raw_dir), config.home.kod)
     return entry, in_files, stored, loader.load(config)
 
 
 @locked
-def import_survey(config: Config, path: Path) -> tuple[ManifestEntry, int, LoadResult]:
-    """Read, validate and store the mapped columns of a survey export, then load.
+def import_survey(config: Config, path: Path) -> tuple[survey.SurveyImport, LoadResult]:
+    """Read, validate and store the mapped columns of a survey export, one file per round, for the
+    config's own kommun (``config.home``), then load. A round imported before is replaced.
 
-    Returns (manifest entry, respondents, load). Nothing is written if any check fails.
+    Nothing is written if any check fails.
     """
     if config.survey is None:
         raise ConfigError(
             f"{config.path} has no [survey] section, so lagesbild does not know which columns to read.",
             hint="Add a [survey] section (see the README's survey reference), then import again.",
         )
-    entry, table = survey.import_file(path, config.survey, Manifest(config.raw_dir))
-    return entry, table.height, loader.load(config)
+    imported = survey.import_file(path, config.survey, Manifest(config.raw_dir), config.home.kod)
+    return imported, loader.load(config)
 
 
 @locked
@@ -257,7 +259,7 @@ def demo(folder: Path = demo_project.DEFAULT_DIR, *, force: bool = False) -> Dem
         demo_project.store_fetched(config.raw_dir)
         polisen.import_file(demo_project.POLISEN_ARCHIVE, manifest)
         if config.survey is not None:
-            survey.import_file(demo_project.SURVEY, config.survey, manifest)
-        raddning.import_files(demo_project.RADDNING, manifest)
+            survey.import_file(demo_project.SURVEY, config.survey, manifest, config.home.kod)
+        raddning.import_files(demo_project.RADDNING, manifest, config.home.kod)
         loader.load(config)
     return DemoResult(config=config, report=build(config))

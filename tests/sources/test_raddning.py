@@ -54,4 +54,4 @@ def test_a_failed_import_changes_nothing(config: Config, tmp_path: Path) -> None
     bad.write_text(EXPORT_2018.read_text(encoding="utf-8").replace(",2026,", ",9999,", 1), encoding="utf-8")
     with pytest.raises(ParseError, match="not a kommun code"):
         pipeline.import_raddning(config, [EXPORT_2019, bad])
-    assert not (config.raw_dir / raddning.STORED).exists()
+    assert not (config.raw_dir / raddning.stored_path("2026")).exists()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -46,22 +48,91 @@ def write_variant(
     return path
 
 
+def write_rounds_export(path: Path, *, dropped: int = 100) -> Path:
+    """A second export of the same survey from another tool: Windows-1252, ``;``, shuffled columns; the 2024
+    round without its first ``dropped`` respondents, and a 2026 round (the 2022 answers again)."""
+    header, rows = original_rows()
+    year = header.index("Enkätår")
+    kept = [r for r in rows if r[year] == "2024"][dropped:]
+    kept += [[*r[:year], "2026", *r[year + 1 :]] for r in rows if r[year] == "2022"]
+    order = list(range(len(header)))
+    random.Random(12).shuffle(order)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([header[i] for i in order])
+    writer.writerows([[r[i] for i in order] for r in kept])
+    path.write_bytes(out.getvalue().encode("cp1252"))
+    return path
+
+
+def respondents_per_round(config: Config) -> dict[int, tuple[int, int]]:
+    """Per round: (distinct respondents, n of a yes/no question every respondent answered)."""
+    with open_store(config.db_path) as store:
+        rows = store.rows("""
+            select s.ar, count(distinct s.id) as svarande, any_value(i.n) as n from raw_survey_svar s
+            join ind_survey i on i.ar = s.ar and i.indikator = 'avstatt_aktivitet' and i.dimension = 'kommun'
+            group by s.ar order by s.ar
+        """)
+    return {r["ar"]: (r["svarande"], r["n"]) for r in rows}
+
+
+def test_an_overlapping_export_replaces_its_rounds_and_keeps_the_others(config: Config, tmp_path: Path) -> None:
+    pipeline.import_survey(config, SURVEY)
+    assert respondents_per_round(config) == {2022: (1400, 1400), 2024: (1400, 1400)}
+    second_export = write_rounds_export(tmp_path / "enkat_2024_2026.csv")
+    second, _ = pipeline.import_survey(config, second_export)
+    assert second.rounds == (2024, 2026) and second.replaced == ((2024, SURVEY.name),)
+    assert respondents_per_round(config) == {2022: (1400, 1400), 2024: (1300, 1300), 2026: (1400, 1400)}
+    again, _ = pipeline.import_survey(config, SURVEY)  # the first export again: its rounds come back
+    assert again.replaced == ((2022, SURVEY.name), (2024, second_export.name))
+    assert respondents_per_round(config) == {2022: (1400, 1400), 2024: (1400, 1400), 2026: (1400, 1400)}
+    assert sorted(p.name for p in (config.raw_dir / "survey" / "2026").iterdir()) == [
+        "2022.csv",
+        "2024.csv",
+        "2026.csv",
+    ]
+
+
+def test_files_of_the_earlier_layout_never_count_a_round_twice(config: Config) -> None:
+    imported, _ = pipeline.import_survey(config, SURVEY)
+    stored = config.raw_dir / "survey" / "2026"
+    both = (stored / "2022.csv").read_text(encoding="utf-8")
+    both += (stored / "2024.csv").read_text(encoding="utf-8").split("\n", 1)[1]  # without its header
+    for name in ("enkat-a.csv", "enkat-b.csv"):  # one export imported twice under two names, before this layout
+        (config.raw_dir / "survey" / name).write_text(both, encoding="utf-8")
+    shutil.rmtree(stored)
+    with pytest.raises(ValidationError, match=r"round 2022 is in more than one imported file: enkat-a.csv, enkat-b"):
+        pipeline.load(config)
+    again, _ = pipeline.import_survey(config, SURVEY)
+    assert again.replaced == (
+        (2022, "enkat-a.csv"),
+        (2022, "enkat-b.csv"),
+        (2024, "enkat-a.csv"),
+        (2024, "enkat-b.csv"),
+    )
+    assert respondents_per_round(config) == {2022: (1400, 1400), 2024: (1400, 1400)}
+    assert len(imported.entries) == 2
+
+
 def indicators(config: Config) -> list[dict[str, object]]:
     with open_store(config.db_path) as store:
         return store.rows("select * from ind_survey order by all")
 
 
 def test_import_stores_only_the_mapped_columns(config: Config) -> None:
-    entry, respondents, _ = pipeline.import_survey(config, SURVEY)
-    assert respondents == 2800 and entry.file == "survey/medborgarundersokning_gagnef_fiktiv.csv"
-    stored = (config.raw_dir / entry.file).read_text(encoding="utf-8")
+    imported, _ = pipeline.import_survey(config, SURVEY)
+    assert imported.respondents == 2800 and imported.rounds == (2022, 2024) and not imported.replaced
+    assert [e.file for e in imported.entries] == ["survey/2026/2022.csv", "survey/2026/2024.csv"]
+    entry = imported.entries[1]
+    stored = "".join((config.raw_dir / e.file).read_text(encoding="utf-8") for e in imported.entries)
     header = stored.splitlines()[0].split(",")
     assert header[:6] == ["id", "ar", "omrade", "kon", "alder", "vikt"] and len(header) == 6 + 12
     header, rows = original_rows()
     private = {r[header.index(c)] for r in rows for c in (FREE_TEXT, EMAIL)} - {""}
     assert len(private) > 100 and not [p for p in private if p in stored]
     assert "@" not in stored and "070-" not in stored
-    assert re.search(r"original sha256 [0-9a-f]{64}", entry.origin) and entry.origin.startswith(SURVEY.name)
+    assert re.search(r"original sha256 [0-9a-f]{64}, round 2024: 1400 rows", entry.origin)
+    assert entry.origin.startswith(SURVEY.name)
     assert not any(
         p.suffix == ".csv" and p.stat().st_size == SURVEY.stat().st_size for p in config.raw_dir.rglob("*")
     )  # the original is never copied

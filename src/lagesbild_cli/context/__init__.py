@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from lagesbild_cli import formatting
-from lagesbild_cli.config import Config
+from lagesbild_cli.config import NO_PLAN, Config
 from lagesbild_cli.context.bra import (
     Assessment,
     CrimeSection,
@@ -39,7 +39,7 @@ from lagesbild_cli.context.survey import SurveySection, survey_section
 from lagesbild_cli.context.values import IndicatorValue, indicator_values
 from lagesbild_cli.errors import ConfigError, DataMissingError
 from lagesbild_cli.kommuner import RIKET_NAMN, Kommun
-from lagesbild_cli.plan import Measure, Narrative, PlanProblem, narratives
+from lagesbild_cli.plan import Measure, Narrative, PlanProblem, PlanSettings, narratives
 from lagesbild_cli.store import Store
 
 BRA_PAGE = "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild"
@@ -127,6 +127,7 @@ class ReportContext:
     events: EventsSection | None
     survey: SurveySection | None
     survey_configured: bool
+    owns_inputs: bool  # the config's own kommun: its survey, rescue export, measures and texts are shown
     statuses: tuple[SourceStatus, ...]  # sources with data, and those tried without success (the appendix)
     files: tuple[SourceFile, ...]
     bra_page: str
@@ -204,6 +205,22 @@ def report_year(store: Store, kommun: Kommun, year: int | None) -> int:
     return year
 
 
+def own_plan(config: Config, *, final: bool) -> PlanSettings:
+    """The problems, measures and narrative texts of the config belong to its own kommun; a report for
+    another kommun (--kommun, --lan) has none of them, and cannot be final without its own texts."""
+    if config.owns_inputs:
+        return config.plan
+    if final:
+        kommun = config.kommun
+        raise ConfigError(
+            f"A final report for {kommun.namn} ({kommun.kod}) needs {kommun.namn}'s own texts, but the texts, "
+            f"problems and measures in {config.path.name} belong to {config.home.namn} ({config.home.kod}).",
+            hint=f"Build {kommun.namn}'s final report from its own lagesbild.toml ([kommun] kod = "
+            f'"{kommun.kod}", with its own [narrative] folder), or build a draft without --final.',
+        )
+    return NO_PLAN
+
+
 def build_context(
     store: Store,
     config: Config,
@@ -214,6 +231,7 @@ def build_context(
     report_date: date | None = None,
 ) -> ReportContext:
     kommun = config.kommun
+    plan = own_plan(config, final=final)
     year = report_year(store, kommun, year)
     crime = crime_section(store, kommun, year)
     ntu = ntu_section(store, kommun, year)
@@ -223,7 +241,7 @@ def build_context(
     facts = kommun_facts(store, kommun, year)
     when = report_date or data_date(store)
     values = indicator_values(store, kommun, year)
-    texts = {n.key: n for n in narratives(config.plan, final=final)}
+    texts = {n.key: n for n in narratives(plan, final=final)}
     previous = read_previous(compare_with) if compare_with else None
     return ReportContext(
         kommun=kommun,
@@ -244,15 +262,16 @@ def build_context(
         events=events,
         survey=own_survey,
         survey_configured=config.survey is not None,
-        statuses=source_statuses(store),
-        files=source_files(store),
+        owns_inputs=config.owns_inputs,
+        statuses=source_statuses(store, kommun),
+        files=source_files(store, kommun),
         bra_page=BRA_PAGE,
         facts=facts,
         consequences=consequences(crime, ntu, own_survey),
         narratives=texts,
-        plan=plan_rows(config.plan.problems, values, config.plan.measures),
-        measures=measure_rows(config.plan.measures, config.plan.problems, values),
-        measures_source=config.plan.measures_source,
+        plan=plan_rows(plan.problems, values, plan.measures),
+        measures=measure_rows(plan.measures, plan.problems, values),
+        measures_source=plan.measures_source,
         rescue=rescue_section(store, kommun, year, config.kolada.fire_kpis),
         mcf_enabled=config.mcf.enabled,
         changes=changes(previous, values) if previous is not None else (),

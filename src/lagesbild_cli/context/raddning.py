@@ -226,7 +226,10 @@ def _fire_chart(
 
 
 def _deliberate(store: Store, kommun: Kommun) -> DeliberateFires | None:
-    rows = store.rows("select * from ind_raddning_avsiktliga where kommun_kod = $k order by ordning", {"k": kommun.kod})
+    rows = store.rows(  # the kommun's own export only: another kommun's import is never shown
+        "select * from ind_raddning_avsiktliga where kommun_kod = $k and agare_kod = $k order by ordning",
+        {"k": kommun.kod},
+    )
     if not rows:
         return None
     years = tuple(sorted({r["ar"] for r in rows}))[-5:]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
 from lagesbild_cli import formatting
+from lagesbild_cli.kommuner import Kommun
 from lagesbild_cli.store import Store
 
 SOURCE_LABELS = {
@@ -59,7 +60,11 @@ class SourceFile:
     sha256: str
 
 
-def source_statuses(store: Store) -> tuple[SourceStatus, ...]:
+# a file of the report's own kommun, or open data (a survey or rescue-service export of another kommun is left out)
+OWN_FILES = "(kommun_kod is null or kommun_kod = $k)"
+
+
+def source_statuses(store: Store, kommun: Kommun) -> tuple[SourceStatus, ...]:
     """The sources with data, and those whose fetch was tried but never gave any (``retrieved`` None).
 
     Stale means that the report uses data older than the newest the tool has tried to get: the last
@@ -70,7 +75,8 @@ def source_statuses(store: Store) -> tuple[SourceStatus, ...]:
         for r in store.rows(
             "select source, max(retrieved_at) as latest, "
             "max(greatest(retrieved_at, coalesce(checked_at, retrieved_at))) as newest "
-            "from manifest group by source"
+            f"from manifest where {OWN_FILES} group by source",
+            {"k": kommun.kod},
         )
     }
     fetches = {r["source"]: r for r in store.rows("select * from hamtningar")}
@@ -96,10 +102,15 @@ def source_statuses(store: Store) -> tuple[SourceStatus, ...]:
 
 _POLISEN_ARCHIVE = re.compile(r"^(?P<n>\d+) events merged by id from every fetch and import$")
 _SURVEY_EXPORT = re.compile(
-    r"^(?P<name>.+) \(original sha256 (?P<sha>[0-9a-f]+), (?P<rows>\d+) rows, (?P<cols>\d+) mapped columns\)$"
+    r"^(?P<name>.+) \(original sha256 (?P<sha>[0-9a-f]+), (?:round (?P<year>\d{4}): )?(?P<rows>\d+) rows, "
+    r"(?P<cols>\d+) mapped columns\)$"
 )
 
 _HAND_EXPORTS = re.compile(r"^[^,()]+ \(sha256 [0-9a-f]+\)(, [^,()]+ \(sha256 [0-9a-f]+\))*$")  # rescue reports
+
+
+def _round(year: str | None) -> str:
+    return f"omgång {year}: " if year else ""
 
 
 def origin_text(origin: str) -> str:
@@ -113,7 +124,8 @@ def origin_text(origin: str) -> str:
         return f"{events} händelser från alla hämtningar och inläsningar (varje händelse räknas en gång)"
     if match := _SURVEY_EXPORT.match(origin):
         return (
-            f"{match['name']}, inläst för hand ({match['rows']} svar, {match['cols']} frågor lästes in; "
+            f"{match['name']}, inläst för hand ({_round(match['year'])}{match['rows']} svar, {match['cols']} "
+            "frågor lästes in; "
             f"kontrollsumma för originalfilen: {match['sha']})"
         )
     if _HAND_EXPORTS.match(origin):
@@ -126,10 +138,11 @@ def origin_text(origin: str) -> str:
     return origin
 
 
-def source_files(store: Store) -> tuple[SourceFile, ...]:
+def source_files(store: Store, kommun: Kommun) -> tuple[SourceFile, ...]:
     rows = store.rows(
-        "select * from manifest where source in ('bra', 'scb', 'geo', 'mcf', 'raddning') "
-        "or file like 'polisen/archive%' or file like 'kolada/kpi%' order by file"
+        "select * from manifest where (source in ('bra', 'scb', 'geo', 'mcf', 'raddning') "
+        f"or file like 'polisen/archive%' or file like 'kolada/kpi%') and {OWN_FILES} order by file",
+        {"k": kommun.kod},
     )
     return tuple(
         SourceFile(

@@ -103,26 +103,35 @@ def _note(cell: Cell) -> str:
     return f"{formatting.percent(cell.share * 100)} (n = {formatting.number(cell.n)})"
 
 
-def survey_years(store: Store) -> list[int]:
-    return [r["ar"] for r in store.rows("select distinct ar from raw_survey_svar order by ar")]
+def survey_years(store: Store, kommun: Kommun) -> list[int]:
+    return [
+        r["ar"]
+        for r in store.rows(
+            "select distinct ar from raw_survey_svar where kommun_kod = $k order by ar", {"k": kommun.kod}
+        )
+    ]
 
 
 def survey_section(store: Store, kommun: Kommun, year: int) -> SurveySection | None:
-    years = survey_years(store)
+    """The kommun's own survey; None when it has none (another kommun's survey is never shown)."""
+    years = survey_years(store, kommun)
     if not years:
         return None
     shown_year = max((y for y in years if y <= year), default=years[0])
     previous = max((y for y in years if y < shown_year), default=None)
     settings = store.rows("select * from survey_installningar")[0]
-    cells = store.rows("select * from ind_survey where ar = $y", {"y": shown_year})
+    cells = store.rows("select * from ind_survey where kommun_kod = $k and ar = $y", {"k": kommun.kod, "y": shown_year})
     changes = {
         (r["indikator"], r["dimension"], r["grupp"]): r["forandring"]
         for r in store.rows("select * from ind_survey_forandring where ar = $y", {"y": shown_year})
     }
-    areas = store.rows("""
+    areas = store.rows(
+        """
         select omrade, ordning, deso, delar_deso, max(ar) as ar, arg_max(folkmangd, ar)::bigint as folkmangd
-        from ind_survey_omraden group by omrade, ordning, deso, delar_deso order by ordning
-    """)
+        from ind_survey_omraden where kommun_kod = $k group by omrade, ordning, deso, delar_deso order by ordning
+    """,
+        {"k": kommun.kod},
+    )
     area_order = [a["omrade"] for a in areas]
     ntu_rows = store.rows(
         """
@@ -169,9 +178,10 @@ def survey_section(store: Store, kommun: Kommun, year: int) -> SurveySection | N
         )
     sex_groups = sorted({c["grupp"] for c in cells if c["dimension"] == "kon"})
     age_groups = sorted({c["grupp"] for c in cells if c["dimension"] == "alder"})
-    respondents = store.rows("select count(distinct id) as n from raw_survey_svar where ar = $y", {"y": shown_year})[0][
-        "n"
-    ]
+    respondents = store.rows(
+        "select count(distinct id) as n from raw_survey_svar where kommun_kod = $k and ar = $y",
+        {"k": kommun.kod, "y": shown_year},
+    )[0]["n"]
     return SurveySection(
         year=shown_year,
         previous_year=previous,

@@ -73,12 +73,12 @@ def indicator_values(store: Store, kommun: Kommun, year: int) -> tuple[Indicator
                 else f"95 % KI {formatting.interval(r['ki_undre'], r['ki_ovre'], 1)}",
             )
         )
-    survey_year = store.rows("select max(ar) as ar from ind_survey where ar <= $y", params)[0]["ar"]
+    survey_year = store.rows("select max(ar) as ar from ind_survey where kommun_kod = $k and ar <= $y", params)[0]["ar"]
     labels = {r["indikator"]: r["etikett"] for r in store.rows("select indikator, etikett from survey_indikatorer")}
     for r in store.rows(
         "select indikator, ar, dimension, grupp, andel, status from ind_survey "
-        "where ar = $s and dimension in ('kommun', 'omrade') order by indikator, dimension, grupp",
-        {"s": survey_year},
+        "where kommun_kod = $k and ar = $s and dimension in ('kommun', 'omrade') order by indikator, dimension, grupp",
+        {**params, "s": survey_year},
     ):
         key = f"survey:{r['indikator']}" + (f"@{r['grupp']}" if r["dimension"] == "omrade" else "")
         name = labels.get(r["indikator"], r["indikator"]) + (f", {r['grupp']}" if r["dimension"] == "omrade" else "")
@@ -156,8 +156,9 @@ def _rescue_values(store: Store, kommun: Kommun, year: int) -> list[IndicatorVal
             )
         )
     for r in store.rows(
-        "select omrade, ordning, ar, avsiktliga from ind_raddning_avsiktliga where kommun_kod = $k "
-        "and ar = (select max(ar) from ind_raddning_avsiktliga where kommun_kod = $k and ar <= $y) order by ordning",
+        "select omrade, ordning, ar, avsiktliga from ind_raddning_avsiktliga where kommun_kod = $k and agare_kod = $k "
+        "and ar = (select max(ar) from ind_raddning_avsiktliga where kommun_kod = $k and agare_kod = $k and ar <= $y) "
+        "order by ordning",
         params,
     ):
         whole = r["ordning"] == -1

@@ -5,6 +5,9 @@ The export has one row per event in MCF's händelserapport fields (the 2016 form
 differ between years and are not read). Only these columns are kept: the event id, date, time,
 triggering event and follow-on event, kommun, DeSO, and the cause (``orsakAvsiktText``, in other
 extracts ``BEJBbrandorsakText``). Several files (one per year) are merged by event id.
+
+The export is the config's own kommun's input: it is stored as ``data/raw/raddning/<kommun>/handelser.csv``
+and shown only in that kommun's report, even where its events lie in other kommuner.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from lagesbild_cli.sources import Schema
 from lagesbild_cli.sources.survey import decode, sniff_separator
 
 SOURCE = "raddning"
-STORED = "raddning/handelser.csv"
+LEGACY = "raddning/handelser.csv"  # before exports were stored per kommun; it belongs to the config's kommun
 COLUMNS = {  # kept column → accepted headers, first match wins
     "handelse_id": ("handelseId", "handelseid", "händelseId"),
     "datum": ("datum",),
@@ -114,8 +117,14 @@ def parse(data: bytes, origin: str) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SCHEMA)
 
 
-def import_files(paths: list[Path], manifest: Manifest) -> tuple[ManifestEntry, int, int]:
-    """Parse every file first, then merge them into the stored events by event id (a newer file wins).
+def stored_path(kommun_kod: str) -> str:
+    """Where a kommun's merged export is stored under data/raw/."""
+    return f"{SOURCE}/{kommun_kod}/handelser.csv"
+
+
+def import_files(paths: list[Path], manifest: Manifest, kommun_kod: str) -> tuple[ManifestEntry, int, int]:
+    """Parse every file first, then merge them into the kommun's stored events by event id (a newer
+    file wins).
 
     Returns (manifest entry, events in the files, events stored in all). Nothing is written if any
     file fails.
@@ -128,12 +137,12 @@ def import_files(paths: list[Path], manifest: Manifest) -> tuple[ManifestEntry, 
         frames.append(parse(data, str(path)))
         origins.append(f"{path.name} (sha256 {sha256(data)})")
     new = pl.concat(frames)
-    old = load(manifest.raw_dir)
+    old = load(manifest.raw_dir, kommun_kod).drop("agare_kod")
     merged = pl.concat([old, new]).unique("handelse_id", keep="last", maintain_order=True).sort("ar", "handelse_id")
     buffer = io.BytesIO()
     merged.write_csv(buffer)
     entry = manifest.store(
-        STORED,
+        stored_path(kommun_kod),
         buffer.getvalue(),
         source=SOURCE,
         origin=", ".join(origins),
@@ -142,8 +151,14 @@ def import_files(paths: list[Path], manifest: Manifest) -> tuple[ManifestEntry, 
     return entry, new.height, merged.height
 
 
-def load(raw_dir: Path) -> pl.DataFrame:
-    path = raw_dir / STORED
+def load(raw_dir: Path, kommun_kod: str) -> pl.DataFrame:
+    """The events the kommun imported, each marked with that kommun as ``agare_kod`` (the owner of the
+    export, not necessarily where the event was). A file of the earlier layout counts as the kommun's
+    until the kommun imports again."""
+    path = raw_dir / stored_path(kommun_kod)
     if not path.exists():
-        return pl.DataFrame(schema=SCHEMA)
-    return pl.read_csv(path, schema=SCHEMA)
+        path = raw_dir / LEGACY
+    schema = {**SCHEMA, "agare_kod": pl.String}
+    if not path.exists():
+        return pl.DataFrame(schema=schema)
+    return pl.read_csv(path, schema=SCHEMA).with_columns(pl.lit(kommun_kod, pl.String).alias("agare_kod"))

@@ -201,27 +201,112 @@ def frame(survey: SurveyFile, mapping: SurveyMapping) -> pl.DataFrame:
     return result.with_columns(pl.col("ar").cast(pl.Int32))
 
 
-def import_file(path: Path, mapping: SurveyMapping, manifest: Manifest) -> tuple[ManifestEntry, pl.DataFrame]:
-    """Read, validate and store only the mapped columns as ``data/raw/survey/<file stem>.csv``."""
+@dataclass(frozen=True)
+class SurveyImport:
+    """What one import stored: a raw file per round, and the rounds it took over from earlier imports."""
+
+    entries: tuple[ManifestEntry, ...]
+    respondents: int
+    rounds: tuple[int, ...]
+    replaced: tuple[tuple[int, str], ...]  # (round, the earlier file's name) that this import replaced
+
+
+def round_path(kommun_kod: str, year: int) -> str:
+    """Where one round of a kommun's survey is stored under data/raw/: one file per round, so that each
+    round always comes from exactly one imported export."""
+    return f"{SOURCE}/{kommun_kod}/{year}.csv"
+
+
+def _origin_name(entry: ManifestEntry | None, path: Path) -> str:
+    """The original export's file name, as the manifest recorded it when the round was imported."""
+    if entry is None:
+        return path.name
+    return entry.origin.split(" (original sha256 ", 1)[0]
+
+
+def _legacy_rounds(raw_dir: Path) -> dict[int, list[Path]]:
+    """Rounds in files of the earlier layout (data/raw/survey/<name>.csv, before surveys were stored per
+    kommun and round); they belong to the config's own kommun."""
+    rounds: dict[int, list[Path]] = defaultdict(list)
+    for path in sorted((raw_dir / SOURCE).glob("*.csv")):
+        years = pl.read_csv(path, infer_schema=False, columns=["ar"])["ar"].unique().to_list()
+        for year in years:
+            if year is not None and year.isdigit():
+                rounds[int(year)].append(path)
+    return rounds
+
+
+def import_file(path: Path, mapping: SurveyMapping, manifest: Manifest, kommun_kod: str) -> SurveyImport:
+    """Read and validate the export, then store the mapped columns of each round it holds as
+    ``data/raw/survey/<kommun>/<round>.csv``. A round imported before, from this or another export, is
+    replaced; the earlier imports' other rounds stay."""
     if not path.is_file():
         raise ParseError(f"{path} does not exist.", hint="Give the path of the survey tool's CSV export.")
     data = path.read_bytes()
     table = validate(read(data, path.name, mapping), path.name, mapping)
-    out = io.BytesIO()
-    table.write_csv(out)
-    entry = manifest.store(
-        f"{SOURCE}/{path.stem}.csv",
-        out.getvalue(),
-        source=SOURCE,
-        origin=f"{path.name} (original sha256 {sha256(data)}, {len(table)} rows, {len(table.columns)} mapped columns)",
-        status=None,
-    )
-    return entry, table
+    if table.is_empty():
+        raise ValidationError(f"{path.name} has no respondents.", hint="Export the survey again, with its answers.")
+    entries = manifest.entries()
+    legacy = _legacy_rounds(manifest.raw_dir)
+    rounds = sorted(table["ar"].unique().to_list())
+    replaced: list[tuple[int, str]] = []
+    for year in rounds:
+        relative = round_path(kommun_kod, year)
+        if (manifest.raw_dir / relative).exists():
+            replaced.append((year, _origin_name(entries.get(relative), manifest.raw_dir / relative)))
+        else:
+            for old in legacy.get(year, []):
+                old_relative = str(old.relative_to(manifest.raw_dir))
+                replaced.append((year, _origin_name(entries.get(old_relative), old)))
+    stored = []
+    for year in rounds:
+        part = table.filter(pl.col("ar") == year)
+        out = io.BytesIO()
+        part.write_csv(out)
+        stored.append(
+            manifest.store(
+                round_path(kommun_kod, year),
+                out.getvalue(),
+                source=SOURCE,
+                origin=f"{path.name} (original sha256 {sha256(data)}, round {year}: {len(part)} rows, "
+                f"{len(part.columns)} mapped columns)",
+                status=None,
+            )
+        )
+    return SurveyImport(tuple(stored), len(table), tuple(rounds), tuple(replaced))
 
 
-def load(raw_dir: Path, mapping: SurveyMapping | None) -> pl.DataFrame:
-    """All imported rounds as one long frame of coded answers (1 yes, 0 no; left-out answers dropped)."""
+def _files(raw_dir: Path, kommun_kod: str, legacy: bool) -> list[tuple[Path, set[int] | None]]:
+    """The stored files of a kommun's survey, each with the rounds to take from it (None: all of it).
+
+    A round stored per kommun and round wins over the same round in a file of the earlier layout; two
+    earlier-layout files with the same round are an error (that round would count twice)."""
+    files: list[tuple[Path, set[int] | None]] = [
+        (p, None) for p in sorted((raw_dir / SOURCE / kommun_kod).glob("*.csv"))
+    ]
+    if not legacy:
+        return files
+    own = {int(p.stem) for p, _ in files if p.stem.isdigit()}
+    keep: dict[Path, set[int]] = defaultdict(set)
+    for year, paths in sorted(_legacy_rounds(raw_dir).items()):
+        if year in own:
+            continue
+        if len(paths) > 1:
+            raise ValidationError(
+                f"The survey round {year} is in more than one imported file: {', '.join(p.name for p in paths)} "
+                f"(in {raw_dir / SOURCE}); its respondents would count twice.",
+                hint="Import the export that should hold the round again with 'lagesbild import survey FILE': "
+                "it then replaces the round from the other files.",
+            )
+        keep[paths[0]].add(year)
+    return files + sorted(keep.items())
+
+
+def load(raw_dir: Path, mapping: SurveyMapping | None, kommun_kod: str, *, legacy: bool = True) -> pl.DataFrame:
+    """A kommun's imported rounds as one long frame of coded answers (1 yes, 0 no; left-out answers
+    dropped). ``legacy``: also read files of the earlier layout, which belong to the config's own kommun."""
     schema = {
+        "kommun_kod": pl.String,
         "id": pl.String,
         "ar": pl.Int32,
         "omrade_svar": pl.String,
@@ -232,12 +317,14 @@ def load(raw_dir: Path, mapping: SurveyMapping | None) -> pl.DataFrame:
         "indikator": pl.String,
         "varde": pl.Int8,
     }
-    files = sorted((raw_dir / SOURCE).glob("*.csv"))
-    if mapping is None or not files:
+    if mapping is None:
         return pl.DataFrame(schema=schema)
+    files = _files(raw_dir, kommun_kod, legacy)
     rows = []
-    for path in files:
+    for path, years in files:
         stored = pl.read_csv(path, infer_schema=False)
+        if years is not None:
+            stored = stored.filter(pl.col("ar").is_in([str(y) for y in years]))
         survey = SurveyFile(
             columns={c: c for c in stored.columns},
             rows=stored.fill_null("").to_dicts(),
@@ -259,6 +346,7 @@ def load(raw_dir: Path, mapping: SurveyMapping | None) -> pl.DataFrame:
                     continue
                 rows.append(
                     {
+                        "kommun_kod": kommun_kod,
                         "id": r["id"],
                         "ar": int(r["ar"]),
                         "omrade_svar": r["omrade"] or None,
