@@ -104,8 +104,6 @@ def gagnef_2023(loaded_dir: Path) -> BuiltReport:
 
 
 # ── A kommun's own inputs: Gagnef's survey, rescue-service export, problems, measures and texts ──────
-RESCUE_EXPORTS = [SAMPLES / "mcf" / f"msb_handelserapport_fordonsbrand_dalarna_{y}_DERIVED.csv" for y in (2018, 2019)]
-SURVEY_CSV = SAMPLES / "survey" / "medborgarundersokning_gagnef_fiktiv.csv"
 OWNED_PLAN = """
 [[plan.problems]]
 id = "otrygghet-kvall"
@@ -147,7 +145,7 @@ def owned_dir(loaded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
         (folder / "text" / name).write_text(text + "\n", encoding="utf-8")
     config = load_config(path)
     pipeline.import_survey(config, SURVEY_CSV)
-    pipeline.import_raddning(config, RESCUE_EXPORTS)
+    pipeline.import_raddning(config, RADDNING_EXPORTS)
     return folder
 
 
