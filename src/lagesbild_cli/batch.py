@@ -211,7 +211,7 @@ def lan_overview(config: Config, lan: Lan, year: int | None, report_date: date |
                 r["kommun_namn"],
                 r["antal"],
                 r["per_100k"],
-                formatting.place(r["rang_i_lanet"], r["antal_lika"], r["antal_rankade"]),
+                formatting.place(r["rang_i_lanet"], r["antal_lika"], r["antal_rankade"], with_total=False),
             )
             for r in rows
         ],
