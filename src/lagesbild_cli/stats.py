@@ -101,7 +101,8 @@ def suppress_cells(
     published cells from the total learns the sum of everything hidden, so the hidden part (hidden
     cells plus a non-empty remainder) must always hold at least two cells; while it holds only one,
     the smallest published cell is hidden too. ``protect_shares`` applies this to shares as well as
-    counts (off for weighted shares by sex and age, which cannot be recovered without weight sums).
+    counts (off for weighted shares by sex and age: the report and the exports show those only in whole
+    per cent, without n, which is what keeps a hidden group from being computed back).
     """
     status = [
         TOO_FEW.format(min_cell=min_cell) if n < min_cell else TOO_FEW_FOR_SHARE if n < min_share else SHOWN for n in ns
