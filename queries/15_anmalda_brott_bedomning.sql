@@ -1,5 +1,5 @@
 -- title: Bedömning av anmälda brott: nivå mot länet och riket, och trend (trafikljus)
--- unit: 'lägre' / 'i nivå med' / 'högre' och 'ökande' / 'oförändrad' / 'minskande', eller 'kan inte bedömas'
+-- unit: 'lägre' / 'i nivå med' / 'högre' och 'ökande' / 'ingen säkerställd förändring' / 'minskande', eller 'kan inte bedömas'
 -- sources: ind_anmalda_brott (Brå, Indikatorer för kommuners lägesbild)
 -- grain: serie × kommun × år
 --
@@ -9,7 +9,8 @@
 -- * Nivå: 'lägre' när hela intervallet ligger under länets (rikets) värde, 'högre' när det ligger över,
 --   annars 'i nivå med'.
 -- * Trend: jämför årets antal per 100 000 med medelvärdet för de tre föregående åren; 'ökande' när hela
---   intervallet ligger över medelvärdet, 'minskande' när det ligger under, annars 'oförändrad'.
+--   intervallet ligger över medelvärdet, 'minskande' när det ligger under, annars 'ingen säkerställd
+--   förändring' (medelvärdet ligger inom intervallet: förändringen kan vara slump).
 -- * 'kan inte bedömas' när kommunen har färre än 10 anmälda brott i serien det året, eller när det saknas
 --   tre föregående år för trenden.
 with pop as (
@@ -53,7 +54,7 @@ select
         when k.antal is null or k.antal < 10 or k.per_100k_medel_3ar_fore is null then 'kan inte bedömas'
         when k.per_100k_ki_undre > k.per_100k_medel_3ar_fore then 'ökande'
         when k.per_100k_ki_ovre < k.per_100k_medel_3ar_fore then 'minskande'
-        else 'oförändrad'
+        else 'ingen säkerställd förändring'
     end as trend
 from k
 left join ind_anmalda_brott l

@@ -4,7 +4,9 @@
 -- grain: serie × kommun × år
 --
 -- Bara kommuner vars arbetsbok är inläst rankas; antal_kommuner_i_lanet säger hur många länet har,
--- så att rapporten kan säga när rangordningen inte omfattar hela länet. Lika värden delar rang.
+-- så att rapporten kan säga när rangordningen inte omfattar hela länet. Lika värden (Brås avrundade
+-- antal per 100 000) delar plats: rang är den lägsta delade platsen och antal_lika hur många kommuner
+-- som delar den, så att platsen kan skrivas som "delad plats 1–12 av 15".
 select
     a.serie_id,
     a.geo_kod as kommun_kod,
@@ -13,6 +15,9 @@ select
     case when a.per_100k is not null then
         rank() over (partition by a.serie_id, a.ar, k.lan_kod order by a.per_100k asc nulls last)
     end as rang_i_lanet,
+    case when a.per_100k is not null then
+        count(*) over (partition by a.serie_id, a.ar, k.lan_kod, a.per_100k)
+    end as antal_lika,
     count(a.per_100k) over (partition by a.serie_id, a.ar, k.lan_kod) as antal_rankade,
     (select count(*) from kommuner k2 where k2.lan_kod = k.lan_kod) as antal_kommuner_i_lanet
 from raw_bra_anmalda a

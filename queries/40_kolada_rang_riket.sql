@@ -3,7 +3,8 @@
 -- sources: Kolada v3 (raw_kolada_varden, raw_kolada_kpi); ursprung Brå och SCB
 -- grain: nyckeltal × kommun × år
 --
--- Lika värden delar rang. Bara kommuner med ett värde rankas.
+-- Lika värden delar plats: rang_i_riket är den lägsta delade platsen och antal_lika hur många kommuner
+-- som delar den ("delad plats 3–5 av 290"). Bara kommuner med ett värde rankas.
 select
     v.kpi,
     k.titel,
@@ -11,6 +12,7 @@ select
     v.ar,
     v.varde,
     rank() over (partition by v.kpi, v.ar order by v.varde asc) as rang_i_riket,
+    count(*) over (partition by v.kpi, v.ar, v.varde) as antal_lika,
     count(*) over (partition by v.kpi, v.ar) as antal_rankade
 from raw_kolada_varden v
 left join raw_kolada_kpi k on k.kpi = v.kpi

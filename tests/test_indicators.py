@@ -211,3 +211,66 @@ def test_no_change_is_computed_across_the_bilbrott_definition_break(
     }
     assert [trend[y] for y in (2018, 2019, 2020)] == ["kan inte bedömas"] * 3
     assert trend[2021] != "kan inte bedömas"
+
+
+def _ntu_from_long(bra_long: list[dict[str, str]], geo: str) -> dict[tuple[str, int], tuple[float, float, float]]:
+    """(variabel, year) → (share, lower, upper) for one kommun, from Brå's long CSV."""
+    parts: dict[tuple[str, int], dict[str, float]] = {}
+    for r in bra_long:
+        if r["kalla"].startswith("Nationella") and r["geografi"] == geo and r["varde"]:
+            kind = "lo" if "undre" in r["enhet"] else "hi" if "övre" in r["enhet"] else "p"
+            parts.setdefault((r["variabel"], int(r["ar"])), {})[kind] = float(r["varde"])
+    return {k: (v["p"], v["lo"], v["hi"]) for k, v in parts.items() if len(v) == 3}
+
+
+def test_ntu_trend_is_a_z_test_on_both_years_intervals(store: Store, bra_long: list[dict[str, str]]) -> None:
+    """The rule in 30_ntu.sql and the method section: se = half the 95 % interval / 1.96 for each year,
+    z = difference / √(se² + se_before²), 'ökande'/'minskande' at |z| ≥ 1.96, else 'ingen säkerställd
+    förändring' — recomputed here from Brå's long CSV for every Gagnef value."""
+    critical = statistics.NormalDist().inv_cdf(0.975)
+    values = _ntu_from_long(bra_long, "Gagnef")
+    got = {
+        (r["indikator"], r["ar"]): r["trend"]
+        for r in store.rows("select indikator, ar, trend from ind_ntu where geo_kod = '2026'")
+    }
+    checked = 0
+    for (variabel, year), (p1, lo1, hi1) in values.items():
+        if (variabel, year - 3) not in values or (variabel, year) not in got:
+            continue
+        p0, lo0, hi0 = values[(variabel, year - 3)]
+        z = (p1 - p0) / ((((hi1 - lo1) / 2 / critical) ** 2 + ((hi0 - lo0) / 2 / critical) ** 2) ** 0.5)
+        expected = "ökande" if z >= critical else "minskande" if z <= -critical else "ingen säkerställd förändring"
+        assert got[(variabel, year)] == expected, (variabel, year, z)
+        checked += 1
+    assert checked > 50
+    # 5 % (3–7) in 2023 against 8 % (5–11) in 2020: z ≈ −1,63, so no established change, and never "oförändrad"
+    assert got[("Oro för att utsättas för misshandel", 2023)] == "ingen säkerställd förändring"
+    assert "oförändrad" not in set(got.values())
+
+
+@pytest.mark.parametrize(
+    ("serie_id", "variabel", "year", "rank", "tied"),
+    [
+        ("ran_mot_privatperson_unga", "Rån mot privatperson, unga", 2024, 1, 12),
+        ("vald_i_inomhusmiljo_mot_barn_och_unga_flickor", "Våld i inomhusmiljö mot barn och unga, flickor", 2023, 2, 2),
+    ],
+)
+def test_ties_are_counted(
+    store: Store, bra_long: list[dict[str, str]], serie_id: str, variabel: str, year: int, rank: int, tied: int
+) -> None:
+    rates = [
+        float(r["varde"])
+        for r in bra_long
+        if r["variabel"] == variabel
+        and r["enhet"] == "Antal per 100 000 inv"
+        and r["ar"] == str(year)
+        and r["geografi"] not in ("Dalarnas län", "Hela landet")
+    ]
+    own = _rate(bra_long, variabel, "Gagnef", year)
+    assert (1 + sum(v < own for v in rates), rates.count(own)) == (rank, tied)  # independent of the SQL
+    row = store.rows(
+        "select rang_i_lanet, antal_lika from ind_anmalda_brott_rang_lan where kommun_kod = '2026' and ar = $y "
+        "and serie_id = $s",
+        {"y": year, "s": serie_id},
+    )
+    assert row == [{"rang_i_lanet": rank, "antal_lika": tied}]

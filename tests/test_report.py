@@ -111,7 +111,7 @@ def test_the_total_row_in_full(gagnef_2023: BuiltReport) -> None:
 def test_summary_states_the_rank_in_words(gagnef_2023: BuiltReport) -> None:
     text = " ".join(parse_html(gagnef_2023.html.read_text(encoding="utf-8")).text)
     assert "Under 2023 anmäldes 494 brott i Gagnefs kommun, 4 721 per 100 000 invånare." in text
-    assert "lägst i Dalarnas län av länets 15 kommuner" in text
+    assert "Räknat per invånare har Gagnef lägst antal anmälda brott av länets 15 kommuner." in text
 
 
 def test_ntu_values_come_with_their_intervals(gagnef_2023: BuiltReport, bra_long: list[dict[str, str]]) -> None:
@@ -211,6 +211,18 @@ def test_the_year_defaults_to_the_latest_with_data(loaded_config: Config) -> Non
 )
 def test_rank_in_words(rank: int | None, count: int, text: str) -> None:
     assert rank_text(rank, count, "Dalarnas län") == text
+
+
+def test_a_tie_is_never_presented_as_a_rank(gagnef_2023: BuiltReport) -> None:
+    """Equal rates share a place: a tie at the bottom is not "lägst", and the tables say "delad"."""
+    assert rank_text(1, 15, "Dalarnas län", 12) == "delad plats 1–12 av 15 (1 = lägst)"
+    assert formatting.place(2, 2, 15) == "2–3 av 15 (delad)" and formatting.place(2, 1, 15) == "2 av 15"
+    tables = parse_html(gagnef_2023.html.read_text(encoding="utf-8"))
+    # 2023: Gagnef and Orsa both have 29 per 100 000 (Brå's rounded rate), places 2 and 3 shared
+    assert crime_row(tables, "Våld i inomhusmiljö mot barn och unga, flickor")[7] == "2–3 av 15 (delad)"
+    # 2023: no robberies of young people reported in 9 of 15 kommuner
+    assert crime_row(tables, "Rån mot privatperson, unga")[7] == "1–9 av 15 (delad)"
+    assert crime_row(tables, "Totalt antal anmälda brott")[7] == "1 av 15"
 
 
 def _pdf_bytes(pdf: bytes) -> bytes:

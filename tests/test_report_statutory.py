@@ -99,7 +99,7 @@ def test_traffic_lights_follow_the_rules(gagnef: tuple[Config, BuiltReport]) -> 
         if r and len(r) == 5 and r[2].startswith(("▼", "▲", "●", "–"))
     }
     total = next(v for k, v in rows.items() if k.startswith("Totalt antal anmälda brott"))
-    assert total[1:] == ["4 526 per 100 000", "▼ lägre", "▼ lägre", "→ oförändrad"]
+    assert total[1:] == ["4 526 per 100 000", "▼ lägre", "▼ lägre", "→ ingen säkerställd förändring"]
     robbery = next(v for k, v in rows.items() if k.startswith("Rån mot privatperson, unga"))
     assert robbery[2:] == ["– kan inte bedömas"] * 3  # 0 crimes: too few to judge
     assert len(rows) >= 15 + 4

@@ -58,3 +58,39 @@ def test_suppression(ns: list[int], remainder: int, protect: bool, expected: lis
     from lagesbild_cli.stats import suppress_cells
 
     assert suppress_cells(ns, remainder, 5, 30, protect_shares=protect) == expected
+
+
+def test_proportion_change_z_equals_the_textbook_formula() -> None:
+    from statistics import NormalDist
+
+    from lagesbild_cli.stats import Z_95, proportion_change_z, two_sided_p
+
+    p1, n1, p0, n0 = 0.100, 1180.4, 0.073, 1102.7
+    by_hand = (p1 - p0) / ((p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0) ** 0.5)
+    z = proportion_change_z(p1, n1, p0, n0)
+    assert z == pytest.approx(by_hand, rel=1e-12)
+    assert two_sided_p(z) == pytest.approx(2 * (1 - NormalDist().cdf(by_hand)), rel=1e-9)
+    assert Z_95 == pytest.approx(NormalDist().inv_cdf(0.975), rel=1e-12)
+
+
+def test_interval_change_z_uses_both_years_standard_errors() -> None:
+    """Gagnef, NTU 'Oro för att utsättas för misshandel': 5 % (3–7) in 2023 against 8 % (5–11) in 2020.
+    The whole 2023 interval lies below 8 %, but with 2020's uncertainty too the change is not significant."""
+    from statistics import NormalDist
+
+    from lagesbild_cli.stats import interval_change_z, two_sided_p
+
+    se_2023, se_2020 = (7 - 3) / 2 / NormalDist().inv_cdf(0.975), (11 - 5) / 2 / NormalDist().inv_cdf(0.975)
+    by_hand = (5 - 8) / (se_2023**2 + se_2020**2) ** 0.5
+    z = interval_change_z(5, 3, 7, 8, 5, 11)
+    assert z == pytest.approx(by_hand, rel=1e-12) and z == pytest.approx(-1.63, abs=0.01)
+    assert two_sided_p(z) > 0.05
+
+
+def test_a_difference_without_spread() -> None:
+    import math
+
+    from lagesbild_cli.stats import difference_z
+
+    assert difference_z(0.0, 0.0, 0.0, 0.0) == 0.0
+    assert difference_z(1.0, 0.0, 0.0, 0.0) == math.inf

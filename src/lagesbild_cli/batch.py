@@ -144,6 +144,7 @@ class OverviewRow:
     name: str
     count: int | None
     rate: float | None
+    place: str  # the rank as shown, ties as "1–3 av 15 (delad)"
 
 
 def lan_overview(config: Config, lan: Lan, year: int | None, report_date: date | None) -> Path | None:
@@ -165,7 +166,7 @@ def lan_overview(config: Config, lan: Lan, year: int | None, report_date: date |
         params["y"] = year
         rows = store.rows(
             """
-            select k.kommun_kod, k.kommun_namn, a.antal, a.per_100k, g.rang_i_lanet
+            select k.kommun_kod, k.kommun_namn, a.antal, a.per_100k, g.rang_i_lanet, g.antal_lika, g.antal_rankade
             from kommuner k
             left join ind_anmalda_brott a on a.geo_kod = k.kommun_kod and a.ar = $y
                 and a.serie_id = 'totalt_antal_anmalda_brott'
@@ -206,7 +207,16 @@ def lan_overview(config: Config, lan: Lan, year: int | None, report_date: date |
     html = env.get_template("overview.html.j2").render(
         lan=lan,
         year=year,
-        rows=[OverviewRow(r["rang_i_lanet"], r["kommun_namn"], r["antal"], r["per_100k"]) for r in rows],
+        rows=[
+            OverviewRow(
+                r["rang_i_lanet"],
+                r["kommun_namn"],
+                r["antal"],
+                r["per_100k"],
+                formatting.place(r["rang_i_lanet"], r["antal_lika"], r["antal_rankade"], with_total=False),
+            )
+            for r in rows
+        ],
         lan_rate=reference.get("lan"),
         riket_rate=reference.get("riket"),
         map=chart,

@@ -118,7 +118,7 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
         )
     kolada = store.rows(
         """
-        select kpi, titel, ar, varde, rang_i_riket, antal_rankade from ind_kolada_rang_riket
+        select kpi, titel, ar, varde, rang_i_riket, antal_lika, antal_rankade from ind_kolada_rang_riket
         where kommun_kod = $k and ar <= $y order by kpi, ar
     """,
         params,
@@ -129,7 +129,15 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
                 "Jämförelse riket",
                 "kolada_rang_riket.csv",
                 "Kolada (RKA), nyckeltal från Brå och SCB",
-                ("Nyckeltal", "Titel", "År", "Värde", "Plats i riket (1 = lägst)", "Antal rankade"),
+                (
+                    "Nyckeltal",
+                    "Titel",
+                    "År",
+                    "Värde",
+                    "Plats i riket (1 = lägst; lika värden delar den lägsta platsen)",
+                    "Kommuner som delar platsen",
+                    "Antal rankade",
+                ),
                 tuple(tuple(r.values()) for r in kolada),
             )
         )
@@ -145,12 +153,13 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
     """,
         params,
     )
+    survey = [_as_in_report(r) for r in survey]
     if survey:
         result.append(
             Sheet(
                 "Trygghetsundersökning",
                 "survey.csv",
-                "kommunens trygghetsundersökning (röjandeskyddad)",
+                "kommunens trygghetsundersökning (röjandeskyddad; per kön och ålder bara andel i hela procent)",
                 (
                     "Indikator",
                     "År",
@@ -221,6 +230,25 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
         )
     )
     return tuple(result)
+
+
+BY_PERSON = ("kon", "alder")  # breakdowns the report shows as whole per cent only, without n or interval
+
+
+def _as_in_report(row: dict[str, Any]) -> dict[str, Any]:
+    """A survey cell as the report publishes it. By sex and age the report shows shares in whole per cent
+    only: with each group's n and exact share beside the total, a group hidden for too few answers
+    (e.g. "Annat/vill inte uppge") could be computed back from the others, so the export publishes no more."""
+    if row["dimension"] not in BY_PERSON:
+        return row
+    share = row["andel"]
+    return {
+        **row,
+        "n": None,
+        "andel": None if share is None else math.floor(share + 0.5),  # as formatting.percent rounds
+        "ki_undre": None,
+        "ki_ovre": None,
+    }
 
 
 def xlsx_bytes(all_sheets: Sequence[Sheet], title: str, created: date = date(1970, 1, 1)) -> bytes:

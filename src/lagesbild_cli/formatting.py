@@ -67,6 +67,17 @@ def interval(lower: float | None, upper: float | None, decimals: int = 0) -> str
     return f"{number(lower, decimals)}–{number(upper, decimals)}"
 
 
+def place(rank: int | None, tied: int | None, of: int | None, *, with_total: bool = True) -> str:
+    """A place in a ranking where equal values share the lowest place: "2 av 15", or for five
+    kommuner tied at the bottom "1–5 av 15 (delad)"; without the total "2", "1–5 (delad)"; "–" without a rank."""
+    if rank is None or not of:
+        return MISSING
+    total = f" av {of}" if with_total else ""
+    if tied is None or tied <= 1:
+        return f"{rank}{total}"
+    return f"{rank}–{rank + tied - 1}{total} (delad)"
+
+
 _INVISIBLE = dict.fromkeys([*range(9), 11, 12, *range(14, 32), 127, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 

@@ -51,6 +51,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         procent=formatting.percent,
         forandring=formatting.signed_percent,
         intervall=formatting.interval,
+        plats=formatting.place,
         datum=formatting.swedish_date,
     )
     return env

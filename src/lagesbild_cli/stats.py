@@ -101,7 +101,8 @@ def suppress_cells(
     published cells from the total learns the sum of everything hidden, so the hidden part (hidden
     cells plus a non-empty remainder) must always hold at least two cells; while it holds only one,
     the smallest published cell is hidden too. ``protect_shares`` applies this to shares as well as
-    counts (off for weighted shares by sex and age, which cannot be recovered without weight sums).
+    counts (off for weighted shares by sex and age: the report and the exports show those only in whole
+    per cent, without n, which is what keeps a hidden group from being computed back).
     """
     status = [
         TOO_FEW.format(min_cell=min_cell) if n < min_cell else TOO_FEW_FOR_SHARE if n < min_share else SHOWN for n in ns
@@ -121,3 +122,46 @@ def suppress_cells(
     if protect_shares:
         protect(lambda s: s != SHOWN, min_share, PROTECTED)
     return status
+
+
+# Tests of change (one rule for the report): a difference is called an increase or a decrease only when a
+# two-sided z test rejects "no difference" at the 5 % level, i.e. when |z| ≥ Z_95.
+SIGNIFICANCE = 0.05
+
+
+def se_from_interval(low: float, high: float) -> float:
+    """The standard error behind a published 95 % interval: its half-width divided by 1.96."""
+    return (high - low) / 2 / Z_95
+
+
+def proportion_se(share: float, n: float) -> float:
+    """Standard error of a share (0–1) from ``n`` respondents (Kish's effective n when weighted)."""
+    if n <= 0:
+        raise ValueError("a share needs at least one respondent")
+    return math.sqrt(share * (1 - share) / n)
+
+
+def difference_z(now: float, se_now: float, before: float, se_before: float) -> float:
+    """z for the difference of two independent estimates: (now − before) / √(se_now² + se_before²).
+    With no spread at all, an equal pair gives 0 and an unequal one ±infinity."""
+    se = math.hypot(se_now, se_before)
+    if se == 0:
+        return 0.0 if now == before else math.copysign(math.inf, now - before)
+    return (now - before) / se
+
+
+def two_sided_p(z: float) -> float:
+    """The two-sided p-value of a standard normal z."""
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def interval_change_z(
+    now: float, low_now: float, high_now: float, before: float, low_before: float, high_before: float
+) -> float:
+    """z for a change between two published estimates with 95 % intervals (NTU from Brå's workbook)."""
+    return difference_z(now, se_from_interval(low_now, high_now), before, se_from_interval(low_before, high_before))
+
+
+def proportion_change_z(share_now: float, n_now: float, share_before: float, n_before: float) -> float:
+    """Two-proportion z for two independent survey rounds, each share's variance p(1−p)/n_eff."""
+    return difference_z(share_now, proportion_se(share_now, n_now), share_before, proportion_se(share_before, n_before))

@@ -41,6 +41,9 @@ def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
         duckdb.list_type(duckdb.sqltype("VARCHAR")),
         side_effects=False,
     )
+    double = duckdb.sqltype("DOUBLE")
+    con.create_function("interval_change_z", stats.interval_change_z, [double] * 6, double, side_effects=False)
+    con.create_function("proportion_change_z", stats.proportion_change_z, [double] * 4, double, side_effects=False)
 
 
 class Store:

@@ -347,20 +347,34 @@ def test_several_answers_form_one_area_and_get_its_population(make_config, https
     assert population["Djurås"] == 1877 + 1525 and population["Västra Gagnef"] == 1703
 
 
-def test_change_is_called_only_when_intervals_part(config: Config) -> None:
+def test_change_is_a_two_proportion_z_test_on_kish_n(config: Config) -> None:
+    """Recomputed from the respondents' answers and weights, not from the SQL's shares: each round's weighted
+    share and Kish's effective n, then z = (p1 − p0) / √(p1(1−p1)/n1 + p0(1−p0)/n0), significant at 5 %."""
+    from statistics import NormalDist
+
     pipeline.import_survey(config, SURVEY)
     with open_store(config.db_path) as store:
-        rows = store.rows("""
-            select f.forandring, c.ki_undre, c.ki_ovre, p.ki_undre as p_undre, p.ki_ovre as p_ovre
-            from ind_survey_forandring f
-            join ind_survey c on c.indikator = f.indikator and c.dimension = f.dimension and c.grupp = f.grupp
-                and c.ar = f.ar
-            join ind_survey p on p.indikator = f.indikator and p.dimension = f.dimension and p.grupp = f.grupp
-                and p.ar = f.ar_fore
-            where f.forandring is not null
-        """)
-    assert {r["forandring"] for r in rows} >= {"ingen säker förändring", "ökat"}
+        answers = store.rows("select indikator, ar, varde, vikt from raw_survey_svar")
+        rows = store.rows(
+            "select indikator, ar, ar_fore, z, forandring from ind_survey_forandring "
+            "where dimension = 'kommun' and ar_fore is not null"
+        )
+    critical = NormalDist().inv_cdf(1 - 0.05 / 2)
+    by_round: dict[tuple[str, int], tuple[float, float]] = {}
+    for key in {(a["indikator"], a["ar"]) for a in answers}:
+        mine = [a for a in answers if (a["indikator"], a["ar"]) == key]
+        weights = [a["vikt"] for a in mine]
+        share = sum(a["vikt"] * a["varde"] for a in mine) / sum(weights)
+        by_round[key] = (share, sum(weights) ** 2 / sum(w * w for w in weights))
+    assert len(rows) == 12
     for r in rows:
-        parted_up, parted_down = r["ki_undre"] > r["p_ovre"], r["ki_ovre"] < r["p_undre"]
-        expected = "ökat" if parted_up else "minskat" if parted_down else "ingen säker förändring"
-        assert r["forandring"] == expected
+        (p1, n1), (p0, n0) = by_round[(r["indikator"], r["ar"])], by_round[(r["indikator"], r["ar_fore"])]
+        z = (p1 - p0) / math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
+        assert r["z"] == pytest.approx(z, rel=1e-9)
+        expected = "ökat" if z >= critical else "minskat" if z <= -critical else "ingen säkerställd förändring"
+        assert r["forandring"] == expected, r
+    burglary = next(r for r in rows if r["indikator"] == "utsatt_inbrott_stold")
+    share_2024, share_2022 = by_round[("utsatt_inbrott_stold", 2024)][0], by_round[("utsatt_inbrott_stold", 2022)][0]
+    # 7,3 % → 10,0 %: the 95 % intervals overlap, yet the difference is significant (z ≈ 2,4)
+    assert round(100 * share_2022, 1) == 7.3 and round(100 * share_2024, 1) == 10.0
+    assert burglary["z"] == pytest.approx(2.4, abs=0.05) and burglary["forandring"] == "ökat"

@@ -241,6 +241,7 @@ def build_context(
     facts = kommun_facts(store, kommun, year)
     when = report_date or data_date(store)
     values = indicator_values(store, kommun, year)
+    assessed = assessments(store, kommun, year, ntu.year if ntu else None)
     texts = {n.key: n for n in narratives(plan, final=final)}
     previous = read_previous(compare_with) if compare_with else None
     return ReportContext(
@@ -254,8 +255,8 @@ def build_context(
         decision_body=config.report.decision_body,
         created=formatting.swedish_date(when),
         report_date=when,
-        summary=summary(kommun, year, crime, ntu, comparison, facts, own_survey),
-        assessments=assessments(store, kommun, year, ntu.year if ntu else None),
+        summary=summary(kommun, year, crime, ntu, comparison, facts, own_survey, assessed),
+        assessments=assessed,
         crime=crime,
         ntu=ntu,
         comparison=comparison,

@@ -28,6 +28,7 @@ class SeriesRow:
     forandring_mot_3ar_procent: float | None
     rang: int | None
     antal_rankade: int
+    antal_lika: int  # kommuner with the same rate, sharing the place (1 = no tie)
     rang_text: str
 
 
@@ -81,12 +82,15 @@ class NtuSection:
         return next((n for n in self.rows if n.indikator.startswith("Otrygghet vid utevistelse")), None)
 
 
-def rank_text(rang: int | None, antal: int, lan_namn: str) -> str:
-    """The rank in words, 1 = lowest rate: "lägst i Dalarnas län", "3 av 15 (1 = lägst)"."""
+def rank_text(rang: int | None, antal: int, lan_namn: str, lika: int = 1) -> str:
+    """The rank in words, 1 = lowest rate: "lägst i Dalarnas län", "plats 3 av 15 (1 = lägst)"; kommuner
+    with equal rates share a place: "delad plats 1–12 av 15 (1 = lägst)", never "lägst" for a tie."""
     if rang is None or antal == 0:
         return "kan inte rangordnas"
     if antal == 1:
         return "enda kommunen med data i länet"
+    if lika > 1:
+        return f"delad plats {rang}–{rang + lika - 1} av {antal} (1 = lägst)"
     if rang == 1:
         return f"lägst i {lan_namn}"
     if rang == antal:
@@ -112,7 +116,8 @@ def crime_section(store: Store, kommun: Kommun, year: int) -> CrimeSection | Non
         """
         select k.serie_id, k.serie, k.antal, k.antal_ki_undre, k.antal_ki_ovre, k.litet_antal, k.per_100k,
                l.per_100k as per_100k_lan, r.per_100k as per_100k_riket, k.forandring_procent,
-               k.forandring_mot_3ar_procent, g.rang_i_lanet as rang, g.antal_rankade, g.antal_kommuner_i_lanet
+               k.forandring_mot_3ar_procent, g.rang_i_lanet as rang, g.antal_rankade, g.antal_lika,
+               g.antal_kommuner_i_lanet
         from ind_anmalda_brott k
         left join ind_anmalda_brott l on l.serie_id = k.serie_id and l.ar = k.ar and l.geo_kod = $l
         left join ind_anmalda_brott r on r.serie_id = k.serie_id and r.ar = k.ar and r.geo_kod = $r
@@ -122,13 +127,15 @@ def crime_section(store: Store, kommun: Kommun, year: int) -> CrimeSection | Non
     """,
         params,
     )
-    plain = [f for f in SeriesRow.__dataclass_fields__ if f not in ("rang_text", "antal_rankade", "litet_antal")]
+    special = ("rang_text", "antal_rankade", "antal_lika", "litet_antal")
+    plain = [f for f in SeriesRow.__dataclass_fields__ if f not in special]
     series = tuple(
         SeriesRow(
             **{f: r[f] for f in plain},
             litet_antal=bool(r["litet_antal"]),
             antal_rankade=r["antal_rankade"] or 0,
-            rang_text=rank_text(r["rang"], r["antal_rankade"] or 0, lan.namn),
+            antal_lika=r["antal_lika"] or 1,
+            rang_text=rank_text(r["rang"], r["antal_rankade"] or 0, lan.namn, r["antal_lika"] or 1),
         )
         for r in rows
     )

@@ -19,6 +19,7 @@ class KpiRow:
     varde: float | None
     rang: int | None
     antal_rankade: int | None
+    antal_lika: int | None  # kommuner with the same value, sharing the place
     varde_lan: float | None
     varde_riket: float | None
     grupp_medel: float | None
@@ -29,7 +30,7 @@ class KpiRow:
 
     @property
     def rang_text(self) -> str:
-        return national_rank_text(self.rang, self.antal_rankade)
+        return national_rank_text(self.rang, self.antal_rankade, self.antal_lika)
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,12 @@ class ComparisonSection:
         return self.rows[0] if self.rows else None
 
 
-def national_rank_text(rang: int | None, antal: int | None) -> str:
+def national_rank_text(rang: int | None, antal: int | None, lika: int | None = 1) -> str:
+    """ "plats 30 av 290", or for equal values "delad plats 30–32 av 290"."""
     if rang is None or not antal:
         return "kan inte rangordnas"
+    if lika is not None and lika > 1:
+        return f"delad plats {rang}–{rang + lika - 1} av {antal}"
     return f"plats {rang} av {antal}"
 
 
@@ -68,6 +72,7 @@ def comparison_section(
     rows = store.rows(
         """
         select v.kpi, coalesce(m.titel, v.kpi) as titel, v.ar, v.varde, g.rang_i_riket as rang, g.antal_rankade,
+               g.antal_lika,
                l.varde as varde_lan, r.varde as varde_riket, j.grupp_medel, j.grupp_min, j.grupp_max,
                j.medlemmar_med_varde as grupp_med_varde, m.publiceringsdatum as publicerad
         from raw_kolada_varden v

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lagesbild_cli import formatting
-from lagesbild_cli.context.bra import CrimeSection, NtuSection
+from lagesbild_cli.context.bra import Assessment, CrimeSection, NtuSection, SeriesRow
 from lagesbild_cli.context.kolada import ComparisonSection
 from lagesbild_cli.context.kommunen import KommunFacts
 from lagesbild_cli.context.survey import SurveySection
@@ -16,6 +16,63 @@ def compare_word(value: float | None, reference: float | None) -> str:
     return "lägre än" if value < reference else "högre än" if value > reference else "lika med"
 
 
+def rank_sentence(kommun_namn: str, total: SeriesRow, kommuner_in_lan: int) -> str | None:
+    """Where the kommun places in its län by reported crimes per inhabitant; a tie is said to be one."""
+    rang, antal, lika = total.rang, total.antal_rankade, total.antal_lika
+    if rang is None or antal < 2:
+        return None
+    scope = (
+        f"länets {antal} kommuner"
+        if antal == kommuner_in_lan
+        else f"de {antal} av länets {kommuner_in_lan} kommuner som har data"
+    )
+    if lika > 1:
+        others = "1 annan kommun" if lika == 2 else f"{lika - 1} andra kommuner"
+        return (
+            f"Räknat per invånare delar {kommun_namn} plats {rang}–{rang + lika - 1} bland {scope} med "
+            f"{others} som har samma värde (plats 1 har lägst antal anmälda brott)."
+        )
+    if rang == 1:
+        return f"Räknat per invånare har {kommun_namn} lägst antal anmälda brott av {scope}."
+    if rang == antal:
+        return f"Räknat per invånare har {kommun_namn} högst antal anmälda brott av {scope}."
+    return f"Räknat per invånare har {kommun_namn} plats {rang} av {scope} (plats 1 har lägst antal anmälda brott)."
+
+
+TREND_CLAUSE = {
+    "ökande": "Ökningen är säkerställd: hela konfidensintervallet ligger över medelvärdet.",
+    "minskande": "Minskningen är säkerställd: hela konfidensintervallet ligger under medelvärdet.",
+    "ingen säkerställd förändring": "Det är ingen säkerställd förändring: skillnaden kan bero på slumpen.",
+}
+
+
+def change_sentence(year: int, change: float, trend: str | None) -> str:
+    """The rate against the mean of the three years before, in words ("0,05 % lägre än"), never "±0 %"."""
+    size = abs(change)
+    decimals = 0 if size >= 1 else 1 if size >= 0.1 else 2
+    if formatting.number(size, decimals).strip("0,") == "":
+        compared = "lika högt som"
+    else:
+        compared = f"{formatting.percent(size, decimals)} {'högre' if change > 0 else 'lägre'} än"
+    text = f"Antalet anmälda brott per invånare {year} var {compared} medelvärdet för {year - 3}–{year - 1}."
+    clause = TREND_CLAUSE.get(trend or "")
+    return f"{text} {clause}" if clause else text
+
+
+def _against(total: SeriesRow, lan_namn: str) -> str:
+    """ "Det är lägre än både i Dalarnas län (8 750) och i riket (14 090)." without saying "lägre än" twice."""
+    lan, riket = compare_word(total.per_100k, total.per_100k_lan), compare_word(total.per_100k, total.per_100k_riket)
+    lan_value, riket_value = formatting.number(total.per_100k_lan), formatting.number(total.per_100k_riket)
+    if lan == riket:
+        return f"Det är {lan} både i {lan_namn} ({lan_value}) och i riket ({riket_value})."
+    return f"Det är {lan} i {lan_namn} ({lan_value}) och {riket} i riket ({riket_value})."
+
+
+def _or_list(items: list[str]) -> str:
+    quoted = [f"”{i}”" for i in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " eller " + quoted[-1]
+
+
 def summary(
     kommun: Kommun,
     year: int,
@@ -24,6 +81,7 @@ def summary(
     comparison: ComparisonSection | None,
     facts: KommunFacts | None,
     own_survey: SurveySection | None = None,
+    assessments: tuple[Assessment, ...] = (),
 ) -> tuple[str, ...]:
     lines = []
     lan_namn = kommun.lan.namn
@@ -31,31 +89,22 @@ def summary(
     if total is not None and total.antal is not None and crime is not None:
         lines.append(
             f"Under {year} anmäldes {formatting.number(total.antal)} brott i {kommun.fullnamn}, "
-            f"{formatting.number(total.per_100k)} per 100 000 invånare. Det är "
-            f"{compare_word(total.per_100k, total.per_100k_lan)} i {lan_namn} "
-            f"({formatting.number(total.per_100k_lan)}) och {compare_word(total.per_100k, total.per_100k_riket)} "
-            f"i riket ({formatting.number(total.per_100k_riket)})."
+            f"{formatting.number(total.per_100k)} per 100 000 invånare. {_against(total, lan_namn)}"
         )
-        if total.rang is not None:
-            scope = (
-                f"av länets {total.antal_rankade} kommuner"
-                if total.antal_rankade == crime.kommuner_in_lan
-                else f"av de {total.antal_rankade} av länets {crime.kommuner_in_lan} kommuner som har data"
-            )
-            lines.append(
-                f"Räknat per invånare ligger {kommun.namn} {total.rang_text} {scope} "
-                f"(plats {total.rang}, där 1 = lägst antal anmälda brott per invånare)."
-            )
+        ranked = rank_sentence(kommun.namn, total, crime.kommuner_in_lan)
+        if ranked:
+            lines.append(ranked)
         if total.forandring_mot_3ar_procent is not None:
-            lines.append(
-                "Jämfört med medelvärdet för de tre föregående åren är antalet anmälda brott per "
-                f"invånare {formatting.signed_percent(total.forandring_mot_3ar_procent)} {year}."
+            trend = next(
+                (a.trend for a in assessments if a.name == total.serie and a.source.startswith("Brå, anm")), None
             )
+            lines.append(change_sentence(year, total.forandring_mot_3ar_procent, trend))
         small = [s.serie for s in crime.series if s.litet_antal]
         if small:
             lines.append(
-                f"{len(small)} av {len(crime.series)} brottsserier har färre än 10 anmälda brott {year}; "
-                "deras förändringar från år till år säger lite och markeras i tabellerna."
+                f"{len(small)} av {len(crime.series)} brottsserier har färre än 10 anmälda brott {year}. Små tal "
+                "varierar mycket av en slump. Därför bedöms de serierna inte mot länet, riket eller tidigare år, och "
+                "de markeras med * i tabellen över anmälda brott."
             )
     headline = comparison.headline if comparison else None
     if headline is not None and headline.rang is not None and comparison is not None:
@@ -72,20 +121,35 @@ def summary(
     otrygg = ntu.otrygghet if ntu else None
     if otrygg is not None and otrygg.andel is not None and ntu is not None:
         ci = formatting.interval(otrygg.ki_undre, otrygg.ki_ovre, otrygg.decimals)
+        riket = formatting.percent(otrygg.andel_riket, 1)
+        versus = {
+            "lägre": f"Det är lägre än i riket ({riket}): hela intervallet ligger under rikets andel.",
+            "högre": f"Det är högre än i riket ({riket}): hela intervallet ligger över rikets andel.",
+            "ingen säker skillnad": f"I riket är andelen {riket}; skillnaden är inte säkerställd eftersom "
+            "intervallet omfattar rikets andel.",
+        }.get(otrygg.jamfort_med_riket or "", "")
         lines.append(
-            f"Enligt NTU {ntu.year} känner sig {formatting.percent(otrygg.andel, otrygg.decimals)} "
-            f"(95 % konfidensintervall {ci} %) otrygga sent på kvällen i sitt bostadsområde, "
-            f"mot {formatting.percent(otrygg.andel_riket, 1)} i riket "
-            f"({otrygg.jamfort_med_riket or 'kan inte jämföras'})."
+            f"Enligt Brås nationella trygghetsundersökning (NTU) {ntu.year} känner sig "
+            f"{formatting.percent(otrygg.andel, otrygg.decimals)} av invånarna 16–84 år i {kommun.namn} otrygga "
+            f"ute sent på kvällen i sitt bostadsområde (95 % konfidensintervall {ci} %). {versus}".rstrip()
         )
     first = own_survey.indicators[0] if own_survey and own_survey.indicators else None
     if first is not None and first.kommun.share is not None and own_survey is not None:
+        answers = [a.strip() for a in first.yes.split(";") if a.strip()]
         lines.append(
             f"I kommunens egen trygghetsundersökning {own_survey.year} svarade "
-            f"{formatting.percent(first.kommun.share * 100)} (95 % konfidensintervall "
-            f"{formatting.interval((first.kommun.low or 0) * 100, (first.kommun.high or 0) * 100)} %) ja på "
-            f"”{first.label}”; avsnittet Trygghet och utsatthet per område visar skillnaderna mellan områdena."
+            f"{formatting.percent(first.kommun.share * 100)} av dem som tog ställning {_or_list(answers)} på frågan "
+            f"”{first.question.rstrip('?')}?” (95 % konfidensintervall "
+            f"{formatting.interval((first.kommun.low or 0) * 100, (first.kommun.high or 0) * 100)} %)."
         )
+        if first.ntu_kommun is not None and first.ntu_year is not None:
+            lines.append(
+                f"NTU:s närmaste mått för {kommun.namn} är {formatting.percent(first.ntu_kommun)} ({first.ntu_year}). "
+                "NTU ställer andra frågor till andra svarande, så de två andelarna kan inte jämföras direkt. "
+                "Avsnittet Trygghet och utsatthet per område visar skillnaderna mellan kommunens områden."
+            )
+        else:
+            lines.append("Avsnittet Trygghet och utsatthet per område visar skillnaderna mellan kommunens områden.")
     if facts is not None and facts.population is not None:
         lines.append(
             f"{kommun.fullnamn} hade {formatting.number(facts.population)} invånare den 31 december "
