@@ -168,7 +168,7 @@ OWNED_MARKERS = {
         "Otrygg ute ensam sent en kväll i bostadsområdet",
         "svarande)",
         "survey:otrygg_kvall",
-        "kommunens trygghetsundersökning (röjandeskyddad)",
+        "kommunens trygghetsundersökning (röjandeskyddad",
         "medborgarundersokning_gagnef_fiktiv",
     ),
     "raddning": (
