@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -36,7 +36,9 @@ def test_old_data_and_failed_fetches_warn(tmp_path: Path) -> None:
     pipeline.import_polisen(config, SAMPLES / "polisen" / "events_snapshot_2025-12-03.json")
     later = by_name(doctor.run(config.path, now=datetime(2027, 1, 1, tzinfo=UTC)))
     assert later["data polisen"].status == "WARN" and "older than 2 days" in later["data polisen"].detail
-    FetchLog(config.raw_dir).record("polisen", ok=False, error="HTTP 503")
+    # a fetch that failed after the import (the log and the manifest count whole seconds)
+    after = (datetime.now(UTC) + timedelta(seconds=1)).replace(microsecond=0).isoformat()
+    FetchLog(config.raw_dir).record("polisen", ok=False, error="HTTP 503", at=after)
     now = by_name(doctor.run(config.path))
     assert now["data polisen"].status == "WARN" and "the last fetch failed" in now["data polisen"].detail
 
@@ -66,3 +68,10 @@ def test_survey_areas_of_another_kommun_are_a_config_error(tmp_path: Path) -> No
     )
     result = CliRunner().invoke(app, ["doctor", "--config", str(path)])
     assert result.exit_code == 1 and "survey.areas." in result.stdout and "2026C1010" in result.stdout
+
+
+def test_a_hand_import_after_a_failed_fetch_clears_the_warning(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path))
+    FetchLog(config.raw_dir).record("polisen", ok=False, error="no network", at="2026-01-01T00:00:00+00:00")
+    pipeline.import_polisen(config, SAMPLES / "polisen" / "events_snapshot_2025-12-03.json")
+    assert "the last fetch failed" not in by_name(doctor.run(config.path))["data polisen"].detail
