@@ -85,7 +85,7 @@ def test_paragraphs_keep_a_readable_measure_on_a_wide_screen(page: Any) -> None:
              return tops.size >= 3 ? p.textContent.replace(/\\s+/g, ' ').trim().length / tops.size : 0;
            })"""
     )
-    assert 55 < max(per_line) <= 85
+    assert 55 < max(per_line) <= 80  # about 70 characters a line
 
 
 def test_chart_text_is_about_the_size_of_the_body_text(page: Any) -> None:
