@@ -16,14 +16,16 @@ NARROW, PHONE, DESKTOP = 320, 390, 1280
 
 
 @pytest.fixture(scope="module")
-def page(built: Demo) -> Iterator[Any]:
-    """The demo report (every section) loaded in headless Chromium."""
+def page(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The demo report (every section) loaded in headless Chromium; the demo is built only when the
+    browser is there."""
     lacks = chromium.missing()
     if lacks:
         message = "the browser tests need " + "; ".join(lacks)
         if chromium.required():
             pytest.fail(message + " (LAGESBILD_REQUIRE_BROWSER=1)")
         pytest.skip(message)
+    built: Demo = request.getfixturevalue("built")
     with chromium.browser() as driver:
         driver.set_window_size(DESKTOP, 900)
         driver.get((built.report / "lagesbild.html").as_uri())
@@ -91,7 +93,7 @@ def test_paragraphs_keep_a_readable_measure_on_a_wide_screen(page: Any) -> None:
 def test_chart_text_is_about_the_size_of_the_body_text(page: Any) -> None:
     at_width(page, DESKTOP)
     ratios = page.execute_script(
-        """const body = parseFloat(getComputedStyle(document.querySelector('main p')).fontSize);
+        """const body = parseFloat(getComputedStyle(document.body).fontSize);
            return [...document.querySelectorAll('figure svg')].map(svg => {
              const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
              return scale * parseFloat(svg.getAttribute('font-size')) / body;
