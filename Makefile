@@ -29,8 +29,14 @@ fmt: ## Format the code
 	uv run ruff format src tests
 	uv run ruff check --fix src tests
 
-pages: ## Render the PDF's pages to PNG for a look (needs poppler-utils)
+pages: ## PDF pages and the HTML at 1280 and 390 px as PNG, for a look (needs poppler-utils and chromium)
 	pdftoppm -r 60 -png data/processed/reports/*/$(YEAR)/lagesbild.pdf data/processed/page
+	for w in 1280 390; do \
+	  chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \
+	    --disable-sync --no-first-run --hide-scrollbars --user-data-dir="$$(mktemp -d)" --window-size=$$w,3000 \
+	    --screenshot="$(CURDIR)/data/processed/html-$$w.png" \
+	    "file://$$(realpath data/processed/reports/*/$(YEAR)/lagesbild.html | head -n 1)"; \
+	done
 
 clean: ## Remove the database and reports (raw data stays)
 	rm -rf data/processed/lagesbild.duckdb data/processed/reports

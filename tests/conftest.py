@@ -10,11 +10,14 @@ import shutil
 import socket
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from lagesbild_cli import demo, pipeline
+from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.report import BuiltReport
 
@@ -192,3 +195,37 @@ MISSING_NOTES = {
     "measures": ("Inga pågående åtgärder är angivna", "Inga prioriterade problem är angivna"),
     "narrative": ("[Text saknas: här skriver samordningsfunktionen analysen",),
 }
+
+
+REPORT = Path("data/processed/reports/2026/2024")
+
+
+@dataclass(frozen=True)
+class Demo:
+    folder: Path
+    output: str
+
+    @property
+    def report(self) -> Path:
+        return self.folder / REPORT
+
+    @property
+    def html(self) -> str:
+        return (self.report / "lagesbild.html").read_text(encoding="utf-8")
+
+    def section(self, section_id: str) -> str:
+        """The words of one section of the report, as a reader sees them."""
+        from test_report import parse_html  # a test module's helper; imported late, when a test runs
+
+        found = re.search(rf'<section id="{section_id}">(.*?)</section>', self.html, re.S)
+        assert found is not None, section_id
+        return " ".join(" ".join(parse_html(found.group(1)).text).split())
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """The demo as a user runs it, built once per session (a build takes a while)."""
+    folder = tmp_path_factory.mktemp("newcomer") / "lagesbild-demo"
+    result = CliRunner().invoke(app, ["demo", "--dir", str(folder)])
+    assert result.exit_code == 0, result.stderr
+    return Demo(folder, result.stdout)

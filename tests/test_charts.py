@@ -18,7 +18,7 @@ def test_lines_keep_their_colours_and_break_at_gaps() -> None:
         [2017, 2018, 2019],
     )
     kommun, riket = chart.lines
-    assert kommun.colour == "#0072B2" and riket.colour == "#7F7F7F" and riket.dash
+    assert kommun.colour == charts.COLOURS["kommun"] and riket.colour == charts.COLOURS["riket"] and riket.dash
     assert kommun.path.count("M") == 2  # the missing year breaks the line
     assert chart.y_ticks[0].label == "0" and chart.y_ticks[0].position == chart.height - chart.bottom
 

@@ -5,52 +5,18 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO
+from conftest import REPO, Demo
 from lagesbild_cli import demo
 from lagesbild_cli.cli import app
 from lagesbild_cli.errors import ConfigError
 from lagesbild_cli.sources import polisen
-from test_report import parse_html
-
-REPORT = Path("data/processed/reports/2026/2024")
-
-
-@dataclass(frozen=True)
-class Demo:
-    folder: Path
-    output: str
-
-    @property
-    def report(self) -> Path:
-        return self.folder / REPORT
-
-    @property
-    def html(self) -> str:
-        return (self.report / "lagesbild.html").read_text(encoding="utf-8")
-
-    def section(self, section_id: str) -> str:
-        """The words of one section of the report, as a reader sees them."""
-        found = re.search(rf'<section id="{section_id}">(.*?)</section>', self.html, re.S)
-        assert found is not None, section_id
-        return " ".join(" ".join(parse_html(found.group(1)).text).split())
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    """The demo as a user runs it, built once per session (a build takes a while)."""
-    folder = tmp_path_factory.mktemp("newcomer") / "lagesbild-demo"
-    result = CliRunner().invoke(app, ["demo", "--dir", str(folder)])
-    assert result.exit_code == 0, result.stderr
-    return Demo(folder, result.stdout)
 
 
 def test_the_demo_writes_a_project_and_says_where_the_report_is(built: Demo) -> None:

@@ -1,7 +1,8 @@
 """SVG chart geometry (scales, ticks, paths) for the templates, which only draw what is here.
 
-Colours follow Okabe–Ito and each geography keeps its colour in every chart: kommun blue, län
-orange, riket grey. The y axis of counts and rates always starts at zero.
+Colours follow Okabe–Ito's roles and each geography keeps its colour in every chart: kommun blue, län
+orange, riket grey, in shades that reach 4.5:1 against white (WCAG 2.1 AA for text, and so 3:1 for the lines
+and dots). The y axis of counts and rates always starts at zero.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from lagesbild_cli import formatting
 
-COLOURS = {"kommun": "#0072B2", "lan": "#E69F00", "riket": "#7F7F7F"}
+COLOURS = {"kommun": "#0072B2", "lan": "#B35900", "riket": "#6B6B6B"}
 DASHES = {"kommun": "", "lan": "6 3", "riket": "2 3"}  # never colour alone
 
 
@@ -27,6 +28,7 @@ class Point:
     x: float
     y: float
     label: str
+    year: int
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,12 @@ class LineChart:
     x_ticks: tuple[Tick, ...]
     lines: tuple[Line, ...]
     marks: tuple[Mark, ...] = ()
+    years: tuple[int, ...] = ()
+
+    def value_rows(self) -> tuple[tuple[int, tuple[str, ...]], ...]:
+        """Every year's value label per line ("–" where a line has none): the chart as a table."""
+        by_line = [{p.year: p.label for p in line.points} for line in self.lines]
+        return tuple((year, tuple(values.get(year, "–") for values in by_line)) for year in self.years)
 
 
 @dataclass(frozen=True)
@@ -122,7 +130,9 @@ def line_chart(
     lines = []
     for s in series:
         points = tuple(
-            Point(x_of(y), y_of(v), formatting.number(v, decimals)) for y in years if (v := s.values.get(y)) is not None
+            Point(x_of(y), y_of(v), formatting.number(v, decimals), y)
+            for y in years
+            if (v := s.values.get(y)) is not None
         )
         if not points:
             continue
@@ -161,6 +171,7 @@ def line_chart(
         y_ticks=y_ticks,
         x_ticks=x_ticks,
         lines=tuple(_spread_labels(lines)),
+        years=tuple(years),
         marks=tuple(
             Mark(m.year, m.label, x_of(m.year), m.breaks_line)
             for m in marks

@@ -15,7 +15,8 @@ from typing import Any
 
 from lagesbild_cli import formatting
 
-PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")  # ColorBrewer Blues, colour-blind safe
+PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#2171b5", "#08519c")  # ColorBrewer Blues, colour-blind safe;
+# the fourth class is Blues-7's darker step, so that white labels on it reach 4.5:1
 TEXT_ON = ("#1a1a1a", "#1a1a1a", "#1a1a1a", "#ffffff", "#ffffff")
 
 

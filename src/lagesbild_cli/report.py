@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from lagesbild_cli import exports, formatting, staging
+from lagesbild_cli import exports, formatting, pdf_ua, staging
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import Config
 from lagesbild_cli.context import ReportContext, build_context
@@ -37,6 +37,14 @@ def _finalize(value: object) -> object:
     return value
 
 
+def css_string(value: object) -> Markup:
+    """A quoted CSS string for a ``<style>`` element: quotes, backslashes, line breaks and ``<`` (which could
+    close the element) are escaped as CSS code points, so any kommun name prints as written."""
+    text = formatting.clean_text(str(value))
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>&\n\r' else ch for ch in text)
+    return Markup(f'"{escaped}"')
+
+
 def environment(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
@@ -53,6 +61,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         intervall=formatting.interval,
         plats=formatting.place,
         datum=formatting.swedish_date,
+        css_string=css_string,
     )
     return env
 
@@ -95,7 +104,7 @@ def render_pdf(html: str) -> bytes:
     import weasyprint
 
     pdf: bytes = weasyprint.HTML(string=html, url_fetcher=safe_url_fetcher(), base_url=None).write_pdf(
-        pdf_variant="pdf/ua-1", custom_metadata=True
+        pdf_variant="pdf/ua-1", custom_metadata=True, finisher=pdf_ua.finish
     )
     return pdf
 

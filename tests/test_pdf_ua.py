@@ -1,0 +1,73 @@
+"""The PDF a kommun publishes is PDF/UA without the defects a screen reader trips on: everything tagged is
+reachable from the structure root, the running header and page numbers are artifacts, every table has rows,
+every figure a text, every link its own words, and no header word is broken mid-syllable."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pypdf
+import pytest
+
+import pdf_structure
+from conftest import Demo
+from test_report import parse_html
+
+
+@pytest.fixture(scope="module")
+def structure(built: Demo) -> pdf_structure.Structure:
+    return pdf_structure.check(built.report / "lagesbild.pdf")
+
+
+def test_every_structure_element_is_reachable_and_no_content_is_orphaned(structure: pdf_structure.Structure) -> None:
+    assert structure.unreachable == []
+    assert structure.orphan_content == []  # the running header and "Sida X av Y" are /Artifact
+    assert structure.elements["/Table"] > 40 and structure.elements["/Figure"] > 15
+
+
+def test_tables_have_rows_and_cells_their_headers(structure: pdf_structure.Structure) -> None:
+    assert structure.tables_without_rows == 0  # no caption left alone at a page break
+    assert structure.cells_without_headers == 0
+
+
+def test_figures_have_alt_text(structure: pdf_structure.Structure) -> None:
+    assert structure.figures_without_alt == 0
+
+
+def test_links_are_announced_by_their_words_not_an_id(structure: pdf_structure.Structure, built: Demo) -> None:
+    ids = set(re.findall(r'\bid="([^"]+)"', built.html))
+    contents = structure.link_contents
+    assert contents and all(c.strip() and c not in ids and not c.startswith("#") for c in contents), contents
+    assert "Brottslighetens omfattning och utveckling" in contents  # the contents page: the title, no leader dots
+    assert not any("..." in c for c in contents)
+
+
+def test_document_level_pdf_ua_entries(structure: pdf_structure.Structure) -> None:
+    assert structure.display_doc_title
+    assert structure.pdfua_in_xmp
+    assert structure.lang == "sv"
+    assert structure.bookmarks >= 1
+
+
+def test_extracted_text_is_clean_and_header_words_are_whole(built: Demo) -> None:
+    pages = [page.extract_text() for page in pypdf.PdfReader(built.report / "lagesbild.pdf").pages]
+    text = "\n".join(pages)
+    assert "\ufffd" not in text
+    assert "Gagnefs kommun · Lägesbild 2024" in pages[2]  # the running header is still printed
+    assert re.search(r"Sida 3 av \d+", pages[2])
+    header_words = {
+        word
+        for cell in re.findall(r"<thead>(.*?)</thead>", built.html, re.S)
+        for word in re.findall(r"\w{4,}", " ".join(parse_html(cell).text))
+    }
+    lines = text.splitlines()
+    broken = [
+        (a, b)
+        for a, b in itertools.pairwise(lines)
+        if (end := re.search(r"(\w+)$", a))
+        and (start := re.match(r"(\w+)", b))
+        and end.group(1) + start.group(1) in header_words
+        and end.group(1) not in header_words
+    ]
+    assert broken == []
