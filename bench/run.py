@@ -1,18 +1,23 @@
 """`make bench`: how fast is lagesbild, measured against the floor set by PDF rendering itself.
 
-Prints a table and writes bench/results.json. Not a test: timings vary with the machine. The national
-data set is SYNTHETIC: each of the 290 kommuner gets a copy of one Dalarna kommun's real Brå workbook,
-renamed, with its own län's name on the län rows (the län and riket values stay Dalarna's and Sweden's).
+Prints its progress and a table, and writes bench/results.json. Not a test: timings vary with the machine.
+The single build, the render and the län batch use the full example project of `lagesbild demo` (every
+section with data). The national data set is SYNTHETIC: each of the 290 kommuner gets a copy of one
+Dalarna kommun's real Brå workbook, renamed, with its own län's name on the län rows (the län and riket
+values stay Dalarna's and Sweden's).
 """
 
 from __future__ import annotations
 
+import html as html_text
 import io
 import json
 import os
 import platform
+import re
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -21,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import openpyxl
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -31,9 +37,16 @@ from lagesbild_cli.kommuner import all_kommuner, kommuner_in_lan  # noqa: E402
 from lagesbild_cli.store import open_store  # noqa: E402
 
 BRA = ROOT / "src" / "lagesbild_cli" / "data" / "demo" / "bra"
-YEAR = 2024
+YEAR = 2024  # the national run's year
 TARGETS = {"build_over_render_ratio": ("<=", 1.25), "lan_batch_over_serial_ratio": ("<=", 0.6),
-           "national_per_kommun_ratio": ("<=", 1.1), "peak_rss_mb": ("<=", 500), "refetch_body_bytes": ("==", 0)}
+           "national_per_kommun_ratio": ("<=", 1.1), "peak_rss_mb": ("<=", 500), "refetch_body_bytes": ("==", 0),
+           "render_per_page_over_plain_ratio": ("<=", 2.5), "cli_help_over_typer_ratio": ("<=", 2),
+           "serial_peak_rss_mb": ("<=", 400)}
+STARTED = time.perf_counter()
+
+
+def progress(text: str) -> None:
+    print(f"[{time.perf_counter() - STARTED:6.0f} s] {text}", flush=True)
 
 
 def project(folder: Path) -> Path:
@@ -124,23 +137,72 @@ def refetch_body_bytes(config_path: Path) -> int:
     return sum(sent) - first
 
 
+def pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def plain_html(report_html: str) -> str:
+    """The report's words as plain paragraphs, with no style sheet, tables or charts: the floor of rendering."""
+    body = re.sub(r"(?s)<(style|svg|script)\b.*?</\1>", " ", report_html)
+    words = html_text.unescape(re.sub(r"<[^>]+>", " ", body)).split()
+    paragraphs = [" ".join(words[i : i + 80]) for i in range(0, len(words), 80)]
+    return "<html lang='sv'><body>" + "".join(f"<p>{html_text.escape(p)}</p>" for p in paragraphs) + "</body></html>"
+
+
+def subprocess_s(args: list[str], repeat: int = 3) -> float:
+    """Median wall time of a fresh interpreter running ``args``, as a user's shell starts it."""
+    return timed(lambda: subprocess.run(args, check=True, capture_output=True, cwd=ROOT), repeat)
+
+
+def serial_peak_rss_mb(config_path: Path, year: int) -> float:
+    """The peak resident memory of one län built with workers = 1, in a fresh process (with any it spawns).
+    The child reports its own peak: this process's children's peak also holds the national workers'."""
+    code = (
+        "import resource, sys; from lagesbild_cli import batch; from lagesbild_cli.config import load_config; "
+        "from lagesbild_cli.kommuner import kommuner_in_lan; "
+        f"r = batch.build_many(load_config(sys.argv[1]), kommuner_in_lan('20'), {year}, workers=1); "
+        "assert not r.failed, r.failed; "
+        "print(max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(config_path)], check=True, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    return round(int(done.stdout.split()[-1]) / 1024, 1)
+
+
 def main() -> None:
     results: dict[str, object] = {}
+    progress("start-up: lagesbild --help against importing Typer alone")
+    help_s = subprocess_s([sys.executable, "-m", "lagesbild_cli", "--help"])
+    typer_s = subprocess_s([sys.executable, "-c", "import typer"])
+    results["cli_help_s"] = round(help_s, 3)
+    results["cli_help_over_typer_ratio"] = round(help_s / typer_s, 3)
     with tempfile.TemporaryDirectory(prefix="lagesbild-bench-") as tmp:
         root = Path(tmp)
-        config = load_config(project(root / "lan"))
-        pipeline.import_bra(config, [BRA])
-        single = timed(lambda: pipeline.build(config, YEAR))
-        built = pipeline.build(config, YEAR)
+        progress("the demo: from nothing to the example report")
+        start = time.perf_counter()
+        demo = pipeline.demo(root / "demo")
+        results["demo_s"] = round(time.perf_counter() - start, 2)
+        config, year = demo.config, demo.report.context.year
+        progress(f"single build of the full demo report ({year}), three times")
+        single = timed(lambda: pipeline.build(config, year))
+        built = pipeline.build(config, year)
         html = built.html.read_text(encoding="utf-8")
+        progress("rendering that report's HTML alone, and the same words as plain paragraphs")
         render = timed(lambda: report.render_pdf(html))
+        plain = plain_html(html)
+        plain_render = timed(lambda: report.render_pdf(plain))
+        report_pages, plain_pages = pages(report.render_pdf(html)), pages(report.render_pdf(plain))
         results["single_build_s"] = round(single, 3)
         results["render_only_s"] = round(render, 3)
         results["build_over_render_ratio"] = round(single / render, 3)
-        lan = timed(lambda: batch.build_many(config, kommuner_in_lan("20"), YEAR), repeat=1)
+        results["report_pages"] = report_pages
+        results["render_per_page_over_plain_ratio"] = round((render / report_pages) / (plain_render / plain_pages), 3)
+        progress("Dalarna's 15 reports and the län overview in parallel")
+        lan = timed(lambda: batch.build_many(config, kommuner_in_lan("20"), year), repeat=1)
         results["lan_batch_s"] = round(lan, 2)
         results["lan_batch_over_serial_ratio"] = round(lan / (15 * single), 3)
 
+        progress("making and loading the synthetic national data set (290 workbooks)")
         national = load_config(project(root / "national"))
         synthetic_workbooks(national.raw_dir / "bra")
         loader.load(national)
@@ -149,6 +211,7 @@ def main() -> None:
         # the peak of this process so far belongs to making and loading the synthetic data, not to the build
         results["national_load_peak_rss_mb"] = round(peak_self_kb() / 1024, 1)
         measured_from_here = reset_peak()
+        progress("all 290 kommuner in parallel (the longest step: several minutes)")
         start = time.perf_counter()
         outcome = batch.build_many(national, list(all_kommuner()), YEAR)
         results["national_290_s"] = round(time.perf_counter() - start, 1)
@@ -157,6 +220,9 @@ def main() -> None:
         own = peak_self_kb() if measured_from_here else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         peak_kb = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
         results["peak_rss_mb"] = round(peak_kb / 1024, 1)
+        progress("Dalarna with workers = 1, in a fresh process, for its peak memory")
+        results["serial_peak_rss_mb"] = serial_peak_rss_mb(config.path, year)
+        progress("a second fetch against an unchanged server")
         results["refetch_body_bytes"] = refetch_body_bytes(project(root / "fetch"))
     results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
     results["targets"] = {key: f"{op} {value}" for key, (op, value) in TARGETS.items()}
@@ -168,10 +234,10 @@ def main() -> None:
     out = ROOT / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{'measure':<30} {'value':>12}  target")
-    for key in ("single_build_s", "render_only_s", "build_over_render_ratio", "lan_batch_s",
-                "lan_batch_over_serial_ratio", "national_290_s", "national_per_kommun_ratio", "peak_rss_mb",
-                "national_load_peak_rss_mb",
-                "refetch_body_bytes"):
+    for key in ("cli_help_s", "cli_help_over_typer_ratio", "demo_s", "single_build_s", "render_only_s",
+                "build_over_render_ratio", "report_pages", "render_per_page_over_plain_ratio", "lan_batch_s",
+                "lan_batch_over_serial_ratio", "serial_peak_rss_mb", "national_290_s", "national_per_kommun_ratio",
+                "peak_rss_mb", "national_load_peak_rss_mb", "refetch_body_bytes"):
         target = TARGETS.get(key)
         mark = "" if target is None else f"{target[0]} {target[1]}  {'ok' if met[key] else 'MISSED'}"
         print(f"{key:<30} {results[key]!s:>12}  {mark}")

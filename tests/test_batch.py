@@ -18,6 +18,7 @@ from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.kommuner import kommuner_in_lan
 from test_report import parse_html, pdf_text
+from worker_tasks import dies_in_a_worker, pid
 
 
 def test_a_whole_lan_builds_with_an_overview(loaded_config: Config) -> None:
@@ -79,15 +80,8 @@ def test_the_batch_matches_single_builds(loaded_config: Config) -> None:
     assert BRA_XLSX.exists()
 
 
-def _dies_in_a_worker(parent: int, marker: str, n: int) -> tuple[bool, str]:
-    if os.getpid() != parent and not Path(marker).exists():
-        Path(marker).touch()
-        os._exit(3)  # a hard crash (as from a segfault in a C library): no exception, no result
-    return True, f"report {n}"
-
-
 def test_a_worker_that_dies_fails_only_its_task_and_a_new_one_takes_over(tmp_path: Path) -> None:
-    tasks = [partial(_dies_in_a_worker, os.getpid(), str(tmp_path / "died"), n) for n in range(8)]
+    tasks = [partial(dies_in_a_worker, os.getpid(), str(tmp_path / "died"), n) for n in range(8)]
     results = batch._run_shared(tasks, workers=2)
     died = [n for n, r in enumerate(results) if r[0] is False]  # type: ignore[index]
     assert len(died) == 1 and "stopped unexpectedly" in results[died[0]][1]  # type: ignore[index]
@@ -96,15 +90,11 @@ def test_a_worker_that_dies_fails_only_its_task_and_a_new_one_takes_over(tmp_pat
     ]
 
 
-def _pid(n: int) -> tuple[int, int]:
-    return n, os.getpid()
-
-
 def test_no_process_renders_without_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """WeasyPrint's libraries keep memory per report, so the parent and each worker take only so many."""
     monkeypatch.setattr(batch, "PARENT_TASKS", 2)
     monkeypatch.setattr(batch, "WORKER_TASKS", 3)
-    results = batch._run_shared([partial(_pid, n) for n in range(12)], workers=2)
+    results = batch._run_shared([partial(pid, n) for n in range(12)], workers=2)
     assert [r[0] for r in results] == list(range(12))  # type: ignore[index]
     per_process = Counter(r[1] for r in results)  # type: ignore[index]
     assert per_process[os.getpid()] <= 2
@@ -129,3 +119,15 @@ def test_a_batch_shows_a_kommuns_own_inputs_only_in_its_report(owned_batch: dict
     assert [m for m in OWNED_MARKERS[owned] if m not in owned_batch["2026"]] == []
     assert [m for m in OWNED_MARKERS[owned] if m in owned_batch["2021"]] == []
     assert all(note in owned_batch["2021"] for note in MISSING_NOTES[owned])
+
+
+def test_serial_batch_renders_in_bounded_processes_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With workers = 1 this process hands over after PARENT_TASKS, and one worker at a time goes on."""
+    monkeypatch.setattr(batch, "PARENT_TASKS", 2)
+    monkeypatch.setattr(batch, "WORKER_TASKS", 3)
+    results = batch._run_shared([partial(pid, n) for n in range(8)], workers=1)
+    assert [r[0] for r in results] == list(range(8))  # type: ignore[index]
+    pids = [r[1] for r in results]  # type: ignore[index]
+    assert pids[:2] == [os.getpid()] * 2
+    assert pids[2:5] == [pids[2]] * 3 and pids[5:] == [pids[5]] * 3  # serial: one worker after the other
+    assert len({os.getpid(), pids[2], pids[5]}) == 3

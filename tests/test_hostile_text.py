@@ -16,7 +16,7 @@ from lagesbild_cli import pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import load_config
 from lagesbild_cli.errors import RenderError
-from lagesbild_cli.report import check_weasyprint
+from lagesbild_cli.weasyprint_check import check_weasyprint
 from test_report import pdf_text
 
 HOSTILE = (

@@ -86,10 +86,9 @@ def _run_shared(tasks: Sequence[Callable[[], object]], workers: int) -> list[obj
     render), which a new process pays about two seconds for; so it works instead of waiting, up to
     PARENT_TASKS. Spawn, not fork: a forked child of a process whose polars/DuckDB thread pools are
     running can deadlock on their locks. A worker that dies fails only its own task; a new one takes over.
+    With ``workers = 1`` the same limits hold: this process renders first, then one worker at a time.
     """
     results: list[object] = [None] * len(tasks)
-    if workers <= 1:
-        return [task() for task in tasks]
     queue = iter(range(len(tasks)))
     lock = threading.Lock()
     errors: list[BaseException] = []

@@ -21,15 +21,12 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from lagesbild_cli import __version__, init_config, pipeline, report
+from lagesbild_cli import __version__
 from lagesbild_cli import demo as demo_project
-from lagesbild_cli import doctor as doctor_checks
 from lagesbild_cli.config import DEFAULT_CONFIG, SOURCE_NAMES, Config, load_config
 from lagesbild_cli.errors import LagesbildError, storage_error
 from lagesbild_cli.kommuner import (
@@ -39,7 +36,14 @@ from lagesbild_cli.kommuner import (
     resolve_kommun,
     resolve_lan,
 )
-from lagesbild_cli.loader import LoadResult
+from lagesbild_cli.weasyprint_check import check_weasyprint
+
+if TYPE_CHECKING:
+    from lagesbild_cli.loader import LoadResult
+
+# The commands import pipeline and doctor where they run, after the config is read: these pull in polars,
+# DuckDB, WeasyPrint, openpyxl and httpx (seconds of imports), which --help, version, kommuner, init and
+# usage or config errors never need. tests/test_startup.py guards it.
 
 T = TypeVar("T")
 
@@ -125,7 +129,12 @@ def fetch(
     A failing source does not stop the others; the summary says what each did, and the exit code is 1
     if any failed.
     """
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
     cfg = _config(config, kommun)
+    from lagesbild_cli import pipeline
+
     if offline:
         loaded = _run(lambda: pipeline.load(cfg))
         typer.echo(f"Offline: loaded what is on disk into {loaded.db_path}")
@@ -173,6 +182,8 @@ def import_bra(
 ) -> None:
     """Import Brå workbooks downloaded by hand from Brå's indicator page."""
     cfg = _config(config)
+    from lagesbild_cli import pipeline
+
     imported, loaded = _run(lambda: pipeline.import_bra(cfg, paths))
     for kommun, entry, skipped in imported:
         typer.echo(f"Imported {kommun.namn} ({kommun.kod}) → data/raw/{entry.file}")
@@ -189,6 +200,8 @@ def import_polisen(
 ) -> None:
     """Merge a file of Polisen events into the archive in data/raw/polisen/."""
     cfg = _config(config)
+    from lagesbild_cli import pipeline
+
     in_file, new, loaded = _run(lambda: pipeline.import_polisen(cfg, path))
     typer.echo(f"Read {in_file} events from {path}; {new} were new to the archive. Database: {loaded.db_path}")
 
@@ -200,6 +213,8 @@ def import_raddning(
 ) -> None:
     """Import the rescue service's event reports (händelserapporter): deliberate fires per area and year."""
     cfg = _config(config)
+    from lagesbild_cli import pipeline
+
     entry, in_files, stored, loaded = _run(lambda: pipeline.import_raddning(cfg, paths))
     typer.echo(
         f"Read {in_files} events; {stored} events are stored in data/raw/{entry.file}; database: {loaded.db_path}"
@@ -215,6 +230,8 @@ def import_survey(
     Each survey year (round) comes from one export: a round imported before is replaced, and the command
     says from which earlier file."""
     cfg = _config(config)
+    from lagesbild_cli import pipeline
+
     imported, loaded = _run(lambda: pipeline.import_survey(cfg, path))
     rounds = ", ".join(map(str, imported.rounds))
     folder = imported.entries[0].file.rsplit("/", 1)[0]
@@ -230,6 +247,8 @@ def import_survey(
 def load(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Rebuild the DuckDB database from data/raw/ alone."""
     cfg = _config(config)
+    from lagesbild_cli import pipeline
+
     result = _run(lambda: pipeline.load(cfg))
     typer.echo(
         f"Loaded {result.bra_workbooks} Brå workbooks, {result.tables['raw_polisen_handelser']} Polisen "
@@ -266,6 +285,8 @@ def build(
     base = _config(config)
     many = _kommun_list(lan, kommun, base.kommun)
     cfg = _run(lambda: base.with_kommun(kommun)) if kommun and not many else base
+    from lagesbild_cli import pipeline
+
     if many:
         result = _run(lambda: pipeline.build_many(cfg, many, year, final=final, report_date=when))
         for pdf in result.built:
@@ -321,6 +342,8 @@ def demo(
     Works offline. The project's lagesbild.toml, example texts and data show what a real project holds.
     """
     _run(lambda: demo_project.check_folder(folder, force=force))
+    from lagesbild_cli import pipeline
+
     typer.echo(f"Writing the example project for Gagnef into {folder} and building its report (about a minute)…")
     result = _run(lambda: pipeline.demo(folder, force=force))
     built = result.report
@@ -340,6 +363,8 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing lagesbild.toml.")] = False,
 ) -> None:
     """Write a commented lagesbild.toml for one kommun, to start a new project."""
+    from lagesbild_cli import init_config
+
     created = _run(lambda: init_config.create(kommun, folder, force=force))
     config = created.path
     typer.echo(f"Wrote {config} for {created.kommun.fullnamn} ({created.kommun.kod}). Next steps:")
@@ -363,6 +388,8 @@ def kommuner(
 @app.command()
 def doctor(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Check Python, packages, WeasyPrint's libraries, the font, the config, write access and data age."""
+    from lagesbild_cli import doctor as doctor_checks
+
     checks = doctor_checks.run(config)
     for check in checks:
         typer.echo(f"{check.status:<5} {check.name}: {check.detail}")
@@ -384,7 +411,7 @@ def version() -> None:
 @app.callback()
 def startup() -> None:
     """Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data."""
-    _run(report.check_weasyprint)
+    _run(check_weasyprint)
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from lagesbild_cli.errors import ConfigError, LagesbildError
 from lagesbild_cli.raw import Manifest
-from lagesbild_cli.sources import bra, geo
 
 DATA = Path(__file__).resolve().parent / "data" / "demo"
 DEFAULT_DIR = Path("lagesbild-demo")
@@ -71,6 +70,8 @@ def write_project(folder: Path, *, force: bool = False) -> Path:
 def store_fetched(raw_dir: Path) -> int:
     """Store the demo's Brå workbooks, boundaries and recorded SCB/Kolada/MCF answers under ``raw_dir`` as a
     fetch would, each with a manifest entry naming the demo data. Returns the number of files."""
+    from lagesbild_cli.sources import bra, geo  # polars and openpyxl: imported here, not when the CLI starts
+
     manifest = Manifest(raw_dir)
     stored = 0
     for path in sorted((DATA / "bra").glob("*.xlsx")):

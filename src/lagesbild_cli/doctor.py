@@ -61,7 +61,8 @@ def _packages() -> list[Check]:
 
 
 def _weasyprint() -> list[Check]:
-    from lagesbild_cli.report import check_weasyprint, safe_url_fetcher
+    from lagesbild_cli.report import safe_url_fetcher
+    from lagesbild_cli.weasyprint_check import check_weasyprint
 
     try:
         check_weasyprint()

@@ -13,13 +13,16 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from lagesbild_cli.errors import ConfigError, RenderError
 from lagesbild_cli.formatting import clean_text
 from lagesbild_cli.toml_table import TomlTable
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 NARRATIVE_FILES = {
     "sammanfattning": ("sammanfattning.md", "en inledande sammanfattning i ord (valfri)"),
@@ -218,6 +221,8 @@ def parse_plan(narrative: TomlTable, plan: TomlTable, base: Path) -> PlanSetting
 
 def markdown() -> MarkdownIt:
     """CommonMark without raw HTML and without images."""
+    from markdown_it import MarkdownIt  # only reports render markdown; the config is read by every command
+
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
 
 

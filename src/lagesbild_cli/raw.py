@@ -15,10 +15,21 @@ import tempfile
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from lagesbild_cli.sources._http import Download
+
+@dataclass(frozen=True)
+class Download:
+    """What a server sent for one request; :meth:`Manifest.store_download` stores it."""
+
+    url: str
+    content: bytes  # empty when not modified
+    status: int
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

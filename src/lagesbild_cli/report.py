@@ -75,23 +75,6 @@ def render_html(context: ReportContext, templates_dir: Path) -> str:
         raise RenderError(f"The report template failed: {exc}", hint="Fix the template in templates/.") from None
 
 
-MIN_WEASYPRINT = (70, 0)
-
-
-def check_weasyprint(version: str | None = None) -> None:
-    """WeasyPrint before 70 follows redirects and local files without the URL fetcher's control
-    (CVE-2025-68616, GHSA-jf6q-chmf-3h3v): refuse it before anything runs."""
-    from importlib import metadata
-
-    found = version or metadata.version("weasyprint")
-    parts = tuple(int(p) for p in found.split(".")[:2] if p.isdigit())
-    if parts < MIN_WEASYPRINT:
-        raise RenderError(
-            f"WeasyPrint {found} is installed, but lagesbild needs 70 or newer for safe rendering.",
-            hint="Run 'uv sync' (or pip install 'weasyprint>=70') to upgrade.",
-        )
-
-
 def safe_url_fetcher() -> Any:
     """WeasyPrint's fetcher allowing ``data:`` URLs only and no redirects: rendering reads no file and
     makes no request."""

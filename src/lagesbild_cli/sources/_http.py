@@ -28,7 +28,7 @@ from lagesbild_cli import __version__
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import HttpSettings
 from lagesbild_cli.errors import FetchError, NoNetworkError
-from lagesbild_cli.raw import atomic_write_bytes
+from lagesbild_cli.raw import Download, atomic_write_bytes
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -101,19 +101,6 @@ class Limiter:
         self.calls = [t for t in self.calls if t > now - 86400] + [now]
         if self.state_path is not None:
             atomic_write_bytes(self.state_path, json.dumps(self.calls).encode("utf-8"))
-
-
-@dataclass(frozen=True)
-class Download:
-    url: str
-    content: bytes  # empty when not modified
-    status: int
-    etag: str | None
-    last_modified: str | None
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,64 @@
+"""The light commands answer fast: they import none of the heavy libraries (checked without timing).
+
+Importing polars, DuckDB, WeasyPrint, openpyxl, pyarrow and httpx takes seconds; --help, version, kommuner,
+init and usage or config errors need none of them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("polars", "duckdb", "weasyprint", "openpyxl", "pyarrow", "httpx", "numpy", "jinja2")
+
+# One fresh interpreter runs the commands in turn and records what each left imported: the first command
+# that imports a heavy library is named.
+PROBE = """
+import json, sys
+from lagesbild_cli.cli import app
+heavy = set(json.loads(sys.argv[1]))
+seen = {}
+for args in json.loads(sys.argv[2]):
+    try:
+        app(args, prog_name="lagesbild")
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    loaded = sorted({name.split(".")[0] for name in sys.modules} & heavy)
+    seen[" ".join(args)] = {"code": code, "heavy": loaded}
+print("PROBE" + json.dumps(seen))
+"""
+
+
+def test_light_commands_import_no_heavy_library(tmp_path: Path) -> None:
+    bad_config = tmp_path / "bad.toml"
+    bad_config.write_text("[kommun]\nkod = 'nej'\n", encoding="utf-8")
+    commands = [
+        ["--help"],
+        ["version"],
+        ["kommuner", "--lan", "20"],
+        ["build", "--help"],
+        ["init", "--kommun", "Mora", "--dir", str(tmp_path / "ny")],
+        ["build", "--year", "abc"],  # a usage error
+        ["build", "--config", str(tmp_path / "missing.toml")],  # a config error
+        ["build", "--config", str(bad_config)],
+        ["fetch", "--config", str(bad_config)],
+        ["demo", "--dir", str(bad_config)],  # a file, not a folder
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(HEAVY), json.dumps(commands)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.rsplit("PROBE", 1)[1])
+    assert {name: result["heavy"] for name, result in seen.items() if result["heavy"]} == {}
+    expected_codes = [0, 0, 0, 0, 0, 2, 1, 1, 1, 1]
+    assert [result["code"] for result in seen.values()] == expected_codes
+    assert (tmp_path / "ny" / "lagesbild.toml").is_file()
