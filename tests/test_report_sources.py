@@ -69,8 +69,8 @@ def test_national_rank_in_words_and_numbers(full: tuple[Config, BuiltReport]) ->
     rank = 1 + sum(v < values["2026"] for v in values.values())
     text = text_of(built)
     assert (
-        f"Bland Sveriges kommuner har Gagnef plats {rank} av 290 (1 = lägst) för anmälda brott totalt, "
-        "antal/100 000 inv 2023."
+        f"Bland Sveriges kommuner har Gagnef plats {rank} av 290 (1 = lägst) för anmälda brott totalt "
+        "per 100 000 invånare 2023."
     ) in text
     row = next(
         r

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from lagesbild_cli import formatting
 from lagesbild_cli.context.bra import Assessment, CrimeSection, NtuSection, SeriesRow
 from lagesbild_cli.context.kolada import ComparisonSection
 from lagesbild_cli.context.kommunen import KommunFacts
 from lagesbild_cli.context.survey import SurveySection
 from lagesbild_cli.kommuner import Kommun
+
+
+def plain_kpi_title(title: str) -> str:
+    """A Kolada KPI title as a sentence reads it: 'Anmälda brott totalt, antal/100 000 inv' becomes
+    'anmälda brott totalt per 100 000 invånare'."""
+    text = re.sub(r",\s*antal/\s*([\d\s]+?)\s*inv\.?$", r" per \1 invånare", title.strip())
+    return text[:1].lower() + text[1:]
 
 
 def compare_word(value: float | None, reference: float | None) -> str:
@@ -110,7 +119,7 @@ def summary(
     if headline is not None and headline.rang is not None and comparison is not None:
         lines.append(
             f"Bland Sveriges kommuner har {kommun.namn} {headline.rang_text} (1 = lägst) för "
-            f"{headline.titel.lower()} {comparison.year}."
+            f"{plain_kpi_title(headline.titel)} {comparison.year}."
         )
         if headline.grupp_medel is not None and comparison.group_title:
             lines.append(
