@@ -71,3 +71,21 @@ def test_extracted_text_is_clean_and_header_words_are_whole(built: Demo) -> None
         and end.group(1) not in header_words
     ]
     assert broken == []
+
+
+def test_no_text_starts_outside_the_page(built: Demo) -> None:
+    """A table too wide for the page pushes its last columns off it, where no reader sees them (the plan
+    table's 'Pågående åtgärder' once did): every piece of text starts inside the page's right edge."""
+    outside: list[tuple[int, str]] = []
+    for number, page in enumerate(pypdf.PdfReader(built.report / "lagesbild.pdf").pages, start=1):
+        width = float(page.mediabox.width)
+
+        def visit(
+            text: str, cm: list[float], tm: list[float], font: object, size: float, n: int = number, w: float = width
+        ) -> None:
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            if text.strip() and x > w - 10:
+                outside.append((n, text.strip()))
+
+        page.extract_text(visitor_text=visit)
+    assert outside == []
