@@ -260,6 +260,7 @@ def test_origins_are_said_in_swedish_without_the_users_folders() -> None:
     )
     assert origin_text("/home/anna/Hämtade filer/Mora.xlsx") == "Mora.xlsx, inläst för hand"
     assert origin_text(r"C:\Users\anna\Downloads\Mora.xlsx") == "Mora.xlsx, inläst för hand"
+    assert origin_text("file:///home/anna/Mora.xlsx") == "Mora.xlsx, inläst för hand"
     assert origin_text("enkat.csv (original sha256 ab12, 812 rows, 9 mapped columns)") == (
         "enkat.csv, inläst för hand (812 svar, 9 frågor lästes in; kontrollsumma för originalfilen: ab12)"
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath, PureWindowsPath
 
 from lagesbild_cli import formatting
 from lagesbild_cli.kommuner import Kommun
+from lagesbild_cli.raw import public_origin
 from lagesbild_cli.store import Store
 
 SOURCE_LABELS = {
@@ -130,11 +130,9 @@ def origin_text(origin: str) -> str:
         )
     if _HAND_EXPORTS.match(origin):
         return f"Inläst för hand: {origin.replace('(sha256 ', '(kontrollsumma ')}"
-    for path in (PurePosixPath(origin), PureWindowsPath(origin)):
-        if path.is_absolute():
-            return f"{path.name}, inläst för hand"
-    if re.fullmatch(r"[^/\\]+\.(xlsx|json|csv|geojson)", origin, flags=re.IGNORECASE):
-        return f"{origin}, inläst för hand"
+    name = public_origin(origin)  # a local path, as older versions recorded imports, by its file name only
+    if name != origin or re.fullmatch(r"[^/\\]+\.(xlsx|json|csv|geojson)", name, flags=re.IGNORECASE):
+        return f"{name}, inläst för hand"
     return origin
 
 
