@@ -21,7 +21,7 @@ from typing import Any
 import xlsxwriter
 
 from lagesbild_cli.checkpoints import checkpoint
-from lagesbild_cli.context.sources import origin_text
+from lagesbild_cli.context.sources import OWN_FILES, origin_text
 from lagesbild_cli.context.values import IndicatorValue
 from lagesbild_cli.kommuner import RIKET_KOD, Kommun
 from lagesbild_cli.raw import atomic_write_bytes
@@ -216,8 +216,7 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
             )
         )
     manifest = store.rows(  # open data and the kommun's own files, never another kommun's survey or export
-        "select file, source, origin, retrieved_at, status, sha256 from manifest "
-        "where kommun_kod is null or kommun_kod = $k order by file",
+        f"select file, source, origin, retrieved_at, status, sha256 from manifest where {OWN_FILES} order by file",
         params,
     )
     result.append(
