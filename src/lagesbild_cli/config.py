@@ -43,6 +43,8 @@ class BraSettings:
     discover: bool
     urls: dict[str, str] = field(default_factory=dict)  # kommun code → workbook URL
     enabled: bool = True
+    browser: str = "auto"  # "auto", "never", or the path or command name of Chrome/Chromium
+    search_interval_seconds: float = 2.0  # spacing between two searches on Brå's page
 
 
 @dataclass(frozen=True)
@@ -295,8 +297,23 @@ def _parse_bra(table: TomlTable, own: Kommun) -> BraSettings:
             ) from None
         _check_url(urls_table, key, url)
         urls[kommun.kod] = url
+    browser = table.get(
+        "browser", str, '"auto", "never", or the path of Chrome or Chromium, e.g. "/usr/bin/chromium"', "auto"
+    ).strip()
+    if not browser:
+        raise table.error("browser", "is empty", '"auto", "never", or the path of Chrome or Chromium')
+    interval = table.get("search_interval_seconds", float, "seconds between two searches, e.g. 2", 2.0)
+    if not 0 <= interval <= 60:
+        raise table.error("search_interval_seconds", f"is {interval}", "a number of seconds from 0 to 60")
     table.reject_unknown()
-    return BraSettings(page_url=page_url, discover=discover, urls=urls, enabled=enabled)
+    return BraSettings(
+        page_url=page_url,
+        discover=discover,
+        urls=urls,
+        enabled=enabled,
+        browser=browser,
+        search_interval_seconds=interval,
+    )
 
 
 def _parse_service(table: TomlTable, url_key: str, default_url: str, *, complete: bool = True) -> ServiceSettings:

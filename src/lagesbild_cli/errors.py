@@ -59,6 +59,14 @@ class NoNetworkError(FetchError):
     Not retried: every later request to the same host in the run fails at once with it."""
 
 
+class GoneError(FetchError):
+    """The server answered 404 or 410: the resource is gone or has moved (never retried)."""
+
+
+class BrowserMissingError(FetchError):
+    """A page needs a real browser to show what is wanted, and no usable one is installed."""
+
+
 class ParseError(LagesbildError):
     """A raw file does not have the layout the parser expects."""
 

@@ -200,7 +200,7 @@ def test_workbooks_imported_by_hand_are_kept_when_no_url_is_known(
 
 def test_find_link_matches_encoded_and_plain_names() -> None:
     from lagesbild_cli.kommuner import resolve_kommun
-    from lagesbild_cli.sources.bra import find_link
+    from lagesbild_cli.sources.bra_search import find_link
 
     page = (
         '<a href="/download/18.1/2/%C3%84lvdalen.xlsx">Älvdalen</a>'

@@ -27,7 +27,7 @@ import httpx
 from lagesbild_cli import __version__
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import HttpSettings
-from lagesbild_cli.errors import FetchError, NoNetworkError
+from lagesbild_cli.errors import FetchError, GoneError, NoNetworkError
 from lagesbild_cli.raw import Download, atomic_write_bytes
 
 Clock = Callable[[], float]
@@ -170,6 +170,7 @@ class Http:
         max_retry_after: float = 300.0,
     ) -> None:
         self.client = make_client(settings, transport)
+        self.timeout = settings.timeout_seconds  # also how long a browser may wait for a page
         self.clock = clock
         self.sleep = sleep
         self.attempts = settings.retries + 1
@@ -260,7 +261,8 @@ class Http:
                         if status in (404, 410)
                         else "Check the URL and the request; nothing was changed."
                     )
-                    raise FetchError(f"{shown} answered HTTP {status} when fetching {what}.", hint=advice)
+                    error = GoneError if status in (404, 410) else FetchError
+                    raise error(f"{shown} answered HTTP {status} when fetching {what}.", hint=advice)
                 problem = f"{shown} answered HTTP {status} when fetching {what}"
                 asked = retry_after_seconds(response.headers.get("retry-after"), self.clock())
                 if asked is not None:

@@ -32,7 +32,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin
 
 import openpyxl
 import polars as pl
@@ -40,11 +39,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from lagesbild_cli.config import BraSettings
-from lagesbild_cli.errors import FetchError, LagesbildError, NoNetworkError, ParseError
+from lagesbild_cli.errors import BrowserMissingError, GoneError, LagesbildError, NoNetworkError, ParseError
 from lagesbild_cli.kommuner import RIKET_KOD, RIKET_NAMN, Kommun, find_kommun, find_lan
 from lagesbild_cli.raw import Manifest, ManifestEntry
-from lagesbild_cli.sources import Schema, SourceResult
+from lagesbild_cli.sources import Schema, SourceResult, bra_search
 from lagesbild_cli.sources._http import Http, Validators
+from lagesbild_cli.sources.bra_search import BrowserOpener
 
 SOURCE = "bra"
 MISSING = ("..", "", "-", "–")
@@ -430,85 +430,150 @@ def raw_name(kommun: Kommun) -> str:
     return f"{SOURCE}/{kommun.kod}.xlsx"
 
 
-def find_link(page_html: str, page_url: str, kommun: Kommun) -> str | None:
-    """The workbook link for ``kommun`` on Brå's indicator page: an href ending in <Kommunnamn>.xlsx."""
-    wanted = {kommun.namn.casefold(), unicodedata.normalize("NFD", kommun.namn).casefold()}
-    href: str
-    for href in re.findall(r"""href\s*=\s*["']([^"']+\.xlsx)["']""", page_html, flags=re.I):
-        name = unquote(href.rsplit("/", 1)[-1])[: -len(".xlsx")].casefold()
-        if name in wanted:
-            return str(urljoin(page_url, href))
-    return None
+def remembered_url(entry: ManifestEntry | None) -> str | None:
+    """The URL a stored workbook was downloaded from (not the name of a file imported by hand)."""
+    if entry is None or entry.status is None or not entry.origin.startswith(("https://", "http://")):
+        return None
+    return entry.origin
 
 
-def fetch(kommuner: Sequence[Kommun], settings: BraSettings, http: Http, manifest: Manifest) -> SourceResult:
+def fetch(
+    kommuner: Sequence[Kommun],
+    settings: BraSettings,
+    http: Http,
+    manifest: Manifest,
+    *,
+    browser: BrowserOpener | None = None,
+) -> SourceResult:
     """Download the workbook of each kommun; a file is stored only after it parses.
 
-    Kommuner whose workbook could not be fetched are named once in ``by_hand``, with the page to
-    download them from and the import command."""
+    Per kommun the URL is the one in the config, else the one it was downloaded from last time (asked
+    for conditionally), else one found by searching Brå's page (:func:`bra_search.find_urls`; a
+    remembered URL that answers 404 or 410 is searched for again). ``browser`` opens the browser for
+    that search (default: the one ``settings.browser`` names, if installed). Kommuner whose workbook
+    could not be fetched are named once in ``by_hand``, with the page to download them from and the
+    import command."""
     result = SourceResult(SOURCE)
-    page: str | None = None
-    page_error: LagesbildError | None = None
     left_out: list[str] = []  # what the parser skipped in each workbook, for the fetch summary
     missing: list[Kommun] = []
-    if settings.discover and any(k.kod not in settings.urls for k in kommuner):
-        try:
-            page = http.get(settings.page_url, what="Brå's indicator page").content.decode("utf-8", "replace")
-        except FetchError as exc:
-            page_error = exc
+    gone: dict[str, str] = {}  # kommun code → why its remembered URL no longer works
+    searching: list[Kommun] = []
     for kommun in kommuner:
-        where = f"{kommun.namn} ({kommun.kod})"
-        url = settings.urls.get(kommun.kod) or (find_link(page, settings.page_url, kommun) if page else None)
-        previous = manifest.get(raw_name(kommun))
+        configured = settings.urls.get(kommun.kod)
+        url = configured or remembered_url(manifest.get(raw_name(kommun)))
         if url is None:
-            if previous is not None or (manifest.raw_dir / raw_name(kommun)).exists():
-                result.kept += 1
-            elif isinstance(page_error, NoNetworkError):
-                missing.append(kommun)
-                result.fail(page_error, where)
-            else:
-                missing.append(kommun)
-                result.failures.append(f"{where}: no workbook URL; {_no_url_reason(kommun, settings, page_error)}")
+            searching.append(kommun)
             continue
-        validators = (
-            Validators(previous.etag, previous.last_modified)
-            if previous is not None and previous.origin == url
-            else None
-        )
         try:
-            got = http.get(url, what=f"Brå's workbook for {kommun.namn}", validators=validators)
-            if got.not_modified:
-                manifest.mark_unchanged(raw_name(kommun))
-                result.unchanged += 1
-                continue
-            workbook = parse(got.content, f"{kommun.namn}.xlsx from {url}")
-            if workbook.kommun != kommun:
-                raise ParseError(
-                    f"{url} holds the workbook of {workbook.kommun.namn}, not of {kommun.namn}.",
-                    hint=f"Correct the URL for {kommun.kod} under [sources.bra.urls].",
-                )
+            left_out += _download(kommun, url, http, manifest, result)
+        except GoneError as exc:
+            if configured:
+                missing.append(kommun)
+                result.fail(exc, _where(kommun))
+            else:
+                gone[kommun.kod] = exc.message
+                searching.append(kommun)
         except LagesbildError as exc:
             missing.append(kommun)
-            result.fail(exc, where)
-            continue
-        manifest.store_download(raw_name(kommun), got, SOURCE)
-        result.fetched += 1
-        left_out += [f"{kommun.namn}: skipped {note}" for note in workbook.skipped]
-    details = (
-        [f"Brå's indicator page could not be read: {page_error.message}"]
-        if page_error is not None and not isinstance(page_error, NoNetworkError)
-        else []
+            result.fail(exc, _where(kommun))
+    found = (
+        bra_search.find_urls(searching, settings, http, browser)
+        if searching and settings.discover
+        else bra_search.Found()
     )
-    result.detail = "; ".join(details + left_out)
+    for kommun in searching:
+        url = found.urls.get(kommun.kod)
+        if url is None:
+            _not_found(kommun, settings, found, gone, manifest, result, missing)
+            continue
+        try:
+            left_out += _download(kommun, url, http, manifest, result)
+        except LagesbildError as exc:
+            missing.append(kommun)
+            result.fail(exc, _where(kommun))
+    result.detail = "; ".join([*_search_details(found), *left_out])
     if missing:
         result.by_hand = _by_hand(missing, len(kommuner), settings)
     return result
 
 
-def _no_url_reason(kommun: Kommun, settings: BraSettings, page_error: LagesbildError | None) -> str:
+def _where(kommun: Kommun) -> str:
+    return f"{kommun.namn} ({kommun.kod})"
+
+
+def _download(kommun: Kommun, url: str, http: Http, manifest: Manifest, result: SourceResult) -> list[str]:
+    """Fetch one workbook (conditionally, when the stored one came from ``url``), check it and store it;
+    returns what the parser skipped. Raises the fetch or parse error; what is on disk then stays."""
+    previous = manifest.get(raw_name(kommun))
+    validators = (
+        Validators(previous.etag, previous.last_modified) if previous is not None and previous.origin == url else None
+    )
+    got = http.get(url, what=f"Brå's workbook for {kommun.namn}", validators=validators)
+    if got.not_modified:
+        manifest.mark_unchanged(raw_name(kommun))
+        result.unchanged += 1
+        return []
+    workbook = parse(got.content, f"{kommun.namn}.xlsx from {url}")
+    if workbook.kommun != kommun:
+        raise ParseError(
+            f"{url} holds the workbook of {workbook.kommun.namn}, not of {kommun.namn}.",
+            hint=f"Correct the URL for {kommun.kod} under [sources.bra.urls].",
+        )
+    manifest.store_download(raw_name(kommun), got, SOURCE)
+    result.fetched += 1
+    return [f"{kommun.namn}: skipped {note}" for note in workbook.skipped]
+
+
+def _not_found(
+    kommun: Kommun,
+    settings: BraSettings,
+    found: bra_search.Found,
+    gone: dict[str, str],
+    manifest: Manifest,
+    result: SourceResult,
+    missing: list[Kommun],
+) -> None:
+    """A kommun whose workbook URL is unknown: what is on disk is kept; without anything on disk, or when
+    its remembered URL stopped working, that is a failure."""
+    on_disk = manifest.get(raw_name(kommun)) is not None or (manifest.raw_dir / raw_name(kommun)).exists()
+    if kommun.kod in gone:
+        missing.append(kommun)
+        result.failures.append(
+            f"{_where(kommun)}: {gone[kommun.kod]} and no new address was found "
+            f"({_no_url_reason(kommun, settings, found)}); the workbook on disk is kept"
+        )
+    elif on_disk:
+        result.kept += 1
+    elif isinstance(found.error, NoNetworkError):
+        missing.append(kommun)
+        result.fail(found.error, _where(kommun))
+    else:
+        missing.append(kommun)
+        result.failures.append(f"{_where(kommun)}: no workbook URL; {_no_url_reason(kommun, settings, found)}")
+
+
+def _search_details(found: bra_search.Found) -> list[str]:
+    """How the search went, once for all kommuner: what found the links, or what stopped it."""
+    error = found.error
+    if error is None or isinstance(error, NoNetworkError):
+        return found.notes
+    if isinstance(error, BrowserMissingError):
+        return [
+            *found.notes,
+            f"Brå's page shows its search hits only by script, and {error.message}. {error.hint}, "
+            "or download the workbooks by hand",
+        ]
+    return [*found.notes, f"Brå's indicator page could not be read: {error.message}"]
+
+
+def _no_url_reason(kommun: Kommun, settings: BraSettings, found: bra_search.Found) -> str:
     if not settings.discover:
         return "discovery is off (sources.bra.discover = false)"
-    if page_error is not None:
+    if kommun.kod in found.reasons:
+        return found.reasons[kommun.kod]
+    if isinstance(found.error, BrowserMissingError):
+        return f"Brå's page needs a browser to search ({found.error.message})"
+    if found.error is not None:
         return "Brå's page could not be read"
     return f"no link ending in {kommun.namn}.xlsx was found on {settings.page_url}"
 
