@@ -158,9 +158,7 @@ class Found:
         return [k for k in kommuner if k.kod not in self.urls]
 
 
-def find_urls(
-    kommuner: Sequence[Kommun], settings: BraSettings, http: Http, browser: BrowserOpener | None
-) -> Found:
+def find_urls(kommuner: Sequence[Kommun], settings: BraSettings, http: Http, browser: BrowserOpener | None) -> Found:
     """Search Brå's page for the workbook of each kommun: links on the page, the page's search form,
     then (when the form's answers show no hits) the browser that ``browser`` opens, if any."""
     found = Found()
