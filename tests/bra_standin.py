@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from urllib.parse import quote, unquote
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from conftest import BRA_XLSX
+from conftest import BRA_XLSX, write_config
 from lagesbild_cli.kommuner import Kommun
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -135,3 +136,18 @@ class BraStandIn:
             return Response((BRA_XLSX / f"{name}.xlsx").read_bytes(), content_type=XLSX, headers={"ETag": etag})
 
         return handler
+
+
+def cli_config(tmp_path: Path, page_url: str, extra: str = "") -> Path:
+    """The shipped config with Brå's page at ``page_url``, no spacing between searches and no URL in
+    [sources.bra.urls] unless ``extra`` gives some."""
+    path = write_config(tmp_path, extra=extra)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("https://bra.se/statistik/indikatorer-for-kommuners-lagesbild", page_url)
+    text = text.replace("search_interval_seconds = 2", "search_interval_seconds = 0")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def requests_to(server: HTTPServer, path: str) -> list[Request]:
+    return [request for request, _ in server.log if request.path == path]

@@ -17,8 +17,8 @@ from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
-from bra_standin import HIDDEN, PAGE, BraStandIn
-from conftest import BRA_XLSX, no_sleep, write_config
+from bra_standin import HIDDEN, PAGE, BraStandIn, cli_config, requests_to
+from conftest import BRA_XLSX, no_sleep
 from lagesbild_cli import pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, HttpSettings
@@ -30,17 +30,6 @@ from lagesbild_cli.sources._http import Http
 
 DALARNA = kommuner_in_lan("20")
 UPPSALA = kommuner_in_lan("03")  # Enköping, Håbo, Östhammar, Älvkarleby: å, ä, ö in one län
-
-
-def cli_config(tmp_path: Path, page_url: str, extra: str = "") -> Path:
-    """The shipped config with Brå's page at ``page_url``, no spacing between searches and no URL in
-    [sources.bra.urls] unless ``extra`` gives some."""
-    path = write_config(tmp_path, extra=extra)
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("https://bra.se/statistik/indikatorer-for-kommuners-lagesbild", page_url)
-    text = text.replace("search_interval_seconds = 2", "search_interval_seconds = 0")
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def fetch_bra(config: Config) -> SourceResult:
@@ -63,10 +52,6 @@ def no_browser(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("a browser was started although the server renders the search hits")
 
     monkeypatch.setattr(bra_browser, "opener", opener)
-
-
-def requests_to(server: HTTPServer, path: str) -> list[Request]:
-    return [request for request, _ in server.log if request.path == path]
 
 
 # ── reading the page ──────────────────────────────────────────────────────────────────────────────
