@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import BRA_XLSX, SAMPLES, write_config
@@ -75,3 +76,22 @@ def test_a_hand_import_after_a_failed_fetch_clears_the_warning(tmp_path: Path) -
     FetchLog(config.raw_dir).record("polisen", ok=False, error="no network", at="2026-01-01T00:00:00+00:00")
     pipeline.import_polisen(config, SAMPLES / "polisen" / "events_snapshot_2025-12-03.json")
     assert "the last fetch failed" not in by_name(doctor.run(config.path))["data polisen"].detail
+
+
+def test_doctor_says_whether_a_browser_can_search_bras_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_config(tmp_path)
+    chrome, driver = tmp_path / "bin" / "chrome", tmp_path / "bin" / "chromedriver"
+    chrome.parent.mkdir()
+    for program in (chrome, driver):
+        program.write_text("#!/bin/sh\n", encoding="utf-8")
+        program.chmod(0o755)
+    monkeypatch.setenv("PATH", str(chrome.parent))
+    monkeypatch.setenv("LAGESBILD_BROWSER", str(chrome))
+    found = by_name(doctor.run(path))["browser for Brå's search"]
+    assert (found.status, found.detail) == ("OK", f"{chrome} with {driver}")
+    monkeypatch.setenv("LAGESBILD_BROWSER", "auto")
+    missing = by_name(doctor.run(path))["browser for Brå's search"]
+    assert missing.status == "WARN" and "Chrome or Chromium" in missing.detail
+    assert "pip install 'lagesbild[browser]'" in missing.fix and "lagesbild import bra FOLDER" in missing.fix
+    monkeypatch.setenv("LAGESBILD_BROWSER", "never")
+    assert by_name(doctor.run(path))["browser for Brå's search"].status == "OK"

@@ -96,6 +96,25 @@ def _weasyprint() -> list[Check]:
     return checks
 
 
+def _browser(config: Config) -> Check:
+    """Whether Brå's search can use a browser when its hits appear only by script (optional)."""
+    from lagesbild_cli.errors import BrowserMissingError
+    from lagesbild_cli.sources import bra_browser
+
+    try:
+        found = bra_browser.locate(config.bra.browser)
+    except BrowserMissingError as exc:
+        if bra_browser.setting_in_effect(config.bra.browser) == "never":
+            return Check("browser for Brå's search", "OK", "not used (browser = never)")
+        return Check(
+            "browser for Brå's search",
+            "WARN",
+            f"{exc.message}; fetch finds Brå's workbooks only if Brå's page or its search form lists them",
+            f"{exc.hint} Or download the workbooks by hand: lagesbild import bra FOLDER.",
+        )
+    return Check("browser for Brå's search", "OK", f"{found.binary} with {found.driver}")
+
+
 def _writable(folder: Path) -> Check:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -157,6 +176,6 @@ def run(config_path: Path, now: datetime | None = None) -> list[Check]:
         checks.append(Check("config", "ERROR", str(exc).splitlines()[0], exc.hint or "Fix lagesbild.toml."))
         return checks
     checks.append(Check("config", "OK", f"{config.path}: {config.kommun.fullnamn} ({config.kommun.kod})"))
-    checks += [_writable(config.raw_dir), _writable(config.processed_dir)]
+    checks += [_browser(config), _writable(config.raw_dir), _writable(config.processed_dir)]
     checks += _ages(config, now or datetime.now(UTC))
     return checks
