@@ -48,6 +48,8 @@ def test_least_privilege_pinned_and_bounded() -> None:
             if "uses" in step:
                 assert re.fullmatch(r"[\w/-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
     assert "fetch --source polisen" in str(flow["jobs"]["polisen"])
+    fetch = next(s for s in flow["jobs"]["report"]["steps"] if s.get("id") == "fetch")
+    assert fetch["env"] == {"LAGESBILD_BROWSER": "google-chrome"}  # the runner's Chrome for Brå's search
 
 
 def fake_services(server: HTTPServer) -> str:
