@@ -212,7 +212,9 @@ def test_without_a_browser_a_page_with_hits_by_script_fails_clearly_and_keeps_wh
     monkeypatch.delenv("LAGESBILD_BROWSER", raising=False)
     result = CliRunner().invoke(app, ["fetch", "--source", "bra", "--config", str(path)])
     assert result.exit_code == 1
-    assert result.stdout.startswith("bra      failed    1 kept from before, 14 failed (Brå's page shows its search")
+    assert result.stdout.startswith(
+        "bra      failed    1 kept from before, 14 failed (Brå's page shows its search hits"
+    )
     assert "pip install 'lagesbild[browser]'" in result.stdout
     assert "apt-get install chromium chromium-driver" in result.stdout
     assert "Falun (2080): no workbook URL; Brå's page needs a browser to search (no browser: " in result.stderr

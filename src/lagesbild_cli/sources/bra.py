@@ -1,7 +1,8 @@
 """Brå "Indikatorer för kommuners lägesbild": one xlsx workbook per kommun.
 
-Brå has no API and the workbooks live at unpredictable URLs, so a workbook arrives in one of three
-ways: a URL in the config, a link found on Brå's indicator page, or ``lagesbild import bra``.
+Brå has no API and the workbooks live at unpredictable URLs, so a workbook arrives in one of four
+ways: a URL in the config, the URL it came from last time, a link found by searching Brå's indicator
+page (:mod:`bra_search`, with a browser if need be: :mod:`bra_browser`), or ``lagesbild import bra``.
 
 Layout (one sheet per indicator; see the data samples' PROVENANCE.md):
 
@@ -560,8 +561,8 @@ def _search_details(found: bra_search.Found) -> list[str]:
     if isinstance(error, BrowserMissingError):
         return [
             *found.notes,
-            f"Brå's page shows its search hits only by script, and {error.message}. {error.hint}, "
-            "or download the workbooks by hand",
+            f"Brå's page shows its search hits only by script, in a browser, and {error.message}. "
+            f"{(error.hint or '').rstrip('.')}; or download the workbooks by hand",
         ]
     return [*found.notes, f"Brå's indicator page could not be read: {error.message}"]
 
