@@ -27,7 +27,7 @@ import httpx
 from lagesbild_cli import __version__
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import HttpSettings
-from lagesbild_cli.errors import FetchError, NoNetworkError
+from lagesbild_cli.errors import FetchError, HttpStatusError, NoNetworkError
 from lagesbild_cli.raw import Download, atomic_write_bytes
 
 Clock = Callable[[], float]
@@ -260,7 +260,9 @@ class Http:
                         if status in (404, 410)
                         else "Check the URL and the request; nothing was changed."
                     )
-                    raise FetchError(f"{shown} answered HTTP {status} when fetching {what}.", hint=advice)
+                    raise HttpStatusError(
+                        f"{shown} answered HTTP {status} when fetching {what}.", status=status, hint=advice
+                    )
                 problem = f"{shown} answered HTTP {status} when fetching {what}"
                 asked = retry_after_seconds(response.headers.get("retry-after"), self.clock())
                 if asked is not None:
