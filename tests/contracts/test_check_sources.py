@@ -134,7 +134,7 @@ BROKEN: dict[str, tuple[Callable[[HTTPServer], None], str, str]] = {
         "mcf",
         "B11's variable 'kommun' lacks 1 of 290 kommuner (2084 Avesta)",
     ),
-    "a kommun missing (geo)": (geo_without_kommun, "geo", "the boundaries lack 1 of 290 kommuner (0180 Stockholm)"),
+    "a kommun missing (geo)": (geo_without_kommun, "geo", "boundaries: 1 of 290 kommuner are missing (0180 Stockholm)"),
     "empty answer (Polisen)": (
         lambda s: s.expect_request("/api/events").respond_with_data(b""),
         "polisen",

@@ -50,30 +50,34 @@ class Findings:
 
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    label: str = ""  # the answer being checked, named before each of its problems
 
     def expect(self, condition: bool, problem: str) -> bool:
         if not condition:
-            self.problems.append(problem)
+            self.add(problem)
         return condition
 
     def add(self, problem: str | None) -> None:
         if problem:
-            self.problems.append(problem)
+            self.problems.append(f"{self.label}: {problem}" if self.label else problem)
 
     @contextmanager
     def part(self, label: str) -> Iterator[None]:
         """Check one answer: what breaks its contract is recorded under ``label`` and the check goes on with
         the next answer; a host that cannot be reached (or a server that keeps failing) ends the source."""
+        self.label = label
         try:
             yield
         except HttpStatusError as exc:  # a 404 or 400: the URL or the request no longer fits
-            self.problems.append(f"{label}: {exc.message}")
+            self.add(exc.message)
         except FetchError:
             raise
         except (Changed, LagesbildError) as exc:
-            self.problems.append(f"{label}: {exc.message}")
+            self.add(exc.message)
         except Exception as exc:  # the parser tripped over a shape it does not know
-            self.problems.append(f"{label}: unexpected shape ({type(exc).__name__}: {exc})")
+            self.add(f"unexpected shape ({type(exc).__name__}: {exc})")
+        finally:
+            self.label = ""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ def check(ctx: Context, found: Findings) -> None:
         frame = geo.parse(got.content, origin(got))  # a FeatureCollection of kommun polygons with codes
         names = {k.kod: k.namn for k in all_kommuner()}
         missing = set(names) - set(frame["kommun_kod"])
-        found.expect(not missing, f"the boundaries lack {len(missing)} of 290 kommuner ({listed(missing, names)})")
+        found.expect(not missing, f"{len(missing)} of 290 kommuner are missing ({listed(missing, names)})")
         outside = []
         for code, geometry in frame.select("kommun_kod", "geometri").iter_rows():
             point = _first_point(json.loads(geometry).get("coordinates"))

@@ -38,31 +38,29 @@ def _population(ctx: Context, found: Findings, base: str, limiter: Limiter) -> N
     codes = set(kommuner["region_kod"])
     found.expect(
         not (missing := set(names) - codes),
-        f"TAB638: the region list lacks {len(missing)} of 290 kommuner ({listed(missing, names)})",
+        f"the region list lacks {len(missing)} of 290 kommuner ({listed(missing, names)})",
     )
-    found.expect(not (extra := codes - set(names)), f"TAB638: region codes that are no kommun: {listed(extra)}")
+    found.expect(not (extra := codes - set(names)), f"region codes that are no kommun: {listed(extra)}")
     lan = set(frame.filter(pl.col("niva") == "lan")["region_kod"])
     found.expect(
-        not (gone := set(lan_by_code()) - lan), f"TAB638: the region list lacks {len(gone)} of 21 län ({listed(gone)})"
+        not (gone := set(lan_by_code()) - lan), f"the region list lacks {len(gone)} of 21 län ({listed(gone)})"
     )
     newest = year(frame["ar"].max())
-    found.add(newest_ok(newest, ctx.today, "TAB638"))
+    found.add(newest_ok(newest, ctx.today, "population"))
     latest = kommuner.filter(pl.col("ar") == newest)
     if not missing:
-        found.expect(
-            latest.height == 290, f"TAB638: the newest year {newest} has values for {latest.height} of 290 kommuner"
-        )
+        found.expect(latest.height == 290, f"the newest year {newest} has values for {latest.height} of 290 kommuner")
     low, high = KOMMUN_RANGE
     odd = latest.filter(~pl.col("folkmangd").is_between(low, high))
     found.expect(
         odd.is_empty(),
-        f"TAB638: {odd.height} kommuner have a population in {newest} outside {low}–{high} "
+        f"{odd.height} kommuner have a population in {newest} outside {low}–{high} "
         f"({listed([f'{r}: {v}' for r, v in odd.select('region_kod', 'folkmangd').iter_rows()])})",
     )
     riket = frame.filter((pl.col("region_kod") == RIKET_KOD) & (pl.col("ar") == newest))["folkmangd"]
     found.expect(
         riket.len() == 1 and RIKET_RANGE[0] <= (riket[0] or 0) <= RIKET_RANGE[1],
-        f"TAB638: riket's population in {newest} is {riket.to_list() or 'missing'}, not between 9 and 13 million",
+        f"riket's population in {newest} is {riket.to_list() or 'missing'}, not between 9 and 13 million",
     )
     found.notes.append(f"TAB638 {len(codes & set(names))} kommuner, newest {newest}")
 
@@ -80,11 +78,11 @@ def _deso(ctx: Context, found: Findings, base: str, limiter: Limiter) -> None:
         regions = sorted({str(r.get("Region")) for r in rows})
         raise Changed(f"no DeSO code (like {kommun.kod}C1010_DeSO2025) among the answer's regions ({listed(regions)})")
     other = set(frame["kommun_kod"]) - {kommun.kod}
-    found.expect(not other, f"TAB6574: DeSO of other kommuner than {kommun.kod} ({listed(other)})")
+    found.expect(not other, f"DeSO of other kommuner than {kommun.kod} ({listed(other)})")
     newest = year(frame["ar"].max())
-    found.add(newest_ok(newest, ctx.today, "TAB6574"))
+    found.add(newest_ok(newest, ctx.today, "DeSO population"))
     odd = frame.filter(~pl.col("folkmangd").is_between(0, DESO_MAX))
-    found.expect(odd.is_empty(), f"TAB6574: {odd.height} DeSO values outside 0–{DESO_MAX}")
+    found.expect(odd.is_empty(), f"{odd.height} DeSO values outside 0–{DESO_MAX}")
     found.notes.append(f"TAB6574 {frame['deso_kod'].n_unique()} DeSO in {kommun.namn}, newest {newest}")
 
 
