@@ -427,7 +427,8 @@ def check_sources(
     if report.unreachable:
         names = ", ".join(o.source for o in report.unreachable)
         typer.echo(
-            f"Warning: {names} could not be reached, so their format was not checked; run again later.", err=True
+            f"Warning: {names} could not be reached, so their format was not checked (not an error); run again later.",
+            err=True,
         )
     if report.changed:
         names = ", ".join(o.source for o in report.changed)

@@ -4,8 +4,10 @@ are each reported as "changed" with what changed; an unreachable host is "unreac
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from conftest import GEOJSON, no_sleep, write_config
 from contract_services import KOLADA_META, POLISEN, TODAY, pointed, recorded_json, services
 from lagesbild_cli import pipeline
 from lagesbild_cli.cli import app
-from lagesbild_cli.config import Config
+from lagesbild_cli.config import Config, ServiceSettings
 from lagesbild_cli.contracts.run import ContractReport
 
 SOURCES = ["bra", "polisen", "scb", "kolada", "mcf", "geo"]
@@ -51,7 +53,7 @@ def test_the_recorded_answers_of_every_source_pass(config: Config, httpserver: H
     assert events["url"].endswith("/api/events?locationname=Dalarnas+l%C3%A4n%3BGagnef")
     assert events["status"] == 200 and events["retrieved_at"].endswith("+00:00")
     assert (tmp_path / "answers" / events["file"]).read_bytes() == POLISEN.read_bytes()
-    assert events["sha256"] == __import__("hashlib").sha256(POLISEN.read_bytes()).hexdigest()
+    assert events["sha256"] == hashlib.sha256(POLISEN.read_bytes()).hexdigest()
     query = next(a for a in index["answers"] if a["name"] == "b11_query")
     assert {"code": "kommun", "selection": {"filter": "item", "values": ["2026"]}} in query["body"]["query"]
 
@@ -196,8 +198,7 @@ def test_an_unreachable_host_is_unreachable_not_a_broken_contract(
     config: Config, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
     services(httpserver)
-    cfg = pointed(config, httpserver)
-    cfg = type(cfg)(**{**cfg.__dict__, "polisen": type(cfg.polisen)("http://127.0.0.1:9/api/events")})
+    cfg = replace(pointed(config, httpserver), polisen=ServiceSettings("http://127.0.0.1:9/api/events"))
     report = pipeline.check_sources(cfg, out=tmp_path / "answers", sleep=no_sleep, today=TODAY)
     outcomes = {o.source: o for o in report.outcomes}
     assert outcomes["polisen"].status == "unreachable"
