@@ -47,6 +47,7 @@ def test_light_commands_import_no_heavy_library(tmp_path: Path) -> None:
         ["build", "--config", str(bad_config)],
         ["fetch", "--config", str(bad_config)],
         ["demo", "--dir", str(bad_config)],  # a file, not a folder
+        ["check-sources", "--config", str(bad_config)],
     ]
     done = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(HEAVY), json.dumps(commands)],
@@ -59,6 +60,6 @@ def test_light_commands_import_no_heavy_library(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.rsplit("PROBE", 1)[1])
     assert {name: result["heavy"] for name, result in seen.items() if result["heavy"]} == {}
-    expected_codes = [0, 0, 0, 0, 0, 2, 1, 1, 1, 1]
+    expected_codes = [0, 0, 0, 0, 0, 2, 1, 1, 1, 1, 1]
     assert [result["code"] for result in seen.values()] == expected_codes
     assert (tmp_path / "ny" / "lagesbild.toml").is_file()

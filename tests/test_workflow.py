@@ -4,11 +4,13 @@ run here against loopback servers, write every file its artifact names — and n
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 import stat
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from ruamel.yaml import YAML
 
 from builders import FakeKolada, FakeMcf, deso_fixture, population_fixture
 from conftest import BRA_XLSX, GEOJSON, REPO, SAMPLES, write_config
+from contract_services import services
 from lagesbild_cli.kommuner import kommuner_in_lan
 
 WORKFLOW = REPO / ".github" / "workflows" / "lagesbild.yml"
@@ -40,7 +43,7 @@ def test_least_privilege_pinned_and_bounded() -> None:
     flow = workflow()
     assert flow["permissions"] == {"contents": "read"} and "concurrency" in flow
     crons = [s["cron"] for s in flow["on"]["schedule"]]
-    assert len(crons) == 2 and "workflow_dispatch" in flow["on"]
+    assert len(crons) == 3 and "workflow_dispatch" in flow["on"]
     for job in flow["jobs"].values():
         assert job["timeout-minutes"] <= 60
         assert job["steps"][1]["run"] == "make setup"  # set up exactly as the README says
@@ -145,3 +148,77 @@ def test_the_report_jobs_commands_write_every_artifact(
         assert glob.glob(str(project / pattern)), f"the artifact path {pattern} matches nothing"
     assert not [f for f in found if f.endswith(".duckdb") or "/survey" in f]
     assert any(f.endswith("lagesbild.pdf") for f in found) and any(f.endswith("manifest.json") for f in found)
+
+
+def runs(condition: str, event: str, schedule: str = "") -> bool:
+    """A job's ``if:`` for an event: the comparisons of github.event_name and github.event.schedule it uses."""
+    python = condition.replace("||", " or ").replace("&&", " and ")
+    python = python.replace("github.event_name", repr(event)).replace("github.event.schedule", repr(schedule))
+    assert re.fullmatch(r"[\s'\w*./=()-]*", python.replace(" or ", " ").replace(" and ", " ")), condition
+    return bool(eval(python))  # only string literals and ==, checked above
+
+
+def test_each_schedule_runs_its_own_job_only() -> None:
+    jobs = workflow()["jobs"]
+    expected = {"17 5 * * *": {"polisen"}, "41 6 3 * *": {"report"}, "23 4 * * 1": {"contracts"}}
+    assert {s["cron"] for s in workflow()["on"]["schedule"]} == set(expected)
+    for cron, wanted in expected.items():
+        assert {name for name, job in jobs.items() if runs(job["if"], "schedule", cron)} == wanted, cron
+    assert {name for name, job in jobs.items() if runs(job["if"], "workflow_dispatch")} == {"report"}
+
+
+def fresh_polisen_events() -> bytes:
+    """The recorded Polisen answer with its events dated today (the check wants a recent newest event)."""
+    text = (SAMPLES / "polisen" / "events_snapshot_2025-12-03.json").read_text(encoding="utf-8")
+    today = date.today().isoformat()
+    return re.sub(r'"datetime": "\d{4}-\d{2}-\d{2} ', f'"datetime": "{today} ', text).encode("utf-8")
+
+
+@pytest.mark.parametrize("polisen", ["fresh", "stale"])
+def test_the_contract_jobs_commands_summarise_keep_the_answers_and_fail_on_a_change(
+    polisen: str, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    if polisen == "fresh":
+        httpserver.expect_request("/api/events").respond_with_data(fresh_polisen_events())
+    services(httpserver)  # the recorded answers; the recorded Polisen events are too old to pass unchanged
+    project = tmp_path / "repo"
+    project.mkdir()
+    point_at(write_config(project), httpserver.url_for("/"))
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "uv").write_text(
+        f'#!/bin/sh\n[ "$1" = run ] && [ "$2" = lagesbild ] && shift 2 && '
+        f'exec {sys.executable} -m lagesbild_cli "$@"\nexit 99\n',
+        encoding="utf-8",
+    )
+    (shim / "uv").chmod(stat.S_IRWXU)
+    runner_temp, summary = tmp_path / "runner", tmp_path / "summary.md"
+    runner_temp.mkdir()
+    env = {**os.environ, "PATH": f"{shim}:{os.environ['PATH']}", "RUNNER_TEMP": str(runner_temp)}
+    steps = workflow()["jobs"]["contracts"]["steps"]
+    step = next(s for s in steps if "check-sources" in s.get("run", ""))
+    result = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=project,
+        env={**env, "GITHUB_STEP_SUMMARY": str(summary)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    written = summary.read_text(encoding="utf-8")
+    assert written.startswith("## Source contracts (")
+    for source in ("bra", "polisen", "scb", "kolada", "mcf", "geo"):
+        assert re.search(rf"^{source} +(ok|changed): ", written, re.M), (source, written)
+    if polisen == "fresh":
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "changed" not in written and "::error" not in result.stdout
+    else:
+        assert result.returncode == 1  # the job fails visibly
+        assert "polisen  changed: events: the newest event is from 2025-12-03" in written
+        assert "::error title=polisen has changed its format::events: the newest event" in result.stdout
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()"
+    folder = Path(upload["with"]["path"].replace("${{ runner.temp }}", str(runner_temp)))
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    assert {a["source"] for a in index["answers"]} == {"bra", "polisen", "scb", "kolada", "mcf", "geo"}

@@ -402,6 +402,44 @@ def doctor(config: ConfigOption = DEFAULT_CONFIG) -> None:
         raise typer.Exit(1)
 
 
+@app.command("check-sources")
+def check_sources(
+    config: ConfigOption = DEFAULT_CONFIG,
+    source: SourceOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder for the answers; default: data/contracts/<UTC time>/."),
+    ] = None,
+) -> None:
+    """Check that every source still answers in the format lagesbild reads (one small request each).
+
+    One line per source: ok, changed: <what>, or unreachable: <why>. Every answer is kept with its URL,
+    time and sha256. Exit code 1 when a contract has changed; a source that cannot be reached is only a
+    warning (exit code 0), since nothing can be said about its format.
+    """
+    cfg = _config(config)
+    from lagesbild_cli import pipeline
+
+    report = _run(lambda: pipeline.check_sources(cfg, source, out=out))
+    for outcome in report.outcomes:
+        typer.echo(outcome.line())
+    typer.echo(f"Answers: {report.folder}")
+    if report.unreachable:
+        names = ", ".join(o.source for o in report.unreachable)
+        typer.echo(
+            f"Warning: {names} could not be reached, so their format was not checked (not an error); run again later.",
+            err=True,
+        )
+    if report.changed:
+        names = ", ".join(o.source for o in report.changed)
+        typer.echo(
+            f"Error: the format of {names} has changed; lagesbild fetch may fail or misread it. "
+            f"The answers are in {report.folder}.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_ERROR)
+
+
 @app.command()
 def version() -> None:
     """Print the version."""

@@ -59,7 +59,16 @@ class NoNetworkError(FetchError):
     Not retried: every later request to the same host in the run fails at once with it."""
 
 
-class GoneError(FetchError):
+class HttpStatusError(FetchError):
+    """The server answered with an HTTP status that a retry does not cure (a 4xx other than 429): the
+    URL or the request is wrong, or the resource has moved."""
+
+    def __init__(self, message: str, *, status: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+
+
+class GoneError(HttpStatusError):
     """The server answered 404 or 410: the resource is gone or has moved (never retried)."""
 
 

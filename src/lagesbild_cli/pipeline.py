@@ -25,6 +25,7 @@ import httpx
 from lagesbild_cli import batch, exports, loader, report, runlock
 from lagesbild_cli import demo as demo_project
 from lagesbild_cli.config import SOURCE_NAMES, Config, load_config
+from lagesbild_cli.contracts import run as contracts
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.loader import LoadResult
@@ -263,3 +264,21 @@ def demo(folder: Path = demo_project.DEFAULT_DIR, *, force: bool = False) -> Dem
         raddning.import_files(demo_project.RADDNING, manifest, config.home.kod)
         loader.load(config)
     return DemoResult(config=config, report=build(config))
+
+
+def check_sources(
+    config: Config,
+    sources: Sequence[str] | None = None,
+    *,
+    out: Path | None = None,
+    transport: httpx.BaseTransport | None = None,
+    clock: Clock = time.time,
+    sleep: Sleep = time.sleep,
+    today: date | None = None,
+) -> contracts.ContractReport:
+    """Ask every enabled source (or ``sources``) for one small answer and check it against what the pipeline
+    relies on; the answers are kept in ``out`` (default: data/contracts/<UTC time>/) with an index.json.
+    Nothing in data/raw/ or the database changes. ``today`` dates the freshness checks (default: today)."""
+    return contracts.check_sources(
+        config, select_sources(config, sources), out=out, transport=transport, clock=clock, sleep=sleep, today=today
+    )

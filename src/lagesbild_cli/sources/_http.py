@@ -27,7 +27,7 @@ import httpx
 from lagesbild_cli import __version__
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import HttpSettings
-from lagesbild_cli.errors import FetchError, GoneError, NoNetworkError
+from lagesbild_cli.errors import FetchError, GoneError, HttpStatusError, NoNetworkError
 from lagesbild_cli.raw import Download, atomic_write_bytes
 
 Clock = Callable[[], float]
@@ -261,8 +261,8 @@ class Http:
                         if status in (404, 410)
                         else "Check the URL and the request; nothing was changed."
                     )
-                    error = GoneError if status in (404, 410) else FetchError
-                    raise error(f"{shown} answered HTTP {status} when fetching {what}.", hint=advice)
+                    error = GoneError if status in (404, 410) else HttpStatusError
+                    raise error(f"{shown} answered HTTP {status} when fetching {what}.", status=status, hint=advice)
                 problem = f"{shown} answered HTTP {status} when fetching {what}"
                 asked = retry_after_seconds(response.headers.get("retry-after"), self.clock())
                 if asked is not None:
