@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import csv
 import html
+import os
 import re
 import shutil
 import socket
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from lagesbild_cli import demo, pipeline
+from lagesbild_cli import demo, pdf_cache, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.report import BuiltReport
@@ -31,6 +32,27 @@ SURVEY_CSV = DEMO / "survey" / "medborgarundersokning_gagnef_fiktiv.csv"
 RADDNING_EXPORTS = demo.RADDNING  # the 2018 and 2019 exports
 BRA_LONG_CSV = SAMPLES / "bra" / "bra_kommunindikatorer_dalarna_long.csv"
 SURVEY_SECTION = "# ── The municipality's own citizen survey"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One PDF cache for the whole session, shared by xdist's workers (and the CLI runs they start): a report
+    whose HTML another test has rendered already is not rendered again. Tests of rendering itself turn it off."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if base.name.startswith("popen-gw") else base) / "pdf-cache"
+    before = os.environ.get(pdf_cache.ENV)
+    os.environ[pdf_cache.ENV] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop(pdf_cache.ENV, None)
+    else:
+        os.environ[pdf_cache.ENV] = before
+
+
+@pytest.fixture
+def no_pdf_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every PDF is rendered anew: for tests of the rendering itself."""
+    monkeypatch.setenv(pdf_cache.ENV, "off")
 
 
 @pytest.fixture(autouse=True)

@@ -61,6 +61,7 @@ def digests(folder: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.usefixtures("no_pdf_cache")  # both builds render: the rendering itself must be reproducible
 def test_the_same_inputs_give_byte_identical_files(loaded_config: Config, tmp_path: Path) -> None:
     first = pipeline.build(loaded_config, 2024)
     folder = first.pdf.parent
@@ -73,6 +74,7 @@ def test_the_same_inputs_give_byte_identical_files(loaded_config: Config, tmp_pa
     assert "Utkast skapat 15 januari 2027" in dated.html.read_text(encoding="utf-8")
 
 
+@pytest.mark.usefixtures("no_pdf_cache")  # a worker renders its own PDF, to be compared with the single build's
 def test_the_batch_matches_single_builds(loaded_config: Config) -> None:
     single = digests(pipeline.build(loaded_config, 2024).pdf.parent)
     pipeline.build_many(loaded_config, kommuner_in_lan("20")[:3], 2024, workers=2)

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from lagesbild_cli import exports, formatting, pdf_ua, staging
+from lagesbild_cli import exports, formatting, pdf_cache, pdf_ua, staging
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import Config
 from lagesbild_cli.context import ReportContext, build_context
@@ -92,6 +92,25 @@ def render_pdf(html: str) -> bytes:
     return pdf
 
 
+def _pdf(html: str, config: Config) -> bytes:
+    """The PDF of ``html``: the one rendered before from the same HTML (see :mod:`pdf_cache`), else a new one."""
+    cache = pdf_cache.folder(config.processed_dir / "cache" / "pdf")
+    name = pdf_cache.key(html)
+    kept = pdf_cache.get(cache, name) if cache else None
+    if kept is not None:
+        return kept
+    try:
+        pdf = render_pdf(html)
+    except Exception as exc:  # WeasyPrint raises many kinds; none may leave a half-written report
+        raise RenderError(
+            f"WeasyPrint could not render the PDF: {exc}",
+            hint="Run 'lagesbild build' again; the previous report is untouched.",
+        ) from None
+    if cache:
+        pdf_cache.put(cache, name, pdf)
+    return pdf
+
+
 def report_dir(config: Config, year: int) -> Path:
     return config.reports_dir / config.kommun.kod / str(year)
 
@@ -101,13 +120,7 @@ def write_report(context: ReportContext, config: Config, sheets: tuple[exports.S
     that replaces the previous report's folder only when all of it is written."""
     html = render_html(context, config.templates_dir)
     checkpoint("render")
-    try:
-        pdf = render_pdf(html)
-    except Exception as exc:  # WeasyPrint raises many kinds; none may leave a half-written report
-        raise RenderError(
-            f"WeasyPrint could not render the PDF: {exc}",
-            hint="Run 'lagesbild build' again; the previous report is untouched.",
-        ) from None
+    pdf = _pdf(html, config)
     out = report_dir(config, context.year)
     title = f"{context.title} – {context.kommun_fullnamn} {context.year}: indikatorer"
     with staging.replaced_folder(out) as folder:
