@@ -16,6 +16,8 @@ Errors are mapped to these codes in one place, :func:`_run`.
 
 from __future__ import annotations
 
+import re
+import shlex
 import sys
 import traceback
 from collections.abc import Callable
@@ -66,6 +68,34 @@ KommunOption = Annotated[
 ]
 
 
+# The --config of this run when it is not ./lagesbild.toml: every command suggested in a message then carries it,
+# so that the suggestion, run from another folder, still works on this project (set by _config and doctor).
+_given_config: Path | None = None
+_SUGGESTED = re.compile(
+    r"\blagesbild (?:fetch|build|load|doctor|check-sources|import (?:bra|polisen|raddning|survey))\b"
+    r"(?: (?:[A-Z]{2,}\b|--source [a-z]+|--year \d+|--(?!config\b)[a-z][a-z-]*\b(?! [a-z0-9])))*"
+)
+
+
+def _remember_config(path: Path) -> None:
+    global _given_config  # one run, one config
+    _given_config = None if path == DEFAULT_CONFIG else path
+
+
+def _with_config(text: str) -> str:
+    """``text`` with ``--config PATH`` after every ``lagesbild <command> [ARGS]`` it suggests, when the run's
+    config is not the default ./lagesbild.toml (as init's next steps do)."""
+    if _given_config is None:
+        return text
+    option = f" --config {shlex.quote(str(_given_config))}"
+
+    def add(match: re.Match[str]) -> str:
+        given = text.startswith(" --config", match.end())
+        return match.group(0) if given else match.group(0) + option
+
+    return _SUGGESTED.sub(add, text)
+
+
 def _run(action: Callable[[], T]) -> T:
     """Run one pipeline step; the one place where errors become exit codes."""
     try:
@@ -85,7 +115,7 @@ def _run(action: Callable[[], T]) -> T:
 
 
 def _fail(exc: LagesbildError) -> NoReturn:
-    typer.echo(f"Error ({exc.kind}): {exc}", err=True)
+    typer.echo(_with_config(f"Error ({exc.kind}): {exc}"), err=True)
     raise typer.Exit(EXIT_ERROR) from None
 
 
@@ -101,11 +131,12 @@ def _report_problems(loaded: LoadResult | None) -> None:
     if loaded is None or not loaded.problems:
         return
     for problem in loaded.problems:
-        typer.echo(f"Error (left out of the database): {problem}", err=True)
+        typer.echo(_with_config(f"Error (left out of the database): {problem}"), err=True)
     raise typer.Exit(1)
 
 
 def _config(path: Path, kommun: str | None = None) -> Config:
+    _remember_config(path)
     config = _run(lambda: load_config(path))
     return _run(lambda: config.with_kommun(kommun)) if kommun else config
 
@@ -155,7 +186,7 @@ def fetch(
     for result in report.results:
         typer.echo(f"{result.source:<8} {result.status:<9} {result.summary()}")
         for failure in result.details:
-            typer.echo(f"  - {failure}", err=True)
+            typer.echo(_with_config(f"  - {failure}"), err=True)
     if report.load is not None:
         typer.echo(f"Database: {report.load.db_path}")
     _report_problems(report.load)
@@ -164,10 +195,10 @@ def fetch(
         if by_hand:
             typer.echo("What failed can be downloaded by hand:", err=True)
             for text in by_hand:
-                typer.echo(f"  {text}", err=True)
+                typer.echo(_with_config(f"  {text}"), err=True)
         if any(r.unreachable for r in report.failed):
             again = "Or run" if by_hand else "Run"
-            typer.echo(f"{again} 'lagesbild fetch' again once the servers can be reached.", err=True)
+            typer.echo(_with_config(f"{again} 'lagesbild fetch' again once the servers can be reached."), err=True)
         names = ", ".join(r.source for r in report.failed)
         typer.echo(
             f"Error: {len(report.failed)} source(s) failed: {names}. Their previous data is untouched.", err=True
@@ -294,7 +325,7 @@ def build(
         if result.overview:
             typer.echo(f"Wrote {result.overview}")
         for failed, message in result.failed:
-            typer.echo(f"Error ({failed.namn} {failed.kod}): {message}", err=True)
+            typer.echo(_with_config(f"Error ({failed.namn} {failed.kod}): {message}"), err=True)
         if result.failed:
             typer.echo(f"{len(result.failed)} of {len(many)} reports failed; the others were written.", err=True)
             raise typer.Exit(1)
@@ -390,11 +421,12 @@ def doctor(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Check Python, packages, WeasyPrint's libraries, the font, the config, write access and data age."""
     from lagesbild_cli import doctor as doctor_checks
 
+    _remember_config(config)
     checks = doctor_checks.run(config)
     for check in checks:
         typer.echo(f"{check.status:<5} {check.name}: {check.detail}")
         if check.fix:
-            typer.echo(f"      → {check.fix}")
+            typer.echo(_with_config(f"      → {check.fix}"))
     errors = sum(c.status == "ERROR" for c in checks)
     warnings = sum(c.status == "WARN" for c in checks)
     typer.echo(f"{errors} error(s), {warnings} warning(s).")
@@ -449,6 +481,7 @@ def version() -> None:
 @app.callback()
 def startup() -> None:
     """Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data."""
+    _remember_config(DEFAULT_CONFIG)
     _run(check_weasyprint)
 
 
