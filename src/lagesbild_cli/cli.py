@@ -141,8 +141,25 @@ def _config(path: Path, kommun: str | None = None) -> Config:
     return _run(lambda: config.with_kommun(kommun)) if kommun else config
 
 
+def _known_sources(values: list[str] | None) -> list[str] | None:
+    """--source: a name lagesbild fetches and checks; another is a usage error (exit 2), like --year abc."""
+    for value in values or []:
+        if value not in SOURCE_NAMES:
+            raise typer.BadParameter(
+                f"{value!r} is not a source lagesbild fetches or checks; choose from: {', '.join(SOURCE_NAMES)}.",
+                param_hint="'--source'",
+            )
+    return values
+
+
 SourceOption = Annotated[
-    list[str] | None, typer.Option("--source", "-s", help=f"Only this source (repeatable): {', '.join(SOURCE_NAMES)}.")
+    list[str] | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help=f"Only this source (repeatable): {', '.join(SOURCE_NAMES)}.",
+        callback=_known_sources,
+    ),
 ]
 
 
@@ -446,8 +463,9 @@ def check_sources(
     """Check that every source still answers in the format lagesbild reads (one small request each).
 
     One line per source: ok, changed: <what>, or unreachable: <why>. Every answer is kept with its URL,
-    time and sha256. Exit code 1 when a contract has changed; a source that cannot be reached is only a
-    warning (exit code 0), since nothing can be said about its format.
+    time and sha256 (--out must be a new or empty folder). Exit code 1 when a contract has changed, or when
+    no source could be reached at all (nothing was checked); a source that cannot be reached while others
+    can is only a warning (exit code 0), since nothing can be said about its format.
     """
     cfg = _config(config)
     from lagesbild_cli import pipeline
@@ -456,6 +474,13 @@ def check_sources(
     for outcome in report.outcomes:
         typer.echo(outcome.line())
     typer.echo(f"Answers: {report.folder}")
+    if report.outcomes and len(report.unreachable) == len(report.outcomes):
+        typer.echo(
+            "Error: no source could be reached: check the network (or a proxy or firewall), then run again. "
+            "Nothing was checked.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_ERROR)
     if report.unreachable:
         names = ", ".join(o.source for o in report.unreachable)
         typer.echo(
