@@ -36,12 +36,24 @@ def test_import_then_build_writes_both_reports(tmp_path: Path) -> None:
     config = str(write_config(tmp_path))
     code, out, _ = run("import", "bra", str(BRA_XLSX), "--config", config)
     assert code == 0 and "Imported Gagnef (2026) → data/raw/bra/2026.xlsx" in out
+    assert "Loaded 15 workbooks into " in out
     code, out, err = run("build", "--year", "2023", "--config", config)
     assert code == 0, err
     assert (tmp_path / "data/processed/reports/2026/2023/lagesbild.html").exists()
     assert (tmp_path / "data/processed/reports/2026/2023/lagesbild.pdf").exists()
     code, out, _ = run("build", "--year", "2023", "--kommun", "Mora", "--config", config)
     assert code == 0 and "reports/2062/2023/lagesbild.pdf" in out
+
+
+def test_the_help_names_every_source_and_the_browser() -> None:
+    fetch_help = run("fetch", "--help")[1]
+    assert "MCF" in fetch_help and "search" in fetch_help and "Chrome/Chromium" in fetch_help
+    assert "browser for Brå's search" in run("doctor", "--help")[1]
+
+
+def test_one_imported_workbook_is_one_workbook(tmp_path: Path) -> None:
+    code, out, _ = run("import", "bra", str(BRA_XLSX / "Gagnef.xlsx"), "--config", str(write_config(tmp_path)))
+    assert code == 0 and "Loaded 1 workbook into " in out
 
 
 def test_build_without_data_says_to_fetch(tmp_path: Path) -> None:

@@ -172,7 +172,10 @@ def fetch(
         bool, typer.Option("--offline", help="Fetch nothing; rebuild the database from what is on disk.")
     ] = False,
 ) -> None:
-    """Download every source (Brå, Polisen, SCB, Kolada, geodata) into data/raw/ and load DuckDB.
+    """Download every source (Brå, Polisen, SCB, Kolada, MCF, geodata) into data/raw/ and load DuckDB.
+
+    Brå's workbooks are found through Brå's page and its search (with a headless Chrome/Chromium when the
+    page shows its hits only by script, if one is installed; see [sources.bra] browser).
 
     A failing source does not stop the others; the summary says what each did, and the exit code is 1
     if any failed.
@@ -237,7 +240,8 @@ def import_bra(
         typer.echo(f"Imported {kommun.namn} ({kommun.kod}) → data/raw/{entry.file}")
         for note in skipped:
             typer.echo(f"  skipped {note}")
-    typer.echo(f"Loaded {loaded.bra_workbooks} workbooks into {loaded.db_path}")
+    workbooks = "workbook" if loaded.bra_workbooks == 1 else "workbooks"
+    typer.echo(f"Loaded {loaded.bra_workbooks} {workbooks} into {loaded.db_path}")
     _report_problems(loaded)
 
 
@@ -298,8 +302,9 @@ def load(config: ConfigOption = DEFAULT_CONFIG) -> None:
     from lagesbild_cli import pipeline
 
     result = _run(lambda: pipeline.load(cfg))
+    workbooks = "workbook" if result.bra_workbooks == 1 else "workbooks"
     typer.echo(
-        f"Loaded {result.bra_workbooks} Brå workbooks, {result.tables['raw_polisen_handelser']} Polisen "
+        f"Loaded {result.bra_workbooks} Brå {workbooks}, {result.tables['raw_polisen_handelser']} Polisen "
         f"events and {result.tables['raw_kolada_varden']} Kolada values into {result.db_path}"
     )
     _report_problems(result)
@@ -435,7 +440,8 @@ def kommuner(
 
 @app.command()
 def doctor(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """Check Python, packages, WeasyPrint's libraries, the font, the config, write access and data age."""
+    """Check Python, packages, WeasyPrint's libraries, the font, the config, the browser for Brå's search
+    (found, not started), write access and data age."""
     from lagesbild_cli import doctor as doctor_checks
 
     _remember_config(config)
