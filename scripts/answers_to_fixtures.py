@@ -3,8 +3,9 @@ step (the folder it wrote, e.g. data/contracts/<UTC time>/ or the weekly job's a
 
     uv run python scripts/answers_to_fixtures.py data/contracts/20261207T042301Z
 
-The answers replace tests/data/contracts/ (or DEST, the second argument) with an index.json and a PROVENANCE.md
-that names each file's URL, time, status and sha256. Refused, changing nothing, when a source was unreachable,
+The answers of the sources the run checked replace theirs in tests/data/contracts/ (or DEST, the second
+argument); the other sources' fixtures are kept, and index.json and PROVENANCE.md (each file's URL, time, status
+and sha256) cover them all. Refused, changing nothing, when a source was unreachable,
 a request got no answer, or a file differs from its recorded sha256. Then run
 `uv run pytest tests/contracts -q`: the replayed answers must pass, or the parsers must follow the change.
 """
@@ -24,7 +25,10 @@ DEST = ROOT / "tests" / "data" / "contracts"
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) not in (1, 2):
+    if any(arg in ("-h", "--help") for arg in argv):
+        print(__doc__)
+        return 0
+    if len(argv) not in (1, 2) or any(arg.startswith("-") for arg in argv):
         print(__doc__, file=sys.stderr)
         return 2
     folder, dest = Path(argv[0]), Path(argv[1]) if len(argv) == 2 else DEST

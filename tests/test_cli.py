@@ -36,6 +36,7 @@ def test_import_then_build_writes_both_reports(tmp_path: Path) -> None:
     config = str(write_config(tmp_path))
     code, out, _ = run("import", "bra", str(BRA_XLSX), "--config", config)
     assert code == 0 and "Imported Gagnef (2026) → data/raw/bra/2026.xlsx" in out
+    assert "Loaded 15 workbooks into " in out
     code, out, err = run("build", "--year", "2023", "--config", config)
     assert code == 0, err
     assert (tmp_path / "data/processed/reports/2026/2023/lagesbild.html").exists()
@@ -44,10 +45,37 @@ def test_import_then_build_writes_both_reports(tmp_path: Path) -> None:
     assert code == 0 and "reports/2062/2023/lagesbild.pdf" in out
 
 
+def test_the_help_names_every_source_and_the_browser() -> None:
+    fetch_help = run("fetch", "--help")[1]
+    assert "MCF" in fetch_help and "search" in fetch_help and "Chrome/Chromium" in fetch_help
+    assert "browser for Brå's search" in run("doctor", "--help")[1]
+
+
+def test_one_imported_workbook_is_one_workbook(tmp_path: Path) -> None:
+    code, out, _ = run("import", "bra", str(BRA_XLSX / "Gagnef.xlsx"), "--config", str(write_config(tmp_path)))
+    assert code == 0 and "Loaded 1 workbook into " in out
+
+
 def test_build_without_data_says_to_fetch(tmp_path: Path) -> None:
     code, _, err = run("build", "--config", str(write_config(tmp_path)))
     assert code == 1
     assert "There is no data" in err and "lagesbild fetch" in err and "Traceback" not in err
+
+
+def test_suggested_commands_carry_the_given_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # run from the parent folder: the printed commands must name the project's config, or, run as printed,
+    # they would work on ./lagesbild.toml, another project
+    (tmp_path / "mora").mkdir()
+    write_config(tmp_path / "mora", kommun="2062")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("build", "--config", "mora/lagesbild.toml")
+    assert code == 1 and "Run 'lagesbild fetch --config mora/lagesbild.toml'" in err
+    code, out, _ = run("doctor", "--config", "mora/lagesbild.toml")
+    assert "→ Run 'lagesbild fetch --config mora/lagesbild.toml'." in out
+    # the default config needs no --config
+    write_config(tmp_path, kommun="2062")
+    code, _, err = run("build")
+    assert code == 1 and "Run 'lagesbild fetch'" in err and "--config" not in err
 
 
 def test_a_malformed_workbook_is_rejected_and_nothing_is_imported(tmp_path: Path) -> None:
@@ -298,7 +326,8 @@ def test_a_broken_table_in_a_changed_workbook_stops_the_whole_import(tmp_path: P
 def test_offline_fetch_fails_fast_with_one_line_per_source_and_one_summary(tmp_path: Path) -> None:
     # the autouse no_internet fixture makes every name lookup but loopback fail, as on a computer without network
     started = time.monotonic()
-    code, out, err = run("fetch", "--config", str(write_config(tmp_path)))
+    config = write_config(tmp_path)
+    code, out, err = run("fetch", "--config", str(config))
     assert time.monotonic() - started < 20  # no backoff: 4 tries x 6 sources used to take two minutes
     assert code == 1
     assert out.splitlines() == [
@@ -313,10 +342,11 @@ def test_offline_fetch_fails_fast_with_one_line_per_source_and_one_summary(tmp_p
     assert len(lines) <= 6
     bra = [line for line in lines if "Brå:" in line]
     assert len(bra) == 1 and "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild" in bra[0]
-    assert "lagesbild import bra FOLDER" in bra[0] and "all 15 kommuner of the län" in bra[0]
+    assert f"lagesbild import bra FOLDER --config {config}" in bra[0] and "all 15 kommuner of the län" in bra[0]
     for kommun in kommuner_in_lan("20"):
         assert (out + err).count(kommun.namn) == 1 or kommun.namn == "Gagnef", kommun  # Gagnef is in Polisen's too
-    assert "lagesbild import polisen FILE" in err
+    assert f"lagesbild import polisen FILE --config {config}" in err
+    assert f"'lagesbild fetch --config {config}' again" in err
     assert err.count("Error:") == 1 and "6 source(s) failed" in err
     assert "Traceback" not in err
 

@@ -88,10 +88,24 @@ def test_doctor_says_whether_a_browser_can_search_bras_page(tmp_path: Path, monk
     monkeypatch.setenv("PATH", str(chrome.parent))
     monkeypatch.setenv("LAGESBILD_BROWSER", str(chrome))
     found = by_name(doctor.run(path))["browser for Brå's search"]
-    assert (found.status, found.detail) == ("OK", f"{chrome} with {driver}")
+    assert (found.status, found.detail) == ("OK", f"found {chrome} and {driver} (not started)")
     monkeypatch.setenv("LAGESBILD_BROWSER", "auto")
     missing = by_name(doctor.run(path))["browser for Brå's search"]
     assert missing.status == "WARN" and "Chrome or Chromium" in missing.detail
-    assert "pip install 'lagesbild[browser]'" in missing.fix and "lagesbild import bra FOLDER" in missing.fix
+    assert "apt-get install chromium chromium-driver" in missing.fix and "lagesbild import bra FOLDER" in missing.fix
+    assert "Selenium" not in missing.fix  # installed here: only what is missing is named
+    monkeypatch.setenv("LAGESBILD_BROWSER", "google-chrome")
+    named = by_name(doctor.run(path))["browser for Brå's search"]
+    assert "google-chrome (LAGESBILD_BROWSER) is not an installed program" in named.detail
     monkeypatch.setenv("LAGESBILD_BROWSER", "never")
-    assert by_name(doctor.run(path))["browser for Brå's search"].status == "OK"
+    never = by_name(doctor.run(path))["browser for Brå's search"]
+    assert (never.status, never.detail) == ("OK", "not used (LAGESBILD_BROWSER = never)")
+
+
+def test_the_survey_is_imported_not_fetched_and_unmentioned_when_not_configured(tmp_path: Path) -> None:
+    gagnef = by_name(doctor.run(write_config(tmp_path)))  # Gagnef's config has a [survey] section
+    assert gagnef["data survey"].fix == "Import the survey tool's export: 'lagesbild import survey FILE'."
+    assert gagnef["data bra"].fix == "Run 'lagesbild fetch'."
+    (tmp_path / "mora").mkdir()
+    mora = by_name(doctor.run(write_config(tmp_path / "mora", kommun="2062")))  # no [survey] section
+    assert "data survey" not in mora and "data bra" in mora

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from conftest import REPO
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import load_config
 
@@ -68,3 +69,19 @@ def test_init_with_an_unknown_kommun_exits_1_and_writes_nothing(tmp_path: Path) 
     assert code == 1 and "'Moraa' is not a Swedish kommun code or name" in err
     assert not (tmp_path / "lagesbild.toml").exists()
     assert init("--dir", str(tmp_path))[0] == 2  # --kommun is required: a usage error
+
+
+def test_the_bra_section_explains_the_page_search_and_the_browser_like_the_shipped_config(tmp_path: Path) -> None:
+    assert init("--kommun", "Mora", "--dir", str(tmp_path))[0] == 0
+
+    def bra_section(path: Path) -> str:
+        text = path.read_text(encoding="utf-8")
+        return text[text.index("[sources.bra]\n") : text.index("[sources.bra.urls]")]
+
+    section = bra_section(tmp_path / "lagesbild.toml")
+    for told in ("search form", "last time", "LAGESBILD_BROWSER", '"never"', "lagesbild[browser]", "chromedriver"):
+        assert told in section, told
+    assert '\nbrowser = "auto"\n' in section and "\nsearch_interval_seconds = 2 " in section
+    assert section == bra_section(REPO / "lagesbild.toml")
+    config = load_config(tmp_path / "lagesbild.toml")
+    assert config.bra.browser == "auto" and config.bra.search_interval_seconds == 2

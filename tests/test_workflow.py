@@ -174,7 +174,7 @@ def fresh_polisen_events() -> bytes:
     return re.sub(r'"datetime": "\d{4}-\d{2}-\d{2} ', f'"datetime": "{today} ', text).encode("utf-8")
 
 
-@pytest.mark.parametrize("polisen", ["fresh", "stale"])
+@pytest.mark.parametrize("polisen", ["fresh", "stale", "down"])
 def test_the_contract_jobs_commands_summarise_keep_the_answers_and_fail_on_a_change(
     polisen: str, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
@@ -183,7 +183,8 @@ def test_the_contract_jobs_commands_summarise_keep_the_answers_and_fail_on_a_cha
     services(httpserver)  # the recorded answers; the recorded Polisen events are too old to pass unchanged
     project = tmp_path / "repo"
     project.mkdir()
-    point_at(write_config(project), httpserver.url_for("/"))
+    # "down": no source answers (port 9 refuses), which must not leave the weekly job green
+    point_at(write_config(project), "http://127.0.0.1:9/" if polisen == "down" else httpserver.url_for("/"))
     shim = tmp_path / "bin"
     shim.mkdir()
     (shim / "uv").write_text(
@@ -208,6 +209,10 @@ def test_the_contract_jobs_commands_summarise_keep_the_answers_and_fail_on_a_cha
     )
     written = summary.read_text(encoding="utf-8")
     assert written.startswith("## Source contracts (")
+    if polisen == "down":
+        assert result.returncode == 1 and "Error: no source could be reached: check the network" in written
+        assert "::error title=No source could be reached::" in result.stdout
+        return
     for source in ("bra", "polisen", "scb", "kolada", "mcf", "geo"):
         assert re.search(rf"^{source} +(ok|changed): ", written, re.M), (source, written)
     if polisen == "fresh":

@@ -16,6 +16,8 @@ Errors are mapped to these codes in one place, :func:`_run`.
 
 from __future__ import annotations
 
+import re
+import shlex
 import sys
 import traceback
 from collections.abc import Callable
@@ -66,6 +68,34 @@ KommunOption = Annotated[
 ]
 
 
+# The --config of this run when it is not ./lagesbild.toml: every command suggested in a message then carries it,
+# so that the suggestion, run from another folder, still works on this project (set by _config and doctor).
+_given_config: Path | None = None
+_SUGGESTED = re.compile(
+    r"\blagesbild (?:fetch|build|load|doctor|check-sources|import (?:bra|polisen|raddning|survey))\b"
+    r"(?: (?:[A-Z]{2,}\b|--source [a-z]+|--year \d+|--(?!config\b)[a-z][a-z-]*\b(?! [a-z0-9])))*"
+)
+
+
+def _remember_config(path: Path) -> None:
+    global _given_config  # one run, one config
+    _given_config = None if path == DEFAULT_CONFIG else path
+
+
+def _with_config(text: str) -> str:
+    """``text`` with ``--config PATH`` after every ``lagesbild <command> [ARGS]`` it suggests, when the run's
+    config is not the default ./lagesbild.toml (as init's next steps do)."""
+    if _given_config is None:
+        return text
+    option = f" --config {shlex.quote(str(_given_config))}"
+
+    def add(match: re.Match[str]) -> str:
+        given = text.startswith(" --config", match.end())
+        return match.group(0) if given else match.group(0) + option
+
+    return _SUGGESTED.sub(add, text)
+
+
 def _run(action: Callable[[], T]) -> T:
     """Run one pipeline step; the one place where errors become exit codes."""
     try:
@@ -85,7 +115,7 @@ def _run(action: Callable[[], T]) -> T:
 
 
 def _fail(exc: LagesbildError) -> NoReturn:
-    typer.echo(f"Error ({exc.kind}): {exc}", err=True)
+    typer.echo(_with_config(f"Error ({exc.kind}): {exc}"), err=True)
     raise typer.Exit(EXIT_ERROR) from None
 
 
@@ -101,17 +131,35 @@ def _report_problems(loaded: LoadResult | None) -> None:
     if loaded is None or not loaded.problems:
         return
     for problem in loaded.problems:
-        typer.echo(f"Error (left out of the database): {problem}", err=True)
+        typer.echo(_with_config(f"Error (left out of the database): {problem}"), err=True)
     raise typer.Exit(1)
 
 
 def _config(path: Path, kommun: str | None = None) -> Config:
+    _remember_config(path)
     config = _run(lambda: load_config(path))
     return _run(lambda: config.with_kommun(kommun)) if kommun else config
 
 
+def _known_sources(values: list[str] | None) -> list[str] | None:
+    """--source: a name lagesbild fetches and checks; another is a usage error (exit 2), like --year abc."""
+    for value in values or []:
+        if value not in SOURCE_NAMES:
+            raise typer.BadParameter(
+                f"{value!r} is not a source lagesbild fetches or checks; choose from: {', '.join(SOURCE_NAMES)}.",
+                param_hint="'--source'",
+            )
+    return values
+
+
 SourceOption = Annotated[
-    list[str] | None, typer.Option("--source", "-s", help=f"Only this source (repeatable): {', '.join(SOURCE_NAMES)}.")
+    list[str] | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help=f"Only this source (repeatable): {', '.join(SOURCE_NAMES)}.",
+        callback=_known_sources,
+    ),
 ]
 
 
@@ -124,7 +172,10 @@ def fetch(
         bool, typer.Option("--offline", help="Fetch nothing; rebuild the database from what is on disk.")
     ] = False,
 ) -> None:
-    """Download every source (Brå, Polisen, SCB, Kolada, geodata) into data/raw/ and load DuckDB.
+    """Download every source (Brå, Polisen, SCB, Kolada, MCF, geodata) into data/raw/ and load DuckDB.
+
+    Brå's workbooks are found through Brå's page and its search (with a headless Chrome/Chromium when the
+    page shows its hits only by script, if one is installed; see [sources.bra] browser).
 
     A failing source does not stop the others; the summary says what each did, and the exit code is 1
     if any failed.
@@ -155,7 +206,7 @@ def fetch(
     for result in report.results:
         typer.echo(f"{result.source:<8} {result.status:<9} {result.summary()}")
         for failure in result.details:
-            typer.echo(f"  - {failure}", err=True)
+            typer.echo(_with_config(f"  - {failure}"), err=True)
     if report.load is not None:
         typer.echo(f"Database: {report.load.db_path}")
     _report_problems(report.load)
@@ -164,10 +215,10 @@ def fetch(
         if by_hand:
             typer.echo("What failed can be downloaded by hand:", err=True)
             for text in by_hand:
-                typer.echo(f"  {text}", err=True)
+                typer.echo(_with_config(f"  {text}"), err=True)
         if any(r.unreachable for r in report.failed):
             again = "Or run" if by_hand else "Run"
-            typer.echo(f"{again} 'lagesbild fetch' again once the servers can be reached.", err=True)
+            typer.echo(_with_config(f"{again} 'lagesbild fetch' again once the servers can be reached."), err=True)
         names = ", ".join(r.source for r in report.failed)
         typer.echo(
             f"Error: {len(report.failed)} source(s) failed: {names}. Their previous data is untouched.", err=True
@@ -189,7 +240,8 @@ def import_bra(
         typer.echo(f"Imported {kommun.namn} ({kommun.kod}) → data/raw/{entry.file}")
         for note in skipped:
             typer.echo(f"  skipped {note}")
-    typer.echo(f"Loaded {loaded.bra_workbooks} workbooks into {loaded.db_path}")
+    workbooks = "workbook" if loaded.bra_workbooks == 1 else "workbooks"
+    typer.echo(f"Loaded {loaded.bra_workbooks} {workbooks} into {loaded.db_path}")
     _report_problems(loaded)
 
 
@@ -250,8 +302,9 @@ def load(config: ConfigOption = DEFAULT_CONFIG) -> None:
     from lagesbild_cli import pipeline
 
     result = _run(lambda: pipeline.load(cfg))
+    workbooks = "workbook" if result.bra_workbooks == 1 else "workbooks"
     typer.echo(
-        f"Loaded {result.bra_workbooks} Brå workbooks, {result.tables['raw_polisen_handelser']} Polisen "
+        f"Loaded {result.bra_workbooks} Brå {workbooks}, {result.tables['raw_polisen_handelser']} Polisen "
         f"events and {result.tables['raw_kolada_varden']} Kolada values into {result.db_path}"
     )
     _report_problems(result)
@@ -294,7 +347,7 @@ def build(
         if result.overview:
             typer.echo(f"Wrote {result.overview}")
         for failed, message in result.failed:
-            typer.echo(f"Error ({failed.namn} {failed.kod}): {message}", err=True)
+            typer.echo(_with_config(f"Error ({failed.namn} {failed.kod}): {message}"), err=True)
         if result.failed:
             typer.echo(f"{len(result.failed)} of {len(many)} reports failed; the others were written.", err=True)
             raise typer.Exit(1)
@@ -387,14 +440,16 @@ def kommuner(
 
 @app.command()
 def doctor(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """Check Python, packages, WeasyPrint's libraries, the font, the config, write access and data age."""
+    """Check Python, packages, WeasyPrint's libraries, the font, the config, the browser for Brå's search
+    (found, not started), write access and data age."""
     from lagesbild_cli import doctor as doctor_checks
 
+    _remember_config(config)
     checks = doctor_checks.run(config)
     for check in checks:
         typer.echo(f"{check.status:<5} {check.name}: {check.detail}")
         if check.fix:
-            typer.echo(f"      → {check.fix}")
+            typer.echo(_with_config(f"      → {check.fix}"))
     errors = sum(c.status == "ERROR" for c in checks)
     warnings = sum(c.status == "WARN" for c in checks)
     typer.echo(f"{errors} error(s), {warnings} warning(s).")
@@ -414,8 +469,9 @@ def check_sources(
     """Check that every source still answers in the format lagesbild reads (one small request each).
 
     One line per source: ok, changed: <what>, or unreachable: <why>. Every answer is kept with its URL,
-    time and sha256. Exit code 1 when a contract has changed; a source that cannot be reached is only a
-    warning (exit code 0), since nothing can be said about its format.
+    time and sha256 (--out must be a new or empty folder). Exit code 1 when a contract has changed, or when
+    no source could be reached at all (nothing was checked); a source that cannot be reached while others
+    can is only a warning (exit code 0), since nothing can be said about its format.
     """
     cfg = _config(config)
     from lagesbild_cli import pipeline
@@ -424,6 +480,13 @@ def check_sources(
     for outcome in report.outcomes:
         typer.echo(outcome.line())
     typer.echo(f"Answers: {report.folder}")
+    if report.outcomes and len(report.unreachable) == len(report.outcomes):
+        typer.echo(
+            "Error: no source could be reached: check the network (or a proxy or firewall), then run again. "
+            "Nothing was checked.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_ERROR)
     if report.unreachable:
         names = ", ".join(o.source for o in report.unreachable)
         typer.echo(
@@ -449,6 +512,7 @@ def version() -> None:
 @app.callback()
 def startup() -> None:
     """Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data."""
+    _remember_config(DEFAULT_CONFIG)
     _run(check_weasyprint)
 
 

@@ -105,14 +105,16 @@ def _browser(config: Config) -> Check:
         found = bra_browser.locate(config.bra.browser)
     except BrowserMissingError as exc:
         if bra_browser.setting_in_effect(config.bra.browser) == "never":
-            return Check("browser for Brå's search", "OK", "not used (browser = never)")
+            name = bra_browser.setting_name(config.bra.browser)
+            return Check("browser for Brå's search", "OK", f"not used ({name} = never)")
         return Check(
             "browser for Brå's search",
             "WARN",
             f"{exc.message}; fetch finds Brå's workbooks only if Brå's page or its search form lists them",
             f"{exc.hint} Or download the workbooks by hand: lagesbild import bra FOLDER.",
         )
-    return Check("browser for Brå's search", "OK", f"{found.binary} with {found.driver}")
+    # found, not started: starting Chrome would make doctor slow; fetch says so if it fails to start
+    return Check("browser for Brå's search", "OK", f"found {found.binary} and {found.driver} (not started)")
 
 
 def _writable(folder: Path) -> Check:
@@ -133,12 +135,16 @@ def _ages(config: Config, now: datetime) -> list[Check]:
         times = [e.checked_at or e.retrieved_at for e in entries if e.source == source]
         status = statuses.get(source)
         if not times:
+            if source == "survey" and config.survey is None:
+                continue  # no survey configured: nothing is missing
             checks.append(
                 Check(
                     f"data {source}",
                     "WARN",
                     "no data yet",
-                    "Run 'lagesbild fetch'" + (" or 'lagesbild import survey FILE'." if source == "survey" else "."),
+                    "Import the survey tool's export: 'lagesbild import survey FILE'."
+                    if source == "survey"
+                    else "Run 'lagesbild fetch'.",
                 )
             )
             continue

@@ -62,6 +62,11 @@ def file_mode() -> int:
     return 0o666 & ~_umask()
 
 
+def folder_mode() -> int:
+    """The mode a new folder gets from ``mkdir()``: 0o777 without the bits of the process's umask (0755)."""
+    return 0o777 & ~_umask()
+
+
 def _umask() -> int:
     """The umask, read without changing it (Linux shows it in /proc); elsewhere set and restored once."""
     try:

@@ -309,3 +309,42 @@ def test_the_command_warns_but_passes_when_a_source_cannot_be_reached(
     assert "Warning: geo could not be reached" in result.stderr
     folders = list((tmp_path / "data" / "contracts").iterdir())  # the default folder: data/contracts/<UTC time>/
     assert len(folders) == 1 and (folders[0] / "index.json").is_file()
+
+
+def test_when_no_source_can_be_reached_nothing_was_checked_and_the_command_fails(
+    loopback_config: Path, httpserver: HTTPServer
+) -> None:
+    text = loopback_config.read_text(encoding="utf-8")
+    base = httpserver.url_for("/")
+    loopback_config.write_text(
+        text.replace(base + "geo.json", "http://127.0.0.1:9/geo.json").replace(base, "http://127.0.0.1:9/")
+    )
+    result = run_cli(loopback_config)
+    assert result.exit_code == 1, result.output
+    assert [line.split()[1] for line in result.stdout.splitlines()[:6]] == ["unreachable:"] * 6
+    assert "Error: no source could be reached: check the network" in result.stderr
+
+
+def test_out_must_be_a_new_or_empty_folder(loopback_config: Path, httpserver: HTTPServer, tmp_path: Path) -> None:
+    services(httpserver)
+    a_file = tmp_path / "answers.txt"
+    a_file.write_text("mine", encoding="utf-8")
+    result = run_cli(loopback_config, "--source", "geo", "--out", str(a_file))
+    assert result.exit_code == 1 and f"{a_file} is a file, not a folder (--out)" in result.stderr
+    assert a_file.read_text(encoding="utf-8") == "mine"
+    used = tmp_path / "used"
+    assert run_cli(loopback_config, "--source", "geo", "--out", str(used)).exit_code == 0
+    before = (used / "index.json").read_bytes()
+    result = run_cli(loopback_config, "--source", "mcf", "--out", str(used))
+    assert result.exit_code == 1 and f"{used} already holds files (--out)" in result.stderr
+    assert (used / "index.json").read_bytes() == before
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run_cli(loopback_config, "--source", "geo", "--out", str(empty)).exit_code == 0
+
+
+def test_a_source_without_a_check_is_a_usage_error(loopback_config: Path) -> None:
+    for command in ("check-sources", "fetch"):
+        result = CliRunner().invoke(app, [command, "--config", str(loopback_config), "--source", "survey"])
+        assert result.exit_code == 2, (command, result.output)
+        assert "'survey' is not a source" in result.stderr and "bra, polisen, scb, kolada, mcf, geo" in result.stderr

@@ -215,7 +215,7 @@ def test_without_a_browser_a_page_with_hits_by_script_fails_clearly_and_keeps_wh
     assert result.stdout.startswith(
         "bra      failed    1 kept from before, 14 failed (Brå's page shows its search hits"
     )
-    assert "pip install 'lagesbild[browser]'" in result.stdout
+    assert "pip install 'lagesbild[browser]'" not in result.stdout  # Selenium is installed: only what is missing
     assert "apt-get install chromium chromium-driver" in result.stdout
     assert "Falun (2080): no workbook URL; Brå's page needs a browser to search (no browser: " in result.stderr
     assert "lagesbild import bra FOLDER" in result.stderr and stand_in.page_url in result.stderr
@@ -227,8 +227,8 @@ def test_locate_says_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.delenv("LAGESBILD_BROWSER", raising=False)
     with pytest.raises(BrowserMissingError, match='browser = "never"'):
         bra_browser.locate("never")
-    monkeypatch.setenv("LAGESBILD_BROWSER", "never")  # the environment wins over the config
-    with pytest.raises(BrowserMissingError, match='browser = "never"'):
+    monkeypatch.setenv("LAGESBILD_BROWSER", "never")  # the environment wins over the config, and is named
+    with pytest.raises(BrowserMissingError, match="LAGESBILD_BROWSER=never"):
         bra_browser.locate("auto")
     monkeypatch.delenv("LAGESBILD_BROWSER")
     monkeypatch.setenv("PATH", str(tmp_path))
@@ -236,6 +236,9 @@ def test_locate_says_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     with pytest.raises(BrowserMissingError, match=r"Chrome or Chromium .* is not on PATH") as missing:
         bra_browser.locate("auto")
     assert "apt-get install chromium chromium-driver" in str(missing.value.hint)
+    assert "Selenium" not in str(missing.value)  # installed: the hint names only what is missing
+    with pytest.raises(BrowserMissingError, match=r"google-chrome \(sources\.bra\.browser\) is not an installed"):
+        bra_browser.locate("google-chrome")
     chrome = tmp_path / "chrome"
     chrome.write_text("#!/bin/sh\n", encoding="utf-8")
     chrome.chmod(0o755)
@@ -247,5 +250,7 @@ def test_locate_says_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert bra_browser.locate(str(chrome)) == bra_browser.Located(str(chrome), str(driver))
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "selenium" else real(name, *a))
-    with pytest.raises(BrowserMissingError, match="Selenium is not installed"):
+    with pytest.raises(BrowserMissingError, match="Selenium is not installed") as no_selenium:
         bra_browser.locate(str(chrome))
+    assert "pip install 'lagesbild[browser]'" in str(no_selenium.value.hint)
+    assert "apt-get" not in str(no_selenium.value.hint)  # the browser is there

@@ -17,9 +17,10 @@ from typing import Any
 import httpx
 
 from lagesbild_cli import __version__
+from lagesbild_cli.config import SOURCE_NAMES
 from lagesbild_cli.contracts.base import UNREACHABLE, Outcome
 from lagesbild_cli.errors import FetchError, HttpStatusError, ParseError, ValidationError
-from lagesbild_cli.raw import Download, atomic_write_bytes, sha256, utc_now
+from lagesbild_cli.raw import Download, atomic_write_bytes, folder_mode, sha256, utc_now
 from lagesbild_cli.sources._http import Http, Limiter
 
 INDEX = "index.json"
@@ -151,17 +152,66 @@ def read_index(folder: Path) -> dict[str, Any]:
 
 
 def to_fixtures(folder: Path, dest: Path) -> list[Path]:
-    """Turn a folder of answers into recorded fixtures in ``dest`` (replacing what was there), with an index
-    and a PROVENANCE.md naming each file's URL, time, status and sha256. Returns the files written.
+    """Turn a folder of answers into recorded fixtures in ``dest``, with an index and a PROVENANCE.md naming each
+    file's URL, time, status and sha256. Returns the files ``dest`` holds.
 
-    Refused, leaving ``dest`` untouched, when a source could not be reached or a request got no answer (the
-    fixtures would be incomplete), or when a file is missing or differs from its recorded sha256."""
+    Only the sources the folder checked are replaced: the fixtures of the others (e.g. after
+    ``check-sources --source geo``) are kept, and their answers stay in the merged index. Each source's check
+    date is kept in ``checked_at_by_source``. Refused, leaving ``dest`` untouched, when a source could not be
+    reached or a request got no answer (the fixtures would be incomplete), or when a file is missing or differs
+    from its recorded sha256."""
     index = read_index(folder)
-    unreachable = [r["source"] for r in index.get("results", []) if r.get("status") == UNREACHABLE]
-    unanswered = [f"{a['source']} {a['name']} ({a.get('error')})" for a in index["answers"] if not a.get("file")]
-    if unreachable or unanswered:
+    contents = _verified(folder, index)
+    new_sources = {str(r["source"]) for r in index.get("results", [])} | {str(a["source"]) for a in index["answers"]}
+    merged = dict(index)
+    merged["checked_at_by_source"] = dict.fromkeys(sorted(new_sources), index.get("checked_at"))
+    if (dest / INDEX).is_file():
+        old = read_index(dest)
+        others = {
+            key: [e for e in old.get(key, []) if e["source"] not in new_sources] for key in ("results", "answers")
+        }
+        kept = _verified(dest, {**old, **others})
+        contents = {**kept, **contents}
+        merged["results"] = _merged(old.get("results", []), index.get("results", []), new_sources)
+        merged["answers"] = _merged(old["answers"], index["answers"], new_sources)
+        earlier = {
+            source: old.get("checked_at_by_source", {}).get(source, old.get("checked_at"))
+            for source in {str(a["source"]) for a in old["answers"]} - new_sources
+        }
+        merged["checked_at_by_source"] = dict(sorted({**earlier, **merged["checked_at_by_source"]}.items()))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}."))
+    try:
+        staging.chmod(folder_mode())  # mkdtemp's 0700 would keep colleagues out
+        for relative, data in contents.items():
+            atomic_write_bytes(staging / relative, data)
+        text = json.dumps(merged, ensure_ascii=False, indent=2) + "\n"
+        atomic_write_bytes(staging / INDEX, text.encode("utf-8"))
+        atomic_write_bytes(staging / PROVENANCE, provenance(merged).encode("utf-8"))
+        old_dest = dest.with_name(f".{dest.name}.old")
+        shutil.rmtree(old_dest, ignore_errors=True)
+        if dest.exists():
+            dest.rename(old_dest)
+        staging.rename(dest)
+        shutil.rmtree(old_dest, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return sorted(dest / relative for relative in [*contents, INDEX, PROVENANCE])
+
+
+def _verified(folder: Path, index: dict[str, Any]) -> dict[str, bytes]:
+    """Every answer's bytes, checked against its sha256; refused when the folder is incomplete."""
+    problems: dict[str, str] = {}  # each source once: an unreachable one, or its first request without an answer
+    for r in index.get("results", []):
+        if r.get("status") == UNREACHABLE:
+            problems.setdefault(str(r["source"]), str(r["source"]))
+    for a in index["answers"]:
+        if not a.get("file"):
+            problems.setdefault(str(a["source"]), f"{a['source']} {a['name']} ({a.get('error')})")
+    if problems:
         raise ValidationError(
-            f"{folder} is incomplete: {', '.join(unreachable + unanswered)} got no answer.",
+            f"{folder} is incomplete: {', '.join(problems.values())} got no answer.",
             hint="Run lagesbild check-sources again when every source answers, then convert that folder.",
         )
     contents: dict[str, bytes] = {}
@@ -176,24 +226,14 @@ def to_fixtures(folder: Path, dest: Path) -> list[Path]:
                 hint="Convert the folder exactly as lagesbild check-sources wrote it.",
             )
         contents[answer["file"]] = data
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}."))
-    try:
-        for relative, data in contents.items():
-            atomic_write_bytes(staging / relative, data)
-        text = json.dumps(index, ensure_ascii=False, indent=2) + "\n"
-        atomic_write_bytes(staging / INDEX, text.encode("utf-8"))
-        atomic_write_bytes(staging / PROVENANCE, provenance(index).encode("utf-8"))
-        old = dest.with_name(f".{dest.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        if dest.exists():
-            dest.rename(old)
-        staging.rename(dest)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return sorted(dest / relative for relative in [*contents, INDEX, PROVENANCE])
+    return contents
+
+
+def _merged(old: list[dict[str, Any]], new: list[dict[str, Any]], replaced: set[str]) -> list[dict[str, Any]]:
+    """The old entries of the sources not checked again, then the new ones, in the sources' order."""
+    entries = [e for e in old if e["source"] not in replaced] + list(new)
+    order = {name: n for n, name in enumerate(SOURCE_NAMES)}
+    return sorted(entries, key=lambda e: order.get(str(e["source"]), len(order)))
 
 
 def provenance(index: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from lagesbild_cli.config import Config
 from lagesbild_cli.contracts import bra, geo, kolada, mcf, polisen, scb
 from lagesbild_cli.contracts.answers import Probe, Recorder
 from lagesbild_cli.contracts.base import CHANGED, OK, UNREACHABLE, Context, Findings, Outcome
-from lagesbild_cli.errors import FetchError
+from lagesbild_cli.errors import FetchError, StorageError
 from lagesbild_cli.sources._http import Clock, Http, Sleep
 
 Check = Callable[[Context, Findings], None]
@@ -52,6 +52,20 @@ def default_folder(data_dir: Path, now: datetime) -> Path:
     return folder
 
 
+def _usable(out: Path) -> Path:
+    """``--out``: a new or empty folder, so that its index.json describes every file in it."""
+    if out.exists() and not out.is_dir():
+        raise StorageError(
+            f"{out} is a file, not a folder (--out).", hint="Give --out the path of a new or empty folder."
+        )
+    if out.is_dir() and any(out.iterdir()):
+        raise StorageError(
+            f"{out} already holds files (--out); the answers of a check go into a new or empty folder.",
+            hint="Give --out a new folder, or leave --out out: data/contracts/<UTC time>/ is new for every run.",
+        )
+    return out
+
+
 def run_one(name: str, check: Check, ctx: Context) -> Outcome:
     found = Findings()
     try:
@@ -77,7 +91,7 @@ def check_sources(
 ) -> ContractReport:
     """Check each source in turn and keep its answers in ``out`` (default: data/contracts/<UTC time>/)."""
     now = datetime.fromtimestamp(clock(), UTC)
-    folder = out if out is not None else default_folder(config.data_dir, now)
+    folder = _usable(out) if out is not None else default_folder(config.data_dir, now)
     recorder = Recorder(folder, kommun=f"{config.kommun.kod} {config.kommun.namn}")
     recorder.write_index()
     outcomes = []

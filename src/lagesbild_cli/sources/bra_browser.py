@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 
 ENV = "LAGESBILD_BROWSER"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-INSTALL = (
-    "Install a browser for it: pip install 'lagesbild[browser]' (in this project: uv sync --extra browser), "
-    "and Chromium with its driver (Debian/Ubuntu: apt-get install chromium chromium-driver), "
+INSTALL_SELENIUM = "install Selenium: pip install 'lagesbild[browser]' (in this project: uv sync --extra browser)"
+INSTALL_BROWSER = (
+    "install Chromium with its driver (Debian/Ubuntu: apt-get install chromium chromium-driver), "
     "or set [sources.bra] browser to the path of an installed Chrome or Chromium"
 )
 FLAGS = (
@@ -61,24 +61,42 @@ def setting_in_effect(setting: str) -> str:
     return os.environ.get(ENV, "").strip() or setting
 
 
+def setting_name(setting: str) -> str:
+    """Where the setting in effect comes from, as the user would write it."""
+    return ENV if os.environ.get(ENV, "").strip() else "sources.bra.browser"
+
+
 def locate(setting: str) -> Located:
-    """The browser and driver to use, or BrowserMissingError saying what to install."""
+    """The browser and driver to use, or BrowserMissingError saying what is missing and what to install: only
+    that (Selenium, the browser, its driver)."""
+    where = setting_name(setting)
     setting = setting_in_effect(setting)
     if setting == "never":
+        if where == ENV:
+            raise BrowserMissingError(
+                f"no browser may be used ({ENV}=never)",
+                hint=f"Unset {ENV} (or set it to auto) to let lagesbild use Chrome or Chromium.",
+            )
         raise BrowserMissingError(
             'no browser may be used ([sources.bra] browser = "never")',
             hint='Set browser = "auto" under [sources.bra] to let lagesbild use Chrome or Chromium.',
         )
+    missing, install = [], []
     if importlib.util.find_spec("selenium") is None:
-        raise BrowserMissingError("no browser: Selenium is not installed", hint=INSTALL + ".")
+        missing.append("Selenium is not installed")
+        install.append(INSTALL_SELENIUM)
     names = BROWSERS if setting == "auto" else (setting,)
     binary = next((found for name in names if (found := shutil.which(name))), None)
     if binary is None:
-        wanted = "Chrome or Chromium (" + ", ".join(BROWSERS) + ") is not on PATH" if setting == "auto" else ""
-        raise BrowserMissingError(
-            f"no browser: {wanted or f'{setting} (sources.bra.browser) is not an installed program'}",
-            hint=INSTALL + ".",
+        missing.append(
+            "Chrome or Chromium (" + ", ".join(BROWSERS) + ") is not on PATH"
+            if setting == "auto"
+            else f"{setting} ({where}) is not an installed program"
         )
+        install.append(INSTALL_BROWSER)
+    if missing or binary is None:
+        hint = "; ".join(install)
+        raise BrowserMissingError(f"no browser: {'; '.join(missing)}", hint=hint[0].upper() + hint[1:] + ".")
     driver = shutil.which("chromedriver")
     if driver is None and (folder := os.environ.get("CHROMEWEBDRIVER")):
         driver = shutil.which("chromedriver", path=folder)
