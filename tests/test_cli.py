@@ -249,8 +249,8 @@ def test_usage_errors_exit_2_as_click_does(tmp_path: Path) -> None:
     assert code == 2 and "'2024-13-01' is not a date of the form YYYY-MM-DD" in plain(err)
     code, _, err = run("no-such-command")
     assert code == 2 and "No such command" in err
-    code, out, _ = run()
-    assert code == 2 and "Usage: " in out and "build" in out  # no command: the help, exit 2 (click)
+    code, _, err = run()
+    assert code == 2 and "Usage: " in err and "build" in err  # no command: the help on stderr, exit 2 (click)
 
 
 def test_a_bug_exits_70_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -57,9 +57,12 @@ app = typer.Typer(
     name="lagesbild",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: Typer's rich help costs half a second of imports before a word is shown
     help="Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data.",
 )
-import_app = typer.Typer(no_args_is_help=True, help="Import files downloaded by hand into data/raw/.")
+import_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Import files downloaded by hand into data/raw/."
+)
 app.add_typer(import_app, name="import")
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The config file.", show_default=True)]
