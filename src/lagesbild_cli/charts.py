@@ -53,7 +53,9 @@ class Mark:
 
 
 @dataclass(frozen=True)
-class LineChart:
+class Frame:
+    """What every chart has: its id, title and text alternative, its size and the margins around the plot."""
+
     id: str
     title: str
     description: str
@@ -63,6 +65,10 @@ class LineChart:
     right: int
     top: int
     bottom: int
+
+
+@dataclass(frozen=True)
+class LineChart(Frame):
     y_ticks: tuple[Tick, ...]
     x_ticks: tuple[Tick, ...]
     lines: tuple[Line, ...]
@@ -238,16 +244,7 @@ class Dot:
 
 
 @dataclass(frozen=True)
-class DotPlot:
-    id: str
-    title: str
-    description: str
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
+class DotPlot(Frame):
     x_ticks: tuple[Tick, ...]
     dots: tuple[Dot, ...]
     reference_x: float | None  # the kommun's share, as a vertical line
