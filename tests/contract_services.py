@@ -45,6 +45,26 @@ def services(server: HTTPServer) -> None:
     FakeMcf(server)
 
 
+# every source's live URL in a written lagesbild.toml, and where it is on the loopback services above
+LIVE_URLS = (
+    ("https://bra.se/statistik/indikatorer-for-kommuners-lagesbild", "bra"),
+    ("https://polisen.se/api/events", "api/events"),
+    ("https://statistikdatabasen.scb.se/api/v2", "api/v2"),
+    ("https://api.kolada.se/v3", "v3"),
+    ("https://statistik.mcf.se/PxWeb/api/v1/sv/PxData", "PxWeb/api/v1/sv/PxData"),
+    ("https://raw.githubusercontent.com/okfse/sweden-geojson/master/swedish_municipalities.geojson", "geo.json"),
+)
+
+
+def point_urls_at(config_path: Path, base: str) -> None:
+    """Rewrite a written lagesbild.toml so that every source's URL is under ``base``."""
+    text = config_path.read_text(encoding="utf-8")
+    for live, path in LIVE_URLS:
+        assert live in text
+        text = text.replace(live, f"{base}{path}")
+    config_path.write_text(text, encoding="utf-8")
+
+
 def pointed(config: Config, server: HTTPServer) -> Config:
     """The config with every source's URL on the loopback server of :func:`services`."""
     base = server.url_for("/")

@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 
 from builders import FakeKolada, FakeMcf, deso_fixture, population_fixture
 from conftest import BRA_XLSX, GEOJSON, REPO, SAMPLES, write_config
-from contract_services import services
+from contract_services import point_urls_at, services
 from lagesbild_cli.kommuner import kommuner_in_lan
 
 WORKFLOW = REPO / ".github" / "workflows" / "lagesbild.yml"
@@ -75,24 +75,25 @@ def fake_services(server: HTTPServer) -> str:
 
 
 def point_at(config_path: Path, base: str) -> None:
+    point_urls_at(config_path, base)
     text = config_path.read_text(encoding="utf-8")
-    for old, new in (
-        ("https://bra.se/statistik/indikatorer-for-kommuners-lagesbild", f"{base}bra"),
-        ("https://polisen.se/api/events", f"{base}api/events"),
-        ("https://statistikdatabasen.scb.se/api/v2", f"{base}api/v2"),
-        ("https://api.kolada.se/v3", f"{base}v3"),
-        ("https://statistik.mcf.se/PxWeb/api/v1/sv/PxData", f"{base}PxWeb/api/v1/sv/PxData"),
-        (
-            "https://raw.githubusercontent.com/okfse/sweden-geojson/master/swedish_municipalities.geojson",
-            f"{base}geo.json",
-        ),
-    ):
-        assert old in text
-        text = text.replace(old, new)
     config_path.write_text(
         text.replace('kpis = ["N07540", "N07403", "N07546", "N07544", "U07452"]', 'kpis = ["N07540", "N07403"]'),
         encoding="utf-8",
     )
+
+
+def uv_shim(tmp_path: Path) -> Path:
+    """A folder with a `uv` that runs `uv run lagesbild …` as this interpreter's lagesbild_cli, as set-up would."""
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "uv").write_text(
+        f'#!/bin/sh\n[ "$1" = run ] && [ "$2" = lagesbild ] && shift 2 && '
+        f'exec {sys.executable} -m lagesbild_cli "$@"\nexit 99\n',
+        encoding="utf-8",
+    )
+    (shim / "uv").chmod(stat.S_IRWXU)
+    return shim
 
 
 @pytest.mark.parametrize("inputs", [{"YEAR": "", "KOMMUN": ""}, {"YEAR": "2023", "KOMMUN": "Mora"}])
@@ -103,14 +104,7 @@ def test_the_report_jobs_commands_write_every_artifact(
     project.mkdir()
     point_at(write_config(project), fake_services(httpserver))
     (project / "lagesbild.toml").write_text((project / "lagesbild.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    shim = tmp_path / "bin"
-    shim.mkdir()
-    (shim / "uv").write_text(
-        f'#!/bin/sh\n[ "$1" = run ] && [ "$2" = lagesbild ] && shift 2 && '
-        f'exec {sys.executable} -m lagesbild_cli "$@"\nexit 99\n',
-        encoding="utf-8",
-    )
-    (shim / "uv").chmod(stat.S_IRWXU)
+    shim = uv_shim(tmp_path)
     runner_temp, output = tmp_path / "runner", tmp_path / "github_output"
     runner_temp.mkdir()
     env = {
@@ -185,14 +179,7 @@ def test_the_contract_jobs_commands_summarise_keep_the_answers_and_fail_on_a_cha
     project.mkdir()
     # "down": no source answers (port 9 refuses), which must not leave the weekly job green
     point_at(write_config(project), "http://127.0.0.1:9/" if polisen == "down" else httpserver.url_for("/"))
-    shim = tmp_path / "bin"
-    shim.mkdir()
-    (shim / "uv").write_text(
-        f'#!/bin/sh\n[ "$1" = run ] && [ "$2" = lagesbild ] && shift 2 && '
-        f'exec {sys.executable} -m lagesbild_cli "$@"\nexit 99\n',
-        encoding="utf-8",
-    )
-    (shim / "uv").chmod(stat.S_IRWXU)
+    shim = uv_shim(tmp_path)
     runner_temp, summary = tmp_path / "runner", tmp_path / "summary.md"
     runner_temp.mkdir()
     env = {**os.environ, "PATH": f"{shim}:{os.environ['PATH']}", "RUNNER_TEMP": str(runner_temp)}

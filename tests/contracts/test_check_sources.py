@@ -17,7 +17,17 @@ from typer.testing import CliRunner
 
 from builders import MCF_ORDER, mcf_variables, population_fixture
 from conftest import GEOJSON, no_sleep, write_config
-from contract_services import BRA_PAGE, KOLADA_META, POLISEN, TODAY, WORKBOOK, pointed, recorded_json, services
+from contract_services import (
+    BRA_PAGE,
+    KOLADA_META,
+    POLISEN,
+    TODAY,
+    WORKBOOK,
+    point_urls_at,
+    pointed,
+    recorded_json,
+    services,
+)
 from lagesbild_cli import pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, ServiceSettings
@@ -259,22 +269,7 @@ def run_cli(config_path: Path, *args: str) -> Any:
 def loopback_config(tmp_path: Path, httpserver: HTTPServer) -> Path:
     """A lagesbild.toml whose URLs point at the loopback services."""
     path = write_config(tmp_path)
-    base = httpserver.url_for("/")
-    text = path.read_text(encoding="utf-8")
-    for old, new in (
-        ("https://bra.se/statistik/indikatorer-for-kommuners-lagesbild", f"{base}bra"),
-        ("https://polisen.se/api/events", f"{base}api/events"),
-        ("https://statistikdatabasen.scb.se/api/v2", f"{base}api/v2"),
-        ("https://api.kolada.se/v3", f"{base}v3"),
-        ("https://statistik.mcf.se/PxWeb/api/v1/sv/PxData", f"{base}PxWeb/api/v1/sv/PxData"),
-        (
-            "https://raw.githubusercontent.com/okfse/sweden-geojson/master/swedish_municipalities.geojson",
-            f"{base}geo.json",
-        ),
-    ):
-        assert old in text
-        text = text.replace(old, new)
-    path.write_text(text, encoding="utf-8")
+    point_urls_at(path, httpserver.url_for("/"))
     return path
 
 
