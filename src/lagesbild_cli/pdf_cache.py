@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -38,11 +39,15 @@ def _version(package: str) -> str:
         return "?"
 
 
+@cache
+def _software() -> bytes:
+    """The versions a PDF also depends on, read once per process."""
+    return b"".join(part.encode("utf-8") + b"\0" for part in (__version__, _version("weasyprint"), _version("pydyf")))
+
+
 def key(html: str) -> str:
     """What the PDF depends on: the HTML (which holds the style sheet and every chart) and the software."""
-    digest = hashlib.sha256()
-    for part in (__version__, _version("weasyprint"), _version("pydyf")):
-        digest.update(part.encode("utf-8") + b"\0")
+    digest = hashlib.sha256(_software())
     digest.update(html.encode("utf-8"))
     return digest.hexdigest()
 
