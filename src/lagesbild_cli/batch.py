@@ -15,7 +15,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from lagesbild_cli import exports, formatting, maps, report, staging
+from lagesbild_cli import exports, formatting, maps, markup, report, staging
 from lagesbild_cli.config import Config
 from lagesbild_cli.context import data_date
 from lagesbild_cli.errors import DataMissingError, LagesbildError, storage_error
@@ -223,6 +223,7 @@ def lan_overview(config: Config, lan: Lan, year: int | None, report_date: date |
         created=formatting.swedish_date(when),
         title=title,
     )
+    html = markup.drop_blank_between_blocks(html)
     pdf = report.render_pdf(html)
     folder = config.reports_dir / f"lan-{lan.kod}" / str(year)
     with staging.replaced_folder(folder) as new:

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from lagesbild_cli import exports, formatting, pdf_cache, pdf_ua, staging
+from lagesbild_cli import exports, formatting, markup, pdf_cache, pdf_ua, staging
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import Config
 from lagesbild_cli.context import ReportContext, build_context
@@ -70,7 +70,7 @@ def render_html(context: ReportContext, templates_dir: Path) -> str:
     env = environment(templates_dir)
     css = (templates_dir / "style.css").read_text(encoding="utf-8")
     try:
-        return env.get_template("report.html.j2").render(r=context, css=css)
+        return markup.drop_blank_between_blocks(env.get_template("report.html.j2").render(r=context, css=css))
     except jinja2.TemplateError as exc:
         raise RenderError(f"The report template failed: {exc}", hint="Fix the template in templates/.") from None
 
