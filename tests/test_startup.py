@@ -7,9 +7,12 @@ init and usage or config errors need none of them.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from conftest import Demo
 
 HEAVY = ("polars", "duckdb", "weasyprint", "openpyxl", "pyarrow", "httpx", "numpy", "jinja2")
 
@@ -63,3 +66,25 @@ def test_light_commands_import_no_heavy_library(tmp_path: Path) -> None:
     expected_codes = [0, 0, 0, 0, 0, 2, 1, 1, 1, 1, 1]
     assert [result["code"] for result in seen.values()] == expected_codes
     assert (tmp_path / "ny" / "lagesbild.toml").is_file()
+
+
+def test_a_build_imports_no_download_library(built: Demo, tmp_path: Path) -> None:
+    """A report's build reads DuckDB and renders: it pays for neither httpx (downloads) nor openpyxl (reading
+    Brå's workbooks), which together cost about a second at every start."""
+    project = tmp_path / "demo"
+    shutil.copytree(built.folder, project)
+    code = (
+        "import sys; from pathlib import Path; from lagesbild_cli import pipeline; "
+        "from lagesbild_cli.config import load_config; "
+        "pipeline.build(load_config(Path(sys.argv[1])), None); "
+        "print('LOADED', sorted({n.split('.')[0] for n in sys.modules} & {'httpx', 'openpyxl', 'selenium'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(project / "lagesbild.toml")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rsplit("LOADED", 1)[1].strip() == "[]"

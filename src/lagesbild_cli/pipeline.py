@@ -18,14 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, TypeVar
 
 from lagesbild_cli import batch, exports, loader, report, runlock
 from lagesbild_cli import demo as demo_project
 from lagesbild_cli.config import SOURCE_NAMES, Config, load_config
-from lagesbild_cli.contracts import run as contracts
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.loader import LoadResult
@@ -33,6 +30,11 @@ from lagesbild_cli.raw import FetchLog, Manifest, ManifestEntry, utc_now
 from lagesbild_cli.sources import SourceResult, bra, geo, kolada, mcf, polisen, raddning, scb, survey
 from lagesbild_cli.sources._http import Clock, Http, Sleep
 from lagesbild_cli.store import open_store
+
+if TYPE_CHECKING:
+    import httpx
+
+    from lagesbild_cli.contracts.run import ContractReport
 
 Progress = Callable[[str, str], None]  # (source, "start" | "done")
 F = TypeVar("F", bound=Callable[..., object])
@@ -275,10 +277,12 @@ def check_sources(
     clock: Clock = time.time,
     sleep: Sleep = time.sleep,
     today: date | None = None,
-) -> contracts.ContractReport:
+) -> ContractReport:
     """Ask every enabled source (or ``sources``) for one small answer and check it against what the pipeline
     relies on; the answers are kept in ``out`` (default: data/contracts/<UTC time>/) with an index.json.
     Nothing in data/raw/ or the database changes. ``today`` dates the freshness checks (default: today)."""
+    from lagesbild_cli.contracts import run as contracts  # the check's own modules: no build needs them
+
     return contracts.check_sources(
         config, select_sources(config, sources), out=out, transport=transport, clock=clock, sleep=sleep, today=today
     )

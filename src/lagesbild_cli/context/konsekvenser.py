@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from lagesbild_cli import formatting
 from lagesbild_cli.context.bra import CrimeSection, NtuSection
 from lagesbild_cli.context.survey import SurveySection
-from lagesbild_cli.sources.bra import slug
+from lagesbild_cli.slugs import slug
 
 NTU_CONSEQUENCES = (
     "avstatt_fran_nagon_aktivitet",

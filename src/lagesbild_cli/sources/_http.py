@@ -20,15 +20,16 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from lagesbild_cli import __version__
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import HttpSettings
 from lagesbild_cli.errors import FetchError, GoneError, HttpStatusError, NoNetworkError
 from lagesbild_cli.raw import Download, atomic_write_bytes
+
+if TYPE_CHECKING:  # httpx is imported where a request is made: building a report needs none
+    import httpx
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -44,6 +45,8 @@ def user_agent(settings: HttpSettings) -> str:
 
 
 def make_client(settings: HttpSettings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    import httpx
+
     timeout = httpx.Timeout(settings.timeout_seconds, connect=min(10.0, settings.timeout_seconds))
     return httpx.Client(
         headers={"User-Agent": user_agent(settings)}, timeout=timeout, follow_redirects=True, transport=transport
@@ -218,6 +221,8 @@ class Http:
         validators: Validators | None = None,
         limiter: Limiter | None = None,
     ) -> Download:
+        import httpx
+
         headers = validators.headers() if validators else {}
         shown = str(httpx.URL(url, params=params)) if params else url
         host = httpx.URL(url).netloc.decode("ascii", "replace")

@@ -27,22 +27,19 @@ from __future__ import annotations
 import io
 import math
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import polars as pl
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from lagesbild_cli.config import BraSettings
 from lagesbild_cli.errors import BrowserMissingError, GoneError, LagesbildError, NoNetworkError, ParseError
 from lagesbild_cli.kommuner import RIKET_KOD, RIKET_NAMN, Kommun, find_kommun, find_lan
 from lagesbild_cli.raw import Manifest, ManifestEntry
+from lagesbild_cli.slugs import slug
 from lagesbild_cli.sources import Schema, SourceResult, bra_search
 from lagesbild_cli.sources._http import Http, Validators
 from lagesbild_cli.sources.bra_search import BrowserOpener
@@ -98,14 +95,6 @@ class BraWorkbook:
     skipped: tuple[str, ...] = ()  # what was left out and why: sheets that are no table, years with no values
 
 
-def slug(text: str) -> str:
-    """A stable identifier from an indicator name: "Våld i nära relationer, mot män" →
-    "vald_i_nara_relationer_mot_man"."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    ascii_text = "".join(c for c in folded if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
-
-
 class _Sheet:
     """A worksheet as a grid of values, with cell references for error messages."""
 
@@ -127,6 +116,8 @@ class _Sheet:
         return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
     def error(self, row: int, col: int, problem: str) -> ParseError:
+        from openpyxl.utils import get_column_letter
+
         ref = f"{get_column_letter(col)}{row}"
         return ParseError(
             f"{self.filename}, sheet '{self.title}', cell {ref}: {problem}.",
@@ -358,6 +349,9 @@ def _kind(sheet: _Sheet) -> str | None:
 
 
 def _read_sheets(data: bytes, filename: str) -> list[_Sheet]:
+    import openpyxl  # here, not at the top: a report's build imports this module but reads no workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
