@@ -57,6 +57,35 @@ def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callabl
     return folder
 
 
+# The test files that take longest, longest first. xdist hands each worker a whole file at a time
+# (--dist loadfile, --no-loadscope-reorder) in this order, so the long files start at once and the short
+# ones fill the end. Only a hint for speed: files not named here follow, in their usual order.
+LONGEST_FIRST = (
+    "test_batch.py",
+    "test_workflow.py",
+    "test_report_statutory.py",
+    "test_report_sources.py",
+    "test_cli.py",
+    "test_crash.py",
+    "test_report_survey.py",
+    "test_report_raddning.py",
+    "test_accessibility.py",
+    "test_lint.py",
+    "sources/test_bra_fetch.py",
+    "test_pdf_cache.py",
+    "sources/test_bra_search.py",
+    "sources/test_bra_browser.py",
+    "sources/test_mcf.py",
+    "test_report.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    tests = REPO / "tests"
+    items.sort(key=lambda item: rank.get(item.path.relative_to(tests).as_posix(), len(rank)))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shared_pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One PDF cache for the whole session, shared by xdist's workers (and the CLI runs they start): a report
