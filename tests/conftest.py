@@ -4,6 +4,7 @@ needs too, in the package's data/demo; each folder with its provenance. Tests re
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import os
 import re
@@ -22,6 +23,7 @@ from lagesbild_cli import demo, pdf_cache, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.report import BuiltReport
+from lagesbild_cli.sources import bra
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "tests" / "data"
@@ -72,7 +74,6 @@ LONGEST_FIRST = (
     "test_accessibility.py",
     "test_lint.py",
     "sources/test_bra_fetch.py",
-    "test_pdf_cache.py",
     "sources/test_bra_search.py",
     "sources/test_bra_browser.py",
     "sources/test_mcf.py",
@@ -98,6 +99,26 @@ def shared_pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         os.environ.pop(pdf_cache.ENV, None)
     else:
         os.environ[pdf_cache.ENV] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bra_parsed_once() -> Iterator[None]:
+    """Each load of a project parses every raw Brå workbook again, and most projects in the tests hold the
+    same 15: within one test process each workbook's bytes are parsed once. ``bra.parse`` is pure (the
+    result depends on the bytes alone; the file name appears only in its errors, which are never kept), so
+    every load still gets exactly what a real parse gives."""
+    real = bra.parse
+    parsed: dict[bytes, bra.BraWorkbook] = {}
+
+    def parse(data: bytes, filename: str) -> bra.BraWorkbook:
+        digest = hashlib.sha256(data).digest()
+        if digest not in parsed:
+            parsed[digest] = real(data, filename)
+        return parsed[digest]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bra, "parse", parse)
+        yield
 
 
 @pytest.fixture
