@@ -4,6 +4,7 @@ needs too, in the package's data/demo; each folder with its provenance. Tests re
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import os
 import re
@@ -15,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from typer.testing import CliRunner
 
 from lagesbild_cli import demo, pdf_cache, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.report import BuiltReport
+from lagesbild_cli.sources import bra
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "tests" / "data"
@@ -34,12 +37,61 @@ BRA_LONG_CSV = SAMPLES / "bra" / "bra_kommunindikatorer_dalarna_long.csv"
 SURVEY_SECTION = "# ── The municipality's own citizen survey"
 
 
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of the whole test run, shared by xdist's workers (each has its own below it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if base.name.startswith("popen-gw") else base
+
+
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
+    """The folder ``name``, filled by ``make`` once per test run: the first xdist worker to ask makes it
+    while the others wait for it (a file lock, as pytest-xdist documents), then all read the same files.
+    Tests only read such a folder; one that changes it works on a copy."""
+    root = run_folder(tmp_path_factory) / "made-once"
+    root.mkdir(exist_ok=True)
+    folder, done = root / name, root / f"{name}.done"
+    with FileLock(root / f"{name}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # left by a worker whose make failed
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+# The test files that take longest, longest first. xdist hands each worker a whole file at a time
+# (--dist loadfile, --no-loadscope-reorder) in this order, so the long files start at once and the short
+# ones fill the end. Only a hint for speed: files not named here follow, in their usual order.
+LONGEST_FIRST = (
+    "test_batch.py",
+    "test_workflow.py",
+    "test_report_statutory.py",
+    "test_report_sources.py",
+    "test_cli.py",
+    "test_crash.py",
+    "test_report_survey.py",
+    "test_report_raddning.py",
+    "test_accessibility.py",
+    "test_lint.py",
+    "sources/test_bra_fetch.py",
+    "sources/test_bra_search.py",
+    "sources/test_bra_browser.py",
+    "sources/test_mcf.py",
+    "test_report.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    tests = REPO / "tests"
+    items.sort(key=lambda item: rank.get(item.path.relative_to(tests).as_posix(), len(rank)))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shared_pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One PDF cache for the whole session, shared by xdist's workers (and the CLI runs they start): a report
     whose HTML another test has rendered already is not rendered again. Tests of rendering itself turn it off."""
-    base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if base.name.startswith("popen-gw") else base) / "pdf-cache"
+    folder = run_folder(tmp_path_factory) / "pdf-cache"
     before = os.environ.get(pdf_cache.ENV)
     os.environ[pdf_cache.ENV] = str(folder)
     yield folder
@@ -47,6 +99,26 @@ def shared_pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         os.environ.pop(pdf_cache.ENV, None)
     else:
         os.environ[pdf_cache.ENV] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bra_parsed_once() -> Iterator[None]:
+    """Each load of a project parses every raw Brå workbook again, and most projects in the tests hold the
+    same 15: within one test process each workbook's bytes are parsed once. ``bra.parse`` is pure (the
+    result depends on the bytes alone; the file name appears only in its errors, which are never kept), so
+    every load still gets exactly what a real parse gives."""
+    real = bra.parse
+    parsed: dict[bytes, bra.BraWorkbook] = {}
+
+    def parse(data: bytes, filename: str) -> bra.BraWorkbook:
+        digest = hashlib.sha256(data).digest()
+        if digest not in parsed:
+            parsed[digest] = real(data, filename)
+        return parsed[digest]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bra, "parse", parse)
+        yield
 
 
 @pytest.fixture
@@ -109,10 +181,10 @@ def bra_long() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def loaded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project folder with all 15 Dalarna workbooks imported and loaded (built once per session)."""
-    folder = tmp_path_factory.mktemp("loaded")
-    pipeline.import_bra(load_config(write_config(folder)), [BRA_XLSX])
-    return folder
+    """A project folder with all 15 Dalarna workbooks imported and loaded (made once per test run; read only)."""
+    return made_once(
+        tmp_path_factory, "loaded", lambda folder: pipeline.import_bra(load_config(write_config(folder)), [BRA_XLSX])
+    )
 
 
 @pytest.fixture
@@ -124,8 +196,11 @@ def loaded_config(loaded_dir: Path, tmp_path: Path) -> Config:
 
 
 @pytest.fixture(scope="session")
-def gagnef_2023(loaded_dir: Path) -> BuiltReport:
-    return pipeline.build(load_config(loaded_dir / "lagesbild.toml"), 2023)
+def gagnef_2023(loaded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
+    """Gagnef's 2023 report from the loaded project, in a copy (the loaded folder is shared and read only)."""
+    folder = tmp_path_factory.mktemp("gagnef-2023") / "project"
+    shutil.copytree(loaded_dir, folder)
+    return pipeline.build(load_config(folder / "lagesbild.toml"), 2023)
 
 
 # ── A kommun's own inputs: Gagnef's survey, rescue-service export, problems, measures and texts ──────
@@ -160,18 +235,22 @@ OWNED_TEXTS = {
 @pytest.fixture(scope="session")
 def owned_dir(loaded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Dalarna's workbooks plus Gagnef's own inputs: the survey, the rescue-service exports (which hold
-    events of every Dalarna kommun), problems, measures and narrative texts."""
-    folder = tmp_path_factory.mktemp("owned") / "project"
-    shutil.copytree(loaded_dir, folder)
-    path = folder / "lagesbild.toml"
-    path.write_text(path.read_text(encoding="utf-8") + OWNED_PLAN, encoding="utf-8")
-    (folder / "text").mkdir()
-    for name, text in OWNED_TEXTS.items():
-        (folder / "text" / name).write_text(text + "\n", encoding="utf-8")
-    config = load_config(path)
-    pipeline.import_survey(config, SURVEY_CSV)
-    pipeline.import_raddning(config, RADDNING_EXPORTS)
-    return folder
+    events of every Dalarna kommun), problems, measures and narrative texts (made once per test run; read
+    only)."""
+
+    def make(owned: Path) -> None:
+        folder = owned / "project"
+        shutil.copytree(loaded_dir, folder)
+        path = folder / "lagesbild.toml"
+        path.write_text(path.read_text(encoding="utf-8") + OWNED_PLAN, encoding="utf-8")
+        (folder / "text").mkdir()
+        for name, text in OWNED_TEXTS.items():
+            (folder / "text" / name).write_text(text + "\n", encoding="utf-8")
+        config = load_config(path)
+        pipeline.import_survey(config, SURVEY_CSV)
+        pipeline.import_raddning(config, RADDNING_EXPORTS)
+
+    return made_once(tmp_path_factory, "owned", make) / "project"
 
 
 def report_outputs(folder: Path) -> str:
@@ -246,8 +325,12 @@ class Demo:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    """The demo as a user runs it, built once per session (a build takes a while)."""
-    folder = tmp_path_factory.mktemp("newcomer") / "lagesbild-demo"
-    result = CliRunner().invoke(app, ["demo", "--dir", str(folder)])
-    assert result.exit_code == 0, result.stderr
-    return Demo(folder, result.stdout)
+    """The demo as a user runs it, built once per test run (a build takes a while); tests only read it."""
+
+    def make(newcomer: Path) -> None:
+        result = CliRunner().invoke(app, ["demo", "--dir", str(newcomer / "lagesbild-demo")])
+        assert result.exit_code == 0, result.stderr
+        (newcomer / "stdout.txt").write_text(result.stdout, encoding="utf-8")
+
+    newcomer = made_once(tmp_path_factory, "newcomer", make)
+    return Demo(newcomer / "lagesbild-demo", (newcomer / "stdout.txt").read_text(encoding="utf-8"))

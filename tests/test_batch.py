@@ -42,14 +42,13 @@ def test_one_broken_kommun_fails_alone(loaded_config: Config) -> None:
     (loaded_config.raw_dir / "bra" / "2062.xlsx").write_bytes(b"not a workbook")
     (loaded_config.raw_dir / "manifest.json").touch()  # the raw data changed: the store reloads
     result = CliRunner().invoke(
-        app, ["build", "--kommun", "2026,Mora,2080", "--year", "2024", "--config", str(loaded_config.path)]
+        app, ["build", "--kommun", "2026,Mora", "--year", "2024", "--config", str(loaded_config.path)]
     )
     assert result.exit_code == 1
     assert "Error (left out" not in result.stdout
     assert "Error (Mora 2062): The Brå workbook for Mora (2062) could not be read" in result.stderr
-    assert "1 of 3 reports failed; the others were written." in result.stderr
+    assert "1 of 2 reports failed; the others were written." in result.stderr
     assert (loaded_config.reports_dir / "2026" / "2024" / "lagesbild.pdf").exists()
-    assert (loaded_config.reports_dir / "2080" / "2024" / "lagesbild.pdf").exists()
     assert not (loaded_config.reports_dir / "2062").exists()
 
 
@@ -75,9 +74,11 @@ def test_the_same_inputs_give_byte_identical_files(loaded_config: Config, tmp_pa
 
 
 @pytest.mark.usefixtures("no_pdf_cache")  # a worker renders its own PDF, to be compared with the single build's
-def test_the_batch_matches_single_builds(loaded_config: Config) -> None:
+def test_the_batch_matches_single_builds(loaded_config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
     single = digests(pipeline.build(loaded_config, 2024).pdf.parent)
-    pipeline.build_many(loaded_config, kommuner_in_lan("20")[:3], 2024, workers=2)
+    monkeypatch.setattr(batch, "PARENT_TASKS", 0)  # this process renders none: a spawned worker renders Gagnef
+    result = pipeline.build_many(loaded_config, [k for k in kommuner_in_lan("20") if k.kod == "2026"], 2024, workers=1)
+    assert result.built == (loaded_config.reports_dir / "2026" / "2024" / "lagesbild.pdf",) and not result.failed
     assert digests(loaded_config.reports_dir / "2026" / "2024") == single
     assert BRA_XLSX.exists()
 

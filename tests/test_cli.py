@@ -41,8 +41,9 @@ def test_import_then_build_writes_both_reports(tmp_path: Path) -> None:
     assert code == 0, err
     assert (tmp_path / "data/processed/reports/2026/2023/lagesbild.html").exists()
     assert (tmp_path / "data/processed/reports/2026/2023/lagesbild.pdf").exists()
-    code, out, _ = run("build", "--year", "2023", "--kommun", "Mora", "--config", config)
-    assert code == 0 and "reports/2062/2023/lagesbild.pdf" in out
+    # 2024: the report the whole län's batch also builds, so a test run renders it once
+    code, out, _ = run("build", "--year", "2024", "--kommun", "Mora", "--config", config)
+    assert code == 0 and "reports/2062/2024/lagesbild.pdf" in out
 
 
 def test_the_help_names_every_source_and_the_browser() -> None:

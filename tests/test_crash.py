@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import BRA_XLSX
+from conftest import BRA_XLSX, write_config
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import load_config
 
@@ -63,11 +63,15 @@ def kill(process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def built_once(loaded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The loaded project with its 2023 report, built once; each test works on its own copy."""
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with Gagnef's workbook loaded and its 2023 report, built once; each test works on its own
+    copy. One workbook, not the län's 15: each killed or following run loads and builds in a fresh process,
+    and what it must keep or restore is the same."""
     folder = tmp_path_factory.mktemp("built") / "project"
-    shutil.copytree(loaded_dir, folder)
-    pipeline.build(load_config(folder / "lagesbild.toml"), 2023)
+    folder.mkdir()
+    config = load_config(write_config(folder))
+    pipeline.import_bra(config, [BRA_XLSX / "Gagnef.xlsx"])
+    pipeline.build(config, 2023)
     return folder
 
 

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pypdf
+import pypdfium2
 import pytest
 
 from lagesbild_cli import formatting, pipeline
@@ -56,9 +57,18 @@ def parse_html(html: str) -> _Tables:
     return parser
 
 
+def pdf_pages(data: bytes) -> list[str]:
+    """Each page's text as a reader copies it, one line a line. PDFium reads a whole report in a fraction of
+    a second, where pypdf takes about as long as WeasyPrint took to render it."""
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return [page.get_textpage().get_text_bounded().replace("\r\n", "\n") for page in document]
+    finally:
+        document.close()
+
+
 def pdf_text(data: bytes) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    return " ".join(" ".join(page.extract_text().replace("\u00a0", " ").split()) for page in reader.pages)
+    return " ".join(" ".join(page.replace("\u00a0", " ").split()) for page in pdf_pages(data))
 
 
 def bra_value(bra_long: list[dict[str, str]], variabel: str, enhet: str, geo: str, year: int) -> float:
@@ -182,12 +192,13 @@ def test_the_pdf_is_tagged_and_embeds_dejavu(gagnef_2023: BuiltReport) -> None:
 def test_another_dalarna_kommun_gets_its_own_correct_report(
     loaded_config: Config, bra_long: list[dict[str, str]]
 ) -> None:
-    built = pipeline.build(loaded_config.with_kommun("Falun"), 2023)
-    assert built.html.parts[-3:] == ("2080", "2023", "lagesbild.html")
+    # 2024, the year of the whole län's batch: the same report, so a test run renders it once
+    built = pipeline.build(loaded_config.with_kommun("Falun"), 2024)
+    assert built.html.parts[-3:] == ("2080", "2024", "lagesbild.html")
     tables = parse_html(built.html.read_text(encoding="utf-8"))
     row = crime_row(tables, "Totalt antal anmälda brott")
-    assert row[1] == fmt(bra_value(bra_long, "Totalt antal anmälda brott", "Antal", "Falun", 2023))
-    assert row[3] == fmt(bra_value(bra_long, "Totalt antal anmälda brott", "Antal per 100 000 inv", "Falun", 2023))
+    assert row[1] == fmt(bra_value(bra_long, "Totalt antal anmälda brott", "Antal", "Falun", 2024))
+    assert row[3] == fmt(bra_value(bra_long, "Totalt antal anmälda brott", "Antal per 100 000 inv", "Falun", 2024))
     assert "anmäldes" in " ".join(tables.text) and "i Falu kommun" in " ".join(tables.text)
     before_sources = " ".join(tables.text).split("Filer som rapporten bygger på")[0]
     assert "Gagnef" not in before_sources  # only the list of loaded files names the other kommuner

@@ -8,7 +8,7 @@ import io
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import openpyxl
@@ -16,7 +16,7 @@ import pypdf
 import pytest
 
 from conftest import BRA_XLSX, GEOJSON, SURVEY_CSV, write_config
-from lagesbild_cli import exports, pipeline
+from lagesbild_cli import exports, pdf_cache, pipeline
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.errors import ConfigError, RenderError
 from lagesbild_cli.plan import PlanProblem
@@ -236,16 +236,29 @@ HOSTILE = """Vi ser **fler** bränder.
 """
 
 
-def test_hostile_narrative_renders_as_inert_text(
-    gagnef: tuple[Config, BuiltReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+PROBLEMS = (PlanProblem("Otrygghet i Gagnef tätort", ("survey:otrygg_kvall@Gagnef", "bra:bostadsinbrott"), ""),)
+
+
+@dataclass(frozen=True)
+class Final:
+    built: BuiltReport
+    fetched: list[str]  # every URL WeasyPrint fetched while it rendered the PDF
+
+
+@pytest.fixture(scope="module")
+def final(gagnef: tuple[Config, BuiltReport], tmp_path_factory: pytest.TempPathFactory) -> Final:
+    """One final 2024 report with hostile narratives, a problem in the plan and a comparison with the 2023
+    report, each read by its own test below: one render instead of three. Rendered anew, never taken from
+    the PDF cache, with every URL WeasyPrint fetches recorded. (Like the builds it replaces, it writes over
+    the 2024 report of ``gagnef``, whose tests come first.)"""
     from weasyprint.urls import URLFetcher
 
     config, _ = gagnef
-    folder = tmp_path / "text"
+    folder = tmp_path_factory.mktemp("final") / "text"
     folder.mkdir()
     for name in ("annan-information.md", "analys.md", "atgarder.md"):
         (folder / name).write_text(HOSTILE, encoding="utf-8")
+    earlier = pipeline.build(config, 2023)
     fetched: list[str] = []
     real_fetch = URLFetcher.fetch
 
@@ -253,23 +266,27 @@ def test_hostile_narrative_renders_as_inert_text(
         fetched.append(url)
         return real_fetch(self, url, headers)
 
-    monkeypatch.setattr(URLFetcher, "fetch", spy)
-    texts = replace(config, plan=replace(config.plan, narrative_dir=folder))
-    built = pipeline.build(texts, 2024, final=True)
-    html = built.html.read_text(encoding="utf-8")
+    final = replace(config, plan=replace(config.plan, narrative_dir=folder, problems=PROBLEMS))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(URLFetcher, "fetch", spy)
+        patch.setenv(pdf_cache.ENV, "off")
+        built = pipeline.build(final, 2024, final=True, compare_with=earlier.pdf.parent)
+    return Final(built, fetched)
+
+
+def test_hostile_narrative_renders_as_inert_text(final: Final) -> None:
+    html = final.built.html.read_text(encoding="utf-8")
     narrative = html.split('<section id="analys">')[1].split("</section>")[0]
     assert "<strong>fler</strong>" in narrative
     assert "<script" not in narrative and "<img" not in narrative and "<iframe" not in narrative
     assert "&lt;script&gt;alert" in narrative  # shown as text
-    assert not [u for u in fetched if not u.startswith("data:")]
-    assert "Slutversion" in pdf_text(built.pdf.read_bytes())
+    assert not [u for u in final.fetched if not u.startswith("data:")]
+    assert "Slutversion" in pdf_text(final.built.pdf.read_bytes())
 
 
-def test_plan_shows_baselines_and_rejects_unknown_ids(gagnef: tuple[Config, BuiltReport]) -> None:
+def test_plan_shows_baselines_and_rejects_unknown_ids(gagnef: tuple[Config, BuiltReport], final: Final) -> None:
     config, _ = gagnef
-    problems = (PlanProblem("Otrygghet i Gagnef tätort", ("survey:otrygg_kvall@Gagnef", "bra:bostadsinbrott"), ""),)
-    planned = replace(config, plan=replace(config.plan, problems=problems))
-    html = pipeline.build(planned, 2024).html.read_text(encoding="utf-8")
+    html = final.built.html.read_text(encoding="utf-8")
     rows = [
         r
         for r in parse_html(html).rows
@@ -283,13 +300,10 @@ def test_plan_shows_baselines_and_rejects_unknown_ids(gagnef: tuple[Config, Buil
         pipeline.build(bad, 2024)
 
 
-def test_compare_with_an_earlier_report(gagnef: tuple[Config, BuiltReport]) -> None:
-    config, _ = gagnef
-    earlier = pipeline.build(config, 2023)
-    now = pipeline.build(config, 2024, compare_with=earlier.pdf.parent)
+def test_compare_with_an_earlier_report(final: Final) -> None:
     rows = {
         r[0]: r
-        for r in parse_html(now.html.read_text(encoding="utf-8")).rows
+        for r in parse_html(final.built.html.read_text(encoding="utf-8")).rows
         if r and len(r) == 5 and "(" in r[1] and r[1].endswith(")")
     }
     total = rows["Totalt antal anmälda brott"]
