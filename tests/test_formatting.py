@@ -32,3 +32,9 @@ def test_percent_change_and_interval() -> None:
 
 def test_dates_in_swedish() -> None:
     assert formatting.swedish_date("2026-11-27T02:00:00+00:00") == "27 november 2026"
+
+
+def test_a_unit_keeps_its_numbers_whole() -> None:
+    assert formatting.unit("anmälda brott per 100 000 invånare") == "anmälda brott per 100\u00a0000 invånare"
+    assert formatting.unit("per 1 000 invånare, 2 år") == "per 1\u00a0000 invånare, 2 år"
+    assert formatting.unit("procent") == "procent"

@@ -6,6 +6,7 @@ Thousands are separated by a no-break space so a number never breaks across line
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 NBSP = "\u00a0"
@@ -58,6 +59,12 @@ def swedish_date(value: date | str) -> str:
     """2026-11-27 → "27 november 2026"."""
     day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def unit(text: str) -> str:
+    """A unit as written, with the space inside a number made a no-break space: "per 100 000 invånare" never
+    breaks between 100 and 000, as ``number`` never does."""
+    return re.sub(r"(?<=\d) (?=\d{3}(?!\d))", NBSP, text)
 
 
 def interval(lower: float | None, upper: float | None, decimals: int = 0) -> str:

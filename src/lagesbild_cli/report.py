@@ -59,6 +59,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         procent=formatting.percent,
         forandring=formatting.signed_percent,
         intervall=formatting.interval,
+        enhet=formatting.unit,
         plats=formatting.place,
         datum=formatting.swedish_date,
         css_string=css_string,
