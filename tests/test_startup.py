@@ -88,3 +88,19 @@ def test_a_build_imports_no_download_library(built: Demo, tmp_path: Path) -> Non
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.rsplit("LOADED", 1)[1].strip() == "[]"
+
+
+def test_help_imports_only_the_command_line_itself(tmp_path: Path) -> None:
+    """--help answers within about twice Typer's own start-up: it imports lagesbild's command definitions,
+    errors and defaults, and nothing that reads a config, the kommun list or package metadata."""
+    code = (
+        "import sys; from lagesbild_cli.cli import app\n"
+        "try:\n    app(['--help'], prog_name='lagesbild')\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', sorted(n for n in sys.modules if n.startswith('lagesbild_cli') or n == 'importlib.metadata'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout.rsplit("LOADED", 1)[1].strip().replace("'", '"'))
+    assert loaded == ["lagesbild_cli", "lagesbild_cli.cli", "lagesbild_cli.defaults", "lagesbild_cli.errors"]

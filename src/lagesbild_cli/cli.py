@@ -28,24 +28,18 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 
 from lagesbild_cli import __version__
-from lagesbild_cli import demo as demo_project
-from lagesbild_cli.config import DEFAULT_CONFIG, SOURCE_NAMES, Config, load_config
+from lagesbild_cli.defaults import DEFAULT_CONFIG, DEMO_DIR, SOURCE_NAMES
 from lagesbild_cli.errors import LagesbildError, storage_error
-from lagesbild_cli.kommuner import (
-    Kommun,
-    all_kommuner,
-    kommuner_in_lan,
-    resolve_kommun,
-    resolve_lan,
-)
-from lagesbild_cli.weasyprint_check import check_weasyprint
 
 if TYPE_CHECKING:
+    from lagesbild_cli.config import Config
+    from lagesbild_cli.kommuner import Kommun
     from lagesbild_cli.loader import LoadResult
 
-# The commands import pipeline and doctor where they run, after the config is read: these pull in polars,
-# DuckDB, WeasyPrint, openpyxl and httpx (seconds of imports), which --help, version, kommuner, init and
-# usage or config errors never need. tests/test_startup.py guards it.
+# The commands import what they use where they run. pipeline and doctor pull in polars, DuckDB, WeasyPrint,
+# openpyxl and httpx (seconds of imports), which --help, version, kommuner, init and usage or config errors
+# never need; the config, the kommun list and the demo are light but still cost as much as Typer, so --help
+# imports none of them. tests/test_startup.py guards both.
 
 T = TypeVar("T")
 
@@ -139,6 +133,8 @@ def _report_problems(loaded: LoadResult | None) -> None:
 
 
 def _config(path: Path, kommun: str | None = None) -> Config:
+    from lagesbild_cli.config import load_config
+
     _remember_config(path)
     config = _run(lambda: load_config(path))
     return _run(lambda: config.with_kommun(kommun)) if kommun else config
@@ -374,6 +370,8 @@ def _report_date(text: str | None) -> date | None:
 def _kommun_list(lan: str | None, kommun: str | None, own: Kommun) -> list[Kommun] | None:
     """The kommuner of a batch build, or None for a single report; ``own`` is the config's kommun."""
 
+    from lagesbild_cli.kommuner import kommuner_in_lan, resolve_kommun, resolve_lan
+
     def resolve() -> list[Kommun] | None:
         if lan:
             return kommuner_in_lan(resolve_lan(lan, where="--lan", example=own).kod)
@@ -388,7 +386,7 @@ def _kommun_list(lan: str | None, kommun: str | None, own: Kommun) -> list[Kommu
 def demo(
     folder: Annotated[
         Path, typer.Option("--dir", "-d", help="The folder to write the example project into.")
-    ] = demo_project.DEFAULT_DIR,
+    ] = DEMO_DIR,
     force: Annotated[
         bool, typer.Option("--force", help="Write into a folder that has other files (they are left alone).")
     ] = False,
@@ -397,6 +395,8 @@ def demo(
 
     Works offline. The project's lagesbild.toml, example texts and data show what a real project holds.
     """
+    from lagesbild_cli import demo as demo_project
+
     _run(lambda: demo_project.check_folder(folder, force=force))
     from lagesbild_cli import pipeline
 
@@ -435,6 +435,8 @@ def kommuner(
     lan: Annotated[str | None, typer.Option("--lan", "-l", help="Only this län (code or name).")] = None,
 ) -> None:
     """List kommun codes and names (SCB), e.g. to fill in lagesbild.toml."""
+    from lagesbild_cli.kommuner import all_kommuner, resolve_lan
+
     wanted = _run(lambda: resolve_lan(lan, where="--lan").kod) if lan else None
     for k in all_kommuner():
         if wanted is None or k.lan_kod == wanted:
@@ -515,6 +517,8 @@ def version() -> None:
 @app.callback()
 def startup() -> None:
     """Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data."""
+    from lagesbild_cli.weasyprint_check import check_weasyprint
+
     _remember_config(DEFAULT_CONFIG)
     _run(check_weasyprint)
 

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from lagesbild_cli.defaults import DEFAULT_CONFIG
 from lagesbild_cli.errors import ConfigError, UnknownKommunError
 from lagesbild_cli.kommuner import Kommun, example_kommun, find_kommun, find_lan, resolve_kommun, suggest_kommuner
 from lagesbild_cli.plan import PlanSettings, parse_plan
 from lagesbild_cli.survey_mapping import SurveyMapping, parse_survey
 from lagesbild_cli.toml_table import TomlTable
 
-DEFAULT_CONFIG = Path("lagesbild.toml")
 BRA_PAGE_URL = "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild"
 
 
@@ -75,7 +75,6 @@ class McfSettings:
 
 
 NO_PLAN = PlanSettings(narrative_dir=None, problems=())
-SOURCE_NAMES = ("bra", "polisen", "scb", "kolada", "mcf", "geo")
 POLISEN_URL = "https://polisen.se/api/events"
 SCB_URL = "https://statistikdatabasen.scb.se/api/v2"
 KOLADA_URL = "https://api.kolada.se/v3"

@@ -18,7 +18,6 @@ from lagesbild_cli.errors import ConfigError, LagesbildError
 from lagesbild_cli.raw import Manifest
 
 DATA = Path(__file__).resolve().parent / "data" / "demo"
-DEFAULT_DIR = Path("lagesbild-demo")
 MARKER = ".lagesbild-demo"  # written into the folder, so running the demo again may write over it
 RECORDED = ("scb", "kolada", "mcf")  # answers recorded under data/demo/raw/, stored as fetched
 POLISEN_ARCHIVE = DATA / "polisen" / "events_dalarna_2023-2026.json"

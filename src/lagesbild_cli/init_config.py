@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from lagesbild_cli.config import DEFAULT_CONFIG
+from lagesbild_cli.defaults import DEFAULT_CONFIG
 from lagesbild_cli.errors import ConfigError
 from lagesbild_cli.kommuner import Kommun, resolve_kommun
 from lagesbild_cli.raw import atomic_write_bytes

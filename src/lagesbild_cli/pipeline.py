@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from lagesbild_cli import batch, exports, loader, report, runlock
 from lagesbild_cli import demo as demo_project
-from lagesbild_cli.config import SOURCE_NAMES, Config, load_config
+from lagesbild_cli.config import Config, load_config
+from lagesbild_cli.defaults import DEMO_DIR, SOURCE_NAMES
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.loader import LoadResult
@@ -251,7 +252,7 @@ class DemoResult:
     report: report.BuiltReport
 
 
-def demo(folder: Path = demo_project.DEFAULT_DIR, *, force: bool = False) -> DemoResult:
+def demo(folder: Path = DEMO_DIR, *, force: bool = False) -> DemoResult:
     """Write the example project for Gagnef into ``folder`` from the data shipped with lagesbild, offline,
     and build its latest report: Brå, boundaries and the recorded SCB/Kolada/MCF answers are stored as a
     fetch would; the Polisen archive, the fictitious survey and the rescue-service export go through the

@@ -3,8 +3,6 @@ package metadata, so it costs no import of WeasyPrint itself."""
 
 from __future__ import annotations
 
-from importlib import metadata
-
 from lagesbild_cli.errors import RenderError
 
 MIN_WEASYPRINT = (70, 0)
@@ -13,6 +11,8 @@ MIN_WEASYPRINT = (70, 0)
 def check_weasyprint(version: str | None = None) -> None:
     """WeasyPrint before 70 follows redirects and local files without the URL fetcher's control
     (CVE-2025-68616, GHSA-jf6q-chmf-3h3v): refuse it before anything runs."""
+    from importlib import metadata  # importlib.metadata costs as much as Typer; only commands that run need it
+
     found = version or metadata.version("weasyprint")
     parts = tuple(int(p) for p in found.split(".")[:2] if p.isdigit())
     if parts < MIN_WEASYPRINT:
