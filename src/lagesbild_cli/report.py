@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from lagesbild_cli import exports, formatting, markup, pdf_cache, pdf_ua, staging
+from lagesbild_cli import exports, formatting, markup, pdf_cache, pdf_ua, staging, svg_text
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import Config
 from lagesbild_cli.context import ReportContext, build_context
@@ -87,6 +87,7 @@ def safe_url_fetcher() -> Any:
 def render_pdf(html: str) -> bytes:
     import weasyprint
 
+    svg_text.install()
     pdf: bytes = weasyprint.HTML(string=html, url_fetcher=safe_url_fetcher(), base_url=None).write_pdf(
         pdf_variant="pdf/ua-1", custom_metadata=True, finisher=pdf_ua.finish
     )
