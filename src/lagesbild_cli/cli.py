@@ -337,21 +337,40 @@ def build(
     base = _config(config)
     many = _kommun_list(lan, kommun, base.kommun)
     cfg = _run(lambda: base.with_kommun(kommun)) if kommun and not many else base
+    if not many:
+        _build_one(cfg, year, final=final, compare_with=compare_with, report_date=when)
+        return
     from lagesbild_cli import pipeline
 
-    if many:
-        result = _run(lambda: pipeline.build_many(cfg, many, year, final=final, report_date=when))
-        for pdf in result.built:
-            typer.echo(f"Wrote {pdf}")
-        if result.overview:
-            typer.echo(f"Wrote {result.overview}")
-        for failed, message in result.failed:
-            typer.echo(_with_config(f"Error ({failed.namn} {failed.kod}): {message}"), err=True)
-        if result.failed:
-            typer.echo(f"{len(result.failed)} of {len(many)} reports failed; the others were written.", err=True)
-            raise typer.Exit(1)
-        return
-    built = _run(lambda: pipeline.build(cfg, year, final=final, compare_with=compare_with, report_date=when))
+    result = _run(lambda: pipeline.build_many(cfg, many, year, final=final, report_date=when))
+    for pdf in result.built:
+        typer.echo(f"Wrote {pdf}")
+    if result.overview:
+        typer.echo(f"Wrote {result.overview}")
+    for failed, message in result.failed:
+        typer.echo(_with_config(f"Error ({failed.namn} {failed.kod}): {message}"), err=True)
+    if result.failed:
+        typer.echo(f"{len(result.failed)} of {len(many)} reports failed; the others were written.", err=True)
+        raise typer.Exit(1)
+
+
+def _build_one(
+    cfg: Config, year: int | None, *, final: bool, compare_with: Path | None, report_date: date | None
+) -> None:
+    from lagesbild_cli import pdf_render
+
+    renderer = pdf_render.start_early()  # WeasyPrint loads there while this process reads the database
+    try:
+        from lagesbild_cli import pipeline
+
+        built = _run(
+            lambda: pipeline.build(
+                cfg, year, final=final, compare_with=compare_with, report_date=report_date, renderer=renderer
+            )
+        )
+    finally:
+        if renderer:
+            renderer.close()
     typer.echo(f"Wrote {built.html}\nWrote {built.pdf}")
     if built.exports:
         typer.echo(f"Wrote {built.exports[0]} and {len(built.exports) - 1} CSV files in {built.exports[1].parent}")
@@ -398,10 +417,17 @@ def demo(
     from lagesbild_cli import demo as demo_project
 
     _run(lambda: demo_project.check_folder(folder, force=force))
-    from lagesbild_cli import pipeline
+    from lagesbild_cli import pdf_render
 
     typer.echo(f"Writing the example project for Gagnef into {folder} and building its report (about a minute)…")
-    result = _run(lambda: pipeline.demo(folder, force=force))
+    renderer = pdf_render.start_early()
+    try:
+        from lagesbild_cli import pipeline
+
+        result = _run(lambda: pipeline.demo(folder, force=force, renderer=renderer))
+    finally:
+        if renderer:
+            renderer.close()
     built = result.report
     typer.echo(f"Wrote {built.html}\nWrote {built.pdf}")
     if built.exports:

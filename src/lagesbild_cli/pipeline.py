@@ -27,6 +27,7 @@ from lagesbild_cli.defaults import DEMO_DIR, SOURCE_NAMES
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.loader import LoadResult
+from lagesbild_cli.pdf_render import RenderProcess
 from lagesbild_cli.raw import FetchLog, Manifest, ManifestEntry, utc_now
 from lagesbild_cli.sources import SourceResult, bra, geo, kolada, mcf, polisen, raddning, scb, survey
 from lagesbild_cli.sources._http import Clock, Http, Sleep
@@ -215,11 +216,13 @@ def build(
     final: bool = False,
     compare_with: Path | None = None,
     report_date: date | None = None,
+    renderer: RenderProcess | None = None,
 ) -> report.BuiltReport:
     """Compute the indicators (reloading if raw data or queries changed) and write the report as HTML,
     PDF and data exports. ``final`` requires the narrative texts; ``compare_with`` names an earlier
     report (its folder or csv/indikatorer.csv) to show what has changed since; ``report_date`` is the
-    date printed in the report (default: the newest data), so the same inputs give identical files."""
+    date printed in the report (default: the newest data), so the same inputs give identical files.
+    ``renderer``, started before, renders the PDF (see :mod:`pdf_render`); without one it is rendered here."""
     if loader.is_stale(config):
         loader.load(config)
     with open_store(config.db_path) as store:
@@ -227,7 +230,7 @@ def build(
             store, config, year, final=final, compare_with=compare_with, report_date=report_date
         )
         sheets = exports.sheets(store, config.kommun, context.year, context.values)
-    return report.write_report(context, config, sheets)
+    return report.write_report(context, config, sheets, renderer)
 
 
 @locked
@@ -252,7 +255,7 @@ class DemoResult:
     report: report.BuiltReport
 
 
-def demo(folder: Path = DEMO_DIR, *, force: bool = False) -> DemoResult:
+def demo(folder: Path = DEMO_DIR, *, force: bool = False, renderer: RenderProcess | None = None) -> DemoResult:
     """Write the example project for Gagnef into ``folder`` from the data shipped with lagesbild, offline,
     and build its latest report: Brå, boundaries and the recorded SCB/Kolada/MCF answers are stored as a
     fetch would; the Polisen archive, the fictitious survey and the rescue-service export go through the
@@ -266,7 +269,7 @@ def demo(folder: Path = DEMO_DIR, *, force: bool = False) -> DemoResult:
             survey.import_file(demo_project.SURVEY, config.survey, manifest, config.home.kod)
         raddning.import_files(demo_project.RADDNING, manifest, config.home.kod)
         loader.load(config)
-    return DemoResult(config=config, report=build(config))
+    return DemoResult(config=config, report=build(config, renderer=renderer))
 
 
 def check_sources(

@@ -6,18 +6,19 @@ with autoescape and StrictUndefined; WeasyPrint may fetch nothing but ``data:`` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from lagesbild_cli import exports, formatting, markup, pdf_cache, pdf_ua, staging, svg_text
+from lagesbild_cli import exports, formatting, markup, pdf_cache, staging
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import Config
 from lagesbild_cli.context import ReportContext, build_context
 from lagesbild_cli.errors import RenderError
+from lagesbild_cli.pdf_render import RenderProcess, render_pdf, safe_url_fetcher
 from lagesbild_cli.raw import atomic_write_bytes
 
 
@@ -76,59 +77,55 @@ def render_html(context: ReportContext, templates_dir: Path) -> str:
         raise RenderError(f"The report template failed: {exc}", hint="Fix the template in templates/.") from None
 
 
-def safe_url_fetcher() -> Any:
-    """WeasyPrint's fetcher allowing ``data:`` URLs only and no redirects: rendering reads no file and
-    makes no request."""
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols=("data",), allow_redirects=False)
-
-
-def render_pdf(html: str) -> bytes:
-    import weasyprint
-
-    svg_text.install()
-    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=safe_url_fetcher(), base_url=None).write_pdf(
-        pdf_variant="pdf/ua-1", custom_metadata=True, finisher=pdf_ua.finish
-    )
-    return pdf
-
-
-def _pdf(html: str, config: Config) -> bytes:
-    """The PDF of ``html``: the one rendered before from the same HTML (see :mod:`pdf_cache`), else a new one."""
+def _pdf(html: str, config: Config, renderer: RenderProcess | None) -> Callable[[], bytes]:
+    """The PDF of ``html``, to be waited for: the one rendered before from the same HTML (see :mod:`pdf_cache`),
+    else a new one from ``renderer``, or rendered here when there is none."""
     cache = pdf_cache.folder(config.processed_dir / "cache" / "pdf")
     name = pdf_cache.key(html)
     kept = pdf_cache.get(cache, name) if cache else None
     if kept is not None:
-        return kept
-    try:
-        pdf = render_pdf(html)
-    except Exception as exc:  # WeasyPrint raises many kinds; none may leave a half-written report
-        raise RenderError(
-            f"WeasyPrint could not render the PDF: {exc}",
-            hint="Run 'lagesbild build' again; the previous report is untouched.",
-        ) from None
-    if cache:
-        pdf_cache.put(cache, name, pdf)
-    return pdf
+        return lambda: kept
+    pending = renderer.submit(html) if renderer else None
+
+    def wait() -> bytes:
+        try:
+            pdf = pending() if pending else render_pdf(html)
+        except RenderError:
+            raise
+        except Exception as exc:  # WeasyPrint raises many kinds; none may leave a half-written report
+            raise RenderError(
+                f"WeasyPrint could not render the PDF: {exc}",
+                hint="Run 'lagesbild build' again; the previous report is untouched.",
+            ) from None
+        if cache:
+            pdf_cache.put(cache, name, pdf)
+        return pdf
+
+    return wait
 
 
 def report_dir(config: Config, year: int) -> Path:
     return config.reports_dir / config.kommun.kod / str(year)
 
 
-def write_report(context: ReportContext, config: Config, sheets: tuple[exports.Sheet, ...] = ()) -> BuiltReport:
+def write_report(
+    context: ReportContext,
+    config: Config,
+    sheets: tuple[exports.Sheet, ...] = (),
+    renderer: RenderProcess | None = None,
+) -> BuiltReport:
     """Render the report in full, then write the whole set (HTML, PDF, xlsx, every CSV) into a new folder
-    that replaces the previous report's folder only when all of it is written."""
+    that replaces the previous report's folder only when all of it is written. With a ``renderer`` the PDF is
+    rendered there while the exports are written here."""
     html = render_html(context, config.templates_dir)
     checkpoint("render")
-    pdf = _pdf(html, config)
+    pdf = _pdf(html, config, renderer)
     out = report_dir(config, context.year)
     title = f"{context.title} – {context.kommun_fullnamn} {context.year}: indikatorer"
     with staging.replaced_folder(out) as folder:
         atomic_write_bytes(folder / "lagesbild.html", html.encode("utf-8"))
-        atomic_write_bytes(folder / "lagesbild.pdf", pdf)
         written = exports.write(folder, sheets, title, context.report_date) if sheets else []
+        atomic_write_bytes(folder / "lagesbild.pdf", pdf())
     return BuiltReport(
         html=out / "lagesbild.html",
         pdf=out / "lagesbild.pdf",
@@ -137,4 +134,12 @@ def write_report(context: ReportContext, config: Config, sheets: tuple[exports.S
     )
 
 
-__all__ = ["BuiltReport", "ReportContext", "build_context", "render_html", "render_pdf", "write_report"]
+__all__ = [
+    "BuiltReport",
+    "ReportContext",
+    "build_context",
+    "render_html",
+    "render_pdf",
+    "safe_url_fetcher",
+    "write_report",
+]

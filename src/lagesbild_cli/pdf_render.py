@@ -1,0 +1,120 @@
+"""HTML → PDF with WeasyPrint, in this process or in one started early.
+
+:func:`render_pdf` is the one place WeasyPrint renders a report. A single ``lagesbild build`` or ``demo``
+starts a :class:`RenderProcess` as soon as its config is read: that process spends the second it takes to
+import WeasyPrint while this one imports polars and DuckDB, reads the database and writes the HTML, and it
+renders while this one writes the data exports. Everything else (batches, tests, the bench) renders here.
+
+The process is spawned, not forked, and owns nothing: it gets HTML through a pipe and sends back PDF bytes or
+the renderer's error. When this process ends or is killed, the pipe closes and the render process ends too.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any, NoReturn
+
+from lagesbild_cli.errors import RenderError
+
+
+def safe_url_fetcher() -> Any:
+    """WeasyPrint's fetcher allowing ``data:`` URLs only and no redirects: rendering reads no file and
+    makes no request."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=("data",), allow_redirects=False)
+
+
+def render_pdf(html: str) -> bytes:
+    """The report's PDF/UA-1 file, tagged and finished (see :mod:`pdf_ua`)."""
+    import weasyprint
+
+    from lagesbild_cli import pdf_ua, svg_text
+
+    svg_text.install()
+    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=safe_url_fetcher(), base_url=None).write_pdf(
+        pdf_variant="pdf/ua-1", custom_metadata=True, finisher=pdf_ua.finish
+    )
+    return pdf
+
+
+def _serve(connection: Connection) -> None:
+    """The render process: load WeasyPrint at once, then render each HTML received until told to stop."""
+    render_pdf("<html lang='sv'><title>.</title><p>.</p></html>")  # imports, fonts and style sheets, ready
+    while True:
+        try:
+            html = connection.recv()
+        except EOFError:  # the build ended or was killed
+            return
+        if html is None:
+            return
+        try:
+            answer: tuple[bool, bytes | str] = (True, render_pdf(html))
+        except Exception as exc:  # WeasyPrint raises many kinds: each goes back as the build's render error
+            answer = (False, f"{type(exc).__name__}: {exc}")
+        try:
+            connection.send(answer)
+        except OSError:  # nobody is waiting any more
+            return
+
+
+def _stopped() -> NoReturn:
+    raise RenderError(
+        "The PDF renderer stopped before the PDF was done (out of memory, or stopped from outside).",
+        hint="Run 'lagesbild build' again; the previous report is untouched.",
+    )
+
+
+class RenderProcess:
+    """A render process started now, to render one or more reports later (see the module's text)."""
+
+    def __init__(self) -> None:
+        spawn = multiprocessing.get_context("spawn")
+        self._connection, theirs = spawn.Pipe()
+        self._process = spawn.Process(target=_serve, args=(theirs,), name="lagesbild-render", daemon=True)
+        self._process.start()
+        theirs.close()
+
+    def submit(self, html: str) -> Callable[[], bytes]:
+        """Send ``html`` to be rendered; the returned call waits for the PDF (or raises :class:`RenderError`)."""
+        try:
+            self._connection.send(html)
+        except OSError:
+            return _stopped
+
+        def wait() -> bytes:
+            try:
+                ok, value = self._connection.recv()
+            except (EOFError, OSError):
+                _stopped()
+            if not ok:
+                raise RenderError(
+                    f"WeasyPrint could not render the PDF: {value}",
+                    hint="Run 'lagesbild build' again; the previous report is untouched.",
+                )
+            assert isinstance(value, bytes)
+            return value
+
+        return wait
+
+    def close(self) -> None:
+        """Stop the process now, whether it rendered or not (a report taken from the PDF cache needs none)."""
+        self._connection.close()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+    def __enter__(self) -> RenderProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start_early() -> RenderProcess | None:
+    """A render process for a build about to start, or None when WeasyPrint is loaded here already (a test,
+    a batch): then the import it would save is already paid."""
+    return None if "weasyprint" in sys.modules else RenderProcess()
