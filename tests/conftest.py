@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import socket
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -79,6 +80,17 @@ LONGEST_FIRST = (
     "sources/test_mcf.py",
     "test_report.py",
 )
+
+
+def pytest_configure() -> None:
+    """Python's bytecode cache (``__pycache__``, ignored by git) on for this run, even where the environment
+    turns it off (PYTHONDONTWRITEBYTECODE, as many containers do). The suite starts many Pythons (xdist's
+    workers, the CLI in subprocesses, the batch's spawned workers), and without the cache each compiles
+    polars, DuckDB, WeasyPrint and lagesbild from source again: about 2.5 CPU-s a process (test_crash.py
+    alone: 53 CPU-s without, 27 with). Runs in the controlling process before xdist starts its workers,
+    which inherit it, as do the processes they start."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
