@@ -237,6 +237,9 @@ MCF_ORDER = ["kommun", "verksBostadstypId", "plats", "konvHandelsetypId", "manad
              "ContentsCode"]  # fmt: skip
 
 
+_MCF_ANSWERS: dict[tuple[tuple[str, ...], bytes], str] = {}
+
+
 class FakeMcf:
     """GET on the table gives its metadata; POST answers a query in PxWeb v1's "json" shape."""
 
@@ -253,6 +256,12 @@ class FakeMcf:
     def data(self, request: Request) -> Response:
         query = json.loads(request.data)
         self.queries.append(query)
+        key = (tuple(self.order), request.data)
+        if key not in _MCF_ANSWERS:  # the same query in the same order: the same answer, made once a process
+            _MCF_ANSWERS[key] = self.answer(query)
+        return Response(_MCF_ANSWERS[key], content_type="application/json")
+
+    def answer(self, query: dict[str, Any]) -> str:
         chosen: dict[str, list[str]] = {}
         variables = {v["code"]: v for v in mcf_variables(self.order)}
         for item in query["query"]:
@@ -273,7 +282,7 @@ class FakeMcf:
         ]
         meta = {"infofile": "B11", "updated": "2026-03-10T00:00:00Z", "label": "B11", "source": "MCF"}
         answer = {"columns": columns, "comments": [], "data": rows, "metadata": [meta]}
-        return Response(json.dumps(answer, ensure_ascii=False), content_type="application/json")
+        return json.dumps(answer, ensure_ascii=False)
 
 
 def varied_bra_workbook(name: str = "Vansbro") -> bytes:

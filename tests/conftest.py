@@ -10,11 +10,13 @@ import os
 import re
 import shutil
 import socket
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
@@ -23,7 +25,7 @@ from lagesbild_cli import demo, pdf_cache, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.report import BuiltReport
-from lagesbild_cli.sources import bra
+from lagesbild_cli.sources import bra, mcf
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "tests" / "data"
@@ -81,6 +83,17 @@ LONGEST_FIRST = (
 )
 
 
+def pytest_configure() -> None:
+    """Python's bytecode cache (``__pycache__``, ignored by git) on for this run, even where the environment
+    turns it off (PYTHONDONTWRITEBYTECODE, as many containers do). The suite starts many Pythons (xdist's
+    workers, the CLI in subprocesses, the batch's spawned workers), and without the cache each compiles
+    polars, DuckDB, WeasyPrint and lagesbild from source again: about 2.5 CPU-s a process (test_crash.py
+    alone: 53 CPU-s without, 27 with). Runs in the controlling process before xdist starts its workers,
+    which inherit it, as do the processes they start."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
     tests = REPO / "tests"
@@ -118,6 +131,26 @@ def bra_parsed_once() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(bra, "parse", parse)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mcf_parsed_once() -> Iterator[None]:
+    """MCF's answers are parsed when fetched (to check them) and again at each load, and the loopback MCF
+    gives the same answer to every test that fetches it: within one test process each answer's bytes are
+    parsed once. ``mcf.parse_data`` is pure like ``bra.parse`` (its origin appears only in its errors,
+    which are never kept); each caller gets its own copy of the frame."""
+    real = mcf.parse_data
+    parsed: dict[bytes, pl.DataFrame] = {}
+
+    def parse_data(data: bytes, origin: str) -> pl.DataFrame:
+        digest = hashlib.sha256(data).digest()
+        if digest not in parsed:
+            parsed[digest] = real(data, origin)
+        return parsed[digest].clone()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mcf, "parse_data", parse_data)
         yield
 
 

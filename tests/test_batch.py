@@ -6,14 +6,16 @@ import hashlib
 import os
 import shutil
 from collections import Counter
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from conftest import BRA_XLSX, MISSING_NOTES, OWNED_MARKERS, report_outputs
-from lagesbild_cli import batch, pipeline
+from lagesbild_cli import batch, pdf_cache, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.kommuner import kommuner_in_lan
@@ -21,12 +23,44 @@ from test_report import parse_html, pdf_text
 from worker_tasks import dies_in_a_worker, pid
 
 
-def test_a_whole_lan_builds_with_an_overview(loaded_config: Config) -> None:
-    result = CliRunner().invoke(
-        app, ["build", "--lan", "Dalarna", "--year", "2024", "--config", str(loaded_config.path)]
-    )
+@dataclass(frozen=True)
+class Lan:
+    config: Config
+    result: batch.BatchResult  # what the CLI's build_many returned
+
+
+@pytest.fixture(scope="module")
+def lan_2024(loaded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Lan:
+    """Dalarna's 15 reports of 2024 and the overview, built once through the CLI for the tests below that
+    read them. Every PDF is rendered anew (an empty PDF cache of its own) in spawned worker processes (this
+    process renders none), so the batch's Gagnef can be compared with a single build's. Its renders then
+    go into the run's shared cache, as a build with it would have put them: other tests build these reports."""
+    folder = tmp_path_factory.mktemp("lan") / "project"
+    shutil.copytree(loaded_dir, folder)
+    config = load_config(folder / "lagesbild.toml")
+    own_cache = folder.parent / "pdf-cache"
+    results: list[batch.BatchResult] = []
+    real_build_many = pipeline.build_many
+
+    def build_many(*args: Any, **kwargs: Any) -> batch.BatchResult:
+        results.append(real_build_many(*args, **kwargs))
+        return results[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "build_many", build_many)
+        patch.setattr(batch, "PARENT_TASKS", 0)
+        patch.setenv(pdf_cache.ENV, str(own_cache))
+        result = CliRunner().invoke(app, ["build", "--lan", "Dalarna", "--year", "2024", "--config", str(config.path)])
     assert result.exit_code == 0, result.stderr
-    reports = loaded_config.reports_dir
+    shared = Path(os.environ[pdf_cache.ENV])
+    for pdf in own_cache.glob("*.pdf"):
+        pdf_cache.put(shared, pdf.stem, pdf.read_bytes())
+    [built] = results
+    return Lan(config, built)
+
+
+def test_a_whole_lan_builds_with_an_overview(lan_2024: Lan) -> None:
+    reports = lan_2024.config.reports_dir
     for kommun in kommuner_in_lan("20"):
         assert (reports / kommun.kod / "2024" / "lagesbild.pdf").exists()
         assert (reports / kommun.kod / "2024" / "indikatorer.xlsx").exists()
@@ -60,26 +94,43 @@ def digests(folder: Path) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class Single:
+    config: Config
+    digests: dict[str, str]  # of its first build's report folder
+
+
+@pytest.fixture(scope="module")
+def single_2024(loaded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Single:
+    """Gagnef's 2024 report built on its own in this process, rendered anew (not from the PDF cache), for
+    the two tests below: the same inputs built again, and the batch's Gagnef, must give the same bytes."""
+    folder = tmp_path_factory.mktemp("single") / "project"
+    shutil.copytree(loaded_dir, folder)
+    config = load_config(folder / "lagesbild.toml")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(pdf_cache.ENV, "off")
+        return Single(config, digests(pipeline.build(config, 2024).pdf.parent))
+
+
 @pytest.mark.usefixtures("no_pdf_cache")  # both builds render: the rendering itself must be reproducible
-def test_the_same_inputs_give_byte_identical_files(loaded_config: Config, tmp_path: Path) -> None:
-    first = pipeline.build(loaded_config, 2024)
-    folder = first.pdf.parent
-    before = digests(folder)
+def test_the_same_inputs_give_byte_identical_files(single_2024: Single) -> None:
+    config, before = single_2024.config, single_2024.digests
     assert {"lagesbild.html", "lagesbild.pdf", "indikatorer.xlsx", "csv/indikatorer.csv"} <= set(before)
+    folder = config.reports_dir / "2026" / "2024"
     shutil.rmtree(folder)
-    pipeline.build(loaded_config, 2024)
+    pipeline.build(config, 2024)
     assert digests(folder) == before
-    dated = pipeline.build(loaded_config, 2024, report_date=__import__("datetime").date(2027, 1, 15))
+    dated = pipeline.build(config, 2024, report_date=__import__("datetime").date(2027, 1, 15))
     assert "Utkast skapat 15 januari 2027" in dated.html.read_text(encoding="utf-8")
 
 
-@pytest.mark.usefixtures("no_pdf_cache")  # a worker renders its own PDF, to be compared with the single build's
-def test_the_batch_matches_single_builds(loaded_config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    single = digests(pipeline.build(loaded_config, 2024).pdf.parent)
-    monkeypatch.setattr(batch, "PARENT_TASKS", 0)  # this process renders none: a spawned worker renders Gagnef
-    result = pipeline.build_many(loaded_config, [k for k in kommuner_in_lan("20") if k.kod == "2026"], 2024, workers=1)
-    assert result.built == (loaded_config.reports_dir / "2026" / "2024" / "lagesbild.pdf",) and not result.failed
-    assert digests(loaded_config.reports_dir / "2026" / "2024") == single
+def test_the_batch_matches_single_builds(lan_2024: Lan, single_2024: Single) -> None:
+    """A spawned worker of the län's batch rendered Gagnef (see lan_2024), this process the single build."""
+    reports = lan_2024.config.reports_dir
+    dalarna = kommuner_in_lan("20")
+    assert lan_2024.result.built == tuple(reports / k.kod / "2024" / "lagesbild.pdf" for k in dalarna)
+    assert not lan_2024.result.failed
+    assert digests(reports / "2026" / "2024") == single_2024.digests
     assert BRA_XLSX.exists()
 
 
