@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing.context
 import signal
 import subprocess
 import sys
@@ -64,3 +65,12 @@ def _running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return "\nState:\tZ" not in state and "\nState:\tX" not in state
+
+
+def test_a_build_that_cannot_start_a_process_renders_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(self: object) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # fork/spawn at a process limit
+
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refused)
+    assert pdf_render.start_early() is None

@@ -75,8 +75,13 @@ class RenderProcess:
         spawn = multiprocessing.get_context("spawn")
         self._connection, theirs = spawn.Pipe()
         self._process = spawn.Process(target=_serve, args=(theirs,), name="lagesbild-render", daemon=True)
-        self._process.start()
-        theirs.close()
+        try:
+            self._process.start()
+        except OSError:
+            self._connection.close()
+            raise
+        finally:
+            theirs.close()
 
     def submit(self, html: str) -> Callable[[], bytes]:
         """Send ``html`` to be rendered; the returned call waits for the PDF (or raises :class:`RenderError`)."""
@@ -116,5 +121,11 @@ class RenderProcess:
 
 def start_early() -> RenderProcess | None:
     """A render process for a build about to start, or None when WeasyPrint is loaded here already (a test,
-    a batch): then the import it would save is already paid."""
-    return None if "weasyprint" in sys.modules else RenderProcess()
+    a batch), so the import it would save is already paid, or when no process can be started (a process
+    limit, no memory): the build then renders here, only slower."""
+    if "weasyprint" in sys.modules:
+        return None
+    try:
+        return RenderProcess()
+    except OSError:
+        return None
