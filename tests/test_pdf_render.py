@@ -73,4 +73,5 @@ def test_a_build_that_cannot_start_a_process_renders_here(monkeypatch: pytest.Mo
 
     monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
     monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refused)
-    assert pdf_render.start_early() is None
+    with pdf_render.started_early() as renderer:
+        assert renderer is None

@@ -359,8 +359,7 @@ def _build_one(
 ) -> None:
     from lagesbild_cli import pdf_render
 
-    renderer = pdf_render.start_early()  # WeasyPrint loads there while this process reads the database
-    try:
+    with pdf_render.started_early() as renderer:  # WeasyPrint loads there while this process reads the database
         from lagesbild_cli import pipeline
 
         built = _run(
@@ -368,9 +367,6 @@ def _build_one(
                 cfg, year, final=final, compare_with=compare_with, report_date=report_date, renderer=renderer
             )
         )
-    finally:
-        if renderer:
-            renderer.close()
     typer.echo(f"Wrote {built.html}\nWrote {built.pdf}")
     if built.exports:
         typer.echo(f"Wrote {built.exports[0]} and {len(built.exports) - 1} CSV files in {built.exports[1].parent}")
@@ -420,14 +416,10 @@ def demo(
     from lagesbild_cli import pdf_render
 
     typer.echo(f"Writing the example project for Gagnef into {folder} and building its report (about a minute)…")
-    renderer = pdf_render.start_early()
-    try:
+    with pdf_render.started_early() as renderer:
         from lagesbild_cli import pipeline
 
         result = _run(lambda: pipeline.demo(folder, force=force, renderer=renderer))
-    finally:
-        if renderer:
-            renderer.close()
     built = result.report
     typer.echo(f"Wrote {built.html}\nWrote {built.pdf}")
     if built.exports:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, NoReturn
 
@@ -54,17 +55,24 @@ def _serve(connection: Connection) -> None:
         try:
             answer: tuple[bool, bytes | str] = (True, render_pdf(html))
         except Exception as exc:  # WeasyPrint raises many kinds: each goes back as the build's render error
-            answer = (False, f"{type(exc).__name__}: {exc}")
+            answer = (False, str(exc))
         try:
             connection.send(answer)
         except OSError:  # nobody is waiting any more
             return
 
 
+AGAIN = "Run 'lagesbild build' again; the previous report is untouched."
+
+
+def render_failed(detail: str) -> RenderError:
+    """The build's error when WeasyPrint raised, here or in the render process."""
+    return RenderError(f"WeasyPrint could not render the PDF: {detail}", hint=AGAIN)
+
+
 def _stopped() -> NoReturn:
     raise RenderError(
-        "The PDF renderer stopped before the PDF was done (out of memory, or stopped from outside).",
-        hint="Run 'lagesbild build' again; the previous report is untouched.",
+        "The PDF renderer stopped before the PDF was done (out of memory, or stopped from outside).", hint=AGAIN
     )
 
 
@@ -96,10 +104,7 @@ class RenderProcess:
             except (EOFError, OSError):
                 _stopped()
             if not ok:
-                raise RenderError(
-                    f"WeasyPrint could not render the PDF: {value}",
-                    hint="Run 'lagesbild build' again; the previous report is untouched.",
-                )
+                raise render_failed(value)
             assert isinstance(value, bytes)
             return value
 
@@ -119,13 +124,18 @@ class RenderProcess:
         self.close()
 
 
-def start_early() -> RenderProcess | None:
-    """A render process for a build about to start, or None when WeasyPrint is loaded here already (a test,
-    a batch), so the import it would save is already paid, or when no process can be started (a process
-    limit, no memory): the build then renders here, only slower."""
+@contextmanager
+def started_early() -> Iterator[RenderProcess | None]:
+    """A render process for the build run inside, stopped when it ends; None when WeasyPrint is loaded here
+    already (a test, a batch), so the import it would save is already paid, or when no process can be
+    started (a process limit, no memory): the build then renders here, only slower."""
     if "weasyprint" in sys.modules:
-        return None
+        yield None
+        return
     try:
-        return RenderProcess()
+        renderer = RenderProcess()
     except OSError:
-        return None
+        yield None
+        return
+    with renderer:
+        yield renderer

@@ -18,7 +18,7 @@ from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import Config
 from lagesbild_cli.context import ReportContext, build_context
 from lagesbild_cli.errors import RenderError
-from lagesbild_cli.pdf_render import RenderProcess, render_pdf, safe_url_fetcher
+from lagesbild_cli.pdf_render import RenderProcess, render_failed, render_pdf, safe_url_fetcher
 from lagesbild_cli.raw import atomic_write_bytes
 
 
@@ -85,18 +85,17 @@ def _pdf(html: str, config: Config, renderer: RenderProcess | None) -> Callable[
     kept = pdf_cache.get(cache, name) if cache else None
     if kept is not None:
         return lambda: kept
-    pending = renderer.submit(html) if renderer else None
+
+    def rendered_here() -> bytes:
+        try:
+            return render_pdf(html)
+        except Exception as exc:  # WeasyPrint raises many kinds; none may leave a half-written report
+            raise render_failed(str(exc)) from None
+
+    pending = renderer.submit(html) if renderer else rendered_here
 
     def wait() -> bytes:
-        try:
-            pdf = pending() if pending else render_pdf(html)
-        except RenderError:
-            raise
-        except Exception as exc:  # WeasyPrint raises many kinds; none may leave a half-written report
-            raise RenderError(
-                f"WeasyPrint could not render the PDF: {exc}",
-                hint="Run 'lagesbild build' again; the previous report is untouched.",
-            ) from None
+        pdf = pending()
         if cache:
             pdf_cache.put(cache, name, pdf)
         return pdf
