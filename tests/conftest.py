@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 import pytest
@@ -36,6 +37,8 @@ GEOJSON = DEMO / "geo" / "okfse_swedish_municipalities.geojson"
 SURVEY_CSV = DEMO / "survey" / "medborgarundersokning_gagnef_fiktiv.csv"
 RADDNING_EXPORTS = demo.RADDNING  # the 2018 and 2019 exports
 BRA_LONG_CSV = SAMPLES / "bra" / "bra_kommunindikatorer_dalarna_long.csv"
+P = TypeVar("P")
+
 SURVEY_SECTION = "# ── The municipality's own citizen survey"
 
 
@@ -114,23 +117,32 @@ def shared_pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         os.environ[pdf_cache.ENV] = before
 
 
+def same(parsed: P) -> P:
+    return parsed
+
+
+def once_per_bytes(parse: Callable[[bytes, str], P], copy: Callable[[P], P] = same) -> Callable[[bytes, str], P]:
+    """``parse`` run once per distinct bytes in this process (for a pure parser whose second argument, a name,
+    appears only in its errors; errors are never kept); each caller gets ``copy`` of the result."""
+    parsed: dict[bytes, P] = {}
+
+    def once(data: bytes, name: str) -> P:
+        digest = hashlib.sha256(data).digest()
+        if digest not in parsed:
+            parsed[digest] = parse(data, name)
+        return copy(parsed[digest])
+
+    return once
+
+
 @pytest.fixture(scope="session", autouse=True)
 def bra_parsed_once() -> Iterator[None]:
     """Each load of a project parses every raw Brå workbook again, and most projects in the tests hold the
     same 15: within one test process each workbook's bytes are parsed once. ``bra.parse`` is pure (the
     result depends on the bytes alone; the file name appears only in its errors, which are never kept), so
     every load still gets exactly what a real parse gives."""
-    real = bra.parse
-    parsed: dict[bytes, bra.BraWorkbook] = {}
-
-    def parse(data: bytes, filename: str) -> bra.BraWorkbook:
-        digest = hashlib.sha256(data).digest()
-        if digest not in parsed:
-            parsed[digest] = real(data, filename)
-        return parsed[digest]
-
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(bra, "parse", parse)
+        patch.setattr(bra, "parse", once_per_bytes(bra.parse))
         yield
 
 
@@ -140,17 +152,8 @@ def mcf_parsed_once() -> Iterator[None]:
     gives the same answer to every test that fetches it: within one test process each answer's bytes are
     parsed once. ``mcf.parse_data`` is pure like ``bra.parse`` (its origin appears only in its errors,
     which are never kept); each caller gets its own copy of the frame."""
-    real = mcf.parse_data
-    parsed: dict[bytes, pl.DataFrame] = {}
-
-    def parse_data(data: bytes, origin: str) -> pl.DataFrame:
-        digest = hashlib.sha256(data).digest()
-        if digest not in parsed:
-            parsed[digest] = real(data, origin)
-        return parsed[digest].clone()
-
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(mcf, "parse_data", parse_data)
+        patch.setattr(mcf, "parse_data", once_per_bytes(mcf.parse_data, copy=pl.DataFrame.clone))
         yield
 
 
