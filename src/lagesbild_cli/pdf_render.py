@@ -30,15 +30,16 @@ def safe_url_fetcher() -> Any:
 
 
 def render_pdf(html: str) -> bytes:
-    """The report's PDF/UA-1 file, tagged and finished (see :mod:`pdf_ua`)."""
-    import weasyprint
-
-    from lagesbild_cli import pdf_ua, svg_text
+    """The report's PDF/UA-1 file, tagged and finished (see :mod:`pdf_ua`), its charts drawn from images (see
+    :mod:`chart_images`), with WeasyPrint's unneeded work left out (see :mod:`svg_text`, :mod:`weasyprint_fixes`)."""
+    from lagesbild_cli import chart_images, pdf_ua, svg_text, weasyprint_fixes
 
     svg_text.install()
-    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=safe_url_fetcher(), base_url=None).write_pdf(
-        pdf_variant="pdf/ua-1", custom_metadata=True, finisher=pdf_ua.finish
+    weasyprint_fixes.install()
+    document = weasyprint_fixes.html_class()(
+        string=chart_images.as_images(html), url_fetcher=safe_url_fetcher(), base_url=None
     )
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", custom_metadata=True, finisher=pdf_ua.finish)
     return pdf
 
 
