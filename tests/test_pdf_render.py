@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing.context
 import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 from typing import cast
 
@@ -75,3 +77,30 @@ def test_a_build_that_cannot_start_a_process_renders_here(monkeypatch: pytest.Mo
     monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refused)
     with pdf_render.started_early() as renderer:
         assert renderer is None
+
+
+def test_the_collector_sets_aside_what_existed_before_the_render_and_only_during_it() -> None:
+    before = {"kept": [1, 2, 3]}  # a tracked object that exists before the render
+    with pytest.raises(RuntimeError), pdf_render.objects_before_set_aside():
+        assert gc.get_freeze_count() > 0
+        assert not any(obj is before for obj in gc.get_objects())  # not scanned during the render
+        made = {"during": [4]}
+        assert any(obj is made for obj in gc.get_objects())  # what the render makes is collected as usual
+        raise RuntimeError("the render failed")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()  # back as it was, also after an error
+    assert any(obj is before for obj in gc.get_objects())
+
+
+def test_garbage_made_before_the_render_is_collected_not_set_aside() -> None:
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    gc.disable()  # no collection by chance between here and the render
+    try:
+        alive = weakref.ref(Cycle())  # garbage only the collector can free
+        assert alive() is not None
+        with pdf_render.objects_before_set_aside():
+            assert alive() is None
+    finally:
+        gc.enable()

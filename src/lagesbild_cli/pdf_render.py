@@ -11,6 +11,7 @@ the renderer's error. When this process ends or is killed, the pipe closes and t
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import sys
 from collections.abc import Callable, Iterator
@@ -36,11 +37,28 @@ def render_pdf(html: str) -> bytes:
 
     svg_text.install()
     weasyprint_fixes.install()
-    document = weasyprint_fixes.html_class()(
-        string=chart_images.as_images(html), url_fetcher=safe_url_fetcher(), base_url=None
-    )
-    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", custom_metadata=True, finisher=pdf_ua.finish)
+    with objects_before_set_aside():
+        document = weasyprint_fixes.html_class()(
+            string=chart_images.as_images(html), url_fetcher=safe_url_fetcher(), base_url=None
+        )
+        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", custom_metadata=True, finisher=pdf_ua.finish)
     return pdf
+
+
+@contextmanager
+def objects_before_set_aside() -> Iterator[None]:
+    """While WeasyPrint renders, Python's cycle collector scans only the objects the render makes.
+
+    A render makes so many objects that the collector runs hundreds of times, and each full collection also
+    scanned everything that existed before (the imported libraries, the caller's data): about a tenth of the
+    full report's render, a third less with those set aside. Garbage is collected first and what is left is
+    frozen (:func:`gc.freeze`) until the render ends, so memory stays as it was."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _serve(connection: Connection) -> None:
