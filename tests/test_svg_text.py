@@ -8,7 +8,7 @@ import pypdfium2
 import pytest
 import weasyprint
 
-from lagesbild_cli import report, svg_text
+from lagesbild_cli import report, svg_text, weasyprint_fixes
 
 # Labels as the charts write them: start, middle and end anchors, bold, a no-break space, Swedish letters,
 # and one label that places each glyph (dx list), which must keep WeasyPrint's own path.
@@ -65,7 +65,7 @@ def test_a_label_is_shaped_as_a_whole() -> None:
 
 def test_the_locked_weasyprint_draws_labels_whole() -> None:
     """A WeasyPrint upgrade fails here until its svg/text.py is read again and its version added."""
-    assert weasyprint.__version__ in svg_text.CHECKED_VERSIONS
+    assert weasyprint.__version__ in weasyprint_fixes.CHECKED_VERSIONS["weasyprint"]
     assert svg_text.install() is True
     assert getattr(importlib.import_module("weasyprint.svg").text, "shaped_whole", False)
 
@@ -75,6 +75,6 @@ def test_another_weasyprint_version_is_left_alone(monkeypatch: pytest.MonkeyPatc
     original = importlib.import_module("weasyprint.svg.text").text
     monkeypatch.setattr(svg, "text", original)
     monkeypatch.setattr(svg, "TAGS", dict(svg.TAGS))
-    monkeypatch.setattr(weasyprint, "__version__", "99.0")
+    monkeypatch.setitem(weasyprint_fixes.CHECKED_VERSIONS, "weasyprint", ("99.0",))
     assert svg_text.install() is False
     assert svg.text is original

@@ -4,7 +4,8 @@ WeasyPrint lays out and draws SVG ``<text>`` one code point at a time, so that `
 ``rotate`` lists can place each glyph. The charts' labels (about 4 000 letters in the full report) never use
 such lists, and shaping each letter on its own cost a tenth of the render. Upstream calls drawing the whole text
 in that case the fix for split combining marks and ligatures (Kozea/WeasyPrint#2249); :func:`install` does
-exactly that for the WeasyPrint versions it was checked against, and leaves any other version alone.
+exactly that for the WeasyPrint versions it was checked against (:data:`weasyprint_fixes.CHECKED_VERSIONS`, the
+one lock for every change lagesbild makes to WeasyPrint), and leaves any other version alone.
 
 The label is handed to WeasyPrint's own ``text`` as a string that iterates as one piece, so alignment, fill,
 bounding box and text anchor follow WeasyPrint's code unchanged. tests/test_svg_text.py renders the same labels
@@ -17,8 +18,7 @@ import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-# The versions whose svg/text.py was read and whose output was compared letter by letter.
-CHECKED_VERSIONS = ("70.0",)
+from lagesbild_cli.weasyprint_fixes import checked
 
 # Attributes that position or space single glyphs: with any of them the text keeps WeasyPrint's own path.
 _PER_GLYPH = ("dx", "dy", "rotate", "letter-spacing", "textLength")
@@ -59,12 +59,10 @@ def _shaped_whole(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def install() -> bool:
     """Draw simple SVG labels whole from now on in this process; True when that is in effect. Idempotent."""
-    import weasyprint
-
     svg = importlib.import_module("weasyprint.svg")
     if getattr(svg.text, "shaped_whole", False):
         return True
-    if weasyprint.__version__ not in CHECKED_VERSIONS:
+    if not checked("weasyprint"):  # its svg/text.py read and its output compared letter by letter
         return False
     original = importlib.import_module("weasyprint.svg.text").text
     if svg.text is not original:

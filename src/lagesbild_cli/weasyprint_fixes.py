@@ -24,6 +24,7 @@ from functools import cache
 from importlib.metadata import version
 from typing import Any
 
+# The one lock for every change lagesbild makes to WeasyPrint's and pydyf's behaviour (these two and svg_text's)
 CHECKED_VERSIONS = {"weasyprint": ("70.0",), "pydyf": ("0.13.0",)}
 
 # the rules of WeasyPrint's user-agent sheet (html5_ua.css) that match every element, and what replaces each
@@ -41,6 +42,7 @@ UA_RULES = {
 
 
 def checked(package: str) -> bool:
+    """True when the installed ``package`` is a version these changes were checked on."""
     return version(package) in CHECKED_VERSIONS[package]
 
 
