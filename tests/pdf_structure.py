@@ -19,6 +19,7 @@ class Structure:
     orphan_content: list[str] = field(default_factory=list)  # marked content outside the tree, not /Artifact
     tables_without_rows: int = 0
     figures_without_alt: int = 0
+    figure_alts: list[str] = field(default_factory=list)  # each Figure's /Alt, in reading order
     cells_without_headers: int = 0
     link_contents: list[str] = field(default_factory=list)
     display_doc_title: bool = False
@@ -74,7 +75,7 @@ def check(path: Path) -> Structure:
 
         reachable: set[tuple[int, int]] = set()
         mcids: dict[tuple[int, int], set[int]] = {}  # page objgen -> MCIDs the tree references
-        stack = list(_kids(root.StructTreeRoot))
+        stack = list(reversed(_kids(root.StructTreeRoot)))  # popped in reading order
         while stack:
             elem = stack.pop()
             if isinstance(elem, int) or (isinstance(elem, pikepdf.Object) and not isinstance(elem, pikepdf.Dictionary)):
@@ -91,9 +92,11 @@ def check(path: Path) -> Structure:
                 result.tables_without_rows += 1
             if tag == "/TD" and "/Headers" not in elem.get("/A", {}):
                 result.cells_without_headers += 1
-            if tag == "/Figure" and not str(elem.get("/Alt", "")).strip():
-                result.figures_without_alt += 1
-            for kid in _kids(elem):
+            if tag == "/Figure":
+                result.figure_alts.append(str(elem.get("/Alt", "")))
+                if not result.figure_alts[-1].strip():
+                    result.figures_without_alt += 1
+            for kid in reversed(_kids(elem)):
                 if isinstance(kid, pikepdf.Dictionary) or _is_struct_elem(kid):
                     stack.append(kid)
                 else:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import io
 import re
+from pathlib import Path
 
-import pikepdf
 import pypdfium2
 import pytest
 
+import pdf_structure
 from conftest import Demo
 from lagesbild_cli import chart_images, report
 
@@ -51,20 +51,10 @@ def test_a_chart_that_cannot_become_an_image_stays_inline(svg: str) -> None:
     assert out.count("<svg") == 1
 
 
-def _figures(pdf: bytes) -> list[str]:
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        alts: list[str] = []
-
-        def walk(node: pikepdf.Object) -> None:
-            if isinstance(node, pikepdf.Dictionary):
-                if node.get("/S") == "/Figure":
-                    alts.append(str(node.get("/Alt")))
-                kids = node.get("/K")
-                for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-                    walk(kid)
-
-        walk(document.Root.StructTreeRoot)
-        return alts
+def _figures(pdf: bytes, folder: Path) -> list[str]:
+    path = folder / "figures.pdf"
+    path.write_bytes(pdf)
+    return pdf_structure.check(path).figure_alts
 
 
 def _pages(pdf: bytes) -> list[bytes]:
@@ -76,7 +66,7 @@ def _pages(pdf: bytes) -> list[bytes]:
 
 
 def test_the_reports_charts_map_and_dot_plots_look_and_read_the_same_as_images(
-    built: Demo, monkeypatch: pytest.MonkeyPatch
+    built: Demo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Every kind of chart the report draws: the line charts with their values, the map and a dot plot."""
     html = built.html
@@ -94,7 +84,8 @@ def test_the_reports_charts_map_and_dot_plots_look_and_read_the_same_as_images(
     monkeypatch.setattr(chart_images, "as_images", lambda html: html)
     inline = report.render_pdf(doc)
 
-    assert len(_figures(as_images)) == 4
-    assert _figures(as_images) == _figures(inline)
-    assert _figures(as_images)[0].startswith("Karta: Anmälda brott per 100 000 invånare i Dalarnas läns kommuner")
+    figures = _figures(as_images, tmp_path)
+    assert len(figures) == 4
+    assert figures == _figures(inline, tmp_path)
+    assert figures[0].startswith("Karta: Anmälda brott per 100 000 invånare i Dalarnas läns kommuner")
     assert _pages(as_images) == _pages(inline)
