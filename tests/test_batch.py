@@ -7,9 +7,9 @@ import os
 import shutil
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -26,50 +26,37 @@ from worker_tasks import dies_in_a_worker, pid
 @dataclass(frozen=True)
 class Lan:
     config: Config
-    result: batch.BatchResult  # what the CLI's build_many returned
+    output: str  # what the CLI printed
 
 
 @pytest.fixture(scope="module")
 def lan_2024(loaded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Lan:
-    """Dalarna's 15 reports of 2024 and the overview, built once through the CLI for the tests below that
-    read them. Every PDF is rendered anew (an empty PDF cache of its own) in spawned worker processes (this
-    process renders none), so the batch's Gagnef can be compared with a single build's. Its renders then
-    go into the run's shared cache, as a build with it would have put them: other tests build these reports."""
+    """A preview of Dalarna's 15 reports of 2024 and the overview, through the CLI, as a länsstyrelse looks
+    over a whole län: the web pages only. The batch with PDFs, in spawned workers, is ``owned_batch`` below."""
     folder = tmp_path_factory.mktemp("lan") / "project"
     shutil.copytree(loaded_dir, folder)
     config = load_config(folder / "lagesbild.toml")
-    own_cache = folder.parent / "pdf-cache"
-    results: list[batch.BatchResult] = []
-    real_build_many = pipeline.build_many
-
-    def build_many(*args: Any, **kwargs: Any) -> batch.BatchResult:
-        results.append(real_build_many(*args, **kwargs))
-        return results[-1]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline, "build_many", build_many)
-        patch.setattr(batch, "PARENT_TASKS", 0)
-        patch.setenv(pdf_cache.ENV, str(own_cache))
-        result = CliRunner().invoke(app, ["build", "--lan", "Dalarna", "--year", "2024", "--config", str(config.path)])
+    args = ["build", "--lan", "Dalarna", "--year", "2024", "--preview", "--config", str(config.path)]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.stderr
-    shared = Path(os.environ[pdf_cache.ENV])
-    for pdf in own_cache.glob("*.pdf"):
-        pdf_cache.put(shared, pdf.stem, pdf.read_bytes())
-    [built] = results
-    return Lan(config, built)
+    return Lan(config, result.stdout)
 
 
-def test_a_whole_lan_builds_with_an_overview(lan_2024: Lan) -> None:
-    reports = lan_2024.config.reports_dir
+def test_a_whole_lan_previews_with_an_overview(lan_2024: Lan) -> None:
+    preview = lan_2024.config.processed_dir / "preview"
     for kommun in kommuner_in_lan("20"):
-        assert (reports / kommun.kod / "2024" / "lagesbild.pdf").exists()
-        assert (reports / kommun.kod / "2024" / "indikatorer.xlsx").exists()
-    overview = reports / "lan-20" / "2024" / "lansoversikt.html"
+        page = preview / kommun.kod / "2024" / "lagesbild.html"
+        assert f" – {kommun.fullnamn} 2024</title>" in page.read_text(encoding="utf-8")
+        assert f"Wrote {page}" in lan_2024.output
+    overview = preview / "lan-20" / "2024" / "lansoversikt.html"
     rows = [r for r in parse_html(overview.read_text(encoding="utf-8")).rows if len(r) == 4 and r[0].isdigit()]
     assert len(rows) == 15 and rows[0][1:] == ["Vansbro", "284", "4 214"]  # lowest first
     assert rows[1][1:] == ["Gagnef", "471", "4 526"]
     assert [int(r[0]) for r in rows] == sorted(int(r[0]) for r in rows)
-    assert "Länsöversikt: Dalarnas län 2024" in pdf_text((overview.parent / "lansoversikt.pdf").read_bytes())
+    assert "(previews: the web pages only; no PDF or exports were made)" in lan_2024.output
+    made = {p.relative_to(preview).as_posix() for p in preview.rglob("*") if p.is_file()}
+    assert made == {f"{k.kod}/2024/lagesbild.html" for k in kommuner_in_lan("20")} | {"lan-20/2024/lansoversikt.html"}
+    assert not lan_2024.config.reports_dir.exists()  # no report set was made or touched
 
 
 def test_one_broken_kommun_fails_alone(loaded_config: Config) -> None:
@@ -84,6 +71,8 @@ def test_one_broken_kommun_fails_alone(loaded_config: Config) -> None:
     assert "1 of 2 reports failed; the others were written." in result.stderr
     assert (loaded_config.reports_dir / "2026" / "2024" / "lagesbild.pdf").exists()
     assert not (loaded_config.reports_dir / "2062").exists()
+    overview = loaded_config.reports_dir / "lan-20" / "2024"  # two kommuner of one län: its overview too
+    assert "Länsöversikt: Dalarnas län 2024" in pdf_text((overview / "lansoversikt.pdf").read_bytes())
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -100,13 +89,16 @@ class Single:
     digests: dict[str, str]  # of its first build's report folder
 
 
+VANSBRO = "2021"  # a kommun whose report is the same with or without Gagnef's own inputs (owned_batch)
+
+
 @pytest.fixture(scope="module")
 def single_2024(loaded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Single:
-    """Gagnef's 2024 report built on its own in this process, rendered anew (not from the PDF cache), for
-    the two tests below: the same inputs built again, and the batch's Gagnef, must give the same bytes."""
+    """Vansbro's 2024 report built on its own in this process, rendered anew (not from the PDF cache), for
+    the two tests below: the same inputs built again, and the batch's Vansbro, must give the same bytes."""
     folder = tmp_path_factory.mktemp("single") / "project"
     shutil.copytree(loaded_dir, folder)
-    config = load_config(folder / "lagesbild.toml")
+    config = load_config(folder / "lagesbild.toml").with_kommun(VANSBRO)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(pdf_cache.ENV, "off")
         return Single(config, digests(pipeline.build(config, 2024).pdf.parent))
@@ -116,21 +108,30 @@ def single_2024(loaded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> S
 def test_the_same_inputs_give_byte_identical_files(single_2024: Single) -> None:
     config, before = single_2024.config, single_2024.digests
     assert {"lagesbild.html", "lagesbild.pdf", "indikatorer.xlsx", "csv/indikatorer.csv"} <= set(before)
-    folder = config.reports_dir / "2026" / "2024"
+    folder = config.reports_dir / VANSBRO / "2024"
     shutil.rmtree(folder)
     pipeline.build(config, 2024)
     assert digests(folder) == before
-    dated = pipeline.build(config, 2024, report_date=__import__("datetime").date(2027, 1, 15))
-    assert "Utkast skapat 15 januari 2027" in dated.html.read_text(encoding="utf-8")
 
 
-def test_the_batch_matches_single_builds(lan_2024: Lan, single_2024: Single) -> None:
-    """A spawned worker of the län's batch rendered Gagnef (see lan_2024), this process the single build."""
-    reports = lan_2024.config.reports_dir
-    dalarna = kommuner_in_lan("20")
-    assert lan_2024.result.built == tuple(reports / k.kod / "2024" / "lagesbild.pdf" for k in dalarna)
-    assert not lan_2024.result.failed
-    assert digests(reports / "2026" / "2024") == single_2024.digests
+def test_a_preview_is_the_reports_web_page_and_leaves_the_report_set_alone(single_2024: Single) -> None:
+    config, before = single_2024.config, single_2024.digests
+    folder = config.reports_dir / VANSBRO / "2024"
+    page = pipeline.preview(config, 2024).html
+    assert page == config.processed_dir / "preview" / VANSBRO / "2024" / "lagesbild.html"
+    assert page.read_bytes() == (folder / "lagesbild.html").read_bytes()
+    dated = pipeline.preview(config, 2024, report_date=date(2027, 1, 15)).html.read_text(encoding="utf-8")
+    assert "Utkast skapat 15 januari 2027" in dated
+    assert digests(folder) == before
+
+
+def test_the_batch_matches_single_builds(owned_batch: Owned, single_2024: Single) -> None:
+    """A spawned worker of the batch rendered Vansbro's report (see owned_batch), this process the single
+    build: the same bytes, although the batch's project also holds Gagnef's own inputs."""
+    reports = owned_batch.config.reports_dir
+    assert owned_batch.result.built == (reports / "2021/2024/lagesbild.pdf", reports / "2026/2024/lagesbild.pdf")
+    assert not owned_batch.result.failed
+    assert digests(reports / VANSBRO / "2024") == single_2024.digests
     assert BRA_XLSX.exists()
 
 
@@ -156,23 +157,42 @@ def test_no_process_renders_without_limit(monkeypatch: pytest.MonkeyPatch) -> No
     assert len(per_process) >= 1 + 10 // 3
 
 
+@dataclass(frozen=True)
+class Owned:
+    config: Config
+    result: batch.BatchResult
+    outputs: dict[str, str]  # what a reader gets from each kommun's report folder
+
+
 @pytest.fixture(scope="module")
-def owned_batch(owned_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Gagnef and Vansbro in one `--lan`-style batch from Gagnef's config, with Gagnef's own inputs."""
+def owned_batch(owned_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Owned:
+    """Gagnef and Vansbro in one batch from Gagnef's config, with Gagnef's own inputs: each report and the
+    overview rendered anew (an empty PDF cache of its own) in spawned worker processes (this process renders
+    none), so the batch's Vansbro can be compared with a single build's. Its renders then go into the run's
+    shared cache, as a build with it would have put them."""
     folder = tmp_path_factory.mktemp("batch") / "project"
     shutil.copytree(owned_dir, folder)
     config = load_config(folder / "lagesbild.toml")
+    own_cache = folder.parent / "pdf-cache"
     kommuner = [k for k in kommuner_in_lan("20") if k.kod in ("2021", "2026")]
-    result = pipeline.build_many(config, kommuner, 2024, workers=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(batch, "PARENT_TASKS", 0)
+        patch.setenv(pdf_cache.ENV, str(own_cache))
+        result = pipeline.build_many(config, kommuner, 2024, workers=2)
     assert not result.failed and len(result.built) == 2
-    return {kod: report_outputs(config.reports_dir / kod / "2024") for kod in ("2026", "2021")}
+    shared = Path(os.environ[pdf_cache.ENV])
+    for pdf in own_cache.glob("*.pdf"):
+        pdf_cache.put(shared, pdf.stem, pdf.read_bytes())
+    outputs = {kod: report_outputs(config.reports_dir / kod / "2024") for kod in ("2026", "2021")}
+    return Owned(config, result, outputs)
 
 
 @pytest.mark.parametrize("owned", sorted(OWNED_MARKERS))
-def test_a_batch_shows_a_kommuns_own_inputs_only_in_its_report(owned_batch: dict[str, str], owned: str) -> None:
-    assert [m for m in OWNED_MARKERS[owned] if m not in owned_batch["2026"]] == []
-    assert [m for m in OWNED_MARKERS[owned] if m in owned_batch["2021"]] == []
-    assert all(note in owned_batch["2021"] for note in MISSING_NOTES[owned])
+def test_a_batch_shows_a_kommuns_own_inputs_only_in_its_report(owned_batch: Owned, owned: str) -> None:
+    outputs = owned_batch.outputs
+    assert [m for m in OWNED_MARKERS[owned] if m not in outputs["2026"]] == []
+    assert [m for m in OWNED_MARKERS[owned] if m in outputs["2021"]] == []
+    assert all(note in outputs["2021"] for note in MISSING_NOTES[owned])
 
 
 def test_serial_batch_renders_in_bounded_processes_too(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -143,9 +143,11 @@ def test_changing_only_the_kommun_in_the_config_gives_that_kommuns_report(tmp_pa
     assert """key 'survey.areas."Djurås".deso' has the DeSO code '2026C1010', which lies outside Mora (2062)""" in err
     config.write_text(text[: text.index(SURVEY_SECTION)].replace('kod = "2026"', 'kod = "2062"'), encoding="utf-8")
     assert run("import", "bra", str(BRA_XLSX), "--config", str(config))[0] == 0
-    code, out, _ = run("build", "--year", "2022", "--config", str(config))
-    assert code == 0 and "reports/2062/2022/lagesbild.html" in out
-    html = (tmp_path / "data/processed/reports/2062/2022/lagesbild.html").read_text(encoding="utf-8")
+    code, out, _ = run("build", "--year", "2022", "--preview", "--config", str(config))
+    page = tmp_path / "data/processed/preview/2062/2022/lagesbild.html"
+    assert code == 0 and out == f"Wrote {page} (a preview: the web page only; no PDF or exports were made)\n"
+    assert not (tmp_path / "data/processed/reports").exists()
+    html = page.read_text(encoding="utf-8")
     assert "Mora kommun" in html and "Gagnef" not in html.split("Filer som rapporten bygger på")[0]
 
 

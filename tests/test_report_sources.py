@@ -22,7 +22,7 @@ from lagesbild_cli.context.polisen import events_section
 from lagesbild_cli.context.sources import origin_text
 from lagesbild_cli.kommuner import all_kommuner
 from lagesbild_cli.raw import FetchLog
-from lagesbild_cli.report import BuiltReport
+from lagesbild_cli.report import BuiltReport, Preview
 from lagesbild_cli.store import open_store
 from test_report import parse_html, pdf_text
 
@@ -59,7 +59,7 @@ def full(tmp_path_factory: pytest.TempPathFactory, loaded_dir: Path) -> Iterator
     yield config, pipeline.build(config, 2023)
 
 
-def text_of(built: BuiltReport) -> str:
+def text_of(built: BuiltReport | Preview) -> str:
     return " ".join(" ".join(parse_html(built.html.read_text(encoding="utf-8")).text).split())
 
 
@@ -180,7 +180,7 @@ def test_the_pdf_has_the_new_sections(full: tuple[Config, BuiltReport]) -> None:
 
 def test_population_is_stated_for_the_report_year(full: tuple[Config, BuiltReport]) -> None:
     config, _ = full
-    built = pipeline.build(config, 2024)
+    built = pipeline.preview(config, 2024)
     assert "Gagnefs kommun hade 10 383 invånare den 31 december 2024 (SCB)." in text_of(built)
 
 
@@ -191,13 +191,13 @@ def test_a_source_whose_last_fetch_failed_is_marked_stale(full: tuple[Config, Bu
     stale = replace(config, data_dir=folder / "data")
     FetchLog(stale.raw_dir).record("kolada", ok=False, error="HTTP 503")
     (stale.raw_dir / "manifest.json").touch()
-    built = pipeline.build(stale, 2023)
+    built = pipeline.preview(stale, 2023)
     assert "(inaktuellt: senaste hämtningen misslyckades" in text_of(built)
 
 
 def test_without_a_bra_workbook_the_report_builds_from_kolada(tmp_path: Path) -> None:
     config = fetch_services(load_config(write_config(tmp_path)))
-    built = pipeline.build(config, None)
+    built = pipeline.preview(config, None)
     assert built.context.crime is None and built.context.year == 2024
     text = text_of(built)
     assert "Brås arbetsbok Indikatorer för kommuners lägesbild för Gagnef saknas" in text
@@ -215,7 +215,7 @@ def test_a_hand_import_after_a_failed_fetch_is_not_stale_and_sources_never_loade
     report = pipeline.fetch(config, ["bra", "geo"], sleep=no_sleep)
     assert [r.source for r in report.failed] == ["bra", "geo"]
     pipeline.import_bra(config, [BRA_XLSX / "Gagnef.xlsx"])  # a minute later
-    built = pipeline.build(config, 2023)
+    built = pipeline.preview(config, 2023)
     html = built.html.read_text(encoding="utf-8")
     assert "inaktuellt" not in html  # the workbook imported by hand is the newest the tool has had
     cover = html.split('<section class="cover">')[1].split("</section>")[0]
@@ -227,7 +227,7 @@ def test_a_hand_import_after_a_failed_fetch_is_not_stale_and_sources_never_loade
     # a fetch that fails after the import does make the imported data stale
     time.sleep(1.1)  # the manifest and the fetch log count whole seconds
     assert pipeline.fetch(config, ["bra"], sleep=no_sleep).failed
-    assert "(inaktuellt: senaste hämtningen misslyckades" in text_of(pipeline.build(config, 2023))
+    assert "(inaktuellt: senaste hämtningen misslyckades" in text_of(pipeline.preview(config, 2023))
 
 
 ENGLISH = re.compile(

@@ -312,7 +312,7 @@ def test_compare_with_an_earlier_report(final: Final) -> None:
 
 def test_another_dalarna_kommun_gets_every_section(tmp_path: Path) -> None:
     config = project(tmp_path, kommun="2062")
-    built = pipeline.build(config, 2024)
+    built = pipeline.preview(config, 2024)
     html = built.html.read_text(encoding="utf-8")
     assert headings(html, 2) == H2
     assert "Mora kommun hade" in html and "4 526" not in html.split("Kommunen i korthet")[0]

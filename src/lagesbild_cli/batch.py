@@ -26,16 +26,21 @@ from lagesbild_cli.store import open_store
 
 @dataclass(frozen=True)
 class BatchResult:
-    built: tuple[Path, ...]  # the PDFs
+    built: tuple[Path, ...]  # the PDFs, or for a preview the web pages
     failed: tuple[tuple[Kommun, str], ...]
     overview: Path | None
 
 
-def _build_one(config: Config, year: int | None, final: bool, report_date: date | None) -> tuple[bool, str]:
-    """In a worker process: one kommun's report. Errors come back as text (they cross processes)."""
+def _build_one(
+    config: Config, year: int | None, final: bool, report_date: date | None, preview: bool = False
+) -> tuple[bool, str]:
+    """In a worker process: one kommun's report (or its preview). Errors come back as text (they cross
+    processes)."""
     try:
         with open_store(config.db_path) as store:
             context = report.build_context(store, config, year, final=final, report_date=report_date)
+            if preview:
+                return True, str(report.write_preview(context, config).html)
             sheets = exports.sheets(store, config.kommun, context.year, context.values)
         return True, str(report.write_report(context, config, sheets).pdf)
     except LagesbildError as exc:
@@ -54,15 +59,17 @@ def build_many(
     final: bool = False,
     report_date: date | None = None,
     workers: int | None = None,
+    preview: bool = False,
 ) -> BatchResult:
-    """The caller holds the data folder's lock and has loaded the store."""
+    """The caller holds the data folder's lock and has loaded the store. A ``preview`` (web pages only, no
+    render) runs in this process alone: starting a worker would take longer than the pages."""
     workers = workers or min(os.cpu_count() or 1, len(kommuner))
     wants_overview = len(kommuner) > 1 and len({k.lan_kod for k in kommuner}) == 1
     tasks: list[Callable[[], object]] = []
     if wants_overview:  # first, so the warm parent takes it while the workers start
-        tasks.append(partial(lan_overview, config, kommuner[0].lan, year, report_date))
-    tasks += [partial(_build_one, replace(config, kommun=k), year, final, report_date) for k in kommuner]
-    results = _run_shared(tasks, workers)
+        tasks.append(partial(lan_overview, config, kommuner[0].lan, year, report_date, preview))
+    tasks += [partial(_build_one, replace(config, kommun=k), year, final, report_date, preview) for k in kommuner]
+    results = [task() for task in tasks] if preview else _run_shared(tasks, workers)
     overview = results.pop(0) if wants_overview else None
     outcomes = [r for r in results if isinstance(r, tuple)]
     built = tuple(Path(text) for ok, text in outcomes if ok)
@@ -146,8 +153,11 @@ class OverviewRow:
     place: str  # the rank as shown, ties as "1–3 av 15 (delad)"
 
 
-def lan_overview(config: Config, lan: Lan, year: int | None, report_date: date | None) -> Path | None:
-    """One page: every kommun of the län ranked by reported crime per 100 000, with the map."""
+def lan_overview(
+    config: Config, lan: Lan, year: int | None, report_date: date | None, preview: bool = False
+) -> Path | None:
+    """One page: every kommun of the län ranked by reported crime per 100 000, with the map. Its PDF, or
+    for a ``preview`` its web page alone, beside the report sets (data/processed/preview/lan-<kod>/)."""
     with open_store(config.db_path) as store:
         params: dict[str, object] = {"l": lan.kod}
         if year is None:
@@ -224,6 +234,10 @@ def lan_overview(config: Config, lan: Lan, year: int | None, report_date: date |
         title=title,
     )
     html = markup.drop_blank_between_blocks(html)
+    if preview:
+        page = config.processed_dir / "preview" / f"lan-{lan.kod}" / str(year) / "lansoversikt.html"
+        atomic_write_bytes(page, html.encode("utf-8"))
+        return page
     pdf = report.render_pdf(html)
     folder = config.reports_dir / f"lan-{lan.kod}" / str(year)
     with staging.replaced_folder(folder) as new:

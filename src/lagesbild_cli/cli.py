@@ -327,6 +327,14 @@ def build(
     report_date: Annotated[
         str | None, typer.Option("--date", help="The report's date, YYYY-MM-DD; default: the date of the newest data.")
     ] = None,
+    preview: Annotated[
+        bool,
+        typer.Option(
+            "--preview",
+            help="Write only the web page, in a moment, into data/processed/preview/: for reading texts and "
+            "numbers while you work on them. No PDF or exports; the report in reports/ is left as it is.",
+        ),
+    ] = False,
 ) -> None:
     """Compute the indicators and write the report as HTML, PDF and data exports (xlsx, csv).
 
@@ -337,16 +345,22 @@ def build(
     base = _config(config)
     many = _kommun_list(lan, kommun, base.kommun)
     cfg = _run(lambda: base.with_kommun(kommun)) if kommun and not many else base
-    if not many:
+    if not many and not preview:
         _build_one(cfg, year, final=final, compare_with=compare_with, report_date=when)
         return
     from lagesbild_cli import pipeline
 
-    result = _run(lambda: pipeline.build_many(cfg, many, year, final=final, report_date=when))
+    if not many:
+        page = _run(lambda: pipeline.preview(cfg, year, final=final, compare_with=compare_with, report_date=when))
+        typer.echo(f"Wrote {page.html} (a preview: the web page only; no PDF or exports were made)")
+        return
+    result = _run(lambda: pipeline.build_many(cfg, many, year, final=final, report_date=when, preview=preview))
     for pdf in result.built:
         typer.echo(f"Wrote {pdf}")
     if result.overview:
         typer.echo(f"Wrote {result.overview}")
+    if preview and (result.built or result.overview):
+        typer.echo("(previews: the web pages only; no PDF or exports were made)")
     for failed, message in result.failed:
         typer.echo(_with_config(f"Error ({failed.namn} {failed.kod}): {message}"), err=True)
     if result.failed:

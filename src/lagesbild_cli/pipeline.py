@@ -234,6 +234,26 @@ def build(
 
 
 @locked
+def preview(
+    config: Config,
+    year: int | None = None,
+    *,
+    final: bool = False,
+    compare_with: Path | None = None,
+    report_date: date | None = None,
+) -> report.Preview:
+    """The report's web page alone, as :func:`build` would write it, in data/processed/preview/: for reading
+    texts and numbers while they are worked on. No PDF and no exports; the report set is not touched."""
+    if loader.is_stale(config):
+        loader.load(config)
+    with open_store(config.db_path) as store:
+        context = report.build_context(
+            store, config, year, final=final, compare_with=compare_with, report_date=report_date
+        )
+    return report.write_preview(context, config)
+
+
+@locked
 def build_many(
     config: Config,
     kommuner: Sequence[Kommun],
@@ -242,11 +262,15 @@ def build_many(
     final: bool = False,
     report_date: date | None = None,
     workers: int | None = None,
+    preview: bool = False,
 ) -> batch.BatchResult:
-    """Reports for several kommuner (e.g. a whole län) from one load, in parallel, plus a län overview."""
+    """Reports for several kommuner (e.g. a whole län) from one load, in parallel, plus a län overview; with
+    ``preview``, their web pages only (see :func:`preview`), one after the other in this process."""
     if loader.is_stale(config):
         loader.load(config)
-    return batch.build_many(config, kommuner, year, final=final, report_date=report_date, workers=workers)
+    return batch.build_many(
+        config, kommuner, year, final=final, report_date=report_date, workers=workers, preview=preview
+    )
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,12 @@ class BuiltReport:
     exports: tuple[Path, ...] = ()
 
 
+@dataclass(frozen=True)
+class Preview:
+    html: Path
+    context: ReportContext
+
+
 def _finalize(value: object) -> object:
     """Every value a template prints passes here: plain text loses control characters (Markup, which
     the templates and markdown-it made, is left alone)."""
@@ -107,6 +113,19 @@ def report_dir(config: Config, year: int) -> Path:
     return config.reports_dir / config.kommun.kod / str(year)
 
 
+def preview_dir(config: Config, year: int) -> Path:
+    """Where a preview goes: beside the report sets, never in one (data/processed/preview/<kod>/<year>/)."""
+    return config.processed_dir / "preview" / config.kommun.kod / str(year)
+
+
+def write_preview(context: ReportContext, config: Config) -> Preview:
+    """The report's web page alone, the same HTML a build writes, in its preview folder: no PDF and no
+    exports, so it takes a moment, and the report set in reports/ stays as it was."""
+    path = preview_dir(config, context.year) / "lagesbild.html"
+    atomic_write_bytes(path, render_html(context, config.templates_dir).encode("utf-8"))
+    return Preview(html=path, context=context)
+
+
 def write_report(
     context: ReportContext,
     config: Config,
@@ -135,10 +154,12 @@ def write_report(
 
 __all__ = [
     "BuiltReport",
+    "Preview",
     "ReportContext",
     "build_context",
     "render_html",
     "render_pdf",
     "safe_url_fetcher",
+    "write_preview",
     "write_report",
 ]
