@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
+import subprocess
+import sys
 from importlib.resources import files
 from pathlib import Path
 
@@ -101,3 +104,38 @@ def test_other_versions_render_as_they_are(monkeypatch: pytest.MonkeyPatch) -> N
         assert pydyf.PDF.__dict__["page_references"].fget is _original_page_references
     finally:
         weasyprint_fixes.html_class.cache_clear()
+
+
+LOADED = """
+import json, subprocess, sys
+started = []
+class Counted(subprocess.Popen):
+    def __init__(self, args, *rest, **kwargs):
+        started.append(str(args))
+        super().__init__(args, *rest, **kwargs)
+subprocess.Popen = Counted
+if sys.argv[1] == "fixed":
+    from lagesbild_cli import weasyprint_fixes
+    weasyprint_fixes.load()
+else:
+    import weasyprint
+from weasyprint.text import ffi
+names = ("gobject", "pango", "harfbuzz", "harfbuzz_subset", "harfbuzz_vector", "fontconfig", "pangoft2")
+libraries = ("libgobject-2", "libpango", "libharfbuzz", "libfontconfig")
+with open("/proc/self/maps", encoding="utf-8") as maps:
+    files = sorted({line.split()[-1] for line in maps if any(name in line for name in libraries)})
+print(json.dumps({"started": started, "opened": [n for n in names if getattr(ffi, n) is not None], "files": files}))
+"""
+
+
+@pytest.mark.skipif(not (sys.platform == "linux" and weasyprint_fixes.checked("weasyprint")), reason="Linux only")
+def test_weasyprint_opens_the_same_libraries_without_a_lookup_process() -> None:
+    def loaded(how: str) -> dict[str, list[str]]:
+        done = subprocess.run([sys.executable, "-c", LOADED, how], capture_output=True, text=True, check=True)
+        return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+    plain, fixed = loaded("plain"), loaded("fixed")
+    assert plain["started"]  # ldconfig, gcc: a lookup per name that does not open at once
+    assert fixed["started"] == []
+    assert fixed["opened"] == plain["opened"] and {"pango", "harfbuzz", "fontconfig"} <= set(fixed["opened"])
+    assert fixed["files"] == plain["files"] and fixed["files"]

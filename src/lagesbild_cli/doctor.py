@@ -66,6 +66,9 @@ def _weasyprint() -> list[Check]:
 
     try:
         check_weasyprint()
+        from lagesbild_cli import weasyprint_fixes
+
+        weasyprint_fixes.load()  # as a build loads it
         import weasyprint
 
         html = '<html lang="sv"><body style="font-family: \'DejaVu Sans\', sans-serif">Räksmörgås ÅÄÖ åäö</body></html>'

@@ -35,6 +35,7 @@ def render_pdf(html: str) -> bytes:
     :mod:`chart_images`), with WeasyPrint's unneeded work left out (see :mod:`svg_text`, :mod:`weasyprint_fixes`)."""
     from lagesbild_cli import chart_images, pdf_ua, svg_text, weasyprint_fixes
 
+    weasyprint_fixes.load()
     svg_text.install()
     weasyprint_fixes.install()
     with objects_before_set_aside():

@@ -13,14 +13,26 @@ reference each time it is read, and WeasyPrint's PDF/UA tagging reads it once pe
 report about 9 000 tuples of 40 references. :func:`install` makes it build the tuple again only when the pages
 have changed.
 
-Together about a tenth of the full report's render. Both apply only to the versions below, whose code was read
-and whose PDFs were compared byte for byte (tests/test_weasyprint_fixes.py); any other version renders as it
-is, and a test fails when the lock moves so that the fixes get checked again.
+Together about a tenth of the full report's render.
+
+**Native libraries looked for under every platform's names.** WeasyPrint opens each of its native libraries
+(Pango, HarfBuzz, fontconfig, …) by trying up to six names, Linux, macOS and Windows spellings, and cffi looks
+each name that does not open at once up with ``ctypes.util.find_library``, which on Linux runs ``ldconfig``
+and then compiles and links a test program with gcc: about 20 ms a name, a quarter of a CPU-second and
+twenty processes for every Python that loads WeasyPrint. On Linux that lookup can only ever answer with a
+library's soname, which WeasyPrint's list already holds and the dynamic loader opens directly; so
+:func:`load` imports WeasyPrint with the lookup answering "not found" at once, and the same libraries open.
+
+All apply only to the versions below, whose code was read and whose PDFs were compared byte for byte
+(tests/test_weasyprint_fixes.py); any other version renders as it is, and a test fails when the lock moves so
+that the fixes get checked again.
 """
 
 from __future__ import annotations
 
+import sys
 from functools import cache
+from importlib import import_module
 from importlib.metadata import version
 from typing import Any
 
@@ -44,6 +56,27 @@ UA_RULES = {
 def checked(package: str) -> bool:
     """True when the installed ``package`` is a version these changes were checked on."""
     return version(package) in CHECKED_VERSIONS[package]
+
+
+def _not_looked_up(name: str) -> None:
+    """``ctypes.util.find_library`` while WeasyPrint loads (see :func:`load`)."""
+    return None
+
+
+def load() -> None:
+    """Import WeasyPrint; on Linux, with the versions checked, its native libraries opened by their sonames
+    without a lookup per name (see the module's notes)."""
+    if "weasyprint.text.ffi" in sys.modules or sys.platform != "linux" or not checked("weasyprint"):
+        import_module("weasyprint")
+        return
+    import ctypes.util
+
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = _not_looked_up
+    try:
+        import_module("weasyprint")
+    finally:
+        ctypes.util.find_library = find_library
 
 
 def lean_ua_text(ua: str) -> str | None:
