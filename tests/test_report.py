@@ -192,8 +192,7 @@ def test_the_pdf_is_tagged_and_embeds_dejavu(gagnef_2023: BuiltReport) -> None:
 def test_another_dalarna_kommun_gets_its_own_correct_report(
     loaded_config: Config, bra_long: list[dict[str, str]]
 ) -> None:
-    # 2024, the year of the whole län's batch: the same report, so a test run renders it once
-    built = pipeline.build(loaded_config.with_kommun("Falun"), 2024)
+    built = pipeline.preview(loaded_config.with_kommun("Falun"), 2024)  # its web page is the report's
     assert built.html.parts[-3:] == ("2080", "2024", "lagesbild.html")
     tables = parse_html(built.html.read_text(encoding="utf-8"))
     row = crime_row(tables, "Totalt antal anmälda brott")
@@ -205,7 +204,7 @@ def test_another_dalarna_kommun_gets_its_own_correct_report(
 
 
 def test_the_year_defaults_to_the_latest_with_data(loaded_config: Config) -> None:
-    built = pipeline.build(loaded_config, None)
+    built = pipeline.preview(loaded_config, None)
     assert built.context.year == 2024
     assert crime_row(parse_html(built.html.read_text(encoding="utf-8")), "Totalt antal anmälda brott")[1] == "471"
 
@@ -256,3 +255,20 @@ def test_the_pdf_renderer_fetches_nothing_but_data_urls(tmp_path: Path) -> None:
     # the check can fail: WeasyPrint's default fetcher does embed the file
     assert b"TOP-SECRET-MARKER" in _pdf_bytes(weasyprint.HTML(string=html).write_pdf())
     assert b"TOP-SECRET-MARKER" not in _pdf_bytes(render_pdf(html))
+
+
+def test_templates_are_compiled_once_and_again_when_edited(tmp_path: Path) -> None:
+    """The environment is kept per folder (a batch compiles each template once), and still sees an edit."""
+    import os
+
+    from lagesbild_cli import report
+
+    probe = tmp_path / "probe.j2"
+    probe.write_text("ett", encoding="utf-8")
+    env = report.environment(tmp_path)
+    assert report.environment(tmp_path) is env
+    first = env.get_template("probe.j2")
+    assert env.get_template("probe.j2") is first and first.render() == "ett"  # compiled once
+    probe.write_text("två", encoding="utf-8")
+    os.utime(probe, ns=(probe.stat().st_atime_ns, probe.stat().st_mtime_ns + 1_000_000))  # a later edit
+    assert env.get_template("probe.j2").render() == "två"
