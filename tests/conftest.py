@@ -97,6 +97,13 @@ def pytest_configure() -> None:
     sys.dont_write_bytecode = False
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than there are cores. A worker often waits (for a CLI run in a subprocess,
+    a browser, a loopback server's rate limit): on 2 cores the third keeps them busy (3 min 30 s instead of
+    3 min 45 s)."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
     tests = REPO / "tests"

@@ -246,11 +246,14 @@ class Final:
 
 
 @pytest.fixture(scope="module")
-def final(gagnef: tuple[Config, BuiltReport], tmp_path_factory: pytest.TempPathFactory) -> Final:
-    """One final 2024 report with hostile narratives, a problem in the plan and a comparison with the 2023
-    report, each read by its own test below: one render instead of three. Rendered anew, never taken from
-    the PDF cache, with every URL WeasyPrint fetches recorded. (Like the builds it replaces, it writes over
-    the 2024 report of ``gagnef``, whose tests come first.)"""
+def final(
+    gagnef: tuple[Config, BuiltReport], gagnef_2023: BuiltReport, tmp_path_factory: pytest.TempPathFactory
+) -> Final:
+    """One final 2024 report with hostile narratives, a problem in the plan and a comparison with Gagnef's
+    2023 report (the run's shared one: the same Brå figures), each read by its own test below: one render
+    instead of three. Rendered anew, never taken from the PDF cache, with every URL WeasyPrint fetches
+    recorded. (Like the builds it replaces, it writes over the 2024 report of ``gagnef``, whose tests come
+    first.)"""
     from weasyprint.urls import URLFetcher
 
     config, _ = gagnef
@@ -258,7 +261,6 @@ def final(gagnef: tuple[Config, BuiltReport], tmp_path_factory: pytest.TempPathF
     folder.mkdir()
     for name in ("annan-information.md", "analys.md", "atgarder.md"):
         (folder / name).write_text(HOSTILE, encoding="utf-8")
-    earlier = pipeline.build(config, 2023)
     fetched: list[str] = []
     real_fetch = URLFetcher.fetch
 
@@ -270,7 +272,7 @@ def final(gagnef: tuple[Config, BuiltReport], tmp_path_factory: pytest.TempPathF
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(URLFetcher, "fetch", spy)
         patch.setenv(pdf_cache.ENV, "off")
-        built = pipeline.build(final, 2024, final=True, compare_with=earlier.pdf.parent)
+        built = pipeline.build(final, 2024, final=True, compare_with=gagnef_2023.pdf.parent)
     return Final(built, fetched)
 
 
