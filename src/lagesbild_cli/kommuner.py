@@ -134,14 +134,10 @@ def find_lan(code_or_name: str) -> Lan | None:
     value = code_or_name.strip()
     if value.isdigit():
         return lan_by_code().get(value.zfill(2))
-    wanted = normalise_name(value)
-    for lan in lan_by_code().values():
-        short = normalise_name(lan.namn.removesuffix(" län"))
-        if wanted in {normalise_name(lan.namn), short, short.removesuffix("s")}:
-            return lan
-    return None
+    return _lan_names().get(normalise_name(value))
 
 
+@cache
 def _lan_names() -> dict[str, Lan]:
     """Every accepted spelling of each län's name ("dalarnas län", "dalarnas", "dalarna") → the län."""
     names = {}

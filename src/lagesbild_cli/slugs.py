@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 
+@lru_cache(maxsize=4096)  # a load asks for the same few hundred names thousands of times
 def slug(text: str) -> str:
     """A stable identifier from an indicator name: "Våld i nära relationer, mot män" →
     "vald_i_nara_relationer_mot_man"."""

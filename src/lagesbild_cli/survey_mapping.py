@@ -8,6 +8,7 @@ e-mail addresses) is dropped while reading and never stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from lagesbild_cli.errors import ConfigError
 from lagesbild_cli.toml_table import TomlTable
@@ -25,12 +26,13 @@ class SurveyIndicator:
 
     def code(self, label: str) -> int | None:
         """1 for yes, 0 for no, None for excluded or blank. Labels match case-insensitively."""
-        folded = label.strip().casefold()
-        if folded in {y.casefold() for y in self.yes}:
-            return 1
-        if folded in {n.casefold() for n in self.no}:
-            return 0
-        return None
+        return self._codes.get(label.strip().casefold())
+
+    @cached_property
+    def _codes(self) -> dict[str, int]:  # a load codes every answer of every respondent
+        codes = {n.casefold(): 0 for n in self.no}
+        codes.update({y.casefold(): 1 for y in self.yes})  # a label in both lists is yes, as it always was
+        return codes
 
     def known(self) -> set[str]:
         return {x.casefold() for x in (*self.yes, *self.no, *self.exclude)}
@@ -58,11 +60,15 @@ class SurveyMapping:
     min_share: int  # no share with fewer respondents is published ("för få svar")
 
     def area_of(self, answer: str) -> str | None:
-        folded = answer.strip().casefold()
+        return self._area_by_answer.get(answer.strip().casefold())
+
+    @cached_property
+    def _area_by_answer(self) -> dict[str, str]:
+        found: dict[str, str] = {}
         for area in self.areas:
-            if folded in {a.casefold() for a in area.answers}:
-                return area.name
-        return None
+            for answer in area.answers:
+                found.setdefault(answer.casefold(), area.name)  # the first area naming an answer, as before
+        return found
 
     def known_area_answers(self) -> set[str]:
         return {a.casefold() for area in self.areas for a in area.answers} | {u.casefold() for u in self.unplaced}

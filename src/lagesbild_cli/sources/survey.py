@@ -340,22 +340,18 @@ def load(raw_dir: Path, mapping: SurveyMapping | None, kommun_kod: str, *, legac
             )
         validate(survey, str(path), mapping)
         for r in survey.rows:
+            respondent = {
+                "kommun_kod": kommun_kod,
+                "id": r["id"],
+                "ar": int(r["ar"]),
+                "omrade_svar": r["omrade"] or None,
+                "omrade": mapping.area_of(r["omrade"]) if r["omrade"] else None,
+                "kon": r.get("kon") or None,
+                "alder": r.get("alder") or None,
+                "vikt": parse_weight(r["vikt"]) if "vikt" in r else 1.0,
+            }
             for indicator in mapping.indicators:
                 value = indicator.code(r[f"q_{indicator.id}"])
-                if value is None:
-                    continue
-                rows.append(
-                    {
-                        "kommun_kod": kommun_kod,
-                        "id": r["id"],
-                        "ar": int(r["ar"]),
-                        "omrade_svar": r["omrade"] or None,
-                        "omrade": mapping.area_of(r["omrade"]) if r["omrade"] else None,
-                        "kon": r.get("kon") or None,
-                        "alder": r.get("alder") or None,
-                        "vikt": parse_weight(r["vikt"]) if "vikt" in r else 1.0,
-                        "indikator": indicator.id,
-                        "varde": value,
-                    }
-                )
+                if value is not None:
+                    rows.append({**respondent, "indikator": indicator.id, "varde": value})
     return pl.DataFrame(rows, schema=schema)
