@@ -60,19 +60,19 @@ def test_a_whole_lan_previews_with_an_overview(lan_2024: Lan) -> None:
 
 
 def test_one_broken_kommun_fails_alone(loaded_config: Config) -> None:
+    """A preview, whose kommuner go through the same steps (and the same catch) as a build's without the PDF."""
     (loaded_config.raw_dir / "bra" / "2062.xlsx").write_bytes(b"not a workbook")
     (loaded_config.raw_dir / "manifest.json").touch()  # the raw data changed: the store reloads
-    result = CliRunner().invoke(
-        app, ["build", "--kommun", "2026,Mora", "--year", "2024", "--config", str(loaded_config.path)]
-    )
+    args = ["build", "--kommun", "2026,Mora", "--year", "2024", "--preview", "--config", str(loaded_config.path)]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
     assert "Error (left out" not in result.stdout
     assert "Error (Mora 2062): The Brå workbook for Mora (2062) could not be read" in result.stderr
     assert "1 of 2 reports failed; the others were written." in result.stderr
-    assert (loaded_config.reports_dir / "2026" / "2024" / "lagesbild.pdf").exists()
-    assert not (loaded_config.reports_dir / "2062").exists()
-    overview = loaded_config.reports_dir / "lan-20" / "2024"  # two kommuner of one län: its overview too
-    assert "Länsöversikt: Dalarnas län 2024" in pdf_text((overview / "lansoversikt.pdf").read_bytes())
+    preview = loaded_config.processed_dir / "preview"
+    assert (preview / "2026" / "2024" / "lagesbild.html").exists()
+    assert (preview / "lan-20" / "2024" / "lansoversikt.html").exists()  # two kommuner of one län: its overview
+    assert not (preview / "2062").exists()
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -132,6 +132,8 @@ def test_the_batch_matches_single_builds(owned_batch: Owned, single_2024: Single
     assert owned_batch.result.built == (reports / "2021/2024/lagesbild.pdf", reports / "2026/2024/lagesbild.pdf")
     assert not owned_batch.result.failed
     assert digests(reports / VANSBRO / "2024") == single_2024.digests
+    assert owned_batch.result.overview == reports / "lan-20" / "2024" / "lansoversikt.pdf"  # one län: its overview
+    assert "Länsöversikt: Dalarnas län 2024" in pdf_text(owned_batch.result.overview.read_bytes())
     assert BRA_XLSX.exists()
 
 
