@@ -12,10 +12,11 @@ import pypdf
 import pypdfium2
 import pytest
 
+from conftest import ReportFiles
 from lagesbild_cli import formatting, pipeline
 from lagesbild_cli.config import Config
 from lagesbild_cli.context.bra import rank_text
-from lagesbild_cli.report import BuiltReport, render_pdf
+from lagesbild_cli.report import render_pdf
 
 
 class _Tables(HTMLParser):
@@ -96,14 +97,14 @@ def crime_row(tables: _Tables, serie: str) -> list[str]:
     return next(r for r in tables.rows if r and r[0].rstrip(" *") == serie and len(r) == 8)
 
 
-def test_both_files_are_written_where_the_user_expects(gagnef_2023: BuiltReport) -> None:
+def test_both_files_are_written_where_the_user_expects(gagnef_2023: ReportFiles) -> None:
     assert gagnef_2023.html.parts[-3:] == ("2026", "2023", "lagesbild.html")
     assert gagnef_2023.pdf.name == "lagesbild.pdf" and gagnef_2023.pdf.read_bytes().startswith(b"%PDF")
 
 
 @pytest.mark.parametrize("serie", SERIES)
 def test_the_crime_table_shows_bras_numbers(
-    gagnef_2023: BuiltReport, bra_long: list[dict[str, str]], serie: str
+    gagnef_2023: ReportFiles, bra_long: list[dict[str, str]], serie: str
 ) -> None:
     row = crime_row(parse_html(gagnef_2023.html.read_text(encoding="utf-8")), serie)
     assert row[1] == fmt(bra_value(bra_long, serie, "Antal", "Gagnef", 2023))
@@ -112,19 +113,19 @@ def test_the_crime_table_shows_bras_numbers(
     assert row[5] == fmt(bra_value(bra_long, serie, "Antal per 100 000 inv", "Hela landet", 2023))
 
 
-def test_the_total_row_in_full(gagnef_2023: BuiltReport) -> None:
+def test_the_total_row_in_full(gagnef_2023: ReportFiles) -> None:
     row = crime_row(parse_html(gagnef_2023.html.read_text(encoding="utf-8")), "Totalt antal anmälda brott")
     # 494 crimes (Poisson 451–540), 4 721 per 100 000 vs län 8 604 and riket 14 349; lowest of 15
     assert row == ["Totalt antal anmälda brott", "494", "451–540", "4 721", "8 604", "14 349", "+11 %", "1 av 15"]
 
 
-def test_summary_states_the_rank_in_words(gagnef_2023: BuiltReport) -> None:
+def test_summary_states_the_rank_in_words(gagnef_2023: ReportFiles) -> None:
     text = " ".join(parse_html(gagnef_2023.html.read_text(encoding="utf-8")).text)
     assert "Under 2023 anmäldes 494 brott i Gagnefs kommun, 4 721 per 100 000 invånare." in text
     assert "Räknat per invånare har Gagnef lägst antal anmälda brott av länets 15 kommuner." in text
 
 
-def test_ntu_values_come_with_their_intervals(gagnef_2023: BuiltReport, bra_long: list[dict[str, str]]) -> None:
+def test_ntu_values_come_with_their_intervals(gagnef_2023: ReportFiles, bra_long: list[dict[str, str]]) -> None:
     tables = parse_html(gagnef_2023.html.read_text(encoding="utf-8"))
     row = next(r for r in tables.rows if r and r[0].startswith("Otrygghet vid utevistelse") and len(r) == 6)
     variabel = "Otrygghet vid utevistelse sent på kvällen i det egna bostadsområdet"
@@ -135,7 +136,7 @@ def test_ntu_values_come_with_their_intervals(gagnef_2023: BuiltReport, bra_long
     assert "bygger på 77 svarande 2023" in " ".join(" ".join(tables.text).split())
 
 
-def test_charts_are_inline_svg_with_title_and_description(gagnef_2023: BuiltReport) -> None:
+def test_charts_are_inline_svg_with_title_and_description(gagnef_2023: ReportFiles) -> None:
     html = gagnef_2023.html.read_text(encoding="utf-8")
     svgs = re.findall(r"<svg .*?</svg>", html, flags=re.S)
     assert len(svgs) == 15  # small multiples: one per Brå series
@@ -145,7 +146,7 @@ def test_charts_are_inline_svg_with_title_and_description(gagnef_2023: BuiltRepo
     assert "<img" not in html and "http://" not in html.split("<body>")[0]
 
 
-def test_the_bilbrott_definition_break_is_marked_and_explained(gagnef_2023: BuiltReport) -> None:
+def test_the_bilbrott_definition_break_is_marked_and_explained(gagnef_2023: ReportFiles) -> None:
     html = gagnef_2023.html.read_text(encoding="utf-8")
     svg = re.search(r'<svg[^>]*aria-labelledby="chart-bilbrott-title.*?</svg>', html, re.S)
     assert svg is not None
@@ -166,7 +167,7 @@ def test_the_bilbrott_definition_break_is_marked_and_explained(gagnef_2023: Buil
     assert "I den här rapporten gäller det serien Bilbrott från 2018" in method
 
 
-def test_the_pdf_shows_the_same_numbers(gagnef_2023: BuiltReport, bra_long: list[dict[str, str]]) -> None:
+def test_the_pdf_shows_the_same_numbers(gagnef_2023: ReportFiles, bra_long: list[dict[str, str]]) -> None:
     text = pdf_text(gagnef_2023.pdf.read_bytes())
     assert "Lägesbild över brottslighet och trygghet Gagnefs kommun · Dalarnas län · 2023" in text
     assert "Under 2023 anmäldes 494 brott i Gagnefs kommun, 4 721 per 100 000 invånare" in text
@@ -178,7 +179,7 @@ def test_the_pdf_shows_the_same_numbers(gagnef_2023: BuiltReport, bra_long: list
     assert re.search(r"Sida 3 av \d+", text)
 
 
-def test_the_pdf_is_tagged_and_embeds_dejavu(gagnef_2023: BuiltReport) -> None:
+def test_the_pdf_is_tagged_and_embeds_dejavu(gagnef_2023: ReportFiles) -> None:
     reader = pypdf.PdfReader(io.BytesIO(gagnef_2023.pdf.read_bytes()))
     assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])
     assert reader.trailer["/Root"]["/Lang"] == "sv"
@@ -223,7 +224,7 @@ def test_rank_in_words(rank: int | None, count: int, text: str) -> None:
     assert rank_text(rank, count, "Dalarnas län") == text
 
 
-def test_a_tie_is_never_presented_as_a_rank(gagnef_2023: BuiltReport) -> None:
+def test_a_tie_is_never_presented_as_a_rank(gagnef_2023: ReportFiles) -> None:
     """Equal rates share a place: a tie at the bottom is not "lägst", and the tables say "delad"."""
     assert rank_text(1, 15, "Dalarnas län", 12) == "delad plats 1–12 av 15 (1 = lägst)"
     assert formatting.place(2, 2, 15) == "2–3 av 15 (delad)" and formatting.place(2, 1, 15) == "2 av 15"

@@ -16,7 +16,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from builders import FakeKolada, FakeMcf, mcf_count, population_fixture
-from conftest import RADDNING_EXPORTS, no_sleep
+from conftest import RADDNING_EXPORTS, ReportFiles, no_sleep
 from lagesbild_cli import formatting, pipeline
 from lagesbild_cli.config import Config, KoladaSettings, McfSettings, ServiceSettings, load_config
 from lagesbild_cli.errors import ConfigError
@@ -186,7 +186,7 @@ def test_measures_are_listed_and_tied_to_problems(rescue: tuple[Config, BuiltRep
     assert "Otrygghet på kvällen" in plan and "Medborgarlöfte 2025–2026" in plan
 
 
-def test_without_mcf_data_or_measures_the_sections_say_how_to_add_them(gagnef_2023: BuiltReport) -> None:
+def test_without_mcf_data_or_measures_the_sections_say_how_to_add_them(gagnef_2023: ReportFiles) -> None:
     text = text_of(gagnef_2023)
     assert "Uppgifter från MCF saknas. Kör lagesbild fetch --source mcf" in text
     assert "Inga pågående åtgärder är angivna" in text and "[[plan.measures]]" in text

@@ -15,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from builders import KPIS, VALUES, FakeKolada, deso_fixture, population_fixture
-from conftest import BRA_XLSX, POLISEN_ARCHIVE, no_sleep, write_config
+from conftest import BRA_XLSX, POLISEN_ARCHIVE, ReportFiles, no_sleep, write_config
 from lagesbild_cli import pipeline
 from lagesbild_cli.config import Config, KoladaSettings, ServiceSettings, load_config
 from lagesbild_cli.context.polisen import events_section
@@ -59,7 +59,7 @@ def full(tmp_path_factory: pytest.TempPathFactory, loaded_dir: Path) -> Iterator
     yield config, pipeline.build(config, 2023)
 
 
-def text_of(built: BuiltReport | Preview) -> str:
+def text_of(built: BuiltReport | Preview | ReportFiles) -> str:
     return " ".join(" ".join(parse_html(built.html.read_text(encoding="utf-8")).text).split())
 
 

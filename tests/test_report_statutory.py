@@ -14,7 +14,7 @@ import openpyxl
 import pypdf
 import pytest
 
-from conftest import BRA_XLSX, GEOJSON, SURVEY_CSV, write_config
+from conftest import BRA_XLSX, GEOJSON, SURVEY_CSV, ReportFiles, write_config
 from lagesbild_cli import exports, pdf_cache, pipeline
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.errors import ConfigError, RenderError
@@ -246,7 +246,7 @@ class Final:
 
 @pytest.fixture(scope="module")
 def final(
-    gagnef: tuple[Config, BuiltReport], gagnef_2023: BuiltReport, tmp_path_factory: pytest.TempPathFactory
+    gagnef: tuple[Config, BuiltReport], gagnef_2023: ReportFiles, tmp_path_factory: pytest.TempPathFactory
 ) -> Final:
     """One final 2024 report with hostile narratives, a problem in the plan and a comparison with Gagnef's
     2023 report (the run's shared one: the same Brå figures), each read by its own test below: one render
