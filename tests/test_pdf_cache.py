@@ -25,6 +25,21 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+class Unused:
+    """A render process that records what the build asked of it."""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.submitted = False
+
+    def submit(self, html: str) -> object:
+        self.submitted = True
+        raise AssertionError("a kept PDF is not rendered")
+
+    def close(self) -> None:
+        self.closed = True
+
+
 def test_an_unchanged_report_is_not_rendered_again_and_a_changed_one_is(
     loaded_config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, renders: list[int]
 ) -> None:
@@ -35,9 +50,11 @@ def test_an_unchanged_report_is_not_rendered_again_and_a_changed_one_is(
     cached = list((loaded_config.processed_dir / "cache" / "pdf").glob("*.pdf"))
     assert len(cached) == 1 and cached[0].read_bytes() == pdf
 
-    again = pipeline.build(loaded_config, 2024)
+    renderer = Unused()
+    again = pipeline.build(loaded_config, 2024, renderer=renderer)  # type: ignore[arg-type]
     assert len(renders) == 1  # the same HTML: the kept PDF is used
     assert again.pdf.read_bytes() == pdf
+    assert renderer.closed and not renderer.submitted  # the render process started early is stopped at once
 
     dated = pipeline.build(loaded_config, 2024, report_date=datetime.date(2027, 1, 15))
     assert len(renders) == 2  # another date on the cover: another HTML, rendered

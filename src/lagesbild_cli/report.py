@@ -95,6 +95,8 @@ def _pdf(html: str, config: Config, renderer: RenderProcess | None) -> Callable[
     name = pdf_cache.key(html)
     kept = pdf_cache.get(cache, name) if cache else None
     if kept is not None:
+        if renderer is not None:
+            renderer.close()  # still loading WeasyPrint, for nothing: the rest of the build goes on without it
         return lambda: kept
 
     def rendered_here() -> bytes:
