@@ -4,7 +4,6 @@ needs too, in the package's data/demo; each folder with its provenance. Tests re
 from __future__ import annotations
 
 import csv
-import hashlib
 import html
 import os
 import re
@@ -17,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import polars as pl
 import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
@@ -25,7 +23,6 @@ from typer.testing import CliRunner
 from lagesbild_cli import demo, pdf_cache, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, load_config
-from lagesbild_cli.sources import bra, mcf
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "tests" / "data"
@@ -127,46 +124,6 @@ def shared_pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         os.environ.pop(pdf_cache.ENV, None)
     else:
         os.environ[pdf_cache.ENV] = before
-
-
-def same(parsed: P) -> P:
-    return parsed
-
-
-def once_per_bytes(parse: Callable[[bytes, str], P], copy: Callable[[P], P] = same) -> Callable[[bytes, str], P]:
-    """``parse`` run once per distinct bytes in this process (for a pure parser whose second argument, a name,
-    appears only in its errors; errors are never kept); each caller gets ``copy`` of the result."""
-    parsed: dict[bytes, P] = {}
-
-    def once(data: bytes, name: str) -> P:
-        digest = hashlib.sha256(data).digest()
-        if digest not in parsed:
-            parsed[digest] = parse(data, name)
-        return copy(parsed[digest])
-
-    return once
-
-
-@pytest.fixture(scope="session", autouse=True)
-def bra_parsed_once() -> Iterator[None]:
-    """Each load of a project parses every raw Brå workbook again, and most projects in the tests hold the
-    same 15: within one test process each workbook's bytes are parsed once. ``bra.parse`` is pure (the
-    result depends on the bytes alone; the file name appears only in its errors, which are never kept), so
-    every load still gets exactly what a real parse gives."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(bra, "parse", once_per_bytes(bra.parse))
-        yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def mcf_parsed_once() -> Iterator[None]:
-    """MCF's answers are parsed when fetched (to check them) and again at each load, and the loopback MCF
-    gives the same answer to every test that fetches it: within one test process each answer's bytes are
-    parsed once. ``mcf.parse_data`` is pure like ``bra.parse`` (its origin appears only in its errors,
-    which are never kept); each caller gets its own copy of the frame."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(mcf, "parse_data", once_per_bytes(mcf.parse_data, copy=pl.DataFrame.clone))
-        yield
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from typing import Any
 
 import polars as pl
 
+from lagesbild_cli import parsed_once
 from lagesbild_cli.config import BraSettings
 from lagesbild_cli.errors import BrowserMissingError, GoneError, LagesbildError, NoNetworkError, ParseError
 from lagesbild_cli.kommuner import RIKET_KOD, RIKET_NAMN, Kommun, find_kommun, find_lan
@@ -367,6 +368,7 @@ def _read_sheets(data: bytes, filename: str) -> list[_Sheet]:
         book.close()
 
 
+@parsed_once.per_content()  # a fetch checks each download; the load after it reads the same bytes
 def parse(data: bytes, filename: str) -> BraWorkbook:
     """Parse one workbook into tidy frames. Pure: reads nothing but ``data``.
 

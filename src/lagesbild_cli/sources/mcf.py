@@ -22,6 +22,7 @@ from typing import Any
 
 import polars as pl
 
+from lagesbild_cli import parsed_once
 from lagesbild_cli.errors import LagesbildError, ParseError
 from lagesbild_cli.kommuner import Kommun, all_kommuner, kommuner_in_lan
 from lagesbild_cli.raw import Manifest
@@ -157,6 +158,7 @@ def build_query(
     }
 
 
+@parsed_once.per_content(copy=pl.DataFrame.clone)  # checked when fetched, read again by the load
 def parse_data(data: bytes, origin: str) -> pl.DataFrame:
     """A PxWeb v1 "json" answer (``columns``, ``data[{key, values}]``) as counts. Pure.
 
