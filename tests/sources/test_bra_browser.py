@@ -31,7 +31,7 @@ from lagesbild_cli.sources._http import Http
 
 DALARNA = kommuner_in_lan("20")
 USER_AGENT = "lagesbild/0.1.0 (+analys@example.se)"
-WAIT = 2.0  # seconds the module's browser waits for a hit
+WAIT = 5.0  # seconds the module's browser waits for a page and for a hit: the page is slow to load on a busy machine
 
 
 @pytest.fixture(scope="module")
