@@ -32,7 +32,8 @@ def test_init_writes_a_config_for_the_kommun_that_loads(tmp_path: Path) -> None:
     config = load_config(path)
     assert config.kommun.kod == "2062" and config.survey is None and config.plan.problems == ()
     assert config.plan.narrative_dir is None and config.data_dir == folder / "data"
-    for step in ("lagesbild fetch --config", "lagesbild import bra FOLDER --config", "lagesbild build --config"):
+    steps = ("lagesbild fetch --config", "lagesbild import bra FOLDER --config", "lagesbild build --config")
+    for step in (*steps, "lagesbild build --preview --config"):
         assert f"{step} {path}" in out
 
 

@@ -460,6 +460,9 @@ def init(
     typer.echo(f"  2. lagesbild fetch --config {config}")
     typer.echo(f"     (or download Brå's workbooks by hand: lagesbild import bra FOLDER --config {config})")
     typer.echo(f"  3. lagesbild build --config {config}")
+    typer.echo(
+        f"     (while you write the texts, only the web page in a moment: lagesbild build --preview --config {config})"
+    )
 
 
 @app.command()
