@@ -235,7 +235,7 @@ def lan_overview(
     )
     html = markup.drop_blank_between_blocks(html)
     if preview:
-        page = config.processed_dir / "preview" / f"lan-{lan.kod}" / str(year) / "lansoversikt.html"
+        page = report.preview_dir(config, year, f"lan-{lan.kod}") / "lansoversikt.html"
         atomic_write_bytes(page, html.encode("utf-8"))
         return page
     pdf = report.render_pdf(html)

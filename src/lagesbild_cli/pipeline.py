@@ -223,14 +223,28 @@ def build(
     report (its folder or csv/indikatorer.csv) to show what has changed since; ``report_date`` is the
     date printed in the report (default: the newest data), so the same inputs give identical files.
     ``renderer``, started before, renders the PDF (see :mod:`pdf_render`); without one it is rendered here."""
+    context, sheets = _report_inputs(config, year, final, compare_with, report_date, with_sheets=True)
+    return report.write_report(context, config, sheets, renderer)
+
+
+def _report_inputs(
+    config: Config,
+    year: int | None,
+    final: bool,
+    compare_with: Path | None,
+    report_date: date | None,
+    *,
+    with_sheets: bool,
+) -> tuple[report.ReportContext, tuple[exports.Sheet, ...]]:
+    """A report's context (reloading first if raw data or queries changed) and, ``with_sheets``, its exports."""
     if loader.is_stale(config):
         loader.load(config)
     with open_store(config.db_path) as store:
         context = report.build_context(
             store, config, year, final=final, compare_with=compare_with, report_date=report_date
         )
-        sheets = exports.sheets(store, config.kommun, context.year, context.values)
-    return report.write_report(context, config, sheets, renderer)
+        sheets = exports.sheets(store, config.kommun, context.year, context.values) if with_sheets else ()
+    return context, sheets
 
 
 @locked
@@ -244,12 +258,7 @@ def preview(
 ) -> report.Preview:
     """The report's web page alone, as :func:`build` would write it, in data/processed/preview/: for reading
     texts and numbers while they are worked on. No PDF and no exports; the report set is not touched."""
-    if loader.is_stale(config):
-        loader.load(config)
-    with open_store(config.db_path) as store:
-        context = report.build_context(
-            store, config, year, final=final, compare_with=compare_with, report_date=report_date
-        )
+    context, _ = _report_inputs(config, year, final, compare_with, report_date, with_sheets=False)
     return report.write_preview(context, config)
 
 

@@ -120,9 +120,10 @@ def report_dir(config: Config, year: int) -> Path:
     return config.reports_dir / config.kommun.kod / str(year)
 
 
-def preview_dir(config: Config, year: int) -> Path:
-    """Where a preview goes: beside the report sets, never in one (data/processed/preview/<kod>/<year>/)."""
-    return config.processed_dir / "preview" / config.kommun.kod / str(year)
+def preview_dir(config: Config, year: int, name: str | None = None) -> Path:
+    """Where a preview goes: beside the report sets, never in one (data/processed/preview/<name>/<year>/;
+    ``name`` is the kommun's code unless given, as ``lan-20`` for a län's overview)."""
+    return config.processed_dir / "preview" / (name or config.kommun.kod) / str(year)
 
 
 def write_preview(context: ReportContext, config: Config) -> Preview:
