@@ -20,7 +20,7 @@ from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.errors import ConfigError, RenderError
 from lagesbild_cli.plan import PlanProblem
 from lagesbild_cli.raw import Manifest
-from lagesbild_cli.report import BuiltReport
+from lagesbild_cli.report import BuiltReport, Preview
 from test_report import parse_html, pdf_text
 from test_report_sources import ARCHIVE, fetch_services
 
@@ -59,10 +59,12 @@ def project(folder: Path) -> Config:
 
 
 @pytest.fixture(scope="module")
-def gagnef(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Config, BuiltReport]]:
+def gagnef(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Config, Preview]]:
+    """Gagnef's 2024 draft as a web page; the tests of the PDF and the exports read the built final report
+    (``final`` below, the same figures), so the report is rendered once."""
     config = project(tmp_path_factory.mktemp("gagnef"))
     pipeline.import_survey(config, SURVEY)
-    yield config, pipeline.build(config, 2024)
+    yield config, pipeline.preview(config, 2024)
 
 
 def headings(html: str, level: int) -> list[str]:
@@ -72,7 +74,7 @@ def headings(html: str, level: int) -> list[str]:
     ]
 
 
-def test_every_section_of_section_4_is_there_in_order(gagnef: tuple[Config, BuiltReport]) -> None:
+def test_every_section_of_section_4_is_there_in_order(gagnef: tuple[Config, Preview]) -> None:
     html = gagnef[1].html.read_text(encoding="utf-8")
     assert len(headings(html, 1)) == 1
     assert headings(html, 2) == H2
@@ -91,7 +93,7 @@ def test_every_section_of_section_4_is_there_in_order(gagnef: tuple[Config, Buil
     ]
 
 
-def test_traffic_lights_follow_the_rules(gagnef: tuple[Config, BuiltReport]) -> None:
+def test_traffic_lights_follow_the_rules(gagnef: tuple[Config, Preview]) -> None:
     rows = {
         r[0]: r
         for r in parse_html(gagnef[1].html.read_text(encoding="utf-8")).rows
@@ -104,7 +106,7 @@ def test_traffic_lights_follow_the_rules(gagnef: tuple[Config, BuiltReport]) -> 
     assert len(rows) >= 15 + 4
 
 
-def test_every_chart_has_alt_text(gagnef: tuple[Config, BuiltReport]) -> None:
+def test_every_chart_has_alt_text(gagnef: tuple[Config, Preview]) -> None:
     html = gagnef[1].html.read_text(encoding="utf-8")
     svgs = re.findall(r"<svg .*?</svg>", html, flags=re.DOTALL)
     assert len(svgs) >= 15 + 12 + 1  # 15 series, 12 survey dot plots, the map
@@ -114,14 +116,14 @@ def test_every_chart_has_alt_text(gagnef: tuple[Config, BuiltReport]) -> None:
     assert "Karta: Anmälda brott per 100 000 invånare i Dalarnas läns kommuner 2024" in html
 
 
-def test_tables_have_header_scopes(gagnef: tuple[Config, BuiltReport]) -> None:
+def test_tables_have_header_scopes(gagnef: tuple[Config, Preview]) -> None:
     html = gagnef[1].html.read_text(encoding="utf-8")
     ths = re.findall(r"<th(?:\s[^>]*)?>", html)
     assert ths and all("scope=" in th for th in ths)
 
 
-def test_the_pdf_is_tagged_with_bookmarks(gagnef: tuple[Config, BuiltReport]) -> None:
-    reader = pypdf.PdfReader(io.BytesIO(gagnef[1].pdf.read_bytes()))
+def test_the_pdf_is_tagged_with_bookmarks(final: Final) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(final.built.pdf.read_bytes()))
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "sv"
     assert reader.metadata is not None and reader.metadata.title.startswith("Lägesbild över brottslighet")
@@ -132,12 +134,12 @@ def test_the_pdf_is_tagged_with_bookmarks(gagnef: tuple[Config, BuiltReport]) ->
     titles = flatten(reader.outline)
     for heading in H2[1:]:
         assert heading in titles
-    text = pdf_text(gagnef[1].pdf.read_bytes())
+    text = pdf_text(final.built.pdf.read_bytes())
     assert "Sammanfattning" in text and "4 526 per 100 000" in text
 
 
-def test_the_xlsx_holds_the_reports_numbers(gagnef: tuple[Config, BuiltReport]) -> None:
-    _, built = gagnef
+def test_the_xlsx_holds_the_reports_numbers(final: Final) -> None:
+    built = final.built
     book = openpyxl.load_workbook(built.pdf.parent / "indikatorer.xlsx", read_only=True)
     assert {"Indikatorer", "Anmälda brott", "Bedömning", "NTU", "Trygghetsundersökning", "Källor"} <= set(
         book.sheetnames
@@ -155,8 +157,8 @@ def test_the_xlsx_holds_the_reports_numbers(gagnef: tuple[Config, BuiltReport]) 
 DECIMAL_POINT = re.compile(r"\d\.\d")
 
 
-def test_every_exported_number_has_a_decimal_comma(gagnef: tuple[Config, BuiltReport]) -> None:
-    folder = gagnef[1].pdf.parent
+def test_every_exported_number_has_a_decimal_comma(final: Final) -> None:
+    folder = final.built.pdf.parent
     points = []
     for path in sorted((folder / "csv").glob("*.csv")):
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -174,8 +176,8 @@ def test_every_exported_number_has_a_decimal_comma(gagnef: tuple[Config, BuiltRe
     assert ntu and all(re.fullmatch(r"95 % KI \d+,\d–\d+,\d", r[6]) for r in ntu if r[6]), ntu
 
 
-def test_the_change_column_says_what_it_is(gagnef: tuple[Config, BuiltReport]) -> None:
-    with (gagnef[1].pdf.parent / "csv" / "anmalda_brott.csv").open(encoding="utf-8-sig", newline="") as handle:
+def test_the_change_column_says_what_it_is(final: Final) -> None:
+    with (final.built.pdf.parent / "csv" / "anmalda_brott.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle, delimiter=";"))
     assert rows[0][4] == "Antal per 100 000 invånare"
     assert rows[0][7] == "Förändring av antal per 100 000 inv. mot snittet för de tre föregående åren (%)"
@@ -210,7 +212,7 @@ def test_exports_neutralise_formulas(tmp_path: Path) -> None:
 
 
 def test_missing_narratives_are_placeholders_in_a_draft_and_errors_when_final(
-    gagnef: tuple[Config, BuiltReport], tmp_path: Path
+    gagnef: tuple[Config, Preview], tmp_path: Path
 ) -> None:
     config, built = gagnef
     html = built.html.read_text(encoding="utf-8")
@@ -245,14 +247,12 @@ class Final:
 
 
 @pytest.fixture(scope="module")
-def final(
-    gagnef: tuple[Config, BuiltReport], gagnef_2023: ReportFiles, tmp_path_factory: pytest.TempPathFactory
-) -> Final:
-    """One final 2024 report with hostile narratives, a problem in the plan and a comparison with Gagnef's
-    2023 report (the run's shared one: the same Brå figures), each read by its own test below: one render
-    instead of three. Rendered anew, never taken from the PDF cache, with every URL WeasyPrint fetches
-    recorded. (Like the builds it replaces, it writes over the 2024 report of ``gagnef``, whose tests come
-    first.)"""
+def final(gagnef: tuple[Config, Preview], gagnef_2023: ReportFiles, tmp_path_factory: pytest.TempPathFactory) -> Final:
+    """Gagnef's final 2024 report, built in full: hostile narratives, a problem in the plan and a comparison
+    with Gagnef's 2023 report (the run's shared one: the same Brå figures). The tests of the PDF and the
+    exports above and those of the narratives, the plan and the comparison below read it: one render
+    instead of five. Rendered anew, never taken from the PDF cache, with every URL WeasyPrint fetches
+    recorded."""
     from weasyprint.urls import URLFetcher
 
     config, _ = gagnef
@@ -285,7 +285,7 @@ def test_hostile_narrative_renders_as_inert_text(final: Final) -> None:
     assert "Slutversion" in pdf_text(final.built.pdf.read_bytes())
 
 
-def test_plan_shows_baselines_and_rejects_unknown_ids(gagnef: tuple[Config, BuiltReport], final: Final) -> None:
+def test_plan_shows_baselines_and_rejects_unknown_ids(gagnef: tuple[Config, Preview], final: Final) -> None:
     config, _ = gagnef
     html = final.built.html.read_text(encoding="utf-8")
     rows = [
@@ -311,7 +311,7 @@ def test_compare_with_an_earlier_report(final: Final) -> None:
     assert total[1:4] == ["4 721,0 (2023)", "4 526,0 (2024)", "−195,0"]
 
 
-def test_another_dalarna_kommun_gets_every_section(gagnef: tuple[Config, BuiltReport]) -> None:
+def test_another_dalarna_kommun_gets_every_section(gagnef: tuple[Config, Preview]) -> None:
     config, _ = gagnef
     built = pipeline.preview(config.with_kommun("Mora"), 2024)  # from Gagnef's project, as --kommun Mora
     html = built.html.read_text(encoding="utf-8")
