@@ -20,9 +20,11 @@ import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
 
-from lagesbild_cli import demo, pdf_cache, pipeline
+from lagesbild_cli import demo, exports, pdf_cache, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, load_config
+from lagesbild_cli.report import Preview
+from lagesbild_cli.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "tests" / "data"
@@ -65,25 +67,26 @@ def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callabl
 # ones fill the end. Only a hint for speed: files not named here follow, in their usual order.
 LONGEST_FIRST = (
     "test_workflow.py",
+    "test_crash.py",
+    "test_accessibility.py",
     "test_report_statutory.py",
     "test_batch.py",
-    "test_accessibility.py",
-    "test_crash.py",
-    "test_report_survey.py",
-    "test_cli.py",
     "sources/test_bra_browser.py",
-    "test_report_raddning.py",
-    "test_report_sources.py",
+    "test_cli.py",
     "sources/test_survey.py",
     "sources/test_polisen.py",
     "contracts/test_check_sources.py",
-    "test_lint.py",  # mypy without its cache, as on a fresh clone: about 12 CPU-seconds
+    "test_report_survey.py",
+    "test_report_sources.py",
+    "test_lint.py",  # mypy without its cache, as on a fresh clone: about 10 CPU-seconds
     "sources/test_mcf.py",
-    "test_properties.py",
+    "test_hostile_text.py",
     "sources/test_bra_parse.py",
     "sources/test_bra_fetch.py",
-    "test_hostile_text.py",
     "sources/test_bra_search.py",
+    "test_properties.py",
+    "sources/test_kolada.py",
+    "test_report_raddning.py",
     "contracts/test_answers.py",
 )
 
@@ -221,6 +224,14 @@ def gagnef_2023(loaded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> R
     return ReportFiles(report / "lagesbild.html", report / "lagesbild.pdf")
 
 
+def exported_csv(config: Config, preview: Preview, file: str) -> str:
+    """The CSV file ``file`` (``survey.csv``) a build writes beside the report whose page ``preview`` is: the
+    same sheet from the same figures, as text. For tests of an export that need no PDF rendered."""
+    with open_store(config.db_path) as store:
+        sheets = exports.sheets(store, config.kommun, preview.context.year, preview.context.values)
+    return exports.csv_bytes(next(s for s in sheets if s.file == file)).decode("utf-8-sig")
+
+
 # ── A kommun's own inputs: Gagnef's survey, rescue-service export, problems, measures and texts ──────
 OWNED_PLAN = """
 [[plan.problems]]
@@ -322,7 +333,7 @@ REPORT = Path("data/processed/reports/2026/2024")
 @dataclass(frozen=True)
 class Demo:
     folder: Path
-    output: str
+    output: str  # what the demo printed, stdout and stderr as a user sees them
 
     @property
     def report(self) -> Path:
@@ -348,7 +359,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     def make(newcomer: Path) -> None:
         result = CliRunner().invoke(app, ["demo", "--dir", str(newcomer / "lagesbild-demo")])
         assert result.exit_code == 0, result.stderr
-        (newcomer / "stdout.txt").write_text(result.stdout, encoding="utf-8")
+        (newcomer / "output.txt").write_text(result.output, encoding="utf-8")  # stdout and stderr, as shown
 
     newcomer = made_once(tmp_path_factory, "newcomer", make)
-    return Demo(newcomer / "lagesbild-demo", (newcomer / "stdout.txt").read_text(encoding="utf-8"))
+    return Demo(newcomer / "lagesbild-demo", (newcomer / "output.txt").read_text(encoding="utf-8"))

@@ -17,6 +17,7 @@ from lagesbild_cli import demo
 from lagesbild_cli.cli import app
 from lagesbild_cli.errors import ConfigError
 from lagesbild_cli.sources import polisen
+from test_report import pdf_text
 
 
 def test_the_demo_writes_a_project_and_says_where_the_report_is(built: Demo) -> None:
@@ -37,6 +38,21 @@ def test_every_section_has_data_and_no_placeholder(built: Demo) -> None:
     for marker in ('class="missing', 'class="note missing', 'class="placeholder', "[Text saknas"):
         assert marker not in html, marker
     assert "Exempeltext i demoprojektet" in built.section("analys")
+
+
+def test_the_pdf_holds_the_sections_of_every_source(built: Demo) -> None:
+    """The PDF a reader opens: the sections the web page has, from every source, are printed too."""
+    text = pdf_text((built.report / "lagesbild.pdf").read_bytes())
+    for words in (
+        "Jämförelse med Sveriges kommuner och liknande kommuner",
+        "Kolada (RKA), nyckeltal från Brå och SCB",
+        "Publicerade händelser – inte brottsstatistik",
+        "Trygghet och utsatthet per område",
+        "Räddningstjänstens insatser",
+        "Händelser per tid på dygnet",
+        "Exempeltext i demoprojektet",
+    ):
+        assert words in text, words
 
 
 def test_the_figures_a_reader_reads(built: Demo) -> None:
