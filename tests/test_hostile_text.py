@@ -30,6 +30,15 @@ HOSTILE = (
 )
 
 
+HOSTILE_MARKDOWN = """Vi ser **fler** bränder.
+
+<script>alert('x')</script>
+<img src="file:///etc/passwd">
+![karta](http://127.0.0.1:9/spy.png)
+<iframe src="http://127.0.0.1:9/"></iframe>
+"""
+
+
 def hostile_events() -> list[dict[str, object]]:
     return [
         {
@@ -68,6 +77,9 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
         ),
         encoding="utf-8",
     )
+    (tmp_path / "text").mkdir()  # the config's narrative folder
+    for name in ("annan-information.md", "analys.md", "atgarder.md"):
+        (tmp_path / "text" / name).write_text(HOSTILE_MARKDOWN, encoding="utf-8")
     config = load_config(config_path)
     pipeline.import_bra(config, [hostile_workbook(tmp_path)])
     events = tmp_path / "events.json"
@@ -97,6 +109,15 @@ def test_everything_renders_escaped(hostile_build) -> None:  # type: ignore[no-u
     assert "Bil&lt;script&gt;alert(3)&lt;/script&gt;brott" in body  # Brå's title
     assert "Lägesbild &lt;img src=&#34;file:///etc/passwd&#34;&gt; {{ 7*7 }}" in html  # config: not evaluated
     assert "49" not in html.split("<title>")[1].split("</title>")[0]
+
+
+def test_narrative_markdown_keeps_its_emphasis_and_shows_html_as_text(hostile_build) -> None:  # type: ignore[no-untyped-def]
+    built, _ = hostile_build
+    narrative = built.html.read_text(encoding="utf-8").split('<section id="analys">')[1].split("</section>")[0]
+    assert "<strong>fler</strong>" in narrative
+    assert "<script" not in narrative and "<img" not in narrative and "<iframe" not in narrative
+    assert "&lt;script&gt;alert('x')&lt;/script&gt;" in narrative  # shown as text
+    assert '<a href="http://127.0.0.1:9/spy.png">karta</a>' in narrative  # an outside image: a link, never fetched
 
 
 def test_control_characters_and_bidi_overrides_are_dropped(hostile_build) -> None:  # type: ignore[no-untyped-def]

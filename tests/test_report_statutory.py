@@ -7,20 +7,21 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pypdf
 import pytest
 
-from conftest import BRA_XLSX, GEOJSON, SURVEY_CSV, ReportFiles, write_config
-from lagesbild_cli import exports, pdf_cache, pipeline
+from conftest import BRA_XLSX, GEOJSON, SURVEY_CSV, Demo, ReportFiles, write_config
+from lagesbild_cli import exports, pipeline
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.errors import ConfigError, RenderError
 from lagesbild_cli.plan import PlanProblem
 from lagesbild_cli.raw import Manifest
-from lagesbild_cli.report import BuiltReport, Preview
+from lagesbild_cli.report import Preview
+from test_hostile_text import HOSTILE_MARKDOWN
 from test_report import parse_html, pdf_text
 from test_report_sources import ARCHIVE, fetch_services
 
@@ -122,8 +123,9 @@ def test_tables_have_header_scopes(gagnef: tuple[Config, Preview]) -> None:
     assert ths and all("scope=" in th for th in ths)
 
 
-def test_the_pdf_is_tagged_with_bookmarks(final: Final) -> None:
-    reader = pypdf.PdfReader(io.BytesIO(final.built.pdf.read_bytes()))
+def test_the_pdf_is_tagged_with_bookmarks(built: Demo) -> None:
+    """The demo's PDF: Gagnef's full 2024 report with every section's data, rendered once per run."""
+    reader = pypdf.PdfReader(io.BytesIO((built.report / "lagesbild.pdf").read_bytes()))
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "sv"
     assert reader.metadata is not None and reader.metadata.title.startswith("Lägesbild över brottslighet")
@@ -134,13 +136,13 @@ def test_the_pdf_is_tagged_with_bookmarks(final: Final) -> None:
     titles = flatten(reader.outline)
     for heading in H2[1:]:
         assert heading in titles
-    text = pdf_text(final.built.pdf.read_bytes())
+    text = pdf_text((built.report / "lagesbild.pdf").read_bytes())
     assert "Sammanfattning" in text and "4 526 per 100 000" in text
 
 
-def test_the_xlsx_holds_the_reports_numbers(final: Final) -> None:
-    built = final.built
-    book = openpyxl.load_workbook(built.pdf.parent / "indikatorer.xlsx", read_only=True)
+def test_the_xlsx_holds_the_reports_numbers(built: Demo) -> None:
+    """The demo's exports: Gagnef's full 2024 report, as above."""
+    book = openpyxl.load_workbook(built.report / "indikatorer.xlsx", read_only=True)
     assert {"Indikatorer", "Anmälda brott", "Bedömning", "NTU", "Trygghetsundersökning", "Källor"} <= set(
         book.sheetnames
     )
@@ -150,15 +152,15 @@ def test_the_xlsx_holds_the_reports_numbers(final: Final) -> None:
     assert (row[3], row[4]) == (471, 4526)
     survey = [r for r in book["Trygghetsundersökning"].iter_rows(values_only=True) if r[3] == "Nordåker"]
     assert survey and all(r[5] is None for r in survey)  # suppressed in the report, suppressed here
-    csv_text = (built.pdf.parent / "csv" / "indikatorer.csv").read_bytes().decode("utf-8-sig")
+    csv_text = (built.report / "csv" / "indikatorer.csv").read_bytes().decode("utf-8-sig")
     assert "bra:totalt_antal_anmalda_brott;Totalt antal anmälda brott;2024;4526,0" in csv_text
 
 
 DECIMAL_POINT = re.compile(r"\d\.\d")
 
 
-def test_every_exported_number_has_a_decimal_comma(final: Final) -> None:
-    folder = final.built.pdf.parent
+def test_every_exported_number_has_a_decimal_comma(built: Demo) -> None:
+    folder = built.report
     points = []
     for path in sorted((folder / "csv").glob("*.csv")):
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -176,8 +178,8 @@ def test_every_exported_number_has_a_decimal_comma(final: Final) -> None:
     assert ntu and all(re.fullmatch(r"95 % KI \d+,\d–\d+,\d", r[6]) for r in ntu if r[6]), ntu
 
 
-def test_the_change_column_says_what_it_is(final: Final) -> None:
-    with (final.built.pdf.parent / "csv" / "anmalda_brott.csv").open(encoding="utf-8-sig", newline="") as handle:
+def test_the_change_column_says_what_it_is(built: Demo) -> None:
+    with (built.report / "csv" / "anmalda_brott.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle, delimiter=";"))
     assert rows[0][4] == "Antal per 100 000 invånare"
     assert rows[0][7] == "Förändring av antal per 100 000 inv. mot snittet för de tre föregående åren (%)"
@@ -228,66 +230,37 @@ def test_missing_narratives_are_placeholders_in_a_draft_and_errors_when_final(
         pipeline.build(with_texts, 2024, final=True)
 
 
-HOSTILE = """Vi ser **fler** bränder.
-
-<script>alert('x')</script>
-<img src="file:///etc/passwd">
-![karta](http://127.0.0.1:9/spy.png)
-<iframe src="http://127.0.0.1:9/"></iframe>
-"""
-
-
 PROBLEMS = (PlanProblem("Otrygghet i Gagnef tätort", ("survey:otrygg_kvall@Gagnef", "bra:bostadsinbrott"), ""),)
 
 
-@dataclass(frozen=True)
-class Final:
-    built: BuiltReport
-    fetched: list[str]  # every URL WeasyPrint fetched while it rendered the PDF
-
-
 @pytest.fixture(scope="module")
-def final(gagnef: tuple[Config, Preview], gagnef_2023: ReportFiles, tmp_path_factory: pytest.TempPathFactory) -> Final:
-    """Gagnef's final 2024 report, built in full: hostile narratives, a problem in the plan and a comparison
-    with Gagnef's 2023 report (the run's shared one: the same Brå figures). The tests of the PDF and the
-    exports above and those of the narratives, the plan and the comparison below read it: one render
-    instead of five. Rendered anew, never taken from the PDF cache, with every URL WeasyPrint fetches
-    recorded."""
-    from weasyprint.urls import URLFetcher
-
+def final(
+    gagnef: tuple[Config, Preview], gagnef_2023: ReportFiles, tmp_path_factory: pytest.TempPathFactory
+) -> Preview:
+    """Gagnef's final 2024 report as a web page: hostile narratives, a problem in the plan and a comparison
+    with Gagnef's 2023 report (the run's shared one: the same Brå figures), each read by its own test below.
+    (That rendering hostile narratives to PDF fetches nothing is tested on test_hostile_text's build.)"""
     config, _ = gagnef
     folder = tmp_path_factory.mktemp("final") / "text"
     folder.mkdir()
     for name in ("annan-information.md", "analys.md", "atgarder.md"):
-        (folder / name).write_text(HOSTILE, encoding="utf-8")
-    fetched: list[str] = []
-    real_fetch = URLFetcher.fetch
-
-    def spy(self: URLFetcher, url: str, headers: object = None) -> object:
-        fetched.append(url)
-        return real_fetch(self, url, headers)
-
+        (folder / name).write_text(HOSTILE_MARKDOWN, encoding="utf-8")
     final = replace(config, plan=replace(config.plan, narrative_dir=folder, problems=PROBLEMS))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(URLFetcher, "fetch", spy)
-        patch.setenv(pdf_cache.ENV, "off")
-        built = pipeline.build(final, 2024, final=True, compare_with=gagnef_2023.pdf.parent)
-    return Final(built, fetched)
+    return pipeline.preview(final, 2024, final=True, compare_with=gagnef_2023.pdf.parent)
 
 
-def test_hostile_narrative_renders_as_inert_text(final: Final) -> None:
-    html = final.built.html.read_text(encoding="utf-8")
+def test_hostile_narrative_renders_as_inert_text(final: Preview) -> None:
+    html = final.html.read_text(encoding="utf-8")
     narrative = html.split('<section id="analys">')[1].split("</section>")[0]
     assert "<strong>fler</strong>" in narrative
     assert "<script" not in narrative and "<img" not in narrative and "<iframe" not in narrative
     assert "&lt;script&gt;alert" in narrative  # shown as text
-    assert not [u for u in final.fetched if not u.startswith("data:")]
-    assert "Slutversion" in pdf_text(final.built.pdf.read_bytes())
+    assert "Slutversion, skapad" in html
 
 
-def test_plan_shows_baselines_and_rejects_unknown_ids(gagnef: tuple[Config, Preview], final: Final) -> None:
+def test_plan_shows_baselines_and_rejects_unknown_ids(gagnef: tuple[Config, Preview], final: Preview) -> None:
     config, _ = gagnef
-    html = final.built.html.read_text(encoding="utf-8")
+    html = final.html.read_text(encoding="utf-8")
     rows = [
         r
         for r in parse_html(html).rows
@@ -301,10 +274,10 @@ def test_plan_shows_baselines_and_rejects_unknown_ids(gagnef: tuple[Config, Prev
         pipeline.build(bad, 2024)
 
 
-def test_compare_with_an_earlier_report(final: Final) -> None:
+def test_compare_with_an_earlier_report(final: Preview) -> None:
     rows = {
         r[0]: r
-        for r in parse_html(final.built.html.read_text(encoding="utf-8")).rows
+        for r in parse_html(final.html.read_text(encoding="utf-8")).rows
         if r and len(r) == 5 and "(" in r[1] and r[1].endswith(")")
     }
     total = rows["Totalt antal anmälda brott"]
