@@ -14,7 +14,7 @@ def check_weasyprint(version: str | None = None) -> None:
     from importlib import metadata  # importlib.metadata costs as much as Typer; only commands that run need it
 
     found = version or metadata.version("weasyprint")
-    parts = tuple(int(p) for p in found.split(".")[:2] if p.isdigit())
+    parts = tuple(int(p) for p in found.split(".")[:2] if p.isascii() and p.isdigit())
     if parts < MIN_WEASYPRINT:
         raise RenderError(
             f"WeasyPrint {found} is installed, but lagesbild needs 70 or newer for safe rendering.",

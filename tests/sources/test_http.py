@@ -234,6 +234,7 @@ def test_retry_after_accepts_seconds_and_dates() -> None:
     assert retry_after_seconds("120", 0) == 120
     assert retry_after_seconds("Thu, 01 Jan 1970 00:01:40 GMT", 40) == 60
     assert retry_after_seconds("soon", 0) is None and retry_after_seconds(None, 0) is None
+    assert retry_after_seconds("²", 0) is None  # a digit to str.isdigit(), not a number
 
 
 def test_limiter_spaces_calls(fake: FakeTime, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ extracts of 2018 and 2019, whose columns differ between the years."""
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,18 @@ def test_only_the_named_columns_are_kept() -> None:
     with EXPORT_2019.open(encoding="utf-8") as handle:
         first = next(csv.DictReader(handle))
     assert frame.row(0, named=True)["timme"] == int(first["tid"][:2])
+
+
+def test_a_time_of_day_that_is_not_a_clock_time_has_no_hour(tmp_path: Path) -> None:
+    lines = EXPORT_2018.read_text(encoding="utf-8").splitlines()
+    header = next(csv.reader([lines[0]]))
+    row = next(csv.reader([lines[1]]))
+    row[header.index("tid")] = "²3:15"  # digits to str.isdigit(), not to int()
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(row)
+    lines[1] = out.getvalue().rstrip("\n")
+    frame = raddning.parse("\n".join(lines).encode("utf-8"), "export.csv")
+    assert frame.row(0, named=True)["timme"] is None and frame.height == 176
 
 
 def test_a_bad_date_names_file_row_and_column(tmp_path: Path) -> None:

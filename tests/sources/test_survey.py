@@ -262,6 +262,8 @@ def test_without_weights_the_share_is_unweighted_and_protected(make_config) -> N
             r"  - 'Varje dag': 2 rows \(first at line 6, 11\)",
         ),
         ({(0, "Enkätår"): "tjugotjugotvå"}, r"'Enkätår' \(survey.year_column\) holds values that are not years"),
+        # digits to str.isdigit() but not to int(): a clear error, not a crash
+        ({(0, "Enkätår"): "20²²"}, r"'Enkätår' \(survey.year_column\) holds values that are not years"),
     ],
 )
 def test_validation_errors_say_what_and_where_and_change_nothing(

@@ -33,7 +33,7 @@ def _description(ctx: Context, found: Findings, url: str, limiter: Limiter) -> d
         set(mcf.GROUPS) <= types and len(types) >= MIN_TYPES,
         f"B11's incident types are {listed(types)} (expected at least {MIN_TYPES}, among them 14 and 15)",
     )
-    years = [int(y) for y in variables[mcf.CODES.year].values if y.isdigit()]
+    years = [int(y) for y in variables[mcf.CODES.year].values if y.isascii() and y.isdigit()]
     found.expect(len(years) == len(variables[mcf.CODES.year].values), "B11's variable 'ar' has values that are no year")
     found.add(newest_ok(max(years, default=None), ctx.today, "B11"))
     if mcf.CODES.month not in variables:

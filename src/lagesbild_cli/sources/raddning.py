@@ -98,7 +98,8 @@ def parse(data: bytes, origin: str) -> pl.DataFrame:
                 hint="The column must hold SCB's four-digit kommun code.",
             )
         time = cell.get("tid", "")
-        hour = int(time[:2]) if len(time) >= 2 and time[:2].isdigit() and int(time[:2]) < 24 else None
+        hh = time[:2]
+        hour = int(hh) if len(hh) == 2 and hh.isascii() and hh.isdigit() and int(hh) < 24 else None
         handelse, foljd = cell["handelse"], cell.get("foljd", "")
         rows.append(
             {

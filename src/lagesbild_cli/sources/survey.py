@@ -146,7 +146,7 @@ def validate(survey: SurveyFile, origin: str, mapping: SurveyMapping) -> pl.Data
     ids: dict[tuple[str, str], list[int]] = defaultdict(list)
     known_areas = mapping.known_area_answers()
     for row, line in zip(survey.rows, survey.lines, strict=True):
-        if not (row["ar"].isdigit() and 1990 <= int(row["ar"]) <= 2100):
+        if not (row["ar"].isascii() and row["ar"].isdigit() and 1990 <= int(row["ar"]) <= 2100):
             years[row["ar"] or "(tomt)"].append(line)
         if row["omrade"] and row["omrade"].casefold() not in known_areas:
             areas[row["omrade"]].append(line)
@@ -231,7 +231,7 @@ def _legacy_rounds(raw_dir: Path) -> dict[int, list[Path]]:
     for path in sorted((raw_dir / SOURCE).glob("*.csv")):
         years = pl.read_csv(path, infer_schema=False, columns=["ar"])["ar"].unique().to_list()
         for year in years:
-            if year is not None and year.isdigit():
+            if year is not None and year.isascii() and year.isdigit():
                 rounds[int(year)].append(path)
     return rounds
 
@@ -286,7 +286,7 @@ def _files(raw_dir: Path, kommun_kod: str, legacy: bool) -> list[tuple[Path, set
     ]
     if not legacy:
         return files
-    own = {int(p.stem) for p, _ in files if p.stem.isdigit()}
+    own = {int(p.stem) for p, _ in files if p.stem.isascii() and p.stem.isdigit()}
     keep: dict[Path, set[int]] = defaultdict(set)
     for year, paths in sorted(_legacy_rounds(raw_dir).items()):
         if year in own:
