@@ -39,6 +39,14 @@ HOSTILE_MARKDOWN = """Vi ser **fler** bränder.
 """
 
 
+def write_hostile_narratives(folder: Path) -> Path:
+    """``folder`` made, with the three narratives a final report needs, each the hostile Markdown above."""
+    folder.mkdir()
+    for name in ("annan-information.md", "analys.md", "atgarder.md"):
+        (folder / name).write_text(HOSTILE_MARKDOWN, encoding="utf-8")
+    return folder
+
+
 def hostile_events() -> list[dict[str, object]]:
     return [
         {
@@ -77,9 +85,7 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
         ),
         encoding="utf-8",
     )
-    (tmp_path / "text").mkdir()  # the config's narrative folder
-    for name in ("annan-information.md", "analys.md", "atgarder.md"):
-        (tmp_path / "text" / name).write_text(HOSTILE_MARKDOWN, encoding="utf-8")
+    write_hostile_narratives(tmp_path / "text")  # the config's narrative folder
     config = load_config(config_path)
     pipeline.import_bra(config, [hostile_workbook(tmp_path)])
     events = tmp_path / "events.json"

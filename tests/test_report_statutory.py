@@ -21,7 +21,7 @@ from lagesbild_cli.errors import ConfigError, RenderError
 from lagesbild_cli.plan import PlanProblem
 from lagesbild_cli.raw import Manifest
 from lagesbild_cli.report import Preview
-from test_hostile_text import HOSTILE_MARKDOWN
+from test_hostile_text import write_hostile_narratives
 from test_report import parse_html, pdf_text
 from test_report_sources import ARCHIVE, fetch_services
 
@@ -241,10 +241,7 @@ def final(
     with Gagnef's 2023 report (the run's shared one: the same Brå figures), each read by its own test below.
     (That rendering hostile narratives to PDF fetches nothing is tested on test_hostile_text's build.)"""
     config, _ = gagnef
-    folder = tmp_path_factory.mktemp("final") / "text"
-    folder.mkdir()
-    for name in ("annan-information.md", "analys.md", "atgarder.md"):
-        (folder / name).write_text(HOSTILE_MARKDOWN, encoding="utf-8")
+    folder = write_hostile_narratives(tmp_path_factory.mktemp("final") / "text")
     final = replace(config, plan=replace(config.plan, narrative_dir=folder, problems=PROBLEMS))
     return pipeline.preview(final, 2024, final=True, compare_with=gagnef_2023.pdf.parent)
 
