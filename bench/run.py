@@ -32,12 +32,14 @@ from pypdf import PdfReader
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from lagesbild_cli import batch, loader, pdf_cache, pipeline, report  # noqa: E402
-from lagesbild_cli.config import load_config  # noqa: E402
-from lagesbild_cli.kommuner import Kommun, all_kommuner, kommuner_in_lan  # noqa: E402
+from lagesbild_cli import batch, pipeline  # noqa: E402
+from lagesbild_cli.database import loader  # noqa: E402
+from lagesbild_cli.render import pdf_cache, report  # noqa: E402
+from lagesbild_cli.settings.config import load_config  # noqa: E402
+from lagesbild_cli.settings.kommuner import Kommun, all_kommuner, kommuner_in_lan  # noqa: E402
 
 os.environ[pdf_cache.ENV] = "off"  # every build renders: a kept PDF would time nothing
-from lagesbild_cli.store import open_store  # noqa: E402
+from lagesbild_cli.database.store import open_store  # noqa: E402
 
 BRA = ROOT / "src" / "lagesbild_cli" / "data" / "demo" / "bra"
 YEAR = 2024  # the national run's year
@@ -200,8 +202,8 @@ def serial_peak_rss_mb(config_path: Path, year: int) -> float:
     The child reports its own peak: this process's children's peak also holds the national workers'."""
     code = (
         "import resource, sys; from pathlib import Path; from lagesbild_cli import batch; "
-        "from lagesbild_cli.config import load_config; "
-        "from lagesbild_cli.kommuner import kommuner_in_lan; "
+        "from lagesbild_cli.settings.config import load_config; "
+        "from lagesbild_cli.settings.kommuner import kommuner_in_lan; "
         f"r = batch.build_many(load_config(Path(sys.argv[1])), kommuner_in_lan('20'), {year}, workers=1); "
         "assert not r.failed, r.failed; "
         "print(max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))"

@@ -26,7 +26,7 @@ from pytest_httpserver import HTTPServer  # noqa: E402
 
 from builders import FakeKolada, FakeMcf, deso_fixture, population_fixture  # noqa: E402
 from lagesbild_cli import demo, pipeline  # noqa: E402
-from lagesbild_cli.config import KoladaSettings, McfSettings, ServiceSettings, load_config  # noqa: E402
+from lagesbild_cli.settings.config import KoladaSettings, McfSettings, ServiceSettings, load_config  # noqa: E402
 
 SOURCES = ("scb", "kolada", "mcf")
 

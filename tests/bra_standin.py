@@ -20,7 +20,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from conftest import BRA_XLSX, write_config
-from lagesbild_cli.kommuner import Kommun
+from lagesbild_cli.settings.kommuner import Kommun
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = "/statistik/indikatorer-for-kommuners-lagesbild"

@@ -13,14 +13,18 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
+from dataclasses import replace
 from itertools import product
+from pathlib import Path
 from typing import Any
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from conftest import BRA_LONG_CSV, SAMPLES
-from lagesbild_cli.kommuner import all_kommuner, find_kommun, lan_by_code
+from conftest import BRA_LONG_CSV, SAMPLES, no_sleep
+from lagesbild_cli import pipeline
+from lagesbild_cli.settings.config import Config, KoladaSettings, ServiceSettings
+from lagesbild_cli.settings.kommuner import all_kommuner, find_kommun, lan_by_code
 
 SCB = SAMPLES / "scb"
 KOLADA = SAMPLES / "kolada"
@@ -335,3 +339,41 @@ def varied_bra_workbook(name: str = "Vansbro") -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def fetch_services(config: Config) -> Config:
+    """Fetch SCB and Kolada from a loopback server; returns the config pointing at it."""
+    server = HTTPServer()
+    server.start()
+    try:
+        FakeKolada(server)
+        server.expect_request("/api/v2/tables/TAB638/data").respond_with_data(population_fixture())
+        server.expect_request("/api/v2/tables/TAB6574/data").respond_with_data(deso_fixture(config.kommun.kod))
+        config = replace(
+            config,
+            kolada=KoladaSettings(url=server.url_for("/v3"), kpis=KPIS, first_year=2017),
+            scb=ServiceSettings(url=server.url_for("/api/v2")),
+        )
+        report = pipeline.fetch(config, ["scb", "kolada"], sleep=no_sleep)
+        assert not report.failed, [r.failures for r in report.failed]
+    finally:
+        server.clear()
+        server.stop()
+    return config
+
+
+HOSTILE_MARKDOWN = """Vi ser **fler** bränder.
+
+<script>alert('x')</script>
+<img src="file:///etc/passwd">
+![karta](http://127.0.0.1:9/spy.png)
+<iframe src="http://127.0.0.1:9/"></iframe>
+"""
+
+
+def write_hostile_narratives(folder: Path) -> Path:
+    """``folder`` made, with the three narratives a final report needs, each the hostile Markdown above."""
+    folder.mkdir()
+    for name in ("annan-information.md", "analys.md", "atgarder.md"):
+        (folder / name).write_text(HOSTILE_MARKDOWN, encoding="utf-8")
+    return folder

@@ -21,11 +21,13 @@ import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
 
-from lagesbild_cli import demo, exports, pdf_cache, pipeline
+from lagesbild_cli import demo, pipeline
 from lagesbild_cli.cli import app
-from lagesbild_cli.config import Config, load_config
-from lagesbild_cli.report import Preview
-from lagesbild_cli.store import open_store
+from lagesbild_cli.context import tables
+from lagesbild_cli.database.store import open_store
+from lagesbild_cli.render import exports, pdf_cache
+from lagesbild_cli.render.report import Preview
+from lagesbild_cli.settings.config import Config, load_config
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "tests" / "data"
@@ -65,30 +67,31 @@ def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callabl
 
 # The test files that take longest, longest first. xdist hands each worker a whole file at a time
 # (--dist loadfile, --no-loadscope-reorder) in this order, so the long files start at once and the short
-# ones fill the end. Only a hint for speed: files not named here follow, in their usual order.
+# ones fill the end (by file name: test file names are unique). Only a hint for speed: files not named here
+# follow, in their usual order.
 LONGEST_FIRST = (
     "test_workflow.py",
     "test_crash.py",
     "test_accessibility.py",
     "test_report_statutory.py",
     "test_batch.py",
-    "sources/test_bra_browser.py",
+    "test_bra_browser.py",
     "test_cli.py",
-    "sources/test_survey.py",
-    "sources/test_polisen.py",
-    "contracts/test_check_sources.py",
+    "test_survey.py",
+    "test_polisen.py",
+    "test_check_sources.py",
     "test_report_survey.py",
     "test_report_sources.py",
     "test_lint.py",  # mypy without its cache, as on a fresh clone: about 10 CPU-seconds
-    "sources/test_mcf.py",
+    "test_mcf.py",
     "test_hostile_text.py",
-    "sources/test_bra_parse.py",
-    "sources/test_bra_fetch.py",
-    "sources/test_bra_search.py",
+    "test_bra_parse.py",
+    "test_bra_fetch.py",
+    "test_bra_search.py",
     "test_properties.py",
-    "sources/test_kolada.py",
+    "test_kolada.py",
     "test_report_raddning.py",
-    "contracts/test_answers.py",
+    "test_answers.py",
 )
 
 
@@ -127,8 +130,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
-    tests = REPO / "tests"
-    items.sort(key=lambda item: rank.get(item.path.relative_to(tests).as_posix(), len(rank)))
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -244,7 +246,7 @@ def exported_csv(config: Config, preview: Preview, file: str) -> str:
     """The CSV file ``file`` (``survey.csv``) a build writes beside the report whose page ``preview`` is: the
     same sheet from the same figures, as text. For tests of an export that need no PDF rendered."""
     with open_store(config.db_path) as store:
-        sheets = exports.sheets(store, config.kommun, preview.context.year, preview.context.values)
+        sheets = tables.sheets(store, config.kommun, preview.context.year, preview.context.values)
     return exports.csv_bytes(next(s for s in sheets if s.file == file)).decode("utf-8-sig")
 
 

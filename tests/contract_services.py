@@ -15,7 +15,7 @@ from pytest_httpserver import HTTPServer
 
 from builders import FakeKolada, FakeMcf, deso_fixture, population_fixture
 from conftest import BRA_XLSX, GEOJSON, SAMPLES
-from lagesbild_cli.config import Config, ServiceSettings
+from lagesbild_cli.settings.config import Config, ServiceSettings
 
 TODAY = date(2025, 12, 5)  # two days after the recorded Polisen snapshot
 POLISEN = SAMPLES / "polisen" / "events_snapshot_2025-12-03.json"

@@ -15,11 +15,12 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import BRA_XLSX, MISSING_NOTES, OWNED_MARKERS, report_outputs
-from lagesbild_cli import batch, pdf_cache, pipeline
+from lagesbild_cli import batch, pipeline
 from lagesbild_cli.cli import app
-from lagesbild_cli.config import Config, load_config
-from lagesbild_cli.kommuner import kommuner_in_lan
-from test_report import parse_html, pdf_text
+from lagesbild_cli.render import pdf_cache
+from lagesbild_cli.settings.config import Config, load_config
+from lagesbild_cli.settings.kommuner import kommuner_in_lan
+from reading import parse_html, pdf_text
 from worker_tasks import dies_in_a_worker, pid
 
 

@@ -18,11 +18,14 @@ from typer.testing import CliRunner
 
 from builders import varied_bra_workbook
 from conftest import BRA_XLSX, SURVEY_SECTION, write_config
-from lagesbild_cli import cli, exports, pipeline, raw, store
+from lagesbild_cli import cli, pipeline
 from lagesbild_cli.cli import app
-from lagesbild_cli.config import Config
-from lagesbild_cli.kommuner import kommuner_in_lan
-from test_report import pdf_text
+from lagesbild_cli.database import store
+from lagesbild_cli.render import exports
+from lagesbild_cli.settings.config import Config
+from lagesbild_cli.settings.kommuner import kommuner_in_lan
+from lagesbild_cli.storage import raw
+from reading import pdf_text
 
 runner = CliRunner()
 

@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 
 from conftest import BRA_XLSX, write_config
 from lagesbild_cli import pipeline
-from lagesbild_cli.config import load_config
+from lagesbild_cli.settings.config import load_config
 
 
 def snapshot(data_dir: Path) -> dict[str, bytes]:

@@ -17,7 +17,7 @@ from lagesbild_cli import demo
 from lagesbild_cli.cli import app
 from lagesbild_cli.errors import ConfigError
 from lagesbild_cli.sources import polisen
-from test_report import pdf_text
+from reading import pdf_text
 
 
 def test_the_demo_writes_a_project_and_says_where_the_report_is(built: Demo) -> None:

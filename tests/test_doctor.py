@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from conftest import BRA_XLSX, SAMPLES, write_config
 from lagesbild_cli import doctor, pipeline
 from lagesbild_cli.cli import app
-from lagesbild_cli.config import load_config
-from lagesbild_cli.raw import FetchLog
+from lagesbild_cli.settings.config import load_config
+from lagesbild_cli.storage.raw import FetchLog
 
 
 def by_name(checks: list[doctor.Check]) -> dict[str, doctor.Check]:

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from conftest import BRA_XLSX, REPO
-from lagesbild_cli.config import load_config
 from lagesbild_cli.errors import LagesbildError
+from lagesbild_cli.settings.config import load_config
 from lagesbild_cli.sources import bra, polisen, survey
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -75,7 +75,7 @@ def test_a_build_imports_no_download_library(built: Demo, tmp_path: Path) -> Non
     shutil.copytree(built.folder, project)
     code = (
         "import sys; from pathlib import Path; from lagesbild_cli import pipeline; "
-        "from lagesbild_cli.config import load_config; "
+        "from lagesbild_cli.settings.config import load_config; "
         "pipeline.build(load_config(Path(sys.argv[1])), None); "
         "print('LOADED', sorted({n.split('.')[0] for n in sys.modules} & {'httpx', 'openpyxl', 'selenium'}))"
     )
@@ -103,4 +103,4 @@ def test_help_imports_only_the_command_line_itself(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     loaded = json.loads(done.stdout.rsplit("LOADED", 1)[1].strip().replace("'", '"'))
-    assert loaded == ["lagesbild_cli", "lagesbild_cli.cli", "lagesbild_cli.defaults", "lagesbild_cli.errors"]
+    assert loaded == ["lagesbild_cli", "lagesbild_cli.cli", "lagesbild_cli.settings.defaults", "lagesbild_cli.errors"]

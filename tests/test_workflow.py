@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 from builders import FakeKolada, FakeMcf, deso_fixture, population_fixture
 from conftest import BRA_XLSX, GEOJSON, REPO, SAMPLES, write_config
 from contract_services import point_urls_at, services
-from lagesbild_cli.kommuner import kommuner_in_lan
+from lagesbild_cli.settings.kommuner import kommuner_in_lan
 
 WORKFLOW = REPO / ".github" / "workflows" / "lagesbild.yml"
 

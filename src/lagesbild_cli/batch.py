@@ -15,13 +15,14 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from lagesbild_cli import exports, formatting, maps, markup, report, staging
-from lagesbild_cli.config import Config
-from lagesbild_cli.context import data_date
+from lagesbild_cli.context import data_date, formatting, maps, tables
+from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import DataMissingError, LagesbildError, storage_error
-from lagesbild_cli.kommuner import Kommun, Lan
-from lagesbild_cli.raw import atomic_write_bytes
-from lagesbild_cli.store import open_store
+from lagesbild_cli.render import markup, report
+from lagesbild_cli.settings.config import Config
+from lagesbild_cli.settings.kommuner import Kommun, Lan
+from lagesbild_cli.storage import staging
+from lagesbild_cli.storage.raw import atomic_write_bytes
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def _build_one(
             context = report.build_context(store, config, year, final=final, report_date=report_date)
             if preview:
                 return True, str(report.write_preview(context, config).html)
-            sheets = exports.sheets(store, config.kommun, context.year, context.values)
+            sheets = tables.sheets(store, config.kommun, context.year, context.values)
         return True, str(report.write_report(context, config, sheets).pdf)
     except LagesbildError as exc:
         return False, str(exc)

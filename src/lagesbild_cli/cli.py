@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 
 from lagesbild_cli import __version__
-from lagesbild_cli.defaults import DEFAULT_CONFIG, DEMO_DIR, SOURCE_NAMES
 from lagesbild_cli.errors import LagesbildError, storage_error
+from lagesbild_cli.settings.defaults import DEFAULT_CONFIG, DEMO_DIR, SOURCE_NAMES
 
 if TYPE_CHECKING:
-    from lagesbild_cli.config import Config
-    from lagesbild_cli.kommuner import Kommun
-    from lagesbild_cli.loader import LoadResult
+    from lagesbild_cli.database.loader import LoadResult
+    from lagesbild_cli.settings.config import Config
+    from lagesbild_cli.settings.kommuner import Kommun
 
 # The commands import what they use where they run. pipeline and doctor pull in polars, DuckDB, WeasyPrint,
 # openpyxl and httpx (seconds of imports), which --help, version, kommuner, init and usage or config errors
@@ -133,7 +133,7 @@ def _report_problems(loaded: LoadResult | None) -> None:
 
 
 def _config(path: Path, kommun: str | None = None) -> Config:
-    from lagesbild_cli.config import load_config
+    from lagesbild_cli.settings.config import load_config
 
     _remember_config(path)
     config = _run(lambda: load_config(path))
@@ -371,7 +371,7 @@ def build(
 def _build_one(
     cfg: Config, year: int | None, *, final: bool, compare_with: Path | None, report_date: date | None
 ) -> None:
-    from lagesbild_cli import pdf_render
+    from lagesbild_cli.render import pdf_render
 
     with pdf_render.started_early() as renderer:  # WeasyPrint loads there while this process reads the database
         from lagesbild_cli import pipeline
@@ -399,7 +399,7 @@ def _report_date(text: str | None) -> date | None:
 def _kommun_list(lan: str | None, kommun: str | None, own: Kommun) -> list[Kommun] | None:
     """The kommuner of a batch build, or None for a single report; ``own`` is the config's kommun."""
 
-    from lagesbild_cli.kommuner import kommuner_in_lan, resolve_kommun, resolve_lan
+    from lagesbild_cli.settings.kommuner import kommuner_in_lan, resolve_kommun, resolve_lan
 
     def resolve() -> list[Kommun] | None:
         if lan:
@@ -427,7 +427,7 @@ def demo(
     from lagesbild_cli import demo as demo_project
 
     _run(lambda: demo_project.check_folder(folder, force=force))
-    from lagesbild_cli import pdf_render
+    from lagesbild_cli.render import pdf_render
 
     typer.echo(f"Writing the example project for Gagnef into {folder} and building its report (about a minute)…")
     with pdf_render.started_early() as renderer:
@@ -451,7 +451,7 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing lagesbild.toml.")] = False,
 ) -> None:
     """Write a commented lagesbild.toml for one kommun, to start a new project."""
-    from lagesbild_cli import init_config
+    from lagesbild_cli.settings import init_config
 
     created = _run(lambda: init_config.create(kommun, folder, force=force))
     config = created.path
@@ -470,7 +470,7 @@ def kommuner(
     lan: Annotated[str | None, typer.Option("--lan", "-l", help="Only this län (code or name).")] = None,
 ) -> None:
     """List kommun codes and names (SCB), e.g. to fill in lagesbild.toml."""
-    from lagesbild_cli.kommuner import all_kommuner, resolve_lan
+    from lagesbild_cli.settings.kommuner import all_kommuner, resolve_lan
 
     wanted = _run(lambda: resolve_lan(lan, where="--lan").kod) if lan else None
     for k in all_kommuner():
@@ -552,7 +552,7 @@ def version() -> None:
 @app.callback()
 def startup() -> None:
     """Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data."""
-    from lagesbild_cli.weasyprint_check import check_weasyprint
+    from lagesbild_cli.render.weasyprint_check import check_weasyprint
 
     _remember_config(DEFAULT_CONFIG)
     _run(check_weasyprint)

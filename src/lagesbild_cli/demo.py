@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from lagesbild_cli.errors import ConfigError, LagesbildError
-from lagesbild_cli.raw import Manifest
+from lagesbild_cli.storage.raw import Manifest
 
 DATA = Path(__file__).resolve().parent / "data" / "demo"
 MARKER = ".lagesbild-demo"  # written into the folder, so running the demo again may write over it

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.errors import LagesbildError
-from lagesbild_cli.raw import FetchLog, Manifest
+from lagesbild_cli.settings.config import Config, load_config
+from lagesbild_cli.storage.raw import FetchLog, Manifest
 
 PACKAGES = (
     "typer",
@@ -61,12 +61,12 @@ def _packages() -> list[Check]:
 
 
 def _weasyprint() -> list[Check]:
-    from lagesbild_cli.report import safe_url_fetcher
-    from lagesbild_cli.weasyprint_check import check_weasyprint
+    from lagesbild_cli.render.report import safe_url_fetcher
+    from lagesbild_cli.render.weasyprint_check import check_weasyprint
 
     try:
         check_weasyprint()
-        from lagesbild_cli import weasyprint_fixes
+        from lagesbild_cli.render import weasyprint_fixes
 
         weasyprint_fixes.load()  # as a build loads it
         import weasyprint

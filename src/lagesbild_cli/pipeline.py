@@ -1,7 +1,7 @@
 """The library API: fetch, import, load and build — callable without the CLI.
 
 from lagesbild_cli import pipeline
-from lagesbild_cli.config import load_config
+from lagesbild_cli.settings.config import load_config
 
 config = load_config(Path("lagesbild.toml"))
 pipeline.fetch(config)
@@ -20,18 +20,22 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from lagesbild_cli import batch, exports, loader, report, runlock
+from lagesbild_cli import batch
 from lagesbild_cli import demo as demo_project
-from lagesbild_cli.config import Config, load_config
-from lagesbild_cli.defaults import DEMO_DIR, SOURCE_NAMES
+from lagesbild_cli.context import tables
+from lagesbild_cli.database import loader
+from lagesbild_cli.database.loader import LoadResult
+from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
-from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
-from lagesbild_cli.loader import LoadResult
-from lagesbild_cli.pdf_render import RenderProcess
-from lagesbild_cli.raw import FetchLog, Manifest, ManifestEntry, utc_now
+from lagesbild_cli.render import report
+from lagesbild_cli.render.pdf_render import RenderProcess
+from lagesbild_cli.settings.config import Config, load_config
+from lagesbild_cli.settings.defaults import DEMO_DIR, SOURCE_NAMES
+from lagesbild_cli.settings.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.sources import SourceResult, bra, geo, kolada, mcf, polisen, raddning, scb, survey
 from lagesbild_cli.sources._http import Clock, Http, Sleep
-from lagesbild_cli.store import open_store
+from lagesbild_cli.storage import runlock
+from lagesbild_cli.storage.raw import FetchLog, Manifest, ManifestEntry, utc_now
 
 if TYPE_CHECKING:
     import httpx
@@ -235,7 +239,7 @@ def _report_inputs(
     report_date: date | None,
     *,
     with_sheets: bool,
-) -> tuple[report.ReportContext, tuple[exports.Sheet, ...]]:
+) -> tuple[report.ReportContext, tuple[tables.Sheet, ...]]:
     """A report's context (reloading first if raw data or queries changed) and, ``with_sheets``, its exports."""
     if loader.is_stale(config):
         loader.load(config)
@@ -243,7 +247,7 @@ def _report_inputs(
         context = report.build_context(
             store, config, year, final=final, compare_with=compare_with, report_date=report_date
         )
-        sheets = exports.sheets(store, config.kommun, context.year, context.values) if with_sheets else ()
+        sheets = tables.sheets(store, config.kommun, context.year, context.values) if with_sheets else ()
     return context, sheets
 
 

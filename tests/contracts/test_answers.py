@@ -18,9 +18,9 @@ from pytest_httpserver import HTTPServer
 from conftest import REPO, SAMPLES, no_sleep
 from contract_services import TODAY, pointed, rebased, replay, services
 from lagesbild_cli import pipeline
-from lagesbild_cli.config import Config
 from lagesbild_cli.contracts.answers import to_fixtures
 from lagesbild_cli.errors import ParseError, ValidationError
+from lagesbild_cli.settings.config import Config
 
 SCRIPT = REPO / "scripts" / "answers_to_fixtures.py"
 RECORDED = SAMPLES / "contracts"

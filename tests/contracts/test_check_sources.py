@@ -30,8 +30,8 @@ from contract_services import (
 )
 from lagesbild_cli import pipeline
 from lagesbild_cli.cli import app
-from lagesbild_cli.config import Config, ServiceSettings
 from lagesbild_cli.contracts.run import ContractReport
+from lagesbild_cli.settings.config import Config, ServiceSettings
 
 SOURCES = ["bra", "polisen", "scb", "kolada", "mcf", "geo"]
 

@@ -22,12 +22,12 @@ from typer.testing import CliRunner
 from bra_standin import PAGE, BraStandIn, cli_config, requests_to
 from conftest import BRA_XLSX, no_sleep
 from lagesbild_cli.cli import app
-from lagesbild_cli.config import Config, HttpSettings
 from lagesbild_cli.errors import BrowserMissingError
-from lagesbild_cli.kommuner import kommuner_in_lan, resolve_kommun
-from lagesbild_cli.raw import Manifest
+from lagesbild_cli.settings.config import Config, HttpSettings
+from lagesbild_cli.settings.kommuner import kommuner_in_lan, resolve_kommun
 from lagesbild_cli.sources import bra, bra_browser, bra_search
 from lagesbild_cli.sources._http import Http
+from lagesbild_cli.storage.raw import Manifest
 
 DALARNA = kommuner_in_lan("20")
 USER_AGENT = "lagesbild/0.1.0 (+analys@example.se)"

@@ -16,10 +16,10 @@ from pytest_httpserver import HTTPServer
 from builders import varied_bra_workbook
 from conftest import BRA_XLSX, no_sleep
 from lagesbild_cli import pipeline
-from lagesbild_cli.config import BraSettings, Config
-from lagesbild_cli.kommuner import kommuner_in_lan
+from lagesbild_cli.database.store import open_store
+from lagesbild_cli.settings.config import BraSettings, Config
+from lagesbild_cli.settings.kommuner import kommuner_in_lan
 from lagesbild_cli.sources import SourceResult
-from lagesbild_cli.store import open_store
 
 DALARNA = kommuner_in_lan("20")
 
@@ -199,7 +199,7 @@ def test_workbooks_imported_by_hand_are_kept_when_no_url_is_known(
 
 
 def test_find_link_matches_encoded_and_plain_names() -> None:
-    from lagesbild_cli.kommuner import resolve_kommun
+    from lagesbild_cli.settings.kommuner import resolve_kommun
     from lagesbild_cli.sources.bra_search import find_link
 
     page = (

@@ -21,12 +21,12 @@ from bra_standin import HIDDEN, PAGE, BraStandIn, cli_config, requests_to
 from conftest import BRA_XLSX, no_sleep
 from lagesbild_cli import pipeline
 from lagesbild_cli.cli import app
-from lagesbild_cli.config import Config, HttpSettings
 from lagesbild_cli.errors import BrowserMissingError
-from lagesbild_cli.kommuner import kommuner_in_lan, resolve_kommun
-from lagesbild_cli.raw import Manifest
-from lagesbild_cli.sources import SourceResult, bra_browser, bra_search
+from lagesbild_cli.settings.config import Config, HttpSettings
+from lagesbild_cli.settings.kommuner import kommuner_in_lan, resolve_kommun
+from lagesbild_cli.sources import SourceResult, bra_browser, bra_links, bra_search
 from lagesbild_cli.sources._http import Http
+from lagesbild_cli.storage.raw import Manifest
 
 DALARNA = kommuner_in_lan("20")
 UPPSALA = kommuner_in_lan("03")  # Enköping, Håbo, Östhammar, Älvkarleby: å, ä, ö in one län
@@ -85,7 +85,7 @@ def test_workbook_links_with_a_ring_umlauts_and_a_hyphen_match_only_their_kommun
         "/download/18.123/1700000000/Malung-S%C3%A4len.xlsx?version=2",
     ]
     base = "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild"
-    link = bra_search.workbook_link
+    link = bra_links.workbook_link
     assert link(hrefs, base, resolve_kommun("Håbo")) == (
         "https://bra.se/download/18.9040d26195b246441f3b4a8/1743687281705/H%C3%A5bo.xlsx"
     )

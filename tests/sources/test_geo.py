@@ -9,10 +9,10 @@ from pytest_httpserver import HTTPServer
 
 from conftest import GEOJSON, no_sleep
 from lagesbild_cli import pipeline
-from lagesbild_cli.config import Config, ServiceSettings
+from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import ParseError
+from lagesbild_cli.settings.config import Config, ServiceSettings
 from lagesbild_cli.sources import geo
-from lagesbild_cli.store import open_store
 
 
 def test_fetch_stores_all_290_kommuner(httpserver: HTTPServer, config: Config) -> None:

@@ -15,8 +15,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from lagesbild_cli.config import HttpSettings
 from lagesbild_cli.errors import FetchError, NoNetworkError
+from lagesbild_cli.settings.config import HttpSettings
 from lagesbild_cli.sources._http import Http, Limiter, RateLimit, Validators, retry_after_seconds, user_agent
 
 SETTINGS = HttpSettings(contact="brott@example.se", timeout_seconds=2.0, retries=3, backoff_seconds=1.0)

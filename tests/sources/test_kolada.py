@@ -11,11 +11,11 @@ from pytest_httpserver import HTTPServer
 from builders import KOLADA, KPIS, VALUES, FakeKolada, kolada_item
 from conftest import no_sleep
 from lagesbild_cli import pipeline
-from lagesbild_cli.config import Config, KoladaSettings
+from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import ParseError
-from lagesbild_cli.kommuner import all_kommuner
+from lagesbild_cli.settings.config import Config, KoladaSettings
+from lagesbild_cli.settings.kommuner import all_kommuner
 from lagesbild_cli.sources import kolada
-from lagesbild_cli.store import open_store
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ from pytest_httpserver import HTTPServer
 from builders import MCF_ORDER, MCF_TYPES, UPPSALA_2024, FakeMcf, mcf_count, mcf_variables
 from conftest import no_sleep
 from lagesbild_cli import pipeline
-from lagesbild_cli.config import Config, McfSettings
+from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import ParseError
-from lagesbild_cli.kommuner import kommuner_in_lan
+from lagesbild_cli.settings.config import Config, McfSettings
+from lagesbild_cli.settings.kommuner import kommuner_in_lan
 from lagesbild_cli.sources import mcf
-from lagesbild_cli.store import open_store
 
 
 def mcf_config(server: HTTPServer, config: Config) -> Config:

@@ -12,11 +12,11 @@ from pytest_httpserver import HTTPServer
 
 from conftest import POLISEN_ARCHIVE, SAMPLES
 from lagesbild_cli import pipeline
-from lagesbild_cli.config import Config, ServiceSettings
+from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import ParseError
-from lagesbild_cli.raw import Manifest
+from lagesbild_cli.settings.config import Config, ServiceSettings
 from lagesbild_cli.sources import polisen
-from lagesbild_cli.store import open_store
+from lagesbild_cli.storage.raw import Manifest
 
 POLISEN = SAMPLES / "polisen"
 SNAPSHOT_2025 = POLISEN / "events_snapshot_2025-12-03.json"
@@ -201,7 +201,7 @@ def test_import_of_a_bad_file_changes_nothing(config: Config, tmp_path: Path) ->
 def test_the_category_table_names_only_real_event_types() -> None:
     import csv
 
-    from lagesbild_cli.loader import _categories
+    from lagesbild_cli.database.loader import _categories
 
     with (POLISEN / "event_types_observed_2022-2026.csv").open(encoding="utf-8") as handle:
         observed = {r["type"].strip() for r in csv.DictReader(handle)}
@@ -250,7 +250,7 @@ def test_every_fault_leaves_raw_files_byte_identical(
 
     from werkzeug import Response
 
-    from lagesbild_cli.config import HttpSettings
+    from lagesbild_cli.settings.config import HttpSettings
 
     cleanup: list[socket.socket] = []
     pipeline.import_polisen(config, SNAPSHOT_2025)

@@ -11,8 +11,8 @@ import pytest
 
 from conftest import RADDNING_EXPORTS
 from lagesbild_cli import pipeline
-from lagesbild_cli.config import Config
 from lagesbild_cli.errors import ParseError
+from lagesbild_cli.settings.config import Config
 from lagesbild_cli.sources import raddning
 
 EXPORT_2018, EXPORT_2019 = RADDNING_EXPORTS

@@ -10,10 +10,10 @@ from pytest_httpserver import HTTPServer
 from builders import SCB, deso_fixture, population_fixture
 from conftest import no_sleep
 from lagesbild_cli import pipeline
-from lagesbild_cli.config import Config, ServiceSettings
+from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import ParseError
+from lagesbild_cli.settings.config import Config, ServiceSettings
 from lagesbild_cli.sources import scb
-from lagesbild_cli.store import open_store
 
 
 def test_decoder_reads_scbs_real_answers() -> None:

@@ -14,10 +14,10 @@ import pytest
 
 from conftest import SURVEY_CSV
 from lagesbild_cli import pipeline
-from lagesbild_cli.config import Config
+from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import ValidationError
-from lagesbild_cli.stats import kish_effective_n, wilson_interval
-from lagesbild_cli.store import open_store
+from lagesbild_cli.rules.stats import kish_effective_n, wilson_interval
+from lagesbild_cli.settings.config import Config
 
 SURVEY = SURVEY_CSV
 FREE_TEXT = "Har du något övrigt du vill framföra?"
@@ -148,7 +148,7 @@ def test_utf8_bom_commas_and_reordered_columns_give_identical_indicators(
     other_folder = tmp_path / "other"
     other_folder.mkdir()
     from conftest import write_config
-    from lagesbild_cli.config import load_config
+    from lagesbild_cli.settings.config import load_config
 
     other = load_config(write_config(other_folder))
     pipeline.import_survey(other, variant)
@@ -314,8 +314,8 @@ def test_several_answers_form_one_area_and_get_its_population(make_config, https
 
     from builders import deso_fixture
     from conftest import no_sleep
-    from lagesbild_cli.config import ServiceSettings
-    from lagesbild_cli.survey_mapping import SurveyArea
+    from lagesbild_cli.settings.config import ServiceSettings
+    from lagesbild_cli.settings.survey_mapping import SurveyArea
 
     config = make_config()
     assert config.survey is not None

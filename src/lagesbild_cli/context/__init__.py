@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from lagesbild_cli import formatting
-from lagesbild_cli.config import NO_PLAN, Config
+from lagesbild_cli.context import formatting
 from lagesbild_cli.context.bra import (
     Assessment,
     CrimeSection,
@@ -37,10 +36,11 @@ from lagesbild_cli.context.sources import (
 from lagesbild_cli.context.summary import summary
 from lagesbild_cli.context.survey import SurveySection, survey_section
 from lagesbild_cli.context.values import IndicatorValue, indicator_values
+from lagesbild_cli.database.store import Store
 from lagesbild_cli.errors import ConfigError, DataMissingError
-from lagesbild_cli.kommuner import RIKET_NAMN, Kommun
-from lagesbild_cli.plan import Measure, Narrative, PlanProblem, PlanSettings, narratives
-from lagesbild_cli.store import Store
+from lagesbild_cli.settings.config import NO_PLAN, Config
+from lagesbild_cli.settings.kommuner import RIKET_NAMN, Kommun
+from lagesbild_cli.settings.plan import Measure, Narrative, PlanProblem, PlanSettings, narratives
 
 BRA_PAGE = "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild"
 

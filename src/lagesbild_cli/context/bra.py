@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lagesbild_cli import charts, formatting
-from lagesbild_cli.breaks import all_breaks, definition_breaks
-from lagesbild_cli.kommuner import RIKET_KOD, Kommun
-from lagesbild_cli.store import Store
+from lagesbild_cli.context import charts, formatting
+from lagesbild_cli.context.charts import definition_breaks
+from lagesbild_cli.database.store import Store
+from lagesbild_cli.rules.breaks import all_breaks
+from lagesbild_cli.settings.kommuner import RIKET_KOD, Kommun
 
 TOTAL_SERIES = "totalt_antal_anmalda_brott"
 

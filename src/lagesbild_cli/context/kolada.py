@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from lagesbild_cli import charts
-from lagesbild_cli.breaks import definition_breaks, preliminary
-from lagesbild_cli.kommuner import RIKET_KOD, Kommun
-from lagesbild_cli.store import Store
+from lagesbild_cli.context import charts
+from lagesbild_cli.context.charts import definition_breaks, preliminary
+from lagesbild_cli.database.store import Store
+from lagesbild_cli.settings.kommuner import RIKET_KOD, Kommun
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lagesbild_cli import maps
-from lagesbild_cli.kommuner import Kommun
-from lagesbild_cli.store import Store
+from lagesbild_cli.context import maps
+from lagesbild_cli.database.store import Store
+from lagesbild_cli.settings.kommuner import Kommun
 
 
 @dataclass(frozen=True)

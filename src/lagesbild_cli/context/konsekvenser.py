@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lagesbild_cli import formatting
+from lagesbild_cli.context import formatting
 from lagesbild_cli.context.bra import CrimeSection, NtuSection
 from lagesbild_cli.context.survey import SurveySection
-from lagesbild_cli.slugs import slug
+from lagesbild_cli.settings.slugs import slug
 
 NTU_CONSEQUENCES = (
     "avstatt_fran_nagon_aktivitet",

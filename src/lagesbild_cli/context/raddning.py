@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lagesbild_cli import charts, formatting
-from lagesbild_cli.breaks import definition_breaks
-from lagesbild_cli.kommuner import RIKET_KOD, Kommun
-from lagesbild_cli.store import Store
+from lagesbild_cli.context import charts, formatting
+from lagesbild_cli.context.charts import definition_breaks
+from lagesbild_cli.database.store import Store
+from lagesbild_cli.settings.kommuner import RIKET_KOD, Kommun
 
 CATEGORIES = {  # kategori in ind_raddning_insatser → label, in the order shown
     "olyckor": "Alla inträffade och befarade olyckor",

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lagesbild_cli import formatting
-from lagesbild_cli.kommuner import Kommun
-from lagesbild_cli.raw import public_origin
-from lagesbild_cli.store import Store
+from lagesbild_cli.context import formatting
+from lagesbild_cli.database.store import Store
+from lagesbild_cli.settings.kommuner import Kommun
+from lagesbild_cli.storage.raw import public_origin
 
 SOURCE_LABELS = {
     "bra": "Brå, Indikatorer för kommuners lägesbild",

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lagesbild_cli import charts, formatting
-from lagesbild_cli.kommuner import Kommun
-from lagesbild_cli.store import Store
+from lagesbild_cli.context import charts, formatting
+from lagesbild_cli.database.store import Store
+from lagesbild_cli.settings.kommuner import Kommun
 
 KOMMUN = "Hela kommunen"
 

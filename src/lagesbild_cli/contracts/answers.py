@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 
 from lagesbild_cli import __version__
-from lagesbild_cli.contracts.base import UNREACHABLE, Outcome
-from lagesbild_cli.defaults import SOURCE_NAMES
+from lagesbild_cli.contracts.outcome import UNREACHABLE, Outcome
 from lagesbild_cli.errors import FetchError, HttpStatusError, ParseError, ValidationError
-from lagesbild_cli.raw import Download, atomic_write_bytes, folder_mode, sha256, utc_now
+from lagesbild_cli.settings.defaults import SOURCE_NAMES
 from lagesbild_cli.sources._http import Http, Limiter
+from lagesbild_cli.storage.raw import Download, atomic_write_bytes, folder_mode, sha256, utc_now
 
 INDEX = "index.json"
 PROVENANCE = "PROVENANCE.md"

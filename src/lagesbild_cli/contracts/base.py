@@ -1,4 +1,4 @@
-"""What every contract check shares: the outcome of a source, the findings a check collects, and the first
+"""What every contract check shares: the findings a check collects, and the first
 look at an answer (empty, an HTML page where JSON was asked for, not JSON at all)."""
 
 from __future__ import annotations
@@ -11,16 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from lagesbild_cli.config import Config
 from lagesbild_cli.errors import FetchError, HttpStatusError, LagesbildError
-from lagesbild_cli.raw import Download
+from lagesbild_cli.settings.config import Config
+from lagesbild_cli.storage.raw import Download
 
 if TYPE_CHECKING:
     from lagesbild_cli.contracts.answers import Probe
 
-OK = "ok"
-CHANGED = "changed"
-UNREACHABLE = "unreachable"
 SHOWN = 5  # codes named in a message, at most
 
 
@@ -30,18 +27,6 @@ class Changed(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One source's line: ``ok``, ``changed: <what>`` or ``unreachable: <why>``."""
-
-    source: str
-    status: str
-    detail: str
-
-    def line(self) -> str:
-        return f"{self.source:<8} {self.status}: {self.detail}" if self.detail else f"{self.source:<8} {self.status}"
 
 
 @dataclass

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from lagesbild_cli.contracts.base import Changed, Context, Findings, json_answer, listed, origin
-from lagesbild_cli.kommuner import all_kommuner
+from lagesbild_cli.settings.kommuner import all_kommuner
 from lagesbild_cli.sources import geo
 
 LON, LAT = (10.0, 25.0), (55.0, 69.5)

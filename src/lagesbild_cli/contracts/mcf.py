@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from lagesbild_cli.contracts.base import Changed, Context, Findings, json_answer, listed, newest_ok, origin
-from lagesbild_cli.kommuner import all_kommuner
+from lagesbild_cli.settings.kommuner import all_kommuner
 from lagesbild_cli.sources import mcf
 from lagesbild_cli.sources._http import Limiter
 

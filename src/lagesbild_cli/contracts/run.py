@@ -11,11 +11,12 @@ from pathlib import Path
 
 import httpx
 
-from lagesbild_cli.config import Config
 from lagesbild_cli.contracts import bra, geo, kolada, mcf, polisen, scb
 from lagesbild_cli.contracts.answers import Probe, Recorder
-from lagesbild_cli.contracts.base import CHANGED, OK, UNREACHABLE, Context, Findings, Outcome
+from lagesbild_cli.contracts.base import Context, Findings
+from lagesbild_cli.contracts.outcome import CHANGED, OK, UNREACHABLE, Outcome
 from lagesbild_cli.errors import FetchError, StorageError
+from lagesbild_cli.settings.config import Config
 from lagesbild_cli.sources._http import Clock, Http, Sleep
 
 Check = Callable[[Context, Findings], None]

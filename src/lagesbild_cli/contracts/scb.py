@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from lagesbild_cli.contracts.base import Changed, Context, Findings, json_answer, listed, newest_ok, origin, year
-from lagesbild_cli.kommuner import RIKET_KOD, all_kommuner, lan_by_code
+from lagesbild_cli.settings.kommuner import RIKET_KOD, all_kommuner, lan_by_code
 from lagesbild_cli.sources import scb
 from lagesbild_cli.sources._http import Limiter
 

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lagesbild_cli import __version__
-from lagesbild_cli.checkpoints import checkpoint
-from lagesbild_cli.config import HttpSettings
 from lagesbild_cli.errors import FetchError, GoneError, HttpStatusError, NoNetworkError
-from lagesbild_cli.raw import Download, atomic_write_bytes
+from lagesbild_cli.settings.config import HttpSettings
+from lagesbild_cli.storage.checkpoints import checkpoint
+from lagesbild_cli.storage.raw import Download, atomic_write_bytes
 
 if TYPE_CHECKING:  # httpx is imported where a request is made: building a report needs none
     import httpx

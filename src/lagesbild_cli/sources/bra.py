@@ -35,15 +35,15 @@ from typing import Any
 
 import polars as pl
 
-from lagesbild_cli import parsed_once
-from lagesbild_cli.config import BraSettings
 from lagesbild_cli.errors import BrowserMissingError, GoneError, LagesbildError, NoNetworkError, ParseError
-from lagesbild_cli.kommuner import RIKET_KOD, RIKET_NAMN, Kommun, find_kommun, find_lan
-from lagesbild_cli.raw import Manifest, ManifestEntry
-from lagesbild_cli.slugs import slug
+from lagesbild_cli.settings.config import BraSettings
+from lagesbild_cli.settings.kommuner import RIKET_KOD, RIKET_NAMN, Kommun, find_kommun, find_lan
+from lagesbild_cli.settings.slugs import slug
 from lagesbild_cli.sources import Schema, SourceResult, bra_search
 from lagesbild_cli.sources._http import Http, Validators
 from lagesbild_cli.sources.bra_search import BrowserOpener
+from lagesbild_cli.storage import parsed_once
+from lagesbild_cli.storage.raw import Manifest, ManifestEntry
 
 SOURCE = "bra"
 MISSING = ("..", "", "-", "–")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from lagesbild_cli.errors import BrowserMissingError, FetchError
 
 if TYPE_CHECKING:
-    from lagesbild_cli.kommuner import Kommun
+    from lagesbild_cli.settings.kommuner import Kommun
     from lagesbild_cli.sources._http import Limiter
 
 ENV = "LAGESBILD_BROWSER"
@@ -124,7 +124,7 @@ class Chromium:
         from selenium.webdriver.common.keys import Keys
         from selenium.webdriver.support.ui import WebDriverWait
 
-        from lagesbild_cli.sources.bra_search import workbook_link
+        from lagesbild_cli.sources.bra_links import workbook_link
 
         urls: dict[str, str] = {}
         reasons: dict[str, str] = {}

@@ -17,34 +17,22 @@ The workbook itself is then downloaded by plain HTTP by :func:`bra.fetch`.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Protocol
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin
 
-from lagesbild_cli.config import BraSettings
 from lagesbild_cli.errors import FetchError, LagesbildError, NoNetworkError
-from lagesbild_cli.kommuner import Kommun
+from lagesbild_cli.settings.config import BraSettings
+from lagesbild_cli.settings.kommuner import Kommun
 from lagesbild_cli.sources._http import Http, Limiter, RateLimit
+from lagesbild_cli.sources.bra_links import workbook_link
 
 # after this many searches without a hit (and none with one), the page is taken to show hits by script only
 SERVER_MISSES = 3
 TEXT_TYPES = ("", "text", "search")
-
-
-def workbook_link(hrefs: Iterable[str], base: str, kommun: Kommun) -> str | None:
-    """The first href whose file name is ``<Kommunnamn>.xlsx`` (plain, URL-encoded or decomposed), made
-    absolute against ``base``."""
-    wanted = {kommun.namn.casefold(), unicodedata.normalize("NFD", kommun.namn).casefold()}
-    for href in hrefs:
-        path = urlsplit(href.strip()).path
-        name = unquote(path.rsplit("/", 1)[-1])
-        if name.casefold().endswith(".xlsx") and name[: -len(".xlsx")].casefold() in wanted:
-            return str(urljoin(base, href.strip()))
-    return None
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from typing import Any
 import polars as pl
 
 from lagesbild_cli.errors import LagesbildError, ParseError
-from lagesbild_cli.kommuner import find_kommun
-from lagesbild_cli.raw import Manifest
+from lagesbild_cli.settings.kommuner import find_kommun
 from lagesbild_cli.sources import SourceResult
 from lagesbild_cli.sources._http import Http, Validators
+from lagesbild_cli.storage.raw import Manifest
 
 SOURCE = "geo"
 KOMMUNER = "geo/kommuner.geojson"

@@ -18,10 +18,10 @@ from typing import Any
 import polars as pl
 
 from lagesbild_cli.errors import LagesbildError, ParseError
-from lagesbild_cli.kommuner import RIKET_KOD, Kommun, all_kommuner, find_kommun, lan_by_code
-from lagesbild_cli.raw import Manifest
+from lagesbild_cli.settings.kommuner import RIKET_KOD, Kommun, all_kommuner, find_kommun, lan_by_code
 from lagesbild_cli.sources import SourceResult
 from lagesbild_cli.sources._http import Http, RateLimit, Validators
+from lagesbild_cli.storage.raw import Manifest
 
 SOURCE = "kolada"
 MAX_IDS = 25

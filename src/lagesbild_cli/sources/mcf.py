@@ -22,12 +22,12 @@ from typing import Any
 
 import polars as pl
 
-from lagesbild_cli import parsed_once
 from lagesbild_cli.errors import LagesbildError, ParseError
-from lagesbild_cli.kommuner import Kommun, all_kommuner, kommuner_in_lan
-from lagesbild_cli.raw import Manifest
+from lagesbild_cli.settings.kommuner import Kommun, all_kommuner, kommuner_in_lan
 from lagesbild_cli.sources import Schema, SourceResult
 from lagesbild_cli.sources._http import Http, RateLimit, Validators
+from lagesbild_cli.storage import parsed_once
+from lagesbild_cli.storage.raw import Manifest
 
 SOURCE = "mcf"
 METADATA = "mcf/b11_metadata.json"

@@ -20,10 +20,10 @@ from urllib.parse import urljoin
 import polars as pl
 
 from lagesbild_cli.errors import LagesbildError, ParseError
-from lagesbild_cli.kommuner import Kommun, find_kommun, find_lan
-from lagesbild_cli.raw import Manifest, ManifestEntry
+from lagesbild_cli.settings.kommuner import Kommun, find_kommun, find_lan
 from lagesbild_cli.sources import Schema, SourceResult
 from lagesbild_cli.sources._http import Http, RateLimit
+from lagesbild_cli.storage.raw import Manifest, ManifestEntry
 
 SOURCE = "polisen"
 ARCHIVE = "polisen/archive.json"

@@ -20,10 +20,10 @@ from pathlib import Path
 import polars as pl
 
 from lagesbild_cli.errors import ParseError
-from lagesbild_cli.kommuner import all_kommuner
-from lagesbild_cli.raw import Manifest, ManifestEntry, sha256
+from lagesbild_cli.settings.kommuner import all_kommuner
 from lagesbild_cli.sources import Schema
 from lagesbild_cli.sources.survey import decode, sniff_separator
+from lagesbild_cli.storage.raw import Manifest, ManifestEntry, sha256
 
 SOURCE = "raddning"
 LEGACY = "raddning/handelser.csv"  # before exports were stored per kommun; it belongs to the config's kommun

@@ -19,8 +19,8 @@ from pathlib import Path
 import polars as pl
 
 from lagesbild_cli.errors import ParseError, ValidationError
-from lagesbild_cli.raw import Manifest, ManifestEntry, sha256
-from lagesbild_cli.survey_mapping import SurveyMapping
+from lagesbild_cli.settings.survey_mapping import SurveyMapping
+from lagesbild_cli.storage.raw import Manifest, ManifestEntry, sha256
 
 SOURCE = "survey"
 SHOWN_LABEL = 40  # answer labels in messages are cut to this length

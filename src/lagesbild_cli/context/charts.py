@@ -1,0 +1,326 @@
+"""SVG chart geometry (scales, ticks, paths) for the templates, which only draw what is here.
+
+Colours follow Okabe–Ito's roles and each geography keeps its colour in every chart: kommun blue, län
+orange, riket grey, in shades that reach 4.5:1 against white (WCAG 2.1 AA for text, and so 3:1 for the lines
+and dots). The y axis of counts and rates always starts at zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from lagesbild_cli.context import formatting
+from lagesbild_cli.rules.breaks import all_breaks
+
+COLOURS = {"kommun": "#0072B2", "lan": "#B35900", "riket": "#6B6B6B"}
+DASHES = {"kommun": "", "lan": "6 3", "riket": "2 3"}  # never colour alone
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    label: str
+    year: int
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    level: str
+    colour: str
+    dash: str
+    path: str
+    points: tuple[Point, ...]
+    end_label_y: float
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A vertical marker on a line chart: a definition break or preliminary figures from ``year``."""
+
+    year: int
+    label: str
+    x: float = 0.0
+    breaks_line: bool = False  # a definition break: the line is not drawn from the year before to this one
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every chart has: its id, title and text alternative, its size and the margins around the plot."""
+
+    id: str
+    title: str
+    description: str
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+
+
+@dataclass(frozen=True)
+class LineChart(Frame):
+    y_ticks: tuple[Tick, ...]
+    x_ticks: tuple[Tick, ...]
+    lines: tuple[Line, ...]
+    marks: tuple[Mark, ...] = ()
+    years: tuple[int, ...] = ()
+
+    def value_rows(self) -> tuple[tuple[int, tuple[str, ...]], ...]:
+        """Every year's value label per line ("–" where a line has none): the chart as a table."""
+        by_line = [{p.year: p.label for p in line.points} for line in self.lines]
+        return tuple((year, tuple(values.get(year, "–") for values in by_line)) for year in self.years)
+
+
+@dataclass(frozen=True)
+class SeriesData:
+    name: str
+    level: str  # kommun, lan or riket: decides colour and dash
+    values: dict[int, float | None]
+
+
+def nice_ceiling(value: float) -> tuple[float, float]:
+    """A round axis maximum ≥ value and its tick step (1, 2, 2.5 or 5 × 10ⁿ, four to six ticks)."""
+    if value <= 0:
+        return 1.0, 0.25
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step_factor in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10):
+        step = step_factor * magnitude
+        top = math.ceil(value / step) * step
+        if top / step <= 6:
+            return top, step
+    return math.ceil(value / magnitude) * magnitude, magnitude
+
+
+def line_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    series: Sequence[SeriesData],
+    years: Sequence[int],
+    *,
+    decimals: int = 0,
+    width: int = 360,
+    height: int = 210,
+    marks: Sequence[Mark] = (),
+) -> LineChart:
+    left, right, top, bottom = 44, 118, 10, 22
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [v for s in series for v in s.values.values() if v is not None]
+    y_max, step = nice_ceiling(max(values, default=0.0))
+
+    def x_of(year: int) -> float:
+        if len(years) == 1:
+            return left + plot_w / 2
+        return round(left + plot_w * (year - years[0]) / (years[-1] - years[0]), 1)
+
+    def y_of(value: float) -> float:
+        return round(top + plot_h * (1 - value / y_max), 1)
+
+    n_ticks = round(y_max / step)
+    y_ticks = tuple(
+        Tick(y_of(i * step), formatting.number(i * step, 0 if step >= 1 else 1)) for i in range(n_ticks + 1)
+    )
+    # more than six years: every other year, counted back from the last, so that labels never overlap
+    shown = years if len(years) <= 6 else [y for i, y in enumerate(years) if (len(years) - 1 - i) % 2 == 0]
+    x_ticks = tuple(Tick(x_of(y), str(y)) for y in shown)
+    lines = []
+    for s in series:
+        points = tuple(
+            Point(x_of(y), y_of(v), formatting.number(v, decimals), y)
+            for y in years
+            if (v := s.values.get(y)) is not None
+        )
+        if not points:
+            continue
+        # a gap in the data or a definition break breaks the line: M starts a new segment
+        segments, previous = [], None
+        breaks = {m.year for m in marks if m.breaks_line}
+        for year in years:
+            value = s.values.get(year)
+            if value is None or year in breaks:
+                previous = None
+            if value is None:
+                continue
+            segments.append(f"{'L' if previous is not None else 'M'}{x_of(year)},{y_of(value)}")
+            previous = year
+        lines.append(
+            Line(
+                name=s.name,
+                level=s.level,
+                colour=COLOURS[s.level],
+                dash=DASHES[s.level],
+                path=" ".join(segments),
+                points=points,
+                end_label_y=points[-1].y,
+            )
+        )
+    return LineChart(
+        id=chart_id,
+        title=title,
+        description=description,
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        y_ticks=y_ticks,
+        x_ticks=x_ticks,
+        lines=tuple(_spread_labels(lines)),
+        years=tuple(years),
+        marks=tuple(
+            Mark(m.year, m.label, x_of(m.year), m.breaks_line)
+            for m in marks
+            if years and years[0] <= m.year <= years[-1]
+        ),
+    )
+
+
+def _spread_labels(lines: list[Line], gap: float = 12.0) -> list[Line]:
+    """Move the direct labels at the line ends apart so that they never overlap."""
+    order = sorted(range(len(lines)), key=lambda i: lines[i].end_label_y)
+    placed: dict[int, float] = {}
+    last = -math.inf
+    for i in order:
+        y = max(lines[i].end_label_y, last + gap)
+        placed[i] = y
+        last = y
+    return [Line(**{**line.__dict__, "end_label_y": placed[i]}) for i, line in enumerate(lines)]
+
+
+GEOGRAPHY_LABELS = {"lan": "Länet", "riket": "Riket"}  # short direct labels at the line ends
+
+
+def geography_chart(
+    chart_id: str,
+    title: str,
+    subject: str,
+    data: dict[str, dict[int, float | None]],
+    years: Sequence[int],
+    kommun_namn: str,
+    lan_namn: str,
+    *,
+    decimals: int = 0,
+    marks: Sequence[Mark] = (),
+    per: str = "100 000",
+) -> LineChart:
+    """Kommun, län and riket per ``per`` inhabitants over the years, with a description that states the
+    last year's values."""
+    series = [
+        SeriesData(kommun_namn if level == "kommun" else GEOGRAPHY_LABELS[level], level, values)
+        for level, values in data.items()
+    ]
+    last = {level: values.get(years[-1]) for level, values in data.items()}
+    description = (
+        f"Linjediagram över {subject} per {per} invånare {years[0]}–{years[-1]} i {kommun_namn}, "
+        f"{lan_namn} och riket. År {years[-1]}: {kommun_namn} {formatting.number(last.get('kommun'), decimals)}, "
+        f"{lan_namn} {formatting.number(last.get('lan'), decimals)}, "
+        f"riket {formatting.number(last.get('riket'), decimals)}."
+    )
+    if marks:
+        description += " " + " ".join(f"Från {m.year}: {m.label}." for m in marks if years[0] <= m.year <= years[-1])
+    return line_chart(chart_id, title, description, series, years, decimals=decimals, marks=marks)
+
+
+@dataclass(frozen=True)
+class Dot:
+    label: str
+    y: float
+    x: float | None  # None: not shown (suppressed)
+    x_low: float | None
+    x_high: float | None
+    value_label: str  # "24 % (n = 311)" or the reason it is hidden
+    is_total: bool
+
+
+@dataclass(frozen=True)
+class DotPlot(Frame):
+    x_ticks: tuple[Tick, ...]
+    dots: tuple[Dot, ...]
+    reference_x: float | None  # the kommun's share, as a vertical line
+
+
+@dataclass(frozen=True)
+class DotData:
+    label: str
+    share: float | None  # 0–1; None when hidden
+    low: float | None
+    high: float | None
+    note: str
+    is_total: bool = False
+
+
+def dot_plot(
+    chart_id: str, title: str, description: str, rows: Sequence[DotData], *, width: int = 360, row_height: int = 17
+) -> DotPlot:
+    """Shares with 95 % intervals, one row per group; hidden shares get their reason instead of a dot."""
+    left, right, top, bottom = 92, 96, 6, 22
+    height = top + bottom + row_height * len(rows)
+    plot_w = width - left - right
+    highest = max((r.high for r in rows if r.high is not None), default=0.0)
+    x_max, step = nice_ceiling(max(highest * 100, 5.0))
+
+    def x_of(share: float) -> float:
+        return round(left + plot_w * share * 100 / x_max, 1)
+
+    ticks = tuple(
+        Tick(x_of(i * step / 100), f"{formatting.number(i * step)} %") for i in range(round(x_max / step) + 1)
+    )
+    dots = []
+    for n, row in enumerate(rows):
+        y = top + row_height * n + row_height / 2
+        shown = row.share is not None
+        dots.append(
+            Dot(
+                label=row.label,
+                y=round(y, 1),
+                x=x_of(row.share) if shown and row.share is not None else None,
+                x_low=x_of(row.low) if shown and row.low is not None else None,
+                x_high=x_of(row.high) if shown and row.high is not None else None,
+                value_label=row.note,
+                is_total=row.is_total,
+            )
+        )
+    total = next((r for r in rows if r.is_total and r.share is not None), None)
+    return DotPlot(
+        id=chart_id,
+        title=title,
+        description=description,
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        x_ticks=ticks,
+        dots=tuple(dots),
+        reference_x=x_of(total.share) if total is not None and total.share is not None else None,
+    )
+
+
+@cache
+def definition_breaks() -> dict[str, tuple[Mark, ...]]:
+    result: dict[str, list[Mark]] = {}
+    for b in all_breaks():
+        result.setdefault(b.indikator, []).append(Mark(b.year, f"Definitionsbrott: {b.label}", breaks_line=True))
+    return {key: tuple(marks) for key, marks in result.items()}
+
+
+def preliminary(period: int | None, final_publication: str | None, today: date) -> tuple[Mark, ...]:
+    """A mark for a KPI whose final figures for ``period`` are not yet published."""
+    if period is None or not final_publication or date.fromisoformat(final_publication[:10]) <= today:
+        return ()
+    return (Mark(period, "Preliminära värden"),)

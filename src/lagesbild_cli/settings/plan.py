@@ -1,0 +1,257 @@
+"""The coordinator's part of the report: narrative Markdown files and the prioritised problems that
+become the åtgärdsplan's follow-up targets.
+
+Narrative text is rendered with raw HTML and images disabled: whatever a file contains, the report
+shows it as text and fetches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from lagesbild_cli.errors import ConfigError, RenderError
+from lagesbild_cli.settings.text import clean_text
+from lagesbild_cli.settings.toml_table import TomlTable
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+NARRATIVE_FILES = {
+    "sammanfattning": ("sammanfattning.md", "en inledande sammanfattning i ord (valfri)"),
+    "annan_information": (
+        "annan-information.md",
+        "annan information av betydelse, t.ex. från socialtjänst, skola, räddningstjänst och näringsliv",
+    ),
+    "analys": ("analys.md", "analysen: problemens orsaker, samband och vilka som drabbas"),
+    "atgarder": ("atgarder.md", "prioriteringarna och vad åtgärdsplanen bör inriktas på"),
+}
+OPTIONAL = {"sammanfattning"}
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    title: str
+    indicators: tuple[str, ...]
+    note: str
+    id: str = ""  # what measures name in their ``problems``; by default made from the title
+
+
+MEASURE_KINDS = ("samverkansöverenskommelse", "medborgarlöfte", "grannsamverkan", "huskurage", "annan åtgärd")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A crime-prevention measure already under way, written by the coordinator."""
+
+    name: str
+    kind: str
+    partners: tuple[str, ...]
+    areas: tuple[str, ...]
+    start: str  # as written: a year or a date
+    end: str  # empty: ongoing
+    problems: tuple[str, ...]  # PlanProblem ids
+    indicators: tuple[str, ...]
+    follow_up: str
+    url: str
+    figures: tuple[tuple[str, float], ...] = ()  # e.g. ("grannsamverkansområden", 14)
+    figures_date: str = ""  # the date the figures refer to
+
+    @property
+    def period(self) -> str:
+        if not self.start and not self.end:
+            return "ej angiven"
+        return f"{self.start or '?'}–{self.end}" if self.end else f"från {self.start}, pågående"
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    narrative_dir: Path | None
+    problems: tuple[PlanProblem, ...]
+    measures: tuple[Measure, ...] = ()
+    measures_source: str = ""  # where the measures were written (config or the file it names)
+
+
+def slug(text: str) -> str:
+    """A problem's default id: lower-case ASCII words joined by hyphens ("Otrygg i Djurås" → "otrygg-i-djuras")."""
+    plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
+    return "-".join(re.findall(r"[a-z0-9]+", plain))
+
+
+def _strings(table: TomlTable, key: str, expected: str) -> tuple[str, ...]:
+    values = table.get(key, list, expected, [])
+    if not all(isinstance(v, str) and v.strip() for v in values):
+        raise table.error(key, f"is {values!r}", expected)
+    return tuple(v.strip() for v in values)
+
+
+def _when(table: TomlTable, key: str) -> str:
+    """A year (2025) or a date (2025-03-01) as written in TOML."""
+    table.read.add(key)
+    value = table.data.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool) and 1990 <= value <= 2100:
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise table.error(key, f"has the value {value!r}", "a year such as 2025 or a date such as 2025-03-01")
+
+
+def _figures(table: TomlTable) -> tuple[tuple[str, float], ...]:
+    """Counts that show a measure's reach, e.g. figures = { "grannsamverkansområden" = 14, "hushåll" = 340 }."""
+    expected = 'a table of counts, e.g. { "grannsamverkansområden" = 14, "hushåll" = 340 }'
+    figures = table.get("figures", dict, expected, {})
+    for label, value in figures.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise table.error("figures", f"has {label!r} = {value!r}", expected)
+    return tuple((str(label), float(value)) for label, value in figures.items())
+
+
+def parse_measure(table: TomlTable, problem_ids: set[str]) -> Measure:
+    kind = table.get("kind", str, f"one of: {', '.join(MEASURE_KINDS)}", "annan åtgärd")
+    if kind not in MEASURE_KINDS:
+        raise table.error("kind", f"is {kind!r}", f"one of: {', '.join(MEASURE_KINDS)}")
+    problems = _strings(table, "problems", 'a list of problem ids from [[plan.problems]], e.g. ["otrygghet-kvall"]')
+    unknown = [p for p in problems if p not in problem_ids]
+    if unknown:
+        known = ", ".join(sorted(problem_ids)) or "none: add [[plan.problems]] first"
+        raise table.error("problems", f"names {unknown[0]!r}, which is no [[plan.problems]] id", f"one of: {known}")
+    indicators = _strings(table, "indicators", 'a list of indicator ids, e.g. ["survey:otrygg_kvall@Djurås"]')
+    measure = Measure(
+        name=table.get("name", str, 'the measure\'s name, e.g. "Medborgarlöfte 2025–2026"'),
+        kind=kind,
+        partners=_strings(table, "partners", 'a list of partners, e.g. ["kommunen", "Polisen"]'),
+        areas=_strings(table, "areas", 'a list of areas, e.g. ["Djurås", "hela kommunen"]'),
+        start=_when(table, "start"),
+        end=_when(table, "end"),
+        problems=problems,
+        indicators=indicators,
+        follow_up=table.get("follow_up", str, "how the measure is followed up, as text", ""),
+        url=table.get("url", str, "a link to the agreement or the promise", ""),
+        figures=_figures(table),
+        figures_date=_when(table, "figures_date"),
+    )
+    table.reject_unknown()
+    return measure
+
+
+def _measures(plan: TomlTable, base: Path, problem_ids: set[str]) -> tuple[tuple[Measure, ...], str]:
+    items: list[tuple[TomlTable, dict[str, object]]] = []
+    inline = plan.get("measures", list, "a list of [[plan.measures]] tables", [])
+    items += [(plan, item) for item in inline]
+    source = f"{plan.path.name} ([[plan.measures]])" if inline else ""
+    file_name = plan.get("measures_file", str, "a TOML file of [[measures]], relative to the config file", "")
+    if file_name:
+        path = (base / file_name).resolve()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise plan.error("measures_file", f"names {path}, which does not exist", "an existing TOML file") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                f"{path} is not valid TOML: {exc}.", hint="Fix the syntax of the measures file."
+            ) from None
+        root = TomlTable(data, "", path)
+        listed = root.get("measures", list, "a list of [[measures]] tables", [])
+        root.reject_unknown()
+        items += [(root, item) for item in listed]
+        source = f"{source} och {path.name}" if source else path.name
+    measures = []
+    for n, (parent, item) in enumerate(items, start=1):
+        name = "plan.measures" if parent is plan else "measures"
+        if not isinstance(item, dict):
+            raise parent.error("measures", f"has item {n} = {item!r}", f"[[{name}]] tables")
+        measures.append(parse_measure(TomlTable(item, f"{name}[{n}]", parent.path), problem_ids))
+    return tuple(measures), source
+
+
+@dataclass(frozen=True)
+class Narrative:
+    key: str
+    file: str
+    purpose: str
+    html: Markup | None  # None: the file is missing
+
+
+def parse_plan(narrative: TomlTable, plan: TomlTable, base: Path) -> PlanSettings:
+    folder = narrative.get("folder", str, "a folder of Markdown files, relative to the config file", "")
+    narrative.reject_unknown()
+    problems: list[PlanProblem] = []
+    for n, item in enumerate(plan.get("problems", list, "a list of [[plan.problems]] tables", []), start=1):
+        if not isinstance(item, dict):
+            raise plan.error("problems", f"has item {n} = {item!r}", "[[plan.problems]] tables")
+        table = TomlTable(item, f"plan.problems[{n}]", plan.path)
+        ids = table.get("indicators", list, 'a list of indicator ids, e.g. ["bra:bostadsinbrott"]')
+        if not ids or not all(isinstance(i, str) and ":" in i for i in ids):
+            raise table.error(
+                "indicators",
+                f"is {ids!r}",
+                'indicator ids such as "bra:bostadsinbrott", "ntu:…", "survey:otrygg_kvall@Djurås" or "kolada:N07540"',
+            )
+        title = table.get("title", str, "the problem, in Swedish")
+        problem_id = table.get("id", str, 'a short id for measures to name, e.g. "otrygghet-kvall"', slug(title))
+        if problem_id in {p.id for p in problems}:
+            raise table.error("id", f"is {problem_id!r}, which another problem already has", "a unique id")
+        problems.append(
+            PlanProblem(
+                title=title,
+                indicators=tuple(ids),
+                note=table.get("note", str, "a short note", ""),
+                id=problem_id,
+            )
+        )
+        table.reject_unknown()
+    measures, source = _measures(plan, base, {p.id for p in problems})
+    plan.reject_unknown()
+    return PlanSettings(
+        narrative_dir=(base / folder).resolve() if folder else None,
+        problems=tuple(problems),
+        measures=measures,
+        measures_source=source,
+    )
+
+
+def markdown() -> MarkdownIt:
+    """CommonMark without raw HTML and without images."""
+    from markdown_it import MarkdownIt  # only reports render markdown; the config is read by every command
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+
+
+def render_markdown(text: str) -> Markup:
+    return Markup(markdown().render(clean_text(text)))
+
+
+def narratives(settings: PlanSettings, *, final: bool) -> tuple[Narrative, ...]:
+    """The narrative sections; with ``final`` a missing file is an error, in a draft a placeholder."""
+    result, missing = [], []
+    for key, (name, purpose) in NARRATIVE_FILES.items():
+        path = settings.narrative_dir / name if settings.narrative_dir else None
+        if path is not None and path.is_file():
+            html: Markup | None = render_markdown(path.read_text(encoding="utf-8"))
+        else:
+            html = None
+            if key not in OPTIONAL:
+                missing.append(str(path) if path else name)
+        result.append(Narrative(key=key, file=name, purpose=purpose, html=html))
+    if final and missing:
+        if settings.narrative_dir is None:
+            raise ConfigError(
+                "A final build needs the samordningsfunktion's texts, but lagesbild.toml names no folder for them.",
+                hint='Add [narrative] folder = "text" and write '
+                + ", ".join(NARRATIVE_FILES[k][0] for k in NARRATIVE_FILES if k not in OPTIONAL)
+                + ".",
+            )
+        raise RenderError(
+            f"A final build needs these texts, which are missing: {', '.join(missing)}.",
+            hint="Write them in Markdown, or build a draft without --final.",
+        )
+    return tuple(result)

@@ -1,0 +1,56 @@
+"""One lagesbild run at a time per data folder.
+
+An exclusive ``flock`` on ``<data>/.lagesbild.lock`` is held for the whole run; the file also names
+the holder's pid for the message. The operating system drops the lock when a process dies, so a lock
+left by a crashed run is simply taken over.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from lagesbild_cli.errors import LagesbildError
+from lagesbild_cli.storage import staging
+
+
+class LockedError(LagesbildError):
+    kind = "busy"
+
+
+@contextmanager
+def exclusive(data_dir: Path) -> Iterator[None]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / ".lagesbild.lock"
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise LockedError(
+                f"Another lagesbild run (pid {holder}) is in progress on {data_dir}.",
+                hint="Wait for it to finish; nothing was changed.",
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        remove_leftovers(data_dir)
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def remove_leftovers(data_dir: Path) -> list[Path]:
+    """Temp files and report folders of a run that was killed before it could swap them in (a report
+    folder moved aside is put back). Only called under the lock, when no other run can be writing."""
+    leftovers = staging.recover(data_dir)
+    files = [p for p in data_dir.rglob(".*.tmp*") if p.is_file()]
+    for path in files:
+        path.unlink(missing_ok=True)
+    return leftovers + files
