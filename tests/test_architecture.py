@@ -34,17 +34,11 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imports(path: Path, *, runtime_only: bool) -> Iterator[str]:
-    """The lagesbild_cli modules ``path`` imports (under ``if TYPE_CHECKING:`` too unless ``runtime_only``)."""
+def imports(path: Path) -> Iterator[str]:
+    """The lagesbild_cli modules ``path`` imports, wherever the import stands (inside a function, or under
+    ``if TYPE_CHECKING:``: a dependency all the same)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    skipped: set[int] = set()
-    if runtime_only:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-                skipped.update(id(n) for child in node.body for n in ast.walk(child))
     for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
         if isinstance(node, ast.Import):
             yield from (a.name for a in node.names if a.name.startswith("lagesbild_cli"))
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("lagesbild_cli"):
@@ -58,11 +52,8 @@ def imports(path: Path, *, runtime_only: bool) -> Iterator[str]:
                 )
 
 
-def graph(*, runtime_only: bool) -> dict[str, set[str]]:
-    return {
-        module_name(path): set(imports(path, runtime_only=runtime_only)) - {module_name(path)}
-        for path in sorted(PACKAGE.rglob("*.py"))
-    }
+def graph() -> dict[str, set[str]]:
+    return {module_name(path): set(imports(path)) - {module_name(path)} for path in sorted(PACKAGE.rglob("*.py"))}
 
 
 def room(module: str) -> str:
@@ -71,13 +62,13 @@ def room(module: str) -> str:
 
 
 def test_every_module_lives_in_a_room_or_is_the_api() -> None:
-    strays = sorted(m for m in graph(runtime_only=False) if room(m) not in MAY_IMPORT and room(m) not in API)
+    strays = sorted(m for m in graph() if room(m) not in MAY_IMPORT and room(m) not in API)
     assert strays == [], "modules outside the rooms ARCHITECTURE.md names"
 
 
 def test_no_room_imports_a_room_it_may_not() -> None:
     wrong = []
-    for module, targets in graph(runtime_only=False).items():
+    for module, targets in graph().items():
         here = room(module)
         if here in API:
             continue
@@ -89,7 +80,7 @@ def test_no_room_imports_a_room_it_may_not() -> None:
 
 
 def test_no_import_circles() -> None:
-    edges = graph(runtime_only=False)  # an import under TYPE_CHECKING is a dependency too
+    edges = graph()
     circles: list[list[str]] = []
     index: dict[str, int] = {}
     low: dict[str, int] = {}

@@ -103,4 +103,10 @@ def test_help_imports_only_the_command_line_itself(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     loaded = json.loads(done.stdout.rsplit("LOADED", 1)[1].strip().replace("'", '"'))
-    assert loaded == ["lagesbild_cli", "lagesbild_cli.cli", "lagesbild_cli.settings.defaults", "lagesbild_cli.errors"]
+    assert loaded == [
+        "lagesbild_cli",
+        "lagesbild_cli.cli",
+        "lagesbild_cli.errors",
+        "lagesbild_cli.settings",  # a docstring only
+        "lagesbild_cli.settings.defaults",
+    ]
