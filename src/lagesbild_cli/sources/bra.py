@@ -39,7 +39,7 @@ from lagesbild_cli.errors import BrowserMissingError, GoneError, LagesbildError,
 from lagesbild_cli.kommuner import RIKET_KOD, RIKET_NAMN, Kommun, find_kommun, find_lan
 from lagesbild_cli.raw import Manifest, ManifestEntry
 from lagesbild_cli.slugs import slug
-from lagesbild_cli.sources import Schema, SourceResult, _xlsx, bra_search
+from lagesbild_cli.sources import Schema, SourceResult, _xlsx, bra_search, read_given
 from lagesbild_cli.sources._http import Http, Validators
 from lagesbild_cli.sources.bra_search import BrowserOpener
 
@@ -611,14 +611,7 @@ def import_files(paths: Sequence[Path], manifest: Manifest) -> list[tuple[Kommun
     Returns per workbook its kommun, its manifest entry and what the parser left out (``skipped``)."""
     parsed = []
     for path in expand_paths(paths):
-        size = path.stat().st_size
-        if size > _xlsx.MAX_FILE_BYTES:  # before reading it: a file of gigabytes would fill the memory
-            raise ParseError(
-                f"{path.name} is {size / 2**20:.0f} MB, more than the {_xlsx.MAX_FILE_BYTES >> 20} MB limit "
-                "for a workbook.",
-                hint=_HINT,
-            )
-        data = path.read_bytes()
+        data = read_given(path, limit=_xlsx.MAX_FILE_BYTES, what="a Brå workbook", hint=_HINT)
         parsed.append((path, data, parse(data, path.name)))  # the name only: outputs name no local folder
     seen: dict[str, Path] = {}
     for path, _, workbook in parsed:
