@@ -4,12 +4,33 @@ pure function from bytes to tidy polars frames."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
-from lagesbild_cli.errors import LagesbildError, NoNetworkError
+from lagesbild_cli.errors import LagesbildError, NoNetworkError, ParseError
 
 Schema = dict[str, pl.DataType | type[pl.DataType]]  # a frame's column types, for empty frames too
+
+
+def read_given(path: Path, *, limit: int, what: str, hint: str) -> bytes:
+    """The bytes of a file the user gave to an import, at most ``limit`` of them: a larger file (``what`` it
+    should be, e.g. "a Brå workbook") is refused by its name before it fills the memory. Only the file name
+    is shown, never its folder."""
+    size = path.stat().st_size
+    if size <= limit:
+        with path.open("rb") as file:
+            data = file.read(limit + 1)  # bounded even if the file grows while it is read
+        if len(data) <= limit:
+            return data
+        size = len(data)
+    raise ParseError(
+        f"{path.name} is {_megabytes(size)}, more than the {_megabytes(limit)} limit for {what}.", hint=hint
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size / 2**20:.1f} MB"
 
 
 @dataclass

@@ -24,10 +24,8 @@ is still an error naming the file, the sheet and the cell.
 
 from __future__ import annotations
 
-import io
 import math
 import re
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +37,7 @@ from lagesbild_cli.errors import BrowserMissingError, GoneError, LagesbildError,
 from lagesbild_cli.settings.config import BraSettings
 from lagesbild_cli.settings.kommuner import RIKET_KOD, RIKET_NAMN, Kommun, find_kommun, find_lan
 from lagesbild_cli.settings.slugs import slug
-from lagesbild_cli.sources import Schema, SourceResult, bra_search
+from lagesbild_cli.sources import Schema, SourceResult, _xlsx, bra_search, read_given
 from lagesbild_cli.sources._http import Http, Validators
 from lagesbild_cli.sources.bra_search import BrowserOpener
 from lagesbild_cli.storage import parsed_once
@@ -349,23 +347,16 @@ def _kind(sheet: _Sheet) -> str | None:
     return None
 
 
-def _read_sheets(data: bytes, filename: str) -> list[_Sheet]:
-    import openpyxl  # here, not at the top: a report's build imports this module but reads no workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+_HINT = (
+    "This is not Brå's workbook 'Indikatorer för kommuners lägesbild' as Brå publishes it. "
+    "Download the workbook again from https://bra.se/statistik/indikatorer-for-kommuners-lagesbild."
+)
 
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ParseError(
-            f"{filename} is not a readable xlsx workbook ({type(exc).__name__}: {exc}).",
-            hint="Download the workbook again; a browser may have saved an error page.",
-        ) from None
-    try:
-        return [
-            _Sheet(filename, ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)]) for ws in book.worksheets
-        ]
-    finally:
-        book.close()
+
+def _read_sheets(data: bytes, filename: str) -> list[_Sheet]:
+    return [
+        _Sheet(filename, title, rows) for title, rows in _xlsx.read_sheets(data, filename, publisher="Brå", hint=_HINT)
+    ]
 
 
 @parsed_once.per_content()  # a fetch checks each download; the load after it reads the same bytes
@@ -620,8 +611,8 @@ def import_files(paths: Sequence[Path], manifest: Manifest) -> list[tuple[Kommun
     Returns per workbook its kommun, its manifest entry and what the parser left out (``skipped``)."""
     parsed = []
     for path in expand_paths(paths):
-        data = path.read_bytes()
-        parsed.append((path, data, parse(data, str(path))))
+        data = read_given(path, limit=_xlsx.MAX_FILE_BYTES, what="a Brå workbook", hint=_HINT)
+        parsed.append((path, data, parse(data, path.name)))  # the name only: outputs name no local folder
     seen: dict[str, Path] = {}
     for path, _, workbook in parsed:
         if workbook.kommun.kod in seen:

@@ -21,7 +21,7 @@ import polars as pl
 
 from lagesbild_cli.errors import LagesbildError, ParseError
 from lagesbild_cli.settings.kommuner import Kommun, find_kommun, find_lan
-from lagesbild_cli.sources import Schema, SourceResult
+from lagesbild_cli.sources import Schema, SourceResult, read_given
 from lagesbild_cli.sources._http import Http, RateLimit
 from lagesbild_cli.storage.raw import Manifest, ManifestEntry
 
@@ -30,6 +30,7 @@ ARCHIVE = "polisen/archive.json"
 LATEST = "polisen/latest.json"
 CALLS = "polisen/.calls.json"
 SITE = "https://polisen.se"
+MAX_FILE_BYTES = 100 * 2**20  # an imported file; Dalarna's events of three years are 1.5 MB
 # https://polisen.se/om-polisen/om-webbplatsen/oppna-data/regler-for-oppna-data/
 RULES = RateLimit(min_interval=10.0, per_hour=60, per_day=1440)
 
@@ -201,7 +202,12 @@ def import_file(path: Path, manifest: Manifest) -> tuple[int, int]:
     """
     if not path.is_file():
         raise ParseError(f"{path} does not exist.", hint="Give the path of a JSON file of Polisen events.")
-    data = path.read_bytes()
+    data = read_given(
+        path,
+        limit=MAX_FILE_BYTES,
+        what="a file of Polisen events",
+        hint="Split the file by year or län (Polisen's API answers at most 500 events at a time).",
+    )
     parse(data, str(path))  # every event must parse before anything is stored
     new = read_events(data, str(path))
     archive = _archive(manifest)

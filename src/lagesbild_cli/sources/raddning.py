@@ -14,18 +14,24 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from lagesbild_cli.errors import ParseError
 from lagesbild_cli.settings.kommuner import all_kommuner
-from lagesbild_cli.sources import Schema
+from lagesbild_cli.sources import Schema, read_given
 from lagesbild_cli.sources.survey import decode, sniff_separator
 from lagesbild_cli.storage.raw import Manifest, ManifestEntry, sha256
 
+if TYPE_CHECKING:
+    import _csv
+
 SOURCE = "raddning"
+MAX_FILE_BYTES = 100 * 2**20  # an imported export; Dalarna's car fires of a year are 50 KB
 LEGACY = "raddning/handelser.csv"  # before exports were stored per kommun; it belongs to the config's kommun
 COLUMNS = {  # kept column → accepted headers, first match wins
     "handelse_id": ("handelseId", "handelseid", "händelseId"),
@@ -63,7 +69,7 @@ def parse(data: bytes, origin: str) -> pl.DataFrame:
     lines = text.splitlines()
     if not lines:
         raise ParseError(f"{origin} is empty.", hint="Export the event reports again as CSV.")
-    reader = csv.reader(io.StringIO(text), delimiter=sniff_separator(lines[0]))
+    reader = _records(csv.reader(io.StringIO(text), delimiter=sniff_separator(lines[0])), origin)
     header = [h.strip() for h in next(reader)]
     where: dict[str, int] = {}
     for name, accepted in COLUMNS.items():
@@ -118,6 +124,17 @@ def parse(data: bytes, origin: str) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SCHEMA)
 
 
+def _records(reader: _csv.Reader, origin: str) -> Iterator[list[str]]:
+    """The reader's records; a line it cannot read (a NUL byte) is a ParseError naming the line."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise ParseError(
+            f"{origin}, line {reader.line_num}: not a well-formed CSV line ({exc}).",
+            hint="Export the event reports again as CSV; this file may be damaged or not the export.",
+        ) from None
+
+
 def stored_path(kommun_kod: str) -> str:
     """Where a kommun's merged export is stored under data/raw/."""
     return f"{SOURCE}/{kommun_kod}/handelser.csv"
@@ -134,7 +151,9 @@ def import_files(paths: list[Path], manifest: Manifest, kommun_kod: str) -> tupl
     for path in paths:
         if not path.is_file():
             raise ParseError(f"There is no file at {path}.", hint="Give the path of the exported CSV file.")
-        data = path.read_bytes()
+        data = read_given(
+            path, limit=MAX_FILE_BYTES, what="a rescue-service export", hint="Export fewer years at a time."
+        )
         frames.append(parse(data, str(path)))
         origins.append(f"{path.name} (sha256 {sha256(data)})")
     new = pl.concat(frames)
