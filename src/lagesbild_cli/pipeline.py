@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from lagesbild_cli import batch, exports, loader, report, runlock
 from lagesbild_cli import demo as demo_project
+from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.defaults import DEMO_DIR, SOURCE_NAMES
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
@@ -192,7 +193,9 @@ def import_survey(config: Config, path: Path) -> tuple[survey.SurveyImport, Load
     """Read, validate and store the mapped columns of a survey export, one file per round, for the
     config's own kommun (``config.home``), then load. A round imported before is replaced.
 
-    Nothing is written if any check fails.
+    Nothing is written if any check fails, and an interrupt leaves either the earlier rounds or the new ones,
+    never a mix. An interrupt after the new rounds were stored, while the database is being rebuilt, carries
+    a note (:pep:`678`) saying that the import took effect and what rebuilds the database.
     """
     if config.survey is None:
         raise ConfigError(
@@ -200,7 +203,16 @@ def import_survey(config: Config, path: Path) -> tuple[survey.SurveyImport, Load
             hint="Add a [survey] section (see the README's survey reference), then import again.",
         )
     imported = survey.import_file(path, config.survey, Manifest(config.raw_dir), config.home.kod)
-    return imported, loader.load(config)
+    try:
+        checkpoint("survey-stored")
+        return imported, loader.load(config)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (interrupts.Interrupted) after the rounds were stored
+        rounds = ", ".join(map(str, imported.rounds))
+        exc.add_note(
+            f"The survey was imported: round(s) {rounds} from {path.name} are stored in data/raw/. The database was "
+            "not rebuilt; the next 'lagesbild build' or 'lagesbild load' rebuilds it."
+        )
+        raise
 
 
 @locked
