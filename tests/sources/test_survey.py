@@ -660,3 +660,42 @@ def test_running_out_of_memory_while_reading_names_the_file(config: Config, monk
     with pytest.raises(ValidationError, match=f"{SURVEY.name} could not be read in the memory available"):
         pipeline.import_survey(config, SURVEY)
     assert not (config.raw_dir / "survey").exists()
+
+
+def test_no_hostile_export_ends_as_a_bug_through_the_cli(config: Config, tmp_path: Path) -> None:
+    """Each refused export: exit 1, the file named, no traceback, no 'bug', nothing private; the rounds stay."""
+    from typer.testing import CliRunner
+
+    from lagesbild_cli.cli import app
+
+    pipeline.import_survey(config, SURVEY)
+    before = stored_survey(config)
+    header, rows = original_rows()
+    private = {r[header.index(c)] for r in rows for c in (FREE_TEXT, EMAIL)} - {""}
+    huge = tmp_path / "stor.csv"
+    with huge.open("wb") as handle:  # sparse: over the limit without writing 200 MB
+        handle.truncate(200_000_001)
+    cases = {**hostile_exports(tmp_path), "too large": (huge, "stor.csv is larger than 200 MB")}
+    for case, (path, expected) in cases.items():
+        result = CliRunner().invoke(app, ["import", "survey", str(path), "--config", str(config.path)])
+        output = result.stdout + result.stderr
+        assert result.exit_code == 1, (case, output)
+        assert expected in output and "Traceback" not in output and "bug" not in output, (case, output)
+        assert str(tmp_path) not in output and not [p for p in private if p in output]
+        assert stored_survey(config) == before
+
+
+def test_a_stored_round_with_an_unlisted_group_is_not_loaded(config: Config) -> None:
+    """A round stored by an earlier version, before sex was a closed list: the load refuses it by name."""
+    from lagesbild_cli import loader
+
+    pipeline.import_survey(config, SURVEY)
+    stored = config.raw_dir / "survey" / "2026" / "2024.csv"
+    stored.write_text(stored.read_text(encoding="utf-8").replace(",Man,", f",{CONTACT},", 1), encoding="utf-8")
+    database = config.db_path.read_bytes()
+    with pytest.raises(ValidationError) as err:
+        loader.load(config)
+    message = str(err.value)
+    assert message.startswith("survey/2026/2024.csv (in data/raw/): the survey does not match [survey]")
+    assert f"  - {CONTACT!r}: 1 rows" in message and "import the survey export again" in message
+    assert str(config.raw_dir) not in message and config.db_path.read_bytes() == database

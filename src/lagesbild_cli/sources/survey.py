@@ -105,7 +105,15 @@ def validate(survey: SurveyFile, origin: str, mapping: SurveyMapping) -> pl.Data
     return _validated(survey.table, origin, mapping)
 
 
-def _validated(table: pl.DataFrame, origin: str, mapping: SurveyMapping) -> pl.DataFrame:
+IMPORT_HINT = "Add the answers to the right list in lagesbild.toml (or fix the file); nothing was imported."
+STORED_HINT = (
+    "The round was stored by an earlier import or under another [survey] mapping: add the answers to the right "
+    "list in lagesbild.toml, or import the survey export again with 'lagesbild import survey FILE'. Nothing "
+    "was loaded into the database."
+)
+
+
+def _validated(table: pl.DataFrame, origin: str, mapping: SurveyMapping, hint: str = IMPORT_HINT) -> pl.DataFrame:
     problems: list[str] = []
     known_areas = mapping.known_area_answers()
     if not (wrong := _wrong(table, "ar", _year, blank=False)).is_empty():
@@ -151,7 +159,7 @@ def _validated(table: pl.DataFrame, origin: str, mapping: SurveyMapping) -> pl.D
         raise ValidationError(
             f"{origin}: the survey does not match [survey] in lagesbild.toml ({len(problems)} problem(s)):\n"
             + "\n".join(problems),
-            hint="Add the answers to the right list in lagesbild.toml (or fix the file); nothing was imported.",
+            hint=hint,
         )
     return table.drop("line").with_columns(pl.col("ar").cast(pl.Int32))
 
@@ -329,7 +337,8 @@ def load(raw_dir: Path, mapping: SurveyMapping | None, kommun_kod: str, *, legac
             )
         stored = stored.select(list(mapping.columns())).fill_null("")
         stored = stored.with_columns(pl.int_range(2, stored.height + 2, dtype=pl.Int64).alias("line"))
-        parts.append(_coded(_validated(stored, str(path), mapping), mapping, kommun_kod))
+        shown = f"{path.relative_to(raw_dir)} (in data/raw/)"  # never the user's folders
+        parts.append(_coded(_validated(stored, shown, mapping, STORED_HINT), mapping, kommun_kod))
     if not parts:
         return pl.DataFrame(schema=schema)
     return pl.concat(parts).select(list(schema)).cast(schema)  # type: ignore[arg-type]
