@@ -419,6 +419,10 @@ def hostile_exports(folder: Path) -> dict[str, tuple[Path, str]]:
     cells[free] = '"Jag vill bara säga att'  # an opening quote that is never closed: the next lines are swallowed
     unclosed[6] = ";".join(cells)
     (folder / "citat.csv").write_bytes("\r\n".join(unclosed).encode("cp1252"))
+    cells = unclosed[7].split(";")
+    cells[free] = 'slut" och sedan'  # a quote in the next answer closes it: one respondent swallowed
+    unclosed[7] = ";".join(cells)
+    (folder / "citat2.csv").write_bytes("\r\n".join(unclosed).encode("cp1252"))
     utf8 = write_rows(folder / "blandad.csv", header, rows, encoding="utf-8").read_bytes()
     at = utf8.index(b"\r\n", utf8.index(b"\r\n") + 1)  # the end of line 2
     (folder / "blandad.csv").write_bytes(utf8[:at] + b" caf\xe9" + utf8[at:])  # one Windows-1252 'é' in UTF-8
@@ -436,6 +440,7 @@ def hostile_exports(folder: Path) -> dict[str, tuple[Path, str]]:
             "survey.sex_column = 'Kön': columns 4 ('Kön'), 21 (' KÖN ')",
         ),
         "unclosed quote": (folder / "citat.csv", "citat.csv, line 7: a quoted cell of 'Har du något övrigt du vill"),
+        "quote closed a line later": (folder / "citat2.csv", "citat2.csv, line 7: a quoted cell of 'Har du"),
         "utf-16": (write_rows(folder / "unicode.csv", header, rows, encoding="utf-16"), "unicode.csv is UTF-16"),
         "stray byte": (
             folder / "blandad.csv",
@@ -510,7 +515,9 @@ def test_a_label_that_slipped_into_the_database_is_published_cut(config: Config)
     assert max(map(len, labels)) == 40 and (CONTACT * 2)[:39] + "…" in section.sex_groups
 
 
-@pytest.mark.parametrize("case", ["second area", "second sex", "unclosed quote", "utf-16", "stray byte"])
+@pytest.mark.parametrize(
+    "case", ["second area", "second sex", "unclosed quote", "quote closed a line later", "utf-16", "stray byte"]
+)
 def test_a_malformed_export_is_refused_by_name_and_the_earlier_rounds_stay(
     case: str, config: Config, tmp_path: Path
 ) -> None:

@@ -293,7 +293,6 @@ def _records(reader: Reader, separator: str, origin: str, mapping: SurveyMapping
     names = list(positions)
     pick = operator.itemgetter(*positions.values())
     needed = max(positions.values()) + 1
-    record_width = len(header)
     frames: list[pl.DataFrame] = []
     batch: list[tuple[str, ...]] = []
     lines: list[int] = []
@@ -302,7 +301,7 @@ def _records(reader: Reader, separator: str, origin: str, mapping: SurveyMapping
     for record in reader:
         start, end = end + 1, reader.line_num
         if end > start:
-            _refuse_swallowed(record, start, separator, record_width, header, origin)
+            _refuse_swallowed(record, start, separator, positions["ar"], header, origin)
         if not "".join(record).strip():
             continue
         rows += 1
@@ -337,17 +336,21 @@ def _batch(rows: list[tuple[str, ...]], lines: list[int], names: list[str]) -> p
     return table.with_columns(pl.Series("line", lines, dtype=pl.Int64))
 
 
+_YEAR = re.compile(r"\s*(?:19|20|21)[0-9][0-9]\s*")
+
+
 def _refuse_swallowed(
-    record: list[str], start: int, separator: str, width: int, header: list[str], origin: str
+    record: list[str], start: int, separator: str, year_at: int, header: list[str], origin: str
 ) -> None:
-    """A cell over several lines is a free-text answer with line breaks, unless a line inside it looks like a
-    whole record (as many separators as the header): then a quote was opened and never closed, and the
-    following respondents were swallowed into one cell."""
+    """A cell over several lines is a free-text answer with line breaks, unless a line inside it looks like the
+    start of a record (as many separators as the header, or a survey year in the year column): then a quote was
+    opened and never closed, and the following respondents were swallowed into one cell."""
+    width = len(header)
     line = start
     for i, cell in enumerate(record):
         inner = cell.split("\n")
         if len(inner) > 1 and width >= 3:
-            swallowed = sum(1 for part in inner[1:] if part.count(separator) >= width - 1)
+            swallowed = sum(1 for part in inner[1:] if _looks_like_a_record(part, separator, width, year_at))
             if swallowed:
                 column = _shown(header[i]) if i < len(header) else f"column {i + 1}"
                 raise ParseError(
@@ -358,3 +361,10 @@ def _refuse_swallowed(
                     "export again; nothing was imported.",
                 )
         line += cell.count("\n")
+
+
+def _looks_like_a_record(part: str, separator: str, width: int, year_at: int) -> bool:
+    if part.count(separator) >= width - 1:
+        return True
+    cells = part.split(separator)
+    return len(cells) > year_at + 1 and _YEAR.fullmatch(cells[year_at]) is not None
