@@ -35,6 +35,7 @@ from lagesbild_cli.settings.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.sources import SourceResult, bra, geo, kolada, mcf, polisen, raddning, scb, survey
 from lagesbild_cli.sources._http import Clock, Http, Sleep
 from lagesbild_cli.storage import runlock
+from lagesbild_cli.storage.checkpoints import checkpoint
 from lagesbild_cli.storage.raw import FetchLog, Manifest, ManifestEntry, utc_now
 
 if TYPE_CHECKING:
@@ -196,7 +197,9 @@ def import_survey(config: Config, path: Path) -> tuple[survey.SurveyImport, Load
     """Read, validate and store the mapped columns of a survey export, one file per round, for the
     config's own kommun (``config.home``), then load. A round imported before is replaced.
 
-    Nothing is written if any check fails.
+    Nothing is written if any check fails, and an interrupt leaves either the earlier rounds or the new ones,
+    never a mix. An interrupt after the new rounds were stored, while the database is being rebuilt, carries
+    a note (:pep:`678`) saying that the import took effect and what rebuilds the database.
     """
     if config.survey is None:
         raise ConfigError(
@@ -204,7 +207,16 @@ def import_survey(config: Config, path: Path) -> tuple[survey.SurveyImport, Load
             hint="Add a [survey] section (see the README's survey reference), then import again.",
         )
     imported = survey.import_file(path, config.survey, Manifest(config.raw_dir), config.home.kod)
-    return imported, loader.load(config)
+    try:
+        checkpoint("survey-stored")
+        return imported, loader.load(config)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (interrupts.Interrupted) after the rounds were stored
+        rounds = ", ".join(map(str, imported.rounds))
+        exc.add_note(
+            f"The survey was imported: round(s) {rounds} from {path.name} are stored in data/raw/. The database was "
+            "not rebuilt; the next 'lagesbild build' or 'lagesbild load' rebuilds it."
+        )
+        raise
 
 
 @locked

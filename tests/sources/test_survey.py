@@ -15,7 +15,7 @@ import pytest
 from conftest import SURVEY_CSV
 from lagesbild_cli import pipeline
 from lagesbild_cli.database.store import open_store
-from lagesbild_cli.errors import ValidationError
+from lagesbild_cli.errors import ParseError, ValidationError
 from lagesbild_cli.rules.stats import kish_effective_n, wilson_interval
 from lagesbild_cli.settings.config import Config
 
@@ -380,3 +380,329 @@ def test_change_is_a_two_proportion_z_test_on_kish_n(config: Config) -> None:
     # 7,3 % → 10,0 %: the 95 % intervals overlap, yet the difference is significant (z ≈ 2,4)
     assert round(100 * share_2022, 1) == 7.3 and round(100 * share_2024, 1) == 10.0
     assert burglary["z"] == pytest.approx(2.4, abs=0.05) and burglary["forandring"] == "ökat"
+
+
+# ── Hostile exports (issue 26): closed group lists, a strict reader, limits, whole or nothing ────────────────
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]], *, encoding: str = "cp1252") -> Path:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(out.getvalue().encode(encoding))
+    return path
+
+
+def stored_survey(config: Config) -> dict[str, bytes]:
+    """The stored rounds and the manifest, as bytes: what a failed or interrupted import must leave alone."""
+    files = {str(p.relative_to(config.raw_dir)): p.read_bytes() for p in sorted(config.raw_dir.rglob("*.csv"))}
+    return {**files, "manifest.json": (config.raw_dir / "manifest.json").read_bytes()}
+
+
+CONTACT = "Anna Svensson anna@example.se"
+ADDRESS = "070-1234567 Storgatan 5"
+
+
+def hostile_exports(folder: Path) -> dict[str, tuple[Path, str]]:
+    """Exports that must be refused, each with a part of the message a user reads (the file name, the line or
+    the column), made from the sample survey."""
+    header, rows = original_rows()
+    sex, age = header.index("Kön"), header.index("Ålder")
+    free = header.index(FREE_TEXT)
+    contact = [list(r) for r in rows]
+    contact[4][sex], contact[8][age], contact[9][sex] = CONTACT, ADDRESS, "x" * 100_000
+    second_area = [[*r, "Djurås"] for r in rows]
+    second_sex = [[*r, "Man"] for r in rows]
+    unclosed = write_rows(folder / "citat.csv", header, rows).read_bytes().decode("cp1252").split("\r\n")
+    cells = unclosed[6].split(";")
+    cells[free] = '"Jag vill bara säga att'  # an opening quote that is never closed: the next lines are swallowed
+    unclosed[6] = ";".join(cells)
+    (folder / "citat.csv").write_bytes("\r\n".join(unclosed).encode("cp1252"))
+    cells = unclosed[7].split(";")
+    cells[free] = 'slut" och sedan'  # a quote in the next answer closes it: one respondent swallowed
+    unclosed[7] = ";".join(cells)
+    (folder / "citat2.csv").write_bytes("\r\n".join(unclosed).encode("cp1252"))
+    utf8 = write_rows(folder / "blandad.csv", header, rows, encoding="utf-8").read_bytes()
+    at = utf8.index(b"\r\n", utf8.index(b"\r\n") + 1)  # the end of line 2
+    (folder / "blandad.csv").write_bytes(utf8[:at] + b" caf\xe9" + utf8[at:])  # one Windows-1252 'é' in UTF-8
+    return {
+        "contact": (
+            write_rows(folder / "kontakt.csv", header, contact),
+            "'Kön' (survey.sex_column) holds answers that are neither its listed groups nor in survey.sex_unplaced",
+        ),
+        "second area": (
+            write_rows(folder / "omrade2.csv", [*header, "Område"], second_area),
+            "survey.area_column = 'Område': columns 3 ('Område'), 21 ('Område')",
+        ),
+        "second sex": (
+            write_rows(folder / "kon2.csv", [*header, " KÖN "], second_sex),
+            "survey.sex_column = 'Kön': columns 4 ('Kön'), 21 (' KÖN ')",
+        ),
+        "unclosed quote": (folder / "citat.csv", "citat.csv, line 7: a quoted cell of 'Har du något övrigt du vill"),
+        "quote closed a line later": (folder / "citat2.csv", "citat2.csv, line 7: a quoted cell of 'Har du"),
+        "utf-16": (write_rows(folder / "unicode.csv", header, rows, encoding="utf-16"), "unicode.csv is UTF-16"),
+        "stray byte": (
+            folder / "blandad.csv",
+            "blandad.csv is UTF-8, but line 2 holds a byte that is not UTF-8 (0xE9, 'é' in Windows-1252)",
+        ),
+    }
+
+
+def test_contact_details_in_sex_and_age_are_refused_cut_and_never_published(config: Config, tmp_path: Path) -> None:
+    pipeline.import_survey(config, SURVEY)
+    before = stored_survey(config)
+    bad, _ = hostile_exports(tmp_path)["contact"]
+    with pytest.raises(ValidationError) as err:
+        pipeline.import_survey(config, bad)
+    message = str(err.value)
+    assert f"  - {CONTACT!r}: 1 rows (first at line 6)" in message
+    assert f"  - {'x' * 40 + '…'!r}: 1 rows (first at line 11)" in message and "x" * 41 not in message
+    assert "'Ålder' (survey.age_column) holds answers that are neither the age bands" in message
+    assert f"  - {ADDRESS!r}: 1 rows (first at line 10)" in message
+    assert "kontakt.csv" in message and "nothing was imported" in message
+    assert stored_survey(config) == before
+    with open_store(config.db_path) as store:
+        groups = {
+            r["grupp"] for r in store.rows("select distinct grupp from ind_survey where dimension in ('kon', 'alder')")
+        }
+    assert groups == {"Kvinna", "Man", "Annat/vill inte uppge", "16–24", "25–44", "45–64", "65–84"}
+
+
+def test_sex_and_age_answers_that_are_no_group_are_stored_but_never_published(make_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from lagesbild_cli.settings.survey_mapping import GroupColumn
+
+    config = make_config()
+    header, rows = original_rows()
+    sex, age = header.index("Kön"), header.index("Ålder")
+    for r in rows[:50]:
+        r[sex], r[age] = "vill ej uppge", "Vill ej uppge"
+    for r in rows[50:100]:
+        r[age] = "85 år och äldre"  # an age band, accepted without a list
+    mapping = replace(
+        config.survey,
+        sex=GroupColumn(("Kvinna", "Man"), ("Annat/vill inte uppge", "Vill ej uppge")),
+        age=GroupColumn((), ("Vill ej uppge",), bands=True),
+    )
+    export = write_rows(tmp_path / "enkat.csv", header, rows)
+    imported, _ = pipeline.import_survey(replace(config, survey=mapping), export)
+    assert imported.respondents == 2800
+    with open_store(config.db_path) as store:
+        sexes = {r["grupp"] for r in store.rows("select distinct grupp from ind_survey where dimension = 'kon'")}
+        ages = {r["grupp"] for r in store.rows("select distinct grupp from ind_survey where dimension = 'alder'")}
+        total = store.rows("select count(distinct id || '-' || ar) as n from raw_survey_svar")[0]["n"]
+    assert sexes == {"Kvinna", "Man"} and total == 2800  # the unplaced still count for the kommun
+    assert ages == {"16–24", "25–44", "45–64", "65–84", "85 år och äldre"}
+    listed = replace(mapping, age=GroupColumn(("16–24", "25–44", "45–64", "65–84"), ("Vill ej uppge",)))
+    with pytest.raises(ValidationError, match=r"  - '85 år och äldre': 50 rows \(first at line 52, 53, 54\)"):
+        pipeline.import_survey(replace(config, survey=listed), export)
+
+
+def test_a_label_that_slipped_into_the_database_is_published_cut(config: Config) -> None:
+    import duckdb
+
+    from lagesbild_cli.context.survey import survey_section
+
+    pipeline.import_survey(config, SURVEY)
+    with duckdb.connect(str(config.db_path)) as con:  # as if an older version had let it in
+        con.execute("update ind_survey set grupp = $g where dimension = 'kon' and grupp = 'Man'", {"g": CONTACT * 9})
+    with open_store(config.db_path) as store:
+        section = survey_section(store, config.kommun, 2024)
+    assert section is not None
+    labels = [*section.sex_groups, *[c.group for i in section.indicators for c in (*i.by_sex, *i.areas)]]
+    assert max(map(len, labels)) == 40 and (CONTACT * 2)[:39] + "…" in section.sex_groups
+
+
+@pytest.mark.parametrize(
+    "case", ["second area", "second sex", "unclosed quote", "quote closed a line later", "utf-16", "stray byte"]
+)
+def test_a_malformed_export_is_refused_by_name_and_the_earlier_rounds_stay(
+    case: str, config: Config, tmp_path: Path
+) -> None:
+    pipeline.import_survey(config, SURVEY)
+    before = stored_survey(config)
+    database = config.db_path.read_bytes()
+    bad, expected = hostile_exports(tmp_path)[case]
+    with pytest.raises((ValidationError, ParseError)) as err:
+        pipeline.import_survey(config, bad)
+    assert expected in str(err.value), str(err.value)
+    assert stored_survey(config) == before and config.db_path.read_bytes() == database
+    header, rows = original_rows()
+    private = {r[header.index(c)] for r in rows for c in (FREE_TEXT, EMAIL)} - {""}
+    assert not [p for p in private if p in str(err.value)]
+
+
+def test_a_long_free_text_answer_is_read_past_and_changes_nothing(config: Config, tmp_path: Path) -> None:
+    header, rows = original_rows()
+    rows[3][header.index(FREE_TEXT)] = "Jag har mycket att säga. " * 8_000  # 200 000 characters, never read
+    imported, _ = pipeline.import_survey(config, write_rows(tmp_path / "lang.csv", header, rows))
+    assert imported.respondents == 2800
+    assert respondents_per_round(config) == {2022: (1400, 1400), 2024: (1400, 1400)}
+
+
+def test_a_survey_of_a_million_rows_is_refused_quickly_in_little_memory(config: Config, tmp_path: Path) -> None:
+    """Refused at the 200 001st respondent, read as a stream: the time and memory are bounds, not timings."""
+    import subprocess
+    import sys
+    import time
+
+    header = SURVEY.read_bytes().split(b"\r\n", 1)[0]
+    row = b"1;2022;Djur\xe5s;Kvinna;25\x9644;1,7" + b";" * 14 + b"\r\n"
+    big = tmp_path / "miljon.csv"
+    big.write_bytes(header + b"\r\n" + row * 1_000_000)
+    script = (
+        "import resource, sys\nfrom pathlib import Path\nfrom lagesbild_cli import pipeline\n"
+        "from lagesbild_cli.settings.config import load_config\nfrom lagesbild_cli.errors import ValidationError\n"
+        "try:\n    pipeline.import_survey(load_config(Path(sys.argv[1])), Path(sys.argv[2]))\n"
+        "except ValidationError as exc:\n    print(exc)\n"
+        "print('peak', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"  # kB on Linux
+    )
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(config.path), str(big)], capture_output=True, text=True, timeout=120
+    )  # today: minutes and gigabytes
+    assert done.returncode == 0, done.stderr
+    assert "miljon.csv has more than 200 000 respondents (line 200002)" in done.stdout, done.stdout
+    assert time.monotonic() - started < 60
+    assert int(done.stdout.rsplit("peak ", 1)[1]) < 500_000  # kB
+    assert not (config.raw_dir / "survey").exists()
+
+
+def _with_survey_keys(config: Config, extra: str, areas: str = "") -> Path:
+    text = config.path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^sex_values = .*$", extra, text, count=1)
+    text = text.replace('[survey.areas."Djurås"]', f'{areas}[survey.areas."Djurås"]', 1)
+    config.path.write_text(text, encoding="utf-8")
+    return config.path
+
+
+@pytest.mark.parametrize(
+    ("extra", "areas", "message"),
+    [
+        (
+            "",
+            "".join(f'[survey.areas."Område {n}"]\nanswers = ["Område {n}"]\n' for n in range(200)),
+            r"\[survey.areas\] has 207 areas; at most 200 fit in a report",
+        ),
+        (
+            "",
+            f'[survey.areas."{"Ö" * 41}"]\nanswers = ["Ö"]\n',
+            "an area in .survey.areas. has a name of 41 characters",
+        ),
+        (
+            f'age_values = ["{"1" * 41}"]',
+            "",
+            r"key 'survey.age_values' holds '1111111111111111111111111111111111111111'…",
+        ),
+        ("sex_values = []", "", "key 'survey.sex_values' is empty"),
+    ],
+)
+def test_a_mapping_that_would_publish_too_much_is_a_config_error(
+    extra: str, areas: str, message: str, config: Config
+) -> None:
+    from lagesbild_cli.errors import ConfigError
+    from lagesbild_cli.settings.config import load_config
+
+    with pytest.raises(ConfigError, match=message):
+        load_config(_with_survey_keys(config, extra, areas))
+
+
+def test_a_disk_full_while_storing_the_rounds_keeps_every_earlier_round(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second round's file cannot be written: the first round of the new export is not stored either."""
+    import errno
+    import os
+
+    pipeline.import_survey(config, SURVEY)
+    before = stored_survey(config)
+    new_export = write_rounds_export(tmp_path / "enkat_2024_2026.csv", dropped=10)
+    real_fsync, calls = os.fsync, []
+
+    def full_at_the_second(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", full_at_the_second)
+    with pytest.raises(OSError, match="No space left"):
+        pipeline.import_survey(config, new_export)
+    monkeypatch.undo()
+    assert stored_survey(config) == before
+    assert not [p.name for p in (config.raw_dir / "survey").rglob("*") if p.name.startswith(".")]  # no temp files
+    assert respondents_per_round(config) == {2022: (1400, 1400), 2024: (1400, 1400)}
+
+
+def test_an_interrupt_while_the_database_is_rebuilt_says_the_survey_was_stored(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    from lagesbild_cli.database import loader
+    from lagesbild_cli.interrupts import Interrupted
+
+    def interrupted(config: Config) -> None:
+        raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(loader, "load", interrupted)
+    with pytest.raises(Interrupted) as err:
+        pipeline.import_survey(config, SURVEY)
+    assert err.value.__notes__ == [
+        f"The survey was imported: round(s) 2022, 2024 from {SURVEY.name} are stored in data/raw/. The database was "
+        "not rebuilt; the next 'lagesbild build' or 'lagesbild load' rebuilds it."
+    ]
+    assert sorted(p.name for p in (config.raw_dir / "survey" / "2026").iterdir()) == ["2022.csv", "2024.csv"]
+
+
+def test_running_out_of_memory_while_reading_names_the_file(config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    import polars as pl
+
+    def no_memory(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(pl, "concat", no_memory)  # where the rows read become one table
+    with pytest.raises(ValidationError, match=f"{SURVEY.name} could not be read in the memory available"):
+        pipeline.import_survey(config, SURVEY)
+    assert not (config.raw_dir / "survey").exists()
+
+
+def test_no_hostile_export_ends_as_a_bug_through_the_cli(config: Config, tmp_path: Path) -> None:
+    """Each refused export: exit 1, the file named, no traceback, no 'bug', nothing private; the rounds stay."""
+    from typer.testing import CliRunner
+
+    from lagesbild_cli.cli import app
+
+    pipeline.import_survey(config, SURVEY)
+    before = stored_survey(config)
+    header, rows = original_rows()
+    private = {r[header.index(c)] for r in rows for c in (FREE_TEXT, EMAIL)} - {""}
+    huge = tmp_path / "stor.csv"
+    with huge.open("wb") as handle:  # sparse: over the limit without writing 200 MB
+        handle.truncate(200_000_001)
+    cases = {**hostile_exports(tmp_path), "too large": (huge, "stor.csv is larger than 200 MB")}
+    for case, (path, expected) in cases.items():
+        result = CliRunner().invoke(app, ["import", "survey", str(path), "--config", str(config.path)])
+        output = result.stdout + result.stderr
+        assert result.exit_code == 1, (case, output)
+        assert expected in output and "Traceback" not in output and "bug" not in output, (case, output)
+        assert str(tmp_path) not in output and not [p for p in private if p in output]
+        assert stored_survey(config) == before
+
+
+def test_a_stored_round_with_an_unlisted_group_is_not_loaded(config: Config) -> None:
+    """A round stored by an earlier version, before sex was a closed list: the load refuses it by name."""
+    from lagesbild_cli.database import loader
+
+    pipeline.import_survey(config, SURVEY)
+    stored = config.raw_dir / "survey" / "2026" / "2024.csv"
+    stored.write_text(stored.read_text(encoding="utf-8").replace(",Man,", f",{CONTACT},", 1), encoding="utf-8")
+    database = config.db_path.read_bytes()
+    with pytest.raises(ValidationError) as err:
+        loader.load(config)
+    message = str(err.value)
+    assert message.startswith("survey/2026/2024.csv (in data/raw/): the survey does not match [survey]")
+    assert f"  - {CONTACT!r}: 1 rows" in message and "import the survey export again" in message
+    assert str(config.raw_dir) not in message and config.db_path.read_bytes() == database

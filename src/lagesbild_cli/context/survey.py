@@ -9,6 +9,7 @@ from typing import Any
 from lagesbild_cli.context import charts, formatting
 from lagesbild_cli.database.store import Store
 from lagesbild_cli.settings.kommuner import Kommun
+from lagesbild_cli.settings.survey_mapping import LABEL_MAX
 
 KOMMUN = "Hela kommunen"
 
@@ -69,11 +70,17 @@ class SurveySection:
     age_groups: tuple[str, ...]
 
 
+def published(label: str) -> str:
+    """A group or area label as the report shows it: at most LABEL_MAX characters. The import accepts only
+    listed answers (and config names of at most that length), so this only cuts what slipped past it."""
+    return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1] + "…"
+
+
 def _cell(row: dict[str, Any], change: str | None) -> Cell:
     shown = row["status"] == "visas"
     n_hidden = row["status"].startswith("färre än") or row["status"].startswith("dold")
     return Cell(
-        group=row["grupp"],
+        group=published(row["grupp"]),
         n=None if n_hidden else row["n"],
         share=row["andel"] if shown else None,
         low=row["ki_undre"] if shown else None,
@@ -176,8 +183,8 @@ def survey_section(store: Store, kommun: Kommun, year: int) -> SurveySection | N
                 chart=charts.dot_plot(f"survey-{ind['indikator']}", ind["etikett"], description, dots),
             )
         )
-    sex_groups = sorted({c["grupp"] for c in cells if c["dimension"] == "kon"})
-    age_groups = sorted({c["grupp"] for c in cells if c["dimension"] == "alder"})
+    sex_groups = [published(g) for g in sorted({c["grupp"] for c in cells if c["dimension"] == "kon"})]
+    age_groups = [published(g) for g in sorted({c["grupp"] for c in cells if c["dimension"] == "alder"})]
     respondents = store.rows(
         "select count(distinct id) as n from raw_survey_svar where kommun_kod = $k and ar = $y",
         {"k": kommun.kod, "y": shown_year},
@@ -192,7 +199,7 @@ def survey_section(store: Store, kommun: Kommun, year: int) -> SurveySection | N
         indicators=tuple(results),
         areas=tuple(
             Area(
-                name=a["omrade"],
+                name=published(a["omrade"]),
                 deso=a["deso"] or "–",
                 population=a["folkmangd"],
                 population_year=a["ar"],

@@ -7,6 +7,7 @@ e-mail addresses) is dropped while reading and never stored.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -38,6 +39,61 @@ class SurveyIndicator:
         return {x.casefold() for x in (*self.yes, *self.no, *self.exclude)}
 
 
+LABEL_MAX = 40  # no group or area label longer than this is published (nor shown whole in a message)
+MAX_AREAS = 200  # more areas than this make a report section of hundreds of pages: a mapping error
+
+# Age bands as survey tools write them: "16–24", "16-24 år", "75+", "65 år och äldre", "under 25 år". Only
+# ASCII digits, at most three of them: never a free-text answer, and never one person's exact age.
+AGE_BAND = re.compile(
+    r"""(?:[0-9]{1,3}\s*[-–—]\s*[0-9]{1,3}
+        | [0-9]{1,3}\s*\+
+        | [0-9]{1,3}\s+år\s+(?:och|eller)\s+(?:äldre|över|yngre|under)
+        | (?:under|över)\s+[0-9]{1,3}
+    )(?:\s*år)?""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class GroupColumn:
+    """A column that splits respondents into published groups (sex, age): a closed list of answers, so that
+    nothing a respondent typed (a name, an e-mail address in a survey tool's "annat" field) becomes a group.
+
+    ``values`` are the groups, matched case-insensitively and published as the config spells them; without
+    ``values``, answers that are age bands (:data:`AGE_BAND`) are the groups. ``unplaced`` answers belong to
+    no group (stored, counted for the kommun, never published as a group)."""
+
+    values: tuple[str, ...]
+    unplaced: tuple[str, ...]
+    bands: bool = False  # no values listed: age bands are the groups
+
+    def label(self, answer: str) -> str | None:
+        """The published group of an answer; None for a blank, unplaced or unknown answer."""
+        key = answer.strip().casefold()
+        if key in self._values:
+            return self._values[key]
+        if self.bands and key not in self._unplaced and AGE_BAND.fullmatch(answer.strip()):
+            return answer.strip()
+        return None
+
+    def known(self, answer: str) -> bool:
+        """True for a blank answer, a group and an unplaced answer."""
+        key = answer.strip().casefold()
+        return not key or key in self._unplaced or self.label(answer) is not None
+
+    @cached_property
+    def _values(self) -> dict[str, str]:
+        return {v.casefold(): v for v in reversed(self.values)}  # the first spelling wins
+
+    @cached_property
+    def _unplaced(self) -> set[str]:
+        return {u.casefold() for u in self.unplaced}
+
+
+SEXES = GroupColumn(("Kvinna", "Man"), ())
+AGE_BANDS = GroupColumn((), (), bands=True)
+
+
 @dataclass(frozen=True)
 class SurveyArea:
     name: str
@@ -58,6 +114,8 @@ class SurveyMapping:
     indicators: tuple[SurveyIndicator, ...]
     min_cell: int  # no cell with fewer respondents is published
     min_share: int  # no share with fewer respondents is published ("för få svar")
+    sex: GroupColumn = SEXES  # the answers of sex_column that are groups
+    age: GroupColumn = AGE_BANDS  # the answers of age_column that are groups
 
     def area_of(self, answer: str) -> str | None:
         return self._area_by_answer.get(answer.strip().casefold())
@@ -72,6 +130,20 @@ class SurveyMapping:
 
     def known_area_answers(self) -> set[str]:
         return {a.casefold() for area in self.areas for a in area.answers} | {u.casefold() for u in self.unplaced}
+
+    def config_key(self, name: str) -> str:
+        """The key in lagesbild.toml that names the column read under canonical ``name``."""
+        if name.startswith("q_"):
+            n = next(i for i, ind in enumerate(self.indicators, 1) if f"q_{ind.id}" == name)
+            return f"survey.indicators[{n}].column"
+        return {
+            "id": "survey.id_column",
+            "ar": "survey.year_column",
+            "omrade": "survey.area_column",
+            "kon": "survey.sex_column",
+            "alder": "survey.age_column",
+            "vikt": "survey.weight_column",
+        }[name]
 
     def columns(self) -> dict[str, str]:
         """Canonical name → the survey file's column header, for every column that is read."""
@@ -90,6 +162,26 @@ def _strings(table: TomlTable, key: str, expected: str, default: list[str] | Non
     return tuple(values)
 
 
+def _labels(table: TomlTable, key: str, expected: str, default: list[str]) -> tuple[str, ...]:
+    """A list of answer labels that may be published: each non-empty and at most LABEL_MAX characters."""
+    values = _strings(table, key, expected, default)
+    for value in values:
+        if not value.strip() or len(value) > LABEL_MAX:
+            raise table.error(key, f"holds {value[:LABEL_MAX]!r}{'…' if len(value) > LABEL_MAX else ''}", expected)
+    return values
+
+
+def _group_column(table: TomlTable, name: str, default: tuple[str, ...], example: str) -> GroupColumn:
+    """``<name>_values`` and ``<name>_unplaced``. Without values (age only: sex has a default), age bands are
+    the groups."""
+    expected = f"a list of the answers that are groups, each 1–{LABEL_MAX} characters, e.g. {example}"
+    values = _labels(table, f"{name}_values", expected, list(default))
+    if default and not values:
+        raise table.error(f"{name}_values", "is empty", expected)
+    unplaced = _strings(table, f"{name}_unplaced", 'a list of answers that are no group, e.g. ["Vill inte uppge"]', [])
+    return GroupColumn(values, unplaced, bands=not values)
+
+
 def parse_survey(table: TomlTable) -> SurveyMapping | None:
     """The survey mapping, or None when the config has no [survey] section."""
     if not table.data:
@@ -98,7 +190,19 @@ def parse_survey(table: TomlTable) -> SurveyMapping | None:
     optional = "a column header, or leave the key out"
     mapping_areas = []
     areas = table.table("areas")
+    if len(areas.data) > MAX_AREAS:
+        raise ConfigError(
+            f"{table.path}: [survey.areas] has {len(areas.data)} areas; at most {MAX_AREAS} fit in a report.",
+            hint="Group the survey's area answers into fewer report areas (several answers can form one area: "
+            'answers = ["A", "B"]), or list answers that belong to no area in survey.unplaced.',
+        )
     for name in list(areas.data):
+        if len(name) > LABEL_MAX:
+            raise ConfigError(
+                f"{table.path}: an area in [survey.areas] has a name of {len(name)} characters "
+                f"({name[:LABEL_MAX]!r}…); the report shows at most {LABEL_MAX}.",
+                hint="Give the area a shorter name (the answers that form it may stay as they are).",
+            )
         area = areas.table(name)
         mapping_areas.append(
             SurveyArea(
@@ -147,6 +251,8 @@ def parse_survey(table: TomlTable) -> SurveyMapping | None:
         indicators=tuple(indicators),
         min_cell=table.get("min_cell", int, "the smallest number of respondents a published cell may have", 5),
         min_share=table.get("min_share", int, "the smallest number of respondents behind a published share", 30),
+        sex=_group_column(table, "sex", SEXES.values, '["Kvinna", "Man"]'),
+        age=_group_column(table, "age", (), '["16–24", "25–44", "45–64", "65+"]'),
     )
     if mapping.min_cell < 1 or mapping.min_share < mapping.min_cell:
         raise table.error(

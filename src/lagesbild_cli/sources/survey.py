@@ -1,131 +1,64 @@
 """The municipality's own citizen survey: a CSV export from any survey tool.
 
-Reads UTF-8 (with or without BOM) or Windows-1252, ``;``, ``,`` or tab separated, decimal commas.
-Only the columns that ``[survey]`` in lagesbild.toml maps are taken from each row; all other
-columns (free text, e-mail addresses) are dropped while reading and never stored, logged or shown.
-Everything is validated before anything is written, and the original file is never copied.
+Reads UTF-8 (with or without BOM) or Windows-1252, ``;``, ``,`` or tab separated, decimal commas (see
+:mod:`survey_file` for how the file is read, and its limits). Only the columns that ``[survey]`` in
+lagesbild.toml maps are taken from each row; all other columns (free text, e-mail addresses) are dropped while
+reading and never stored, logged or shown. Sex and age answers are closed lists: an answer the mapping does
+not list is an error, never a published group. Everything is validated before anything is written, the
+rounds an import replaces are swapped in together with their manifest entries, and the original file is
+never copied.
 """
 
 from __future__ import annotations
 
-import csv
-import difflib
 import io
-import unicodedata
+import os
+import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from lagesbild_cli import interrupts
 from lagesbild_cli.errors import ParseError, ValidationError
-from lagesbild_cli.settings.survey_mapping import SurveyMapping
-from lagesbild_cli.storage.raw import Manifest, ManifestEntry, sha256
+from lagesbild_cli.settings.survey_mapping import GroupColumn, SurveyMapping
+from lagesbild_cli.sources.survey_file import (
+    MAX_BYTES,
+    SurveyFile,
+    decode,
+    out_of_memory,
+    read,
+    read_stream,
+    sniff_separator,
+    too_large,
+)
+from lagesbild_cli.storage.checkpoints import checkpoint
+from lagesbild_cli.storage.raw import Manifest, ManifestEntry, file_mode, utc_now
+from lagesbild_cli.storage.raw import sha256 as sha256_of
+
+__all__ = ["SurveyFile", "SurveyImport", "decode", "import_file", "load", "read", "sniff_separator", "validate"]
 
 SOURCE = "survey"
 SHOWN_LABEL = 40  # answer labels in messages are cut to this length
-
-
-@dataclass(frozen=True)
-class SurveyFile:
-    """The mapped columns of a survey export, by canonical name, with each row's line number."""
-
-    columns: dict[str, str]  # canonical name → header in the file
-    rows: list[dict[str, str]]
-    lines: list[int]
-    encoding: str
-    separator: str
-
-
-def decode(data: bytes, origin: str) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "UTF-8 med BOM"
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError as exc:
-        raise ParseError(
-            f"{origin} is neither UTF-8 nor Windows-1252 (byte {exc.start}).",
-            hint="Export the survey again as CSV (UTF-8 or the Windows default).",
-        ) from None
-
-
-def sniff_separator(header: str) -> str:
-    counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] else ";"
-
-
-def _norm(header: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", header).split()).casefold()
-
-
-def read(data: bytes, origin: str, mapping: SurveyMapping) -> SurveyFile:
-    """The mapped columns only. Pure: reads nothing but ``data``."""
-    text, encoding = decode(data, origin)
-    first_line = text.split("\n", 1)[0]
-    separator = sniff_separator(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ParseError(f"{origin} is empty.", hint="Export the survey again.") from None
-    index = {_norm(h): i for i, h in enumerate(header)}
-    wanted = mapping.columns()
-    missing = {name: col for name, col in wanted.items() if _norm(col) not in index}
-    if missing:
-        listing = []
-        for name, column in missing.items():
-            close = difflib.get_close_matches(column, header, n=1, cutoff=0.6)
-            hint = f" (closest header: {close[0]!r})" if close else ""
-            listing.append(f"  - {_config_key(mapping, name)} = {column!r}{hint}")
-        raise ValidationError(
-            f"{origin}: {len(missing)} column(s) named in [survey] are not in the file:\n" + "\n".join(listing),
-            hint="Correct the column headers in lagesbild.toml so they match the file's first row.",
-        )
-    positions = {name: index[_norm(col)] for name, col in wanted.items()}
-    rows: list[dict[str, str]] = []
-    lines: list[int] = []
-    try:
-        for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue
-            # only the mapped cells are kept; the rest of the record is dropped here
-            rows.append({name: record[i].strip() if i < len(record) else "" for name, i in positions.items()})
-            lines.append(reader.line_num)
-    except csv.Error as exc:
-        raise ParseError(
-            f"{origin}, line {reader.line_num}: {exc}.", hint="The file is not a well-formed CSV; export it again."
-        ) from None
-    return SurveyFile(columns=wanted, rows=rows, lines=lines, encoding=encoding, separator=separator)
-
-
-def _config_key(mapping: SurveyMapping, name: str) -> str:
-    if name.startswith("q_"):
-        n = next(i for i, ind in enumerate(mapping.indicators, 1) if f"q_{ind.id}" == name)
-        return f"survey.indicators[{n}].column"
-    return {
-        "id": "survey.id_column",
-        "ar": "survey.year_column",
-        "omrade": "survey.area_column",
-        "kon": "survey.sex_column",
-        "alder": "survey.age_column",
-        "vikt": "survey.weight_column",
-    }[name]
+SHOWN_VALUES = 10  # different wrong answers listed in a message; the rest are counted
 
 
 def _label(value: str) -> str:
     return value if len(value) <= SHOWN_LABEL else value[:SHOWN_LABEL] + "…"
 
 
-def _listing(found: dict[str, list[int]]) -> str:
-    return "\n".join(
-        f"  - {_label(value)!r}: {len(rows)} rows (first at line {', '.join(map(str, rows[:3]))})"
-        for value, rows in sorted(found.items(), key=lambda kv: -len(kv[1]))
-    )
+def _listing(found: pl.DataFrame) -> str:
+    """Wrong values (columns ``value``, ``lines``), the most frequent first, each cut to SHOWN_LABEL."""
+    ordered = found.sort(pl.col("lines").list.len(), pl.col("lines").list.first(), descending=[True, False])
+    shown = [
+        f"  - {_label(value)!r}: {len(lines)} rows (first at line {', '.join(map(str, lines[:3]))})"
+        for value, lines in ordered.head(SHOWN_VALUES).iter_rows()
+    ]
+    if ordered.height > SHOWN_VALUES:
+        shown.append(f"  - and {ordered.height - SHOWN_VALUES} other values")
+    return "\n".join(shown)
 
 
 def parse_weight(value: str) -> float | None:
@@ -137,68 +70,98 @@ def parse_weight(value: str) -> float | None:
     return weight if weight > 0 and weight == weight else None
 
 
+def _year(value: str) -> bool:
+    return value.isascii() and value.isdigit() and 1990 <= int(value) <= 2100
+
+
+def _wrong(table: pl.DataFrame, column: str, ok: Callable[[str], bool], blank: bool = True) -> pl.DataFrame:
+    """The values of ``column`` for which ``ok`` is false (judged once per distinct value), with their lines;
+    a blank value is wrong only when ``blank`` is false."""
+    values = table[column].unique().to_list()
+    bad = [v for v in values if not ((blank and not v) or ok(v))]
+    if not bad:
+        return pl.DataFrame()
+    return (
+        table.filter(pl.col(column).is_in(bad))
+        .group_by(pl.col(column).replace("", "(tomt)").alias("value"), maintain_order=True)
+        .agg(pl.col("line").alias("lines"))
+    )
+
+
+def _folded_in(known: set[str]) -> Callable[[str], bool]:
+    return lambda value: value.casefold() in known
+
+
+def _group_problem(column: str | None, key: str, group: GroupColumn, wrong: pl.DataFrame) -> str:
+    listed = "its listed groups" if group.values else "the age bands it accepts (such as '16–24' or '65+')"
+    return (
+        f"{column!r} (survey.{key}_column) holds answers that are neither {listed} nor in survey.{key}_unplaced "
+        f"(an answer outside a closed list is never published as a group):\n{_listing(wrong)}"
+    )
+
+
 def validate(survey: SurveyFile, origin: str, mapping: SurveyMapping) -> pl.DataFrame:
-    """Check every row against the mapping; the first problem found raises with what, where and how."""
+    """Check every row against the mapping; every problem found is listed with what, where and how."""
+    return _validated(survey.table, origin, mapping)
+
+
+IMPORT_HINT = "Add the answers to the right list in lagesbild.toml (or fix the file); nothing was imported."
+STORED_HINT = (
+    "The round was stored by an earlier import or under another [survey] mapping: add the answers to the right "
+    "list in lagesbild.toml, or import the survey export again with 'lagesbild import survey FILE'. Nothing "
+    "was loaded into the database."
+)
+
+
+def _validated(table: pl.DataFrame, origin: str, mapping: SurveyMapping, hint: str = IMPORT_HINT) -> pl.DataFrame:
     problems: list[str] = []
-    years: dict[str, list[int]] = defaultdict(list)
-    areas: dict[str, list[int]] = defaultdict(list)
-    weights: dict[str, list[int]] = defaultdict(list)
-    ids: dict[tuple[str, str], list[int]] = defaultdict(list)
     known_areas = mapping.known_area_answers()
-    for row, line in zip(survey.rows, survey.lines, strict=True):
-        if not (row["ar"].isascii() and row["ar"].isdigit() and 1990 <= int(row["ar"]) <= 2100):
-            years[row["ar"] or "(tomt)"].append(line)
-        if row["omrade"] and row["omrade"].casefold() not in known_areas:
-            areas[row["omrade"]].append(line)
-        if "vikt" in row and parse_weight(row["vikt"]) is None:
-            weights[row["vikt"] or "(tomt)"].append(line)
-        ids[(row["ar"], row["id"])].append(line)
-    if years:
+    if not (wrong := _wrong(table, "ar", _year, blank=False)).is_empty():
         problems.append(
-            f"{mapping.year_column!r} (survey.year_column) holds values that are not years:\n{_listing(years)}"
+            f"{mapping.year_column!r} (survey.year_column) holds values that are not years:\n{_listing(wrong)}"
         )
-    if areas:
+    if not (wrong := _wrong(table, "omrade", _folded_in(known_areas))).is_empty():
         problems.append(
             f"{mapping.area_column!r} (survey.area_column) holds answers that no [survey.areas] "
-            f"entry or survey.unplaced lists:\n{_listing(areas)}"
+            f"entry or survey.unplaced lists:\n{_listing(wrong)}"
         )
-    if weights:
-        problems.append(
-            f"{mapping.weight_column!r} (survey.weight_column) holds values that are not positive "
-            f"numbers:\n{_listing(weights)}"
-        )
-    duplicates = {f"{key[1]} ({key[0]})": lines for key, lines in ids.items() if len(lines) > 1 or not key[1]}
-    if duplicates:
+    for name, key, group, column in (
+        ("kon", "sex", mapping.sex, mapping.sex_column),
+        ("alder", "age", mapping.age, mapping.age_column),
+    ):
+        if name in table.columns and not (wrong := _wrong(table, name, group.known)).is_empty():
+            problems.append(_group_problem(column, key, group, wrong))
+    if "vikt" in table.columns:
+        if not (wrong := _wrong(table, "vikt", lambda v: parse_weight(v) is not None, blank=False)).is_empty():
+            problems.append(
+                f"{mapping.weight_column!r} (survey.weight_column) holds values that are not positive "
+                f"numbers:\n{_listing(wrong)}"
+            )
+    ids = (
+        table.group_by("ar", "id", maintain_order=True)
+        .agg(pl.col("line").alias("lines"))
+        .filter((pl.col("lines").list.len() > 1) | (pl.col("id") == ""))
+    )
+    if not ids.is_empty():
+        duplicates = ids.select(pl.format("{} ({})", "id", "ar").alias("value"), "lines")
         problems.append(
             f"{mapping.id_column!r} (survey.id_column) has duplicate or empty respondent ids within a "
             f"survey year:\n{_listing(duplicates)}"
         )
     for n, indicator in enumerate(mapping.indicators, 1):
         known = indicator.known()
-        unknown: dict[str, list[int]] = defaultdict(list)
-        for row, line in zip(survey.rows, survey.lines, strict=True):
-            value = row[f"q_{indicator.id}"]
-            if value and value.casefold() not in known:
-                unknown[value].append(line)
-        if unknown:
+        if not (wrong := _wrong(table, f"q_{indicator.id}", _folded_in(known))).is_empty():
             problems.append(
                 f"{indicator.column[:60]!r} (survey.indicators[{n}], id {indicator.id!r}) has answers "
-                f"that are neither in yes, no nor exclude:\n{_listing(unknown)}"
+                f"that are neither in yes, no nor exclude:\n{_listing(wrong)}"
             )
     if problems:
         raise ValidationError(
             f"{origin}: the survey does not match [survey] in lagesbild.toml ({len(problems)} problem(s)):\n"
             + "\n".join(problems),
-            hint="Add the answers to the right list in lagesbild.toml (or fix the file); nothing was imported.",
+            hint=hint,
         )
-    return frame(survey, mapping)
-
-
-def frame(survey: SurveyFile, mapping: SurveyMapping) -> pl.DataFrame:
-    """The validated rows as a frame of the mapped columns, under canonical names."""
-    data = {name: [r[name] for r in survey.rows] for name in survey.columns}
-    result = pl.DataFrame(data, schema=dict.fromkeys(survey.columns, pl.String))
-    return result.with_columns(pl.col("ar").cast(pl.Int32))
+    return table.drop("line").with_columns(pl.col("ar").cast(pl.Int32))
 
 
 @dataclass(frozen=True)
@@ -239,13 +202,23 @@ def _legacy_rounds(raw_dir: Path) -> dict[int, list[Path]]:
 def import_file(path: Path, mapping: SurveyMapping, manifest: Manifest, kommun_kod: str) -> SurveyImport:
     """Read and validate the export, then store the mapped columns of each round it holds as
     ``data/raw/survey/<kommun>/<round>.csv``. A round imported before, from this or another export, is
-    replaced; the earlier imports' other rounds stay."""
+    replaced; the earlier imports' other rounds stay.
+
+    Whole or nothing: every round file is written beside its place first, and only when all are written are
+    they swapped in and recorded in the manifest, in one block that Ctrl-C and SIGTERM cannot cut in two. A
+    failure or an interrupt before that leaves the earlier rounds and the manifest as they were."""
     if not path.is_file():
-        raise ParseError(f"{path} does not exist.", hint="Give the path of the survey tool's CSV export.")
-    data = path.read_bytes()
-    table = validate(read(data, path.name, mapping), path.name, mapping)
+        raise ParseError(f"{path.name} does not exist.", hint="Give the path of the survey tool's CSV export.")
+    if path.stat().st_size > MAX_BYTES:
+        raise too_large(path.name)
+    try:
+        read_file = read_stream(lambda: path.open("rb"), path.name, mapping)
+        table = validate(read_file, path.name, mapping)
+    except MemoryError:
+        raise out_of_memory(path.name) from None
     if table.is_empty():
         raise ValidationError(f"{path.name} has no respondents.", hint="Export the survey again, with its answers.")
+    checkpoint("survey-read")
     entries = manifest.entries()
     legacy = _legacy_rounds(manifest.raw_dir)
     rounds = sorted(table["ar"].unique().to_list())
@@ -258,22 +231,52 @@ def import_file(path: Path, mapping: SurveyMapping, manifest: Manifest, kommun_k
             for old in legacy.get(year, []):
                 old_relative = str(old.relative_to(manifest.raw_dir))
                 replaced.append((year, _origin_name(entries.get(old_relative), old)))
-    stored = []
-    for year in rounds:
-        part = table.filter(pl.col("ar") == year)
-        out = io.BytesIO()
-        part.write_csv(out)
-        stored.append(
-            manifest.store(
-                round_path(kommun_kod, year),
-                out.getvalue(),
+    staged: list[tuple[Path, ManifestEntry]] = []
+    try:
+        for year in rounds:
+            part = table.filter(pl.col("ar") == year)
+            out = io.BytesIO()
+            part.write_csv(out)
+            data = out.getvalue()
+            relative = round_path(kommun_kod, year)
+            entry = ManifestEntry(
+                file=relative,
                 source=SOURCE,
-                origin=f"{path.name} (original sha256 {sha256(data)}, round {year}: {len(part)} rows, "
+                origin=f"{path.name} (original sha256 {read_file.sha256}, round {year}: {len(part)} rows, "
                 f"{len(part.columns)} mapped columns)",
+                retrieved_at=utc_now(),
                 status=None,
+                sha256=sha256_of(data),
+                bytes=len(data),
             )
-        )
-    return SurveyImport(tuple(stored), len(table), tuple(rounds), tuple(replaced))
+            staged.append((_stage(manifest.raw_dir / relative, data), entry))
+        checkpoint("survey-staged")
+        with interrupts.deferred():  # all rounds and their entries, or none
+            for temp, entry in staged:
+                os.replace(temp, manifest.raw_dir / entry.file)
+            for _, entry in staged:
+                manifest.record(entry)
+    finally:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+    return SurveyImport(tuple(e for _, e in staged), len(table), tuple(rounds), tuple(replaced))
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    """``data`` in a new temp file beside ``target`` (synced, with the umask's mode), to be swapped in."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temp = Path(name)
+    try:
+        os.fchmod(fd, file_mode())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
 
 
 def _files(raw_dir: Path, kommun_kod: str, legacy: bool) -> list[tuple[Path, set[int] | None]]:
@@ -304,7 +307,9 @@ def _files(raw_dir: Path, kommun_kod: str, legacy: bool) -> list[tuple[Path, set
 
 def load(raw_dir: Path, mapping: SurveyMapping | None, kommun_kod: str, *, legacy: bool = True) -> pl.DataFrame:
     """A kommun's imported rounds as one long frame of coded answers (1 yes, 0 no; left-out answers
-    dropped). ``legacy``: also read files of the earlier layout, which belong to the config's own kommun."""
+    dropped), respondent by respondent in the order of the files. ``legacy``: also read files of the
+    earlier layout, which belong to the config's own kommun. Every file is validated against the mapping
+    again, so an answer no list names never reaches the database."""
     schema = {
         "kommun_kod": pl.String,
         "id": pl.String,
@@ -319,39 +324,53 @@ def load(raw_dir: Path, mapping: SurveyMapping | None, kommun_kod: str, *, legac
     }
     if mapping is None:
         return pl.DataFrame(schema=schema)
-    files = _files(raw_dir, kommun_kod, legacy)
-    rows = []
-    for path, years in files:
+    parts = []
+    for path, years in _files(raw_dir, kommun_kod, legacy):
         stored = pl.read_csv(path, infer_schema=False)
         if years is not None:
             stored = stored.filter(pl.col("ar").is_in([str(y) for y in years]))
-        survey = SurveyFile(
-            columns={c: c for c in stored.columns},
-            rows=stored.fill_null("").to_dicts(),
-            lines=list(range(2, stored.height + 2)),
-            encoding="UTF-8",
-            separator=",",
-        )
         missing = [c for c in mapping.columns() if c not in stored.columns]
         if missing:
             raise ValidationError(
                 f"{path} was imported with another [survey] mapping (it lacks {', '.join(missing)}).",
                 hint="Import the survey file again with 'lagesbild import survey FILE'.",
             )
-        validate(survey, str(path), mapping)
-        for r in survey.rows:
-            respondent = {
-                "kommun_kod": kommun_kod,
-                "id": r["id"],
-                "ar": int(r["ar"]),
-                "omrade_svar": r["omrade"] or None,
-                "omrade": mapping.area_of(r["omrade"]) if r["omrade"] else None,
-                "kon": r.get("kon") or None,
-                "alder": r.get("alder") or None,
-                "vikt": parse_weight(r["vikt"]) if "vikt" in r else 1.0,
-            }
-            for indicator in mapping.indicators:
-                value = indicator.code(r[f"q_{indicator.id}"])
-                if value is not None:
-                    rows.append({**respondent, "indikator": indicator.id, "varde": value})
-    return pl.DataFrame(rows, schema=schema)
+        stored = stored.select(list(mapping.columns())).fill_null("")
+        stored = stored.with_columns(pl.int_range(2, stored.height + 2, dtype=pl.Int64).alias("line"))
+        shown = f"{path.relative_to(raw_dir)} (in data/raw/)"  # never the user's folders
+        parts.append(_coded(_validated(stored, shown, mapping, STORED_HINT), mapping, kommun_kod))
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(parts).select(list(schema)).cast(schema)  # type: ignore[arg-type]
+
+
+def _mapped(column: pl.Series, label: Callable[[str], object]) -> pl.Expr:
+    """``column`` through ``label``, judged once per distinct value."""
+    values = column.unique().to_list()
+    return pl.col(column.name).replace_strict(values, [label(v) for v in values])
+
+
+def _coded(table: pl.DataFrame, mapping: SurveyMapping, kommun_kod: str) -> pl.DataFrame:
+    """One validated file's respondents as coded answers, one row per respondent and answered indicator."""
+    respondents = table.with_row_index("_respondent").select(
+        "_respondent",
+        pl.lit(kommun_kod).alias("kommun_kod"),
+        "id",
+        "ar",
+        pl.when(pl.col("omrade") != "").then(pl.col("omrade")).alias("omrade_svar"),
+        _mapped(table["omrade"], lambda v: mapping.area_of(v) if v else None).alias("omrade"),
+        (_mapped(table["kon"], mapping.sex.label) if "kon" in table.columns else pl.lit(None)).alias("kon"),
+        (_mapped(table["alder"], mapping.age.label) if "alder" in table.columns else pl.lit(None)).alias("alder"),
+        (_mapped(table["vikt"], parse_weight) if "vikt" in table.columns else pl.lit(1.0)).alias("vikt"),
+        *[_mapped(table[f"q_{i.id}"], i.code).cast(pl.Int8).alias(f"q_{i.id}") for i in mapping.indicators],
+    )
+    answers = [
+        respondents.select(
+            pl.exclude("^q_.*$"),
+            pl.lit(i.id).alias("indikator"),
+            pl.lit(n).alias("_order"),
+            pl.col(f"q_{i.id}").alias("varde"),
+        )
+        for n, i in enumerate(mapping.indicators)
+    ]
+    return pl.concat(answers).drop_nulls("varde").sort("_respondent", "_order").drop("_respondent", "_order")
