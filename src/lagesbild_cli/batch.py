@@ -15,7 +15,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from lagesbild_cli import exports, formatting, maps, markup, report, staging
+from lagesbild_cli import exports, formatting, interrupts, maps, markup, report, staging
 from lagesbild_cli.config import Config
 from lagesbild_cli.context import data_date
 from lagesbild_cli.errors import DataMissingError, LagesbildError, storage_error
@@ -113,7 +113,10 @@ def _run_shared(tasks: Sequence[Callable[[], object]], workers: int) -> list[obj
                 if pool is None or done == WORKER_TASKS:
                     if pool is not None:
                         pool.shutdown()
-                    pool, done = ProcessPoolExecutor(max_workers=1, mp_context=spawn), 0
+                    pool, done = (
+                        ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=interrupts.leave_to_parent),
+                        0,
+                    )
                 try:
                     results[i] = pool.submit(tasks[i]).result()
                     done += 1
@@ -240,7 +243,7 @@ def lan_overview(
         return page
     pdf = report.render_pdf(html)
     folder = config.reports_dir / f"lan-{lan.kod}" / str(year)
-    with staging.replaced_folder(folder) as new:
+    with staging.replaced_folder(folder, config.data_dir) as new:
         atomic_write_bytes(new / "lansoversikt.html", html.encode("utf-8"))
         atomic_write_bytes(new / "lansoversikt.pdf", pdf)
     return folder / "lansoversikt.pdf"

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from lagesbild_cli import batch, exports, loader, report, runlock
+from lagesbild_cli import batch, exports, loader, report, runlock, staging
 from lagesbild_cli import demo as demo_project
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.defaults import DEMO_DIR, SOURCE_NAMES
@@ -165,8 +165,21 @@ def import_bra(
     config: Config, paths: Sequence[Path]
 ) -> tuple[list[tuple[Kommun, ManifestEntry, tuple[str, ...]]], LoadResult]:
     """Copy hand-downloaded Brå workbooks into data/raw/bra/ (all validated first), then load.
-    Returns per workbook its kommun, manifest entry and what its parser left out."""
-    imported = bra.import_files(paths, Manifest(config.raw_dir))
+    Returns per workbook its kommun, manifest entry and what its parser left out.
+
+    The workbooks replace those in data/raw/bra/ all at once, with their manifest entries, or none does (an
+    error or an interrupt before leaves the raw files as they were). Stopped after that, during the load, the
+    previous database is kept, and the next build sees the newer manifest and reloads."""
+
+    def stored(files: list[str]) -> str:
+        workbooks = "workbook" if len(files) == 1 else "workbooks"
+        return (
+            f"{len(files)} Brå {workbooks} were stored in data/raw/bra/, but the database was not reloaded "
+            "(the next 'lagesbild build' or 'lagesbild load' reloads it)"
+        )
+
+    with staging.stored_together(Manifest(config.raw_dir), stored) as manifest:
+        imported = bra.import_files(paths, manifest)
     return imported, loader.load(config)
 
 

@@ -148,7 +148,7 @@ def write_report(
     pdf = _pdf(html, config, renderer)
     out = report_dir(config, context.year)
     title = f"{context.title} – {context.kommun_fullnamn} {context.year}: indikatorer"
-    with staging.replaced_folder(out) as folder:
+    with staging.replaced_folder(out, config.data_dir) as folder:
         atomic_write_bytes(folder / "lagesbild.html", html.encode("utf-8"))
         written = exports.write(folder, sheets, title, context.report_date) if sheets else []
         atomic_write_bytes(folder / "lagesbild.pdf", pdf())
