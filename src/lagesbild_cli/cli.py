@@ -424,8 +424,13 @@ def build(
         typer.echo("(previews: the web pages only; no PDF or exports were made)")
     for failed, message in result.failed:
         typer.echo(_with_config(f"Error ({failed.namn} {failed.kod}): {message}"), err=True)
+    if result.overview_failed:
+        typer.echo(_with_config(f"Error (the län overview): {result.overview_failed}"), err=True)
     if result.failed:
         typer.echo(f"{len(result.failed)} of {len(many)} reports failed; the others were written.", err=True)
+    elif result.overview_failed:
+        typer.echo(f"The {len(result.built)} reports listed above were written; the län overview was not.", err=True)
+    if result.failed or result.overview_failed:
         raise typer.Exit(1)
 
 
