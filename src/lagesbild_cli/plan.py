@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from lagesbild_cli.errors import ConfigError, RenderError
 from lagesbild_cli.formatting import clean_text
+from lagesbild_cli.markup import narrative_html
 from lagesbild_cli.toml_table import TomlTable
 
 if TYPE_CHECKING:
@@ -227,7 +228,8 @@ def markdown() -> MarkdownIt:
 
 
 def render_markdown(text: str) -> Markup:
-    return Markup(markdown().render(clean_text(text)))
+    """Narrative Markdown as HTML, without bidi controls or links to local addresses (see :mod:`markup`)."""
+    return Markup(narrative_html(markdown(), clean_text(text)))
 
 
 def narratives(settings: PlanSettings, *, final: bool) -> tuple[Narrative, ...]:
