@@ -172,9 +172,9 @@ def import_bra(
     previous database is kept, and the next build sees the newer manifest and reloads."""
 
     def stored(files: list[str]) -> str:
-        workbooks = "workbook" if len(files) == 1 else "workbooks"
+        workbooks = "workbook was" if len(files) == 1 else "workbooks were"
         return (
-            f"{len(files)} Brå {workbooks} were stored in data/raw/bra/, but the database was not reloaded "
+            f"{len(files)} Brå {workbooks} stored in data/raw/bra/, but the database was not reloaded "
             "(the next 'lagesbild build' or 'lagesbild load' reloads it)"
         )
 
