@@ -191,3 +191,16 @@ def test_helper_processes_leave_ctrl_c_to_the_build(built_project: Path) -> None
         while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not Path(f"/proc/{child}/status").exists() or "zombie" in Path(f"/proc/{child}/status").read_text()
+
+
+def test_every_raw_file_stored_is_noted_so_an_interrupt_never_claims_nothing_changed(tmp_path: Path) -> None:
+    """A fetch stores its sources one by one: stopped after some, its line names what was stored."""
+    from lagesbild_cli import interrupts
+    from lagesbild_cli.raw import Manifest
+
+    interrupts.forget()
+    Manifest(tmp_path).store("polisen/archive.json", b"[]", source="polisen", origin="https://polisen.se", status=200)
+    assert interrupts.notes() == (
+        "data/raw/polisen/archive.json was stored (the next 'lagesbild build' reloads the database from it)",
+    )
+    interrupts.forget()

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lagesbild_cli import interrupts
+
 
 @dataclass(frozen=True)
 class Download:
@@ -168,8 +170,11 @@ class Manifest:
         atomic_write_bytes(self.path, (text + "\n").encode("utf-8"))
 
     def write_file(self, relative: str, data: bytes) -> None:
-        """Replace the raw file ``relative`` with ``data`` atomically (see :func:`staging.stored_together`)."""
-        atomic_write_bytes(self.raw_dir / relative, data)
+        """Replace the raw file ``relative`` with ``data`` atomically (see :func:`staging.stored_together`); if the
+        run is stopped from now on, the CLI says so (see :func:`interrupts.done`)."""
+        with interrupts.deferred():  # the file and its note, or neither
+            atomic_write_bytes(self.raw_dir / relative, data)
+            interrupts.done(f"data/raw/{relative} was stored (the next 'lagesbild build' reloads the database from it)")
 
     def get(self, relative: str) -> ManifestEntry | None:
         """The entry of a raw file, if the file is still there."""
