@@ -368,6 +368,7 @@ HOSTILE_MARKDOWN = """Vi ser **fler** bränder.
 <img src="file:///etc/passwd">
 ![karta](http://127.0.0.1:9/spy.png)
 <iframe src="http://127.0.0.1:9/"></iframe>
+Se [metadata](http://169.254.169.254/latest/meta-data/) och &#x202e;baklänges&#x202c; &#x2067;isolerat&#x2069;.
 """
 
 

@@ -213,3 +213,31 @@ def test_serial_batch_renders_in_bounded_processes_too(monkeypatch: pytest.Monke
     assert pids[:2] == [os.getpid()] * 2
     assert pids[2:5] == [pids[2]] * 3 and pids[5:] == [pids[5]] * 3  # serial: one worker after the other
     assert len({os.getpid(), pids[2], pids[5]}) == 3
+
+
+def test_a_lan_without_bra_data_is_refused_before_anything_is_written(loaded_config: Config) -> None:
+    """Only Dalarna's workbooks are loaded: a batch of Västra Götaland wrote its 49 report sets for nearly a minute,
+    then failed at the overview without saying they were written. Now it is refused at once."""
+    args = ["build", "--lan", "14", "--year", "2024", "--config", str(loaded_config.path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "No Brå data for the 49 kommuner of Västra Götalands län in 2024; nothing was written." in result.stderr
+    assert "lagesbild import bra FOLDER" in result.stderr
+    assert not loaded_config.reports_dir.exists() and result.stdout == ""
+
+
+def test_a_failed_lan_overview_lists_the_reports_that_were_written(
+    loaded_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_overview(*args: object) -> Path:
+        raise batch.DataMissingError("No map for Dalarnas län.", hint="Fetch the geodata.")
+
+    monkeypatch.setattr(batch, "lan_overview", no_overview)
+    args = ["build", "--kommun", "2026,2062", "--year", "2024", "--preview", "--config", str(loaded_config.path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    preview = loaded_config.processed_dir / "preview"
+    assert f"Wrote {preview / '2026' / '2024' / 'lagesbild.html'}" in result.stdout
+    assert f"Wrote {preview / '2062' / '2024' / 'lagesbild.html'}" in result.stdout
+    assert "Error (the län overview): No map for Dalarnas län." in result.stderr
+    assert "The 2 reports listed above were written; the län overview was not." in result.stderr

@@ -109,3 +109,31 @@ def test_the_survey_is_imported_not_fetched_and_unmentioned_when_not_configured(
     (tmp_path / "mora").mkdir()
     mora = by_name(doctor.run(write_config(tmp_path / "mora", kommun="2062")))  # no [survey] section
     assert "data survey" not in mora and "data bra" in mora
+
+
+def test_doctor_names_leftovers_and_linked_report_folders(tmp_path: Path) -> None:
+    """What older versions left beside a report folder (a dangling .2024.old-<pid> link, on which every run failed
+    before), what a stopped run left, and a report folder linked to a web folder: named, with what to do."""
+    config = load_config(write_config(tmp_path))
+    reports = config.reports_dir / "2026"
+    reports.mkdir(parents=True)
+    assert by_name(doctor.run(config.path))["leftovers"].detail == "none"
+    (reports / ".2024.old-4242").symlink_to(tmp_path / "gone")
+    web = tmp_path / "www" / "lagesbild"
+    web.mkdir(parents=True)
+    (reports / "2024").symlink_to(web)
+    marked = config.raw_dir / "bra" / ".2026.xlsx.lagesbild-k2j4h5g6.tmp"
+    marked.parent.mkdir(parents=True)
+    marked.write_bytes(b"half a workbook")
+    checks = by_name(doctor.run(config.path))
+    old = checks["leftover .2024.old-4242"]
+    assert old.status == "WARN" and "(a link to a folder that is gone)" in old.detail
+    assert old.fix == f"If it is not yours, remove it: rm {reports / '.2024.old-4242'}"
+    assert checks["leftovers"].status == "WARN" and "a stopped run left 1 temp file(s)" in checks["leftovers"].detail
+    linked = checks["report folder 2024"]
+    assert (
+        linked.status == "OK" and linked.detail == f"{reports / '2024'} is a link; a build writes the report into {web}"
+    )
+    result = CliRunner().invoke(app, ["doctor", "--config", str(config.path)])
+    assert "WARN  leftover .2024.old-4242" in result.stdout and "WARN  leftovers" in result.stdout
+    assert marked.exists() and (reports / ".2024.old-4242").is_symlink()  # doctor changes nothing

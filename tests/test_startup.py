@@ -92,7 +92,7 @@ def test_a_build_imports_no_download_library(built: Demo, tmp_path: Path) -> Non
 
 def test_help_imports_only_the_command_line_itself(tmp_path: Path) -> None:
     """--help answers within about twice Typer's own start-up: it imports lagesbild's command definitions,
-    errors and defaults, and nothing that reads a config, the kommun list or package metadata."""
+    errors, defaults and interrupt handling, and nothing that reads a config, the kommun list or package metadata."""
     code = (
         "import sys; from lagesbild_cli.cli import app\n"
         "try:\n    app(['--help'], prog_name='lagesbild')\nexcept SystemExit:\n    pass\n"
@@ -107,6 +107,7 @@ def test_help_imports_only_the_command_line_itself(tmp_path: Path) -> None:
         "lagesbild_cli",
         "lagesbild_cli.cli",
         "lagesbild_cli.errors",
+        "lagesbild_cli.interrupts",  # signal and threading only: the CLI installs its handlers before anything
         "lagesbild_cli.settings",  # a docstring only
         "lagesbild_cli.settings.defaults",
     ]

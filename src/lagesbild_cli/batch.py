@@ -15,6 +15,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
+from lagesbild_cli import interrupts
 from lagesbild_cli.context import data_date, formatting, maps, tables
 from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import DataMissingError, LagesbildError, storage_error
@@ -30,6 +31,7 @@ class BatchResult:
     built: tuple[Path, ...]  # the PDFs, or for a preview the web pages
     failed: tuple[tuple[Kommun, str], ...]
     overview: Path | None
+    overview_failed: str | None = None  # why the län overview could not be made (the reports were still written)
 
 
 def _build_one(
@@ -64,18 +66,56 @@ def build_many(
 ) -> BatchResult:
     """The caller holds the data folder's lock and has loaded the store. A ``preview`` (web pages only, no
     render) runs in this process alone: starting a worker would take longer than the pages."""
+    check_inputs(config, kommuner, year)
     workers = workers or min(os.cpu_count() or 1, len(kommuner))
     wants_overview = len(kommuner) > 1 and len({k.lan_kod for k in kommuner}) == 1
     tasks: list[Callable[[], object]] = []
     if wants_overview:  # first, so the warm parent takes it while the workers start
-        tasks.append(partial(lan_overview, config, kommuner[0].lan, year, report_date, preview))
+        tasks.append(partial(_overview, config, kommuner[0].lan, year, report_date, preview))
     tasks += [partial(_build_one, replace(config, kommun=k), year, final, report_date, preview) for k in kommuner]
     results = [task() for task in tasks] if preview else _run_shared(tasks, workers)
     overview = results.pop(0) if wants_overview else None
     outcomes = [r for r in results if isinstance(r, tuple)]
     built = tuple(Path(text) for ok, text in outcomes if ok)
     failed = tuple((k, text) for k, (ok, text) in zip(kommuner, outcomes, strict=True) if not ok)
-    return BatchResult(built=built, failed=failed, overview=overview if isinstance(overview, Path) else None)
+    return BatchResult(
+        built=built,
+        failed=failed,
+        overview=overview if isinstance(overview, Path) else None,
+        overview_failed=overview if isinstance(overview, str) else None,
+    )
+
+
+def check_inputs(config: Config, kommuner: Sequence[Kommun], year: int | None) -> None:
+    """Before anything is written: a batch none of whose kommuner has Brå data (for ``year``) is refused, instead
+    of rewriting every report set without it and failing at the län overview."""
+    with open_store(config.db_path) as store:
+        found = store.rows(
+            "select count(*) as n from ind_anmalda_brott where geo_niva = 'kommun' and antal is not null "
+            "and list_contains($kommuner, geo_kod) and ($y is null or ar = $y)",
+            {"kommuner": [k.kod for k in kommuner], "y": year},
+        )[0]["n"]
+    if found:
+        return
+    lans = {k.lan_kod: k.lan for k in kommuner}
+    where = f"the {len(kommuner)} kommuner of {next(iter(lans.values())).namn}" if len(lans) == 1 else "the kommuner"
+    if len(kommuner) == 1:
+        where = kommuner[0].namn
+    raise DataMissingError(
+        f"No Brå data for {where}{f' in {year}' if year else ''}; nothing was written.",
+        hint="Import their Brå workbooks with 'lagesbild import bra FOLDER' (or fetch them with 'lagesbild fetch' "
+        "and a config for a kommun of that län), then build again.",
+    )
+
+
+def _overview(config: Config, lan: Lan, year: int | None, report_date: date | None, preview: bool) -> Path | str | None:
+    """The län overview, or why it could not be made: the kommuner's reports are written all the same."""
+    try:
+        return lan_overview(config, lan, year, report_date, preview)
+    except LagesbildError as exc:
+        return str(exc)
+    except OSError as exc:
+        return str(storage_error(exc))
 
 
 # WeasyPrint's native libraries keep about 2 MB per rendered report in the process (not Python objects:
@@ -114,7 +154,10 @@ def _run_shared(tasks: Sequence[Callable[[], object]], workers: int) -> list[obj
                 if pool is None or done == WORKER_TASKS:
                     if pool is not None:
                         pool.shutdown()
-                    pool, done = ProcessPoolExecutor(max_workers=1, mp_context=spawn), 0
+                    pool, done = (
+                        ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=interrupts.leave_to_parent),
+                        0,
+                    )
                 try:
                     results[i] = pool.submit(tasks[i]).result()
                     done += 1
@@ -241,7 +284,7 @@ def lan_overview(
         return page
     pdf = report.render_pdf(html)
     folder = config.reports_dir / f"lan-{lan.kod}" / str(year)
-    with staging.replaced_folder(folder) as new:
+    with staging.replaced_folder(folder, config.data_dir) as new:
         atomic_write_bytes(new / "lansoversikt.html", html.encode("utf-8"))
         atomic_write_bytes(new / "lansoversikt.pdf", pdf)
     return folder / "lansoversikt.pdf"

@@ -10,14 +10,18 @@ Exit codes, the same for every command:
   ``--year abc``, or no command at all (then the help is printed too).
 - 70: a bug in lagesbild (EXIT_BUG, EX_SOFTWARE in sysexits.h): the message names the exception and
   where it was raised, asks for a report, and shows no traceback full of data.
+- 130 and 143: stopped by Ctrl-C (SIGINT) or SIGTERM, as a shell reports a process ended by the signal. One
+  line says what had taken effect (see :func:`interrupts.done`) and that everything else is as it was.
 
-Errors are mapped to these codes in one place, :func:`_run`.
+Errors are mapped to these codes in one place, :func:`_run`; an interrupt anywhere in a command in
+:class:`_Commands`.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -26,8 +30,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
-from lagesbild_cli import __version__
+from lagesbild_cli import __version__, interrupts
 from lagesbild_cli.errors import LagesbildError, storage_error
 from lagesbild_cli.settings.defaults import DEFAULT_CONFIG, DEMO_DIR, SOURCE_NAMES
 
@@ -47,8 +52,22 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2  # click's own code for usage errors
 EXIT_BUG = 70  # EX_SOFTWARE
 
+
+class _Commands(TyperGroup):
+    """The commands, each run as one run: an interrupt anywhere in one (Ctrl-C, SIGTERM) ends it with one line
+    and exit code 130 or 143, never click's "Aborted!" or a traceback."""
+
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]  # typer's own click's Context
+        interrupts.forget()
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:  # Interrupted too
+            _interrupted(exc)
+
+
 app = typer.Typer(
     name="lagesbild",
+    cls=_Commands,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: Typer's rich help costs half a second of imports before a word is shown
@@ -97,11 +116,14 @@ def _run(action: Callable[[], T]) -> T:
     """Run one pipeline step; the one place where errors become exit codes."""
     try:
         return action()
-    except LagesbildError as exc:
-        _fail(exc)
-    except OSError as exc:  # no permission, a read-only or full disk, a missing folder: the user can fix it
-        _fail(storage_error(exc, base=_working_dir()))
-    except Exception as exc:  # a bug: say so, keep data out of the message
+    except Exception as exc:
+        if interrupts.received() is not None or _caused_by_interrupt(exc):
+            _interrupted(exc)  # an error the interrupt caused (a library cut off mid-work) is the interrupt
+        if isinstance(exc, LagesbildError):
+            _fail(exc)
+        if isinstance(exc, OSError):  # no permission, a read-only or full disk, a missing folder: the user can fix it
+            _fail(storage_error(exc, base=_working_dir()))
+        # a bug: say so, keep data out of the message
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         typer.echo(
             f"Internal error (a bug in lagesbild {__version__}): {type(exc).__name__} at "
@@ -109,6 +131,45 @@ def _run(action: Callable[[], T]) -> T:
             err=True,
         )
         raise typer.Exit(EXIT_BUG) from None
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt (Ctrl-C, or SIGTERM as :class:`interrupts.Interrupted`) is behind ``exc``: a
+    library that catches it mid-work raises its own error (DuckDB's "interrupted"), with the signal's as cause."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt) or type(current).__name__ == "InterruptException":
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+NOTHING_CHANGED = "nothing was changed; the raw data, the database and the reports are as they were."
+_told_interrupted = False  # one run, one line
+
+
+def _interrupted(exc: BaseException) -> NoReturn:
+    """End a run stopped by a signal: one line (see :func:`_tell_interrupted`), exit code 128 + the signal's."""
+    signum = exc.signum if isinstance(exc, interrupts.Interrupted) else interrupts.received() or signal.SIGINT
+    _tell_interrupted(signum)
+    raise typer.Exit(128 + signum) from None
+
+
+def _tell_interrupted(signum: int) -> None:
+    """One line for a run stopped by a signal: what had taken effect (the notes of :func:`interrupts.done`) and
+    that everything else is as it was."""
+    global _told_interrupted
+    _told_interrupted = True
+    how = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    notes = interrupts.notes()
+    if not notes:
+        line = f"Interrupted by {how}: {NOTHING_CHANGED}"
+    else:
+        shown = "; ".join(notes[:3]) + (f"; and {len(notes) - 3} more" if len(notes) > 3 else "")
+        line = f"Interrupted by {how}, after: {shown}. Nothing else was changed."
+    typer.echo(_with_config(line), err=True)
 
 
 def _fail(exc: LagesbildError) -> NoReturn:
@@ -363,8 +424,13 @@ def build(
         typer.echo("(previews: the web pages only; no PDF or exports were made)")
     for failed, message in result.failed:
         typer.echo(_with_config(f"Error ({failed.namn} {failed.kod}): {message}"), err=True)
+    if result.overview_failed:
+        typer.echo(_with_config(f"Error (the län overview): {result.overview_failed}"), err=True)
     if result.failed:
         typer.echo(f"{len(result.failed)} of {len(many)} reports failed; the others were written.", err=True)
+    elif result.overview_failed:
+        typer.echo(f"The {len(result.built)} reports listed above were written; the län overview was not.", err=True)
+    if result.failed or result.overview_failed:
         raise typer.Exit(1)
 
 
@@ -559,4 +625,12 @@ def startup() -> None:
 
 
 def main() -> None:
-    sys.exit(app())
+    interrupts.install()  # SIGTERM is a user's event like Ctrl-C: both end the run in _Commands, with one line
+    try:
+        app()
+    except SystemExit:
+        signum = interrupts.received()
+        if signum is None or _told_interrupted:
+            raise
+        _tell_interrupted(signum)  # stopped while click read the arguments: nothing had begun
+        sys.exit(128 + signum)

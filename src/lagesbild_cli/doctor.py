@@ -6,6 +6,8 @@ Each check says OK, WARN or ERROR and, when not OK, what to do. ERROR means a ru
 from __future__ import annotations
 
 import importlib
+import os
+import shlex
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -15,7 +17,8 @@ from pathlib import Path
 
 from lagesbild_cli.errors import LagesbildError
 from lagesbild_cli.settings.config import Config, load_config
-from lagesbild_cli.storage.raw import FetchLog, Manifest
+from lagesbild_cli.storage import staging
+from lagesbild_cli.storage.raw import TEMP_MARK, TEMP_SUFFIX, FetchLog, Manifest
 
 PACKAGES = (
     "typer",
@@ -123,7 +126,7 @@ def _browser(config: Config) -> Check:
 def _writable(folder: Path) -> Check:
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor.", suffix=".tmp"):
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".doctor.{TEMP_MARK}", suffix=TEMP_SUFFIX):
             pass
     except OSError as exc:
         return Check(f"write access {folder}", "ERROR", str(exc), "Give this user write access to the data folder.")
@@ -177,6 +180,61 @@ def _ages(config: Config, now: datetime) -> list[Check]:
     return checks
 
 
+def _leftovers(config: Config) -> list[Check]:
+    """What stopped runs left (the next run finishes or undoes it), names older versions left (never removed:
+    they may be the user's), and report folders that are links, which a build writes through."""
+    checks = []
+    pending = staging.pending(config.data_dir)
+    temp = staging.temp_files(config.data_dir)
+    if pending or temp:
+        what = [f"{len(pending)} report set(s) being replaced"] if pending else []
+        what += [f"{len(temp)} temp file(s)"] if temp else []
+        checks.append(
+            Check(
+                "leftovers",
+                "WARN",
+                f"a stopped run left {' and '.join(what)} in {config.data_dir}",
+                "Nothing to do: the next lagesbild run puts the previous report set back or finishes the new one, "
+                "and removes the temp files ('lagesbild load' does it now).",
+            )
+        )
+    for path in staging.old_style_leftovers(config.data_dir):
+        dangling = " (a link to a folder that is gone)" if path.is_symlink() and not path.exists() else ""
+        checks.append(
+            Check(
+                f"leftover {path.name}",
+                "WARN",
+                f"{path}{dangling} is named as older versions of lagesbild named a folder they were replacing; "
+                "lagesbild no longer removes it, since it may be yours",
+                f"If it is not yours, remove it: rm {'' if path.is_symlink() else '-r '}{shlex.quote(str(path))}",
+            )
+        )
+    if not checks:
+        checks.append(Check("leftovers", "OK", "none"))
+    reports = config.reports_dir
+    links = sorted(p for p in reports.glob("*/*") if p.is_symlink()) if reports.is_dir() else []
+    for link in links:
+        try:
+            target = staging.publishing_place(link)
+        except LagesbildError as exc:
+            checks.append(Check(f"report folder {link.name}", "ERROR", exc.message, exc.hint or ""))
+            continue
+        if not os.access(target.parent, os.W_OK | os.X_OK):
+            checks.append(
+                Check(
+                    f"report folder {link.name}",
+                    "ERROR",
+                    f"{link} is a link to {target}, but {target.parent} is not writable: a build cannot publish there",
+                    f"Give your user write access to {target.parent}, or link a folder whose parent you may write in.",
+                )
+            )
+        else:
+            checks.append(
+                Check(f"report folder {link.name}", "OK", f"{link} is a link; a build writes the report into {target}")
+            )
+    return checks
+
+
 def run(config_path: Path, now: datetime | None = None) -> list[Check]:
     checks = [_python(), *_packages(), *_weasyprint()]
     try:
@@ -186,5 +244,6 @@ def run(config_path: Path, now: datetime | None = None) -> list[Check]:
         return checks
     checks.append(Check("config", "OK", f"{config.path}: {config.kommun.fullnamn} ({config.kommun.kod})"))
     checks += [_browser(config), _writable(config.raw_dir), _writable(config.processed_dir)]
+    checks += _leftovers(config)
     checks += _ages(config, now or datetime.now(UTC))
     return checks

@@ -4,6 +4,11 @@
 unwind through the same ``finally`` blocks (temp files removed, the previous state kept) and the CLI ends with
 one line and exit code 128 + the signal's number. :func:`deferred` marks a short block that a signal must not
 cut in two (swapping a set of files into place): a signal that arrives inside it waits until the block ends.
+
+A step records what has taken effect as it goes with :func:`done` ("the new report set is in place in …"); when
+a signal stops the run, the CLI prints those notes in its one line, or that nothing was changed when there are
+none. :func:`received` tells whether a signal arrived during the run, so an error that the interrupt itself
+caused (a library cut off in the middle of its work) is reported as the interrupt, not as a bug.
 """
 
 from __future__ import annotations
@@ -29,8 +34,43 @@ class Interrupted(KeyboardInterrupt):
         return 128 + self.signum  # as a shell reports a process ended by the signal: 130, 143
 
 
+_received: list[int] = []  # the signals delivered during this run
+_done: list[str] = []  # what the run has made take effect, as notes for the user
+
+
 def _raise(signum: int, frame: FrameType | None) -> None:
+    _received.append(signum)
     raise Interrupted(signum)
+
+
+def done(note: str) -> None:
+    """Record that something has taken effect and stays so if the run is stopped now, as a phrase the CLI prints
+    after "Interrupted … after:", e.g. "stored 2 Brå workbooks in data/raw/bra/ (the database is reloaded by the
+    next 'lagesbild build')". Notes of a step that then fails or completes are simply not printed."""
+    _done.append(note)
+
+
+def notes() -> tuple[str, ...]:
+    """What the run has recorded with :func:`done`, oldest first."""
+    return tuple(_done)
+
+
+def received() -> int | None:
+    """The signal (SIGINT or SIGTERM) delivered during this run, if any."""
+    return _received[-1] if _received else None
+
+
+def forget() -> None:
+    """A new run begins: no notes, no signal received."""
+    _done.clear()
+    _received.clear()
+
+
+def leave_to_parent() -> None:
+    """In a helper process (the PDF renderer, a batch's worker): Ctrl-C, which the terminal sends to every
+    process of the run, is left to the main process, which stops its helpers itself; so no helper prints a
+    traceback of its own. SIGTERM keeps its default: the helper ends at once and quietly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def install() -> None:

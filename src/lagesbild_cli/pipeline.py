@@ -34,7 +34,7 @@ from lagesbild_cli.settings.defaults import DEMO_DIR, SOURCE_NAMES
 from lagesbild_cli.settings.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.sources import SourceResult, bra, geo, kolada, mcf, polisen, raddning, scb, survey
 from lagesbild_cli.sources._http import Clock, Http, Sleep
-from lagesbild_cli.storage import runlock
+from lagesbild_cli.storage import runlock, staging
 from lagesbild_cli.storage.checkpoints import checkpoint
 from lagesbild_cli.storage.raw import FetchLog, Manifest, ManifestEntry, utc_now
 
@@ -170,8 +170,21 @@ def import_bra(
     config: Config, paths: Sequence[Path]
 ) -> tuple[list[tuple[Kommun, ManifestEntry, tuple[str, ...]]], LoadResult]:
     """Copy hand-downloaded Brå workbooks into data/raw/bra/ (all validated first), then load.
-    Returns per workbook its kommun, manifest entry and what its parser left out."""
-    imported = bra.import_files(paths, Manifest(config.raw_dir))
+    Returns per workbook its kommun, manifest entry and what its parser left out.
+
+    The workbooks replace those in data/raw/bra/ all at once, with their manifest entries, or none does (an
+    error or an interrupt before leaves the raw files as they were). Stopped after that, during the load, the
+    previous database is kept, and the next build sees the newer manifest and reloads."""
+
+    def stored(files: list[str]) -> str:
+        workbooks = "workbook was" if len(files) == 1 else "workbooks were"
+        return (
+            f"{len(files)} Brå {workbooks} stored in data/raw/bra/, but the database was not reloaded "
+            "(the next 'lagesbild build' or 'lagesbild load' reloads it)"
+        )
+
+    with staging.stored_together(Manifest(config.raw_dir), stored) as manifest:
+        imported = bra.import_files(paths, manifest)
     return imported, loader.load(config)
 
 
@@ -198,8 +211,8 @@ def import_survey(config: Config, path: Path) -> tuple[survey.SurveyImport, Load
     config's own kommun (``config.home``), then load. A round imported before is replaced.
 
     Nothing is written if any check fails, and an interrupt leaves either the earlier rounds or the new ones,
-    never a mix. An interrupt after the new rounds were stored, while the database is being rebuilt, carries
-    a note (:pep:`678`) saying that the import took effect and what rebuilds the database.
+    never a mix. An interrupt after the new rounds were stored, while the database is being rebuilt, ends with a
+    line saying that the import took effect and what rebuilds the database (:func:`interrupts.done`).
     """
     if config.survey is None:
         raise ConfigError(
@@ -207,16 +220,8 @@ def import_survey(config: Config, path: Path) -> tuple[survey.SurveyImport, Load
             hint="Add a [survey] section (see the README's survey reference), then import again.",
         )
     imported = survey.import_file(path, config.survey, Manifest(config.raw_dir), config.home.kod)
-    try:
-        checkpoint("survey-stored")
-        return imported, loader.load(config)
-    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (interrupts.Interrupted) after the rounds were stored
-        rounds = ", ".join(map(str, imported.rounds))
-        exc.add_note(
-            f"The survey was imported: round(s) {rounds} from {path.name} are stored in data/raw/. The database was "
-            "not rebuilt; the next 'lagesbild build' or 'lagesbild load' rebuilds it."
-        )
-        raise
+    checkpoint("survey-stored")
+    return imported, loader.load(config)
 
 
 @locked

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from conftest import Demo
-from lagesbild_cli.render.markup import BLOCK_TAGS, drop_blank_between_blocks
+from lagesbild_cli.render.markup import BIDI_CONTROLS, BLOCK_TAGS, drop_blank_between_blocks, render_markdown
 
 
 class _Words(HTMLParser):
@@ -70,3 +72,39 @@ def test_the_published_report_has_no_blank_text_between_cells_and_the_same_words
     # the words a reader sees are those of the same HTML with its blanks kept
     indented = re.sub(r"(</?(?:tr|td|th|p|li|div|span|strong|a)\b[^>]*>)", r"\n  \1\n  ", html)
     assert words(drop_blank_between_blocks(indented)) == words(indented)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.1.2.3/intranet",
+        "http://127.0.0.1:8080/",
+        "https://192.168.1.1/",
+        "http://172.20.0.5/",
+        "http://[::1]/",
+        "http://[fe80::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://localhost:3000/admin",
+        "http://intranet.localhost/",
+        "http://2130706433/",  # 127.0.0.1 as one number, as browsers read it
+        "http://0x7f.1/",
+        "http://0.0.0.0/",
+    ],
+)
+def test_a_narrative_link_to_a_local_address_is_plain_text(address: str) -> None:
+    html = render_markdown(f"Se [kartan]({address}), ![bilden]({address}) och <{address}>.")
+    assert "<a " not in html and "href" not in html
+    assert html.startswith("<p>Se kartan, !bilden och ")
+
+
+def test_narrative_links_to_public_addresses_stay_links() -> None:
+    html = render_markdown("[Brå](https://bra.se/statistik) och [SCB](http://194.68.1.2/) och [mejl](mailto:a@b.se)")
+    assert html.count("<a href=") == 3 and '<a href="https://bra.se/statistik">Brå</a>' in html
+
+
+def test_bidi_controls_written_as_entities_are_removed_after_decoding() -> None:
+    entities = '&#x202e;evil&#x202c; &#8207;x&#x200e; &#x2066;i&#x2069; &#x061c;a [t](https://bra.se "ti&#x202e;tle")'
+    html = render_markdown(entities)
+    assert not any(chr(c) in html for c in BIDI_CONTROLS)
+    assert "evil x i a" in html and 'title="title"' in html

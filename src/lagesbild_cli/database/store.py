@@ -19,7 +19,7 @@ import polars as pl
 
 from lagesbild_cli.errors import DataMissingError
 from lagesbild_cli.rules import stats
-from lagesbild_cli.storage.raw import file_mode
+from lagesbild_cli.storage.raw import TEMP_MARK, TEMP_SUFFIX, file_mode
 
 
 def _suppress(ns: list[int], remainder: int, min_cell: int, min_share: int, protect_shares: bool) -> list[str]:
@@ -132,7 +132,7 @@ def open_store(path: Path) -> Iterator[Store]:
 def rebuild(path: Path) -> Iterator[Store]:
     """A fresh database that replaces ``path`` only if the block completes without an error."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{TEMP_MARK}{os.getpid()}{TEMP_SUFFIX}")  # marked: see raw.TEMP_MARK
     tmp.unlink(missing_ok=True)
     try:
         with _os_errors(path.parent):

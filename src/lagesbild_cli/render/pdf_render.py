@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, NoReturn
 
+from lagesbild_cli import interrupts
 from lagesbild_cli.errors import RenderError
 
 
@@ -64,6 +65,7 @@ def objects_before_set_aside() -> Iterator[None]:
 
 def _serve(connection: Connection) -> None:
     """The render process: load WeasyPrint at once, then render each HTML received until told to stop."""
+    interrupts.leave_to_parent()  # Ctrl-C stops the build, which stops this process: no traceback from here
     render_pdf("<html lang='sv'><title>.</title><p>.</p></html>")  # imports, fonts and style sheets, ready
     while True:
         try:

@@ -77,6 +77,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         plats=formatting.place,
         datum=formatting.swedish_date,
         css_string=css_string,
+        markdown=markup.render_markdown,
     )
     return env
 
@@ -150,7 +151,7 @@ def write_report(
     pdf = _pdf(html, config, renderer)
     out = report_dir(config, context.year)
     title = f"{context.title} – {context.kommun_fullnamn} {context.year}: indikatorer"
-    with staging.replaced_folder(out) as folder:
+    with staging.replaced_folder(out, config.data_dir) as folder:
         atomic_write_bytes(folder / "lagesbild.html", html.encode("utf-8"))
         written = exports.write(folder, sheets, title, context.report_date) if sheets else []
         atomic_write_bytes(folder / "lagesbild.pdf", pdf())

@@ -13,16 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from markupsafe import Markup
 
 from lagesbild_cli.errors import ConfigError, RenderError
 from lagesbild_cli.settings.text import clean_text
 from lagesbild_cli.settings.toml_table import TomlTable
-
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
 
 NARRATIVE_FILES = {
     "sammanfattning": ("sammanfattning.md", "en inledande sammanfattning i ord (valfri)"),
@@ -178,7 +172,7 @@ class Narrative:
     key: str
     file: str
     purpose: str
-    html: Markup | None  # None: the file is missing
+    text: str | None  # the Markdown as written, without control characters; None: the file is missing
 
 
 def parse_plan(narrative: TomlTable, plan: TomlTable, base: Path) -> PlanSettings:
@@ -219,29 +213,18 @@ def parse_plan(narrative: TomlTable, plan: TomlTable, base: Path) -> PlanSetting
     )
 
 
-def markdown() -> MarkdownIt:
-    """CommonMark without raw HTML and without images."""
-    from markdown_it import MarkdownIt  # only reports render markdown; the config is read by every command
-
-    return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
-
-
-def render_markdown(text: str) -> Markup:
-    return Markup(markdown().render(clean_text(text)))
-
-
 def narratives(settings: PlanSettings, *, final: bool) -> tuple[Narrative, ...]:
     """The narrative sections; with ``final`` a missing file is an error, in a draft a placeholder."""
     result, missing = [], []
     for key, (name, purpose) in NARRATIVE_FILES.items():
         path = settings.narrative_dir / name if settings.narrative_dir else None
         if path is not None and path.is_file():
-            html: Markup | None = render_markdown(path.read_text(encoding="utf-8"))
+            text: str | None = clean_text(path.read_text(encoding="utf-8"))
         else:
-            html = None
+            text = None
             if key not in OPTIONAL:
                 missing.append(str(path) if path else name)
-        result.append(Narrative(key=key, file=name, purpose=purpose, html=html))
+        result.append(Narrative(key=key, file=name, purpose=purpose, text=text))
     if final and missing:
         if settings.narrative_dir is None:
             raise ConfigError(

@@ -256,6 +256,10 @@ def import_file(path: Path, mapping: SurveyMapping, manifest: Manifest, kommun_k
                 os.replace(temp, manifest.raw_dir / entry.file)
             for _, entry in staged:
                 manifest.record(entry)
+            interrupts.done(
+                f"the survey's round(s) {', '.join(map(str, rounds))} from {path.name} were stored in data/raw/ "
+                "(the next 'lagesbild build' or 'lagesbild load' rebuilds the database from them)"
+            )
     finally:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lagesbild_cli import interrupts
+
 
 @dataclass(frozen=True)
 class Download:
@@ -32,29 +34,52 @@ class Download:
         return self.status == 304
 
 
+# Every temp file lagesbild writes is named ``.<name>.lagesbild-<random>.tmp``: the next run removes only
+# files with this mark (a killed run's), never a user's own file that merely looks temporary (.utkast.tmp.txt).
+TEMP_MARK = "lagesbild-"
+TEMP_SUFFIX = ".tmp"
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
 
     The file gets the mode a plain ``open()`` would give it (0644 under umask 022), not mkstemp's 0600,
     so colleagues can open the reports. An OS error names ``path`` (a failed write alone names nothing).
     """
+    tmp = write_temp(path, data)
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_temp(path: Path, data: bytes) -> Path:
+    """``data`` written and synced to a marked temp file beside ``path`` (see TEMP_MARK), for the caller to
+    swap in with ``os.replace``; on any failure nothing is left behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{TEMP_MARK}", suffix=TEMP_SUFFIX)
+    tmp = Path(name)
     try:
         os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         if exc.filename is None:
             raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    return tmp
 
 
 def file_mode() -> int:
@@ -135,10 +160,21 @@ class Manifest:
         return {key: ManifestEntry(**value) for key, value in data.items()}
 
     def record(self, entry: ManifestEntry) -> None:
+        self.record_all([entry])
+
+    def record_all(self, new: list[ManifestEntry]) -> None:
+        """Record several entries in one write of the manifest."""
         entries = self.entries()
-        entries[entry.file] = entry
+        entries.update((entry.file, entry) for entry in new)
         text = json.dumps({k: asdict(v) for k, v in sorted(entries.items())}, ensure_ascii=False, indent=2)
         atomic_write_bytes(self.path, (text + "\n").encode("utf-8"))
+
+    def write_file(self, relative: str, data: bytes) -> None:
+        """Replace the raw file ``relative`` with ``data`` atomically (see :func:`staging.stored_together`); if the
+        run is stopped from now on, the CLI says so (see :func:`interrupts.done`)."""
+        with interrupts.deferred():  # the file and its note, or neither
+            atomic_write_bytes(self.raw_dir / relative, data)
+            interrupts.done(f"data/raw/{relative} was stored (the next 'lagesbild build' reloads the database from it)")
 
     def get(self, relative: str) -> ManifestEntry | None:
         """The entry of a raw file, if the file is still there."""
@@ -177,7 +213,7 @@ class Manifest:
         last_modified: str | None = None,
     ) -> ManifestEntry:
         """Write a raw file atomically and record it."""
-        atomic_write_bytes(self.raw_dir / relative, data)
+        self.write_file(relative, data)
         entry = ManifestEntry(
             file=relative,
             source=source,

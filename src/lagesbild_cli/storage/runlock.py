@@ -47,10 +47,12 @@ def exclusive(data_dir: Path) -> Iterator[None]:
 
 
 def remove_leftovers(data_dir: Path) -> list[Path]:
-    """Temp files and report folders of a run that was killed before it could swap them in (a report
-    folder moved aside is put back). Only called under the lock, when no other run can be writing."""
+    """What a run killed before it could finish left: report sets it was replacing (an old set moved aside is put
+    back, as its record says) and its marked temp files. Nothing else, however it is named: a user's own
+    ``.utkast.tmp.txt`` or ``.survey.old-2024/`` stays. Only called under the lock, when no other run can be
+    writing."""
     leftovers = staging.recover(data_dir)
-    files = [p for p in data_dir.rglob(".*.tmp*") if p.is_file()]
+    files = staging.temp_files(data_dir)
     for path in files:
         path.unlink(missing_ok=True)
     return leftovers + files
