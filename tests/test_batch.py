@@ -188,8 +188,9 @@ def owned_batch(owned_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ow
         result = pipeline.build_many(config, kommuner, 2024, workers=2)
     assert not result.failed and len(result.built) == 2
     shared = Path(os.environ[pdf_cache.ENV])
-    for pdf in own_cache.glob("*.pdf"):
-        pdf_cache.put(shared, pdf.stem, pdf.read_bytes())
+    shared.mkdir(parents=True, exist_ok=True)
+    for kept in [*own_cache.glob("*.pdf"), *own_cache.glob("*.json")]:  # each PDF with its record
+        shutil.copyfile(kept, shared / kept.name)
     outputs = {kod: report_outputs(config.reports_dir / kod / "2024") for kod in ("2026", "2021")}
     return Owned(config, result, outputs)
 

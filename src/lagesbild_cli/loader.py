@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lagesbild_cli import indicators
+from lagesbild_cli import indicators, pdf_cache
 from lagesbild_cli.breaks import all_breaks
 from lagesbild_cli.checkpoints import checkpoint
 from lagesbild_cli.config import Config
@@ -243,6 +243,10 @@ def load(config: Config) -> LoadResult:
         **_survey_tables(raw_dir, config.survey, home),
     }
     queries = indicators.discover(config.queries_dir)
+    try:  # the project's PDF cache key, made with its data: a copy of the project shares its rendered PDFs
+        pdf_cache.project_secret(config.processed_dir)
+    except OSError:
+        pass  # no write access: the database cannot be written either, and says so below
     with rebuild(config.db_path) as store:
         for name, frame in tables.items():
             store.write_table(name, frame)
