@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from lagesbild_cli import demo, exports, pdf_cache, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, load_config
+from lagesbild_cli.raw import Manifest
 from lagesbild_cli.report import Preview
 from lagesbild_cli.store import open_store
 
@@ -182,6 +183,13 @@ def write_config(folder: Path, *, kommun: str = "2026", extra: str = "") -> Path
     text = text.replace("[sources.bra.urls]\n", "[sources.bra.urls]\n" + extra)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def store_raw(config: Config, relative: str, data: bytes) -> None:
+    """Put ``data`` into data/raw/ as lagesbild stores a file, with its manifest entry (raw files are verified
+    against the manifest at load): for tests of what the loader makes of a file it stored."""
+    source = relative.split("/", 1)[0]
+    Manifest(config.raw_dir).store(relative, data, source=source, origin=Path(relative).name, status=None)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import BRA_XLSX, MISSING_NOTES, OWNED_MARKERS, report_outputs
+from conftest import BRA_XLSX, MISSING_NOTES, OWNED_MARKERS, report_outputs, store_raw
 from lagesbild_cli import batch, pdf_cache, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.config import Config, load_config
@@ -61,8 +61,7 @@ def test_a_whole_lan_previews_with_an_overview(lan_2024: Lan) -> None:
 
 def test_one_broken_kommun_fails_alone(loaded_config: Config) -> None:
     """A preview, whose kommuner go through the same steps (and the same catch) as a build's without the PDF."""
-    (loaded_config.raw_dir / "bra" / "2062.xlsx").write_bytes(b"not a workbook")
-    (loaded_config.raw_dir / "manifest.json").touch()  # the raw data changed: the store reloads
+    store_raw(loaded_config, "bra/2062.xlsx", b"not a workbook")  # the raw data changed: the store reloads
     args = ["build", "--kommun", "2026,Mora", "--year", "2024", "--preview", "--config", str(loaded_config.path)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1

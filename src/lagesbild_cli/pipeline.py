@@ -20,11 +20,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from lagesbild_cli import batch, exports, loader, report, runlock
+from lagesbild_cli import batch, exports, loader, provenance, report, runlock
 from lagesbild_cli import demo as demo_project
 from lagesbild_cli.config import Config, load_config
 from lagesbild_cli.defaults import DEMO_DIR, SOURCE_NAMES
-from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
+from lagesbild_cli.errors import ConfigError, DatabaseDamagedError, DataMissingError, LagesbildError, notice
 from lagesbild_cli.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.loader import LoadResult
 from lagesbild_cli.pdf_render import RenderProcess
@@ -236,9 +236,27 @@ def _report_inputs(
     *,
     with_sheets: bool,
 ) -> tuple[report.ReportContext, tuple[exports.Sheet, ...]]:
-    """A report's context (reloading first if raw data or queries changed) and, ``with_sheets``, its exports."""
+    """A report's context (reloading first if raw data or queries changed) and, ``with_sheets``, its exports.
+    A database found damaged while reading it is rebuilt from data/raw/ (it is derived data), with a notice."""
     if loader.is_stale(config):
         loader.load(config)
+    try:
+        return _read_inputs(config, year, final, compare_with, report_date, with_sheets=with_sheets)
+    except DatabaseDamagedError as exc:
+        notice(f"{exc.message} It is rebuilt from {provenance.shown(config.raw_dir)} now.")
+        loader.load(config)
+    return _read_inputs(config, year, final, compare_with, report_date, with_sheets=with_sheets)
+
+
+def _read_inputs(
+    config: Config,
+    year: int | None,
+    final: bool,
+    compare_with: Path | None,
+    report_date: date | None,
+    *,
+    with_sheets: bool,
+) -> tuple[report.ReportContext, tuple[exports.Sheet, ...]]:
     with open_store(config.db_path) as store:
         context = report.build_context(
             store, config, year, final=final, compare_with=compare_with, report_date=report_date
