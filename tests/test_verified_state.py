@@ -206,3 +206,16 @@ def test_the_manifest_of_a_demo_covers_every_raw_file(owned: Config) -> None:
     assert set(provenance.raw_files(owned.raw_dir)) <= set(entries)
     assert {f.split("/")[0] for f in entries} >= {"bra", "survey", "raddning"}
     assert json.loads((owned.raw_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_doctor_names_a_raw_file_that_is_not_the_recorded_one(loaded_config: Config) -> None:
+    assert "OK    raw files: 15 files, each as manifest.json recorded it" in cli(loaded_config, "doctor").stdout
+    shutil.copyfile(BRA_XLSX / "Mora.xlsx", loaded_config.raw_dir / "bra" / "2026.xlsx")
+    result = cli(loaded_config, "doctor")
+    no_bug(result)
+    assert result.returncode == 1
+    assert "ERROR raw files: bra/2026.xlsx in data/raw/ is not the file recorded" in result.stdout
+    (loaded_config.raw_dir / "manifest.json").write_bytes(b"{")
+    result = cli(loaded_config, "doctor")
+    no_bug(result)
+    assert result.returncode == 1 and "ERROR raw files: data/raw/manifest.json is damaged" in result.stdout
