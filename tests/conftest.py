@@ -28,6 +28,7 @@ from lagesbild_cli.database.store import open_store
 from lagesbild_cli.render import exports, pdf_cache
 from lagesbild_cli.render.report import Preview
 from lagesbild_cli.settings.config import Config, load_config
+from lagesbild_cli.storage.raw import Manifest
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "tests" / "data"
@@ -184,6 +185,13 @@ def write_config(folder: Path, *, kommun: str = "2026", extra: str = "") -> Path
     text = text.replace("[sources.bra.urls]\n", "[sources.bra.urls]\n" + extra)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def store_raw(config: Config, relative: str, data: bytes) -> None:
+    """Put ``data`` into data/raw/ as lagesbild stores a file, with its manifest entry (raw files are verified
+    against the manifest at load): for tests of what the loader makes of a file it stored."""
+    source = relative.split("/", 1)[0]
+    Manifest(config.raw_dir).store(relative, data, source=source, origin=Path(relative).name, status=None)
 
 
 @pytest.fixture

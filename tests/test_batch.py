@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import BRA_XLSX, MISSING_NOTES, OWNED_MARKERS, report_outputs
+from conftest import BRA_XLSX, MISSING_NOTES, OWNED_MARKERS, report_outputs, store_raw
 from lagesbild_cli import batch, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.render import pdf_cache
@@ -62,8 +62,7 @@ def test_a_whole_lan_previews_with_an_overview(lan_2024: Lan) -> None:
 
 def test_one_broken_kommun_fails_alone(loaded_config: Config) -> None:
     """A preview, whose kommuner go through the same steps (and the same catch) as a build's without the PDF."""
-    (loaded_config.raw_dir / "bra" / "2062.xlsx").write_bytes(b"not a workbook")
-    (loaded_config.raw_dir / "manifest.json").touch()  # the raw data changed: the store reloads
+    store_raw(loaded_config, "bra/2062.xlsx", b"not a workbook")  # the raw data changed: the store reloads
     args = ["build", "--kommun", "2026,Mora", "--year", "2024", "--preview", "--config", str(loaded_config.path)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
@@ -189,8 +188,9 @@ def owned_batch(owned_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ow
         result = pipeline.build_many(config, kommuner, 2024, workers=2)
     assert not result.failed and len(result.built) == 2
     shared = Path(os.environ[pdf_cache.ENV])
-    for pdf in own_cache.glob("*.pdf"):
-        pdf_cache.put(shared, pdf.stem, pdf.read_bytes())
+    shared.mkdir(parents=True, exist_ok=True)
+    for kept in [*own_cache.glob("*.pdf"), *own_cache.glob("*.json")]:  # each PDF with its record
+        shutil.copyfile(kept, shared / kept.name)
     outputs = {kod: report_outputs(config.reports_dir / kod / "2024") for kod in ("2026", "2021")}
     return Owned(config, result, outputs)
 

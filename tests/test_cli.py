@@ -17,12 +17,12 @@ import pytest
 from typer.testing import CliRunner
 
 from builders import varied_bra_workbook
-from conftest import BRA_XLSX, SURVEY_SECTION, write_config
+from conftest import BRA_XLSX, SURVEY_SECTION, store_raw, write_config
 from lagesbild_cli import cli, pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.database import store
 from lagesbild_cli.render import exports
-from lagesbild_cli.settings.config import Config
+from lagesbild_cli.settings.config import Config, load_config
 from lagesbild_cli.settings.kommuner import kommuner_in_lan
 from lagesbild_cli.storage import raw
 from reading import pdf_text
@@ -118,8 +118,7 @@ def test_a_failed_build_leaves_the_previous_report(tmp_path: Path) -> None:
     assert run("build", "--year", "2023", "--config", config)[0] == 0
     report = tmp_path / "data/processed/reports/2026/2023/lagesbild.pdf"
     before = report.read_bytes()
-    (tmp_path / "data/raw/bra/2026.xlsx").write_bytes(b"corrupt")
-    (tmp_path / "data/raw/manifest.json").touch()  # marks the database stale, forcing a reload
+    store_raw(load_config(Path(config)), "bra/2026.xlsx", b"corrupt")  # a new raw file: the database reloads
     code, _, err = run("build", "--year", "2023", "--config", config)
     assert code == 1 and "not a readable xlsx" in err
     assert report.read_bytes() == before

@@ -27,7 +27,7 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -621,7 +621,35 @@ def startup() -> None:
     from lagesbild_cli.render.weasyprint_check import check_weasyprint
 
     _remember_config(DEFAULT_CONFIG)
+    _show_notices()
     _run(check_weasyprint)
+
+
+def _show_notices() -> None:
+    """The library's notices (a damaged log read as empty, a damaged database rebuilt) as one line each on
+    stderr; other warnings as Python shows them."""
+    import warnings
+
+    from lagesbild_cli.errors import Notice
+
+    shown = warnings.showwarning
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, Notice):
+            typer.echo(_with_config(f"Note: {message}"), err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    if not getattr(shown, "lagesbild", False):
+        show.lagesbild = True  # type: ignore[attr-defined]
+        warnings.showwarning = show
 
 
 def main() -> None:

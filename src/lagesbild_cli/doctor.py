@@ -133,8 +133,25 @@ def _writable(folder: Path) -> Check:
     return Check(f"write access {folder}", "OK", "writable")
 
 
+def _provenance(config: Config) -> Check:
+    """Every raw file is the one the manifest recorded (as a load checks it)."""
+    from lagesbild_cli.storage import provenance
+
+    try:
+        entries = provenance.verify(config.raw_dir)
+    except LagesbildError as exc:
+        return Check("raw files", "ERROR", exc.message, exc.hint or "")
+    files = len(provenance.raw_files(config.raw_dir))
+    if not files:
+        return Check("raw files", "OK", "none yet")
+    return Check("raw files", "OK", f"{files} files, each as manifest.json recorded it ({len(entries)} entries)")
+
+
 def _ages(config: Config, now: datetime) -> list[Check]:
-    entries = Manifest(config.raw_dir).entries().values()
+    try:
+        entries = Manifest(config.raw_dir).entries().values()
+    except LagesbildError:
+        return []  # a damaged manifest: the raw files' check says so
     statuses = FetchLog(config.raw_dir).statuses()
     checks = []
     for source, limit in MAX_AGE_DAYS.items():
@@ -245,5 +262,5 @@ def run(config_path: Path, now: datetime | None = None) -> list[Check]:
     checks.append(Check("config", "OK", f"{config.path}: {config.kommun.fullnamn} ({config.kommun.kod})"))
     checks += [_browser(config), _writable(config.raw_dir), _writable(config.processed_dir)]
     checks += _leftovers(config)
-    checks += _ages(config, now or datetime.now(UTC))
+    checks += [_provenance(config), *_ages(config, now or datetime.now(UTC))]
     return checks

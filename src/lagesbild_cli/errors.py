@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import warnings
 from pathlib import Path
 
 
@@ -98,6 +99,29 @@ class RenderError(LagesbildError):
     """The report could not be rendered; the previous report is untouched."""
 
     kind = "render error"
+
+
+class ProvenanceError(LagesbildError):
+    """A raw file is not the one the manifest recorded, is not in it, or the manifest is missing or damaged:
+    its origin cannot be shown, so it is not used. Nothing is loaded."""
+
+    kind = "provenance error"
+
+
+class DatabaseDamagedError(LagesbildError):
+    """The database file cannot be read as a database (cut short, overwritten); it is derived from data/raw/
+    alone, so a load rebuilds it."""
+
+    kind = "damaged database"
+
+
+class Notice(UserWarning):
+    """Something the user should know that did not stop the run (a damaged log read as empty, a damaged
+    database rebuilt): issued with :func:`notice`, shown by the CLI as one line."""
+
+
+def notice(message: str) -> None:
+    warnings.warn(Notice(message), stacklevel=2)
 
 
 class StorageError(LagesbildError):

@@ -26,7 +26,7 @@ from lagesbild_cli.context import tables
 from lagesbild_cli.database import loader
 from lagesbild_cli.database.loader import LoadResult
 from lagesbild_cli.database.store import open_store
-from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
+from lagesbild_cli.errors import ConfigError, DatabaseDamagedError, DataMissingError, LagesbildError, notice
 from lagesbild_cli.render import report
 from lagesbild_cli.render.pdf_render import RenderProcess
 from lagesbild_cli.settings.config import Config, load_config
@@ -34,7 +34,7 @@ from lagesbild_cli.settings.defaults import DEMO_DIR, SOURCE_NAMES
 from lagesbild_cli.settings.kommuner import Kommun, kommuner_in_lan
 from lagesbild_cli.sources import SourceResult, bra, geo, kolada, mcf, polisen, raddning, scb, survey
 from lagesbild_cli.sources._http import Clock, Http, Sleep
-from lagesbild_cli.storage import runlock, staging
+from lagesbild_cli.storage import provenance, runlock, staging
 from lagesbild_cli.storage.checkpoints import checkpoint
 from lagesbild_cli.storage.raw import FetchLog, Manifest, ManifestEntry, utc_now
 
@@ -257,9 +257,27 @@ def _report_inputs(
     *,
     with_sheets: bool,
 ) -> tuple[report.ReportContext, tuple[tables.Sheet, ...]]:
-    """A report's context (reloading first if raw data or queries changed) and, ``with_sheets``, its exports."""
+    """A report's context (reloading first if raw data or queries changed) and, ``with_sheets``, its exports.
+    A database found damaged while reading it is rebuilt from data/raw/ (it is derived data), with a notice."""
     if loader.is_stale(config):
         loader.load(config)
+    try:
+        return _read_inputs(config, year, final, compare_with, report_date, with_sheets=with_sheets)
+    except DatabaseDamagedError as exc:
+        notice(f"{exc.message} It is rebuilt from {provenance.shown(config.raw_dir)} now.")
+        loader.load(config)
+    return _read_inputs(config, year, final, compare_with, report_date, with_sheets=with_sheets)
+
+
+def _read_inputs(
+    config: Config,
+    year: int | None,
+    final: bool,
+    compare_with: Path | None,
+    report_date: date | None,
+    *,
+    with_sheets: bool,
+) -> tuple[report.ReportContext, tuple[tables.Sheet, ...]]:
     with open_store(config.db_path) as store:
         context = report.build_context(
             store, config, year, final=final, compare_with=compare_with, report_date=report_date

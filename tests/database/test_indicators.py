@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, store_raw
 from lagesbild_cli.database import indicators, loader
 from lagesbild_cli.database.indicators import QueryError
 from lagesbild_cli.database.store import Store, open_store
@@ -141,7 +141,7 @@ def test_load_is_idempotent(loaded_config: Config) -> None:
 
 
 def test_a_broken_raw_workbook_is_left_out_and_reported(loaded_config: Config) -> None:
-    (loaded_config.raw_dir / "bra" / "2026.xlsx").write_bytes(b"broken")
+    store_raw(loaded_config, "bra/2026.xlsx", b"broken")  # stored as it came, then found not to parse
     result = loader.load(loaded_config)
     assert len(result.problems) == 1 and "2026.xlsx is not a readable xlsx" in result.problems[0]
     assert result.bra_workbooks == 14  # the other kommuner still load
@@ -163,7 +163,7 @@ def test_conflicting_workbooks_stop_the_load_and_keep_the_old_database(loaded_co
     book.worksheets[0]["B4"] = 1  # Dalarnas län's 2017 total, unlike every other workbook
     out = io.BytesIO()
     book.save(out)
-    (loaded_config.raw_dir / "bra" / "2062.xlsx").write_bytes(out.getvalue())
+    store_raw(loaded_config, "bra/2062.xlsx", out.getvalue())
     with pytest.raises(ParseError, match="The Brå workbooks disagree on reported crime"):
         loader.load(loaded_config)
     assert loaded_config.db_path.read_bytes() == before

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from pytest_httpserver import HTTPServer
 
 from builders import varied_bra_workbook
-from conftest import BRA_XLSX, no_sleep
+from conftest import BRA_XLSX, no_sleep, store_raw
 from lagesbild_cli import pipeline
 from lagesbild_cli.database.store import open_store
 from lagesbild_cli.settings.config import BraSettings, Config
@@ -121,9 +121,8 @@ def test_a_404_is_a_clear_error_and_the_previous_file_stays(
 ) -> None:
     config = make_config(extra=urls_config(serve_workbooks(httpserver, skip="Gagnef")))
     previous = config.raw_dir / "bra" / "2026.xlsx"
-    previous.parent.mkdir(parents=True)
     good = (BRA_XLSX / "Gagnef.xlsx").read_bytes()
-    previous.write_bytes(good)
+    store_raw(config, "bra/2026.xlsx", good)
     result = fetch_bra(config)
     assert len(result.failures) == 1 and result.fetched == 14
     error = result.failures[0]
@@ -140,9 +139,8 @@ def test_a_server_that_is_down_leaves_raw_untouched(make_config: Callable[..., C
     urls = {k.kod: f"http://127.0.0.1:{port}/{k.namn}.xlsx" for k in DALARNA}
     config = make_config(extra=urls_config(urls))
     raw = config.raw_dir / "bra" / "2026.xlsx"
-    raw.parent.mkdir(parents=True)
     old = (BRA_XLSX / "Gagnef.xlsx").read_bytes()
-    raw.write_bytes(old)
+    store_raw(config, "bra/2026.xlsx", old)
     sleeps: list[float] = []
     result = pipeline.fetch(config, ["bra"], sleep=sleeps.append).results[0]
     assert len(result.failures) == 15 and result.kept == 0 and result.fetched == 0

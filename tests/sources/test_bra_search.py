@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from bra_standin import HIDDEN, PAGE, BraStandIn, cli_config, requests_to
-from conftest import BRA_XLSX, no_sleep
+from conftest import BRA_XLSX, no_sleep, store_raw
 from lagesbild_cli import pipeline
 from lagesbild_cli.cli import app
 from lagesbild_cli.errors import BrowserMissingError
-from lagesbild_cli.settings.config import Config, HttpSettings
+from lagesbild_cli.settings.config import Config, HttpSettings, load_config
 from lagesbild_cli.settings.kommuner import kommuner_in_lan, resolve_kommun
 from lagesbild_cli.sources import SourceResult, bra_browser, bra_links, bra_search
 from lagesbild_cli.sources._http import Http
@@ -152,8 +152,7 @@ def test_a_kommun_without_hit_and_a_failing_download_keep_what_is_on_disk_and_fi
     config = make_config(extra=f'"Gagnef" = "{httpserver.url_for("/egen/Gagnef.xlsx")}"\n')
     config = replace(config, bra=replace(config.bra, page_url=stand_in.page_url))
     kept = config.raw_dir / "bra" / "2062.xlsx"
-    kept.parent.mkdir(parents=True)
-    kept.write_bytes(b"Mora's workbook from last year")
+    store_raw(config, "bra/2062.xlsx", b"Mora's workbook from last year")
     result = fetch_bra(config)
     assert result.fetched == 13 and len(result.failures) == 2
     failures = "\n".join(result.failures)
@@ -175,8 +174,7 @@ def test_a_slow_page_times_out_and_keeps_what_is_on_disk(
     httpserver.expect_request(PAGE).respond_with_handler(slow)
     config = at(make_config(), httpserver.url_for(PAGE), timeout_seconds=0.3, retries=0)
     own = config.raw_dir / "bra" / "2026.xlsx"
-    own.parent.mkdir(parents=True)
-    own.write_bytes((BRA_XLSX / "Gagnef.xlsx").read_bytes())
+    store_raw(config, "bra/2026.xlsx", (BRA_XLSX / "Gagnef.xlsx").read_bytes())
     result = fetch_bra(config)
     assert result.kept == 1 and len(result.failures) == 14 and not result.fetched
     assert "Brå's indicator page could not be read: Timed out fetching Brå's indicator page" in result.detail
@@ -206,8 +204,7 @@ def test_without_a_browser_a_page_with_hits_by_script_fails_clearly_and_keeps_wh
     stand_in = BraStandIn(httpserver, DALARNA, script=True)
     path = cli_config(tmp_path, stand_in.page_url)
     own = tmp_path / "data" / "raw" / "bra" / "2026.xlsx"
-    own.parent.mkdir(parents=True)
-    own.write_bytes((BRA_XLSX / "Gagnef.xlsx").read_bytes())
+    store_raw(load_config(path), "bra/2026.xlsx", (BRA_XLSX / "Gagnef.xlsx").read_bytes())
     monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))  # no chromium, no chromedriver
     monkeypatch.delenv("LAGESBILD_BROWSER", raising=False)
     result = CliRunner().invoke(app, ["fetch", "--source", "bra", "--config", str(path)])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import POLISEN_ARCHIVE, SAMPLES
+from conftest import POLISEN_ARCHIVE, SAMPLES, store_raw
 from lagesbild_cli import pipeline
 from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import ParseError
@@ -254,7 +254,7 @@ def test_every_fault_leaves_raw_files_byte_identical(
 
     cleanup: list[socket.socket] = []
     pipeline.import_polisen(config, SNAPSHOT_2025)
-    (config.raw_dir / polisen.LATEST).write_bytes(SNAPSHOT_2025.read_bytes())
+    store_raw(config, polisen.LATEST, SNAPSHOT_2025.read_bytes())
     before = _snapshot(config.raw_dir)
     url = httpserver.url_for("/api/events")
     if fault == "timeout":

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SURVEY_CSV
+from conftest import SURVEY_CSV, store_raw
 from lagesbild_cli import pipeline
 from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import ParseError, ValidationError
@@ -99,7 +99,7 @@ def test_files_of_the_earlier_layout_never_count_a_round_twice(config: Config) -
     both = (stored / "2022.csv").read_text(encoding="utf-8")
     both += (stored / "2024.csv").read_text(encoding="utf-8").split("\n", 1)[1]  # without its header
     for name in ("enkat-a.csv", "enkat-b.csv"):  # one export imported twice under two names, before this layout
-        (config.raw_dir / "survey" / name).write_text(both, encoding="utf-8")
+        store_raw(config, f"survey/{name}", both.encode("utf-8"))
     shutil.rmtree(stored)
     with pytest.raises(ValidationError, match=r"round 2022 is in more than one imported file: enkat-a.csv, enkat-b"):
         pipeline.load(config)

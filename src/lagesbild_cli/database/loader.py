@@ -9,17 +9,20 @@ from pathlib import Path
 import polars as pl
 
 from lagesbild_cli.database import indicators
-from lagesbild_cli.database.store import rebuild
-from lagesbild_cli.errors import DataMissingError, ParseError
+from lagesbild_cli.database.store import open_store, rebuild
+from lagesbild_cli.errors import DatabaseDamagedError, DataMissingError, ParseError, notice
+from lagesbild_cli.render import pdf_cache
 from lagesbild_cli.rules.breaks import all_breaks
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.settings.kommuner import all_kommuner, lan_by_code
 from lagesbild_cli.settings.survey_mapping import SurveyMapping
 from lagesbild_cli.sources import Schema, bra, geo, kolada, mcf, polisen, raddning, scb, survey
+from lagesbild_cli.storage import provenance
 from lagesbild_cli.storage.checkpoints import checkpoint
-from lagesbild_cli.storage.raw import FetchLog, Manifest
+from lagesbild_cli.storage.raw import FetchLog
 
 OWNED_SOURCES = ("survey", "raddning")  # a kommun's own inputs, shown only in its own report
+META = "lagesbild_meta"  # what the database was built from (see is_stale)
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,9 @@ def load(config: Config) -> LoadResult:
     only, and marked with its code, so a report for another kommun never shows them."""
     raw_dir = config.raw_dir
     home = config.home.kod
-    entries = Manifest(raw_dir).entries()
+    queries = indicators.discover(config.queries_dir)
+    inputs = _inputs(config)  # before the files are read: a change while loading makes the next run reload
+    entries = provenance.verify(raw_dir)
     if not entries and not any((raw_dir / bra.SOURCE).glob("*.xlsx")):
         raise DataMissingError(
             f"There is no data in {raw_dir} yet (no Brå workbooks either).",
@@ -242,7 +247,11 @@ def load(config: Config) -> LoadResult:
         ),
         **_survey_tables(raw_dir, config.survey, home),
     }
-    queries = indicators.discover(config.queries_dir)
+    tables[META] = pl.DataFrame({"key": ["inputs"], "value": [inputs]})
+    try:  # the project's PDF cache key, made with its data: a copy of the project shares its rendered PDFs
+        pdf_cache.project_secret(config.processed_dir)
+    except OSError:
+        pass  # no write access: the database cannot be written either, and says so below
     with rebuild(config.db_path) as store:
         for name, frame in tables.items():
             store.write_table(name, frame)
@@ -256,11 +265,28 @@ def load(config: Config) -> LoadResult:
     )
 
 
+def _inputs(config: Config) -> str:
+    return provenance.inputs_digest(config.raw_dir, config.path, config.queries_dir.glob("*.sql"))
+
+
+def built_from(config: Config) -> str | None:
+    """The inputs' digest the database was built from: None when it has none (built by an older version)."""
+    with open_store(config.db_path) as store:
+        if META not in store.tables():
+            return None
+        found = store.rows(f"select value from {META} where key = 'inputs'")
+    return str(found[0]["value"]) if found else None
+
+
 def is_stale(config: Config) -> bool:
-    """True when the database is older than the raw manifest, the config (the survey's coding lives
-    there) or an indicator query."""
+    """True when the database was built from other inputs than those on disk now: the manifest (so the raw
+    files' hashes), a raw file changed in place, the fetch log, the config (the survey's coding lives there),
+    an indicator query or lagesbild's version. Decided by content and the raw files' sizes and times, never by
+    which file is newer. A damaged database is stale too (with a notice): it is rebuilt from data/raw/."""
     if not config.db_path.exists():
         return True
-    built = config.db_path.stat().st_mtime
-    inputs = [Manifest(config.raw_dir).path, config.path, *config.queries_dir.glob("*.sql")]
-    return any(p.exists() and p.stat().st_mtime > built for p in inputs)
+    try:
+        return built_from(config) != _inputs(config)
+    except DatabaseDamagedError as exc:
+        notice(f"{exc.message} It is rebuilt from {provenance.shown(config.raw_dir)} now.")
+        return True

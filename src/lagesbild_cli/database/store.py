@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from lagesbild_cli.errors import DataMissingError
+from lagesbild_cli.errors import DatabaseDamagedError, DataMissingError
 from lagesbild_cli.rules import stats
 from lagesbild_cli.storage.raw import TEMP_MARK, TEMP_SUFFIX, file_mode
 
@@ -49,8 +49,9 @@ def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
 class Store:
     """An open DuckDB connection with the few operations the pipeline needs."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
         self.con = con
+        self.path = path
         con.execute("set enable_progress_bar = false")
         _register_functions(con)
 
@@ -70,7 +71,12 @@ class Store:
         """Run a SELECT with named ``$parameters``; only those the SQL names are passed (DuckDB 2
         rejects extra ones), so callers can hand over one shared parameter dict."""
         used = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
-        frame: pl.DataFrame = self.con.sql(sql, params={k: v for k, v in (params or {}).items() if k in used}).pl()
+        try:
+            frame: pl.DataFrame = self.con.sql(sql, params={k: v for k, v in (params or {}).items() if k in used}).pl()
+        except duckdb.Error as exc:
+            if self.path is not None and damaged(exc):
+                raise damaged_error(self.path, exc) from None
+            raise
         return frame
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -113,19 +119,54 @@ def _os_errors(path: Path) -> Iterator[None]:
 SETTINGS: dict[str, str | bool | int | float | list[str]] = {"threads": 1}
 
 
+# What DuckDB says of a file that is not a whole database: cut short, overwritten, or not DuckDB's at all
+_DAMAGED = re.compile(
+    r"corrupt|checksum|could not read enough bytes|not a valid duckdb database|is not a duckdb|magic bytes|"
+    r"serializ|deserializ|unsupported storage version|file is too small",
+    re.IGNORECASE,
+)
+_NOT_DAMAGE = (errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.ENOENT)
+
+
+def damaged(exc: duckdb.Error) -> bool:
+    """Whether DuckDB failed because the database file is damaged (not the operating system's refusal)."""
+    message = str(exc)
+    if any(os.strerror(code).casefold() in message.casefold() for code in _NOT_DAMAGE):
+        return False
+    return bool(_DAMAGED.search(message))
+
+
+def damaged_error(path: Path, exc: duckdb.Error | None = None) -> DatabaseDamagedError:
+    """The database at ``path`` is damaged: named by its file name, with the command that rebuilds it."""
+    return DatabaseDamagedError(
+        f"The database {path.parent.name}/{path.name} is damaged (cut short or overwritten).",
+        hint="It holds nothing of its own (it is built from data/raw/ alone): run 'lagesbild load' to rebuild it.",
+    )
+
+
 @contextmanager
 def open_store(path: Path) -> Iterator[Store]:
-    """Open an existing database read-only."""
+    """Open an existing database read-only; a damaged one is a DatabaseDamagedError, not a bug."""
     if not path.exists():
         raise DataMissingError(
             f"There is no database at {path}.", hint="Run 'lagesbild fetch' (or 'lagesbild import bra PATH') first."
         )
-    with _os_errors(path):
-        con = duckdb.connect(str(path), read_only=True, config=SETTINGS)
-        try:
-            yield Store(con)
-        finally:
-            con.close()
+    try:
+        with _os_errors(path):
+            con = duckdb.connect(str(path), read_only=True, config=SETTINGS)
+    except OSError as exc:
+        if isinstance(exc.__cause__, duckdb.Error) and damaged(exc.__cause__):
+            raise damaged_error(path) from None
+        raise
+    except duckdb.Error as exc:
+        if damaged(exc):
+            raise damaged_error(path) from None
+        raise
+    try:
+        with _os_errors(path):
+            yield Store(con, path)
+    finally:
+        con.close()
 
 
 @contextmanager
@@ -151,4 +192,4 @@ def rebuild(path: Path) -> Iterator[Store]:
         Path(f"{tmp}.wal").unlink(missing_ok=True)
 
 
-__all__ = ["Store", "open_store", "rebuild"]
+__all__ = ["Store", "damaged", "damaged_error", "open_store", "rebuild"]

@@ -94,8 +94,8 @@ def render_html(context: ReportContext, templates_dir: Path) -> str:
 def _pdf(html: str, config: Config, renderer: RenderProcess | None) -> Callable[[], bytes]:
     """The PDF of ``html``, to be waited for: the one rendered before from the same HTML (see :mod:`pdf_cache`),
     else a new one from ``renderer``, or rendered here when there is none."""
-    cache = pdf_cache.folder(config.processed_dir / "cache" / "pdf")
-    name = pdf_cache.key(html)
+    cache = pdf_cache.open_cache(config.processed_dir)
+    name = pdf_cache.key(cache, html) if cache else ""
     kept = pdf_cache.get(cache, name) if cache else None
     if kept is not None:
         if renderer is not None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from lagesbild_cli.sources.survey_file import (
     too_large,
 )
 from lagesbild_cli.storage.checkpoints import checkpoint
-from lagesbild_cli.storage.raw import Manifest, ManifestEntry, file_mode, utc_now
+from lagesbild_cli.storage.raw import Manifest, ManifestEntry, utc_now, write_temp
 from lagesbild_cli.storage.raw import sha256 as sha256_of
 
 __all__ = ["SurveyFile", "SurveyImport", "decode", "import_file", "load", "read", "sniff_separator", "validate"]
@@ -249,7 +248,7 @@ def import_file(path: Path, mapping: SurveyMapping, manifest: Manifest, kommun_k
                 sha256=sha256_of(data),
                 bytes=len(data),
             )
-            staged.append((_stage(manifest.raw_dir / relative, data), entry))
+            staged.append((write_temp(manifest.raw_dir / relative, data), entry))
         checkpoint("survey-staged")
         with interrupts.deferred():  # all rounds and their entries, or none
             for temp, entry in staged:
@@ -264,23 +263,6 @@ def import_file(path: Path, mapping: SurveyMapping, manifest: Manifest, kommun_k
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
     return SurveyImport(tuple(e for _, e in staged), len(table), tuple(rounds), tuple(replaced))
-
-
-def _stage(target: Path, data: bytes) -> Path:
-    """``data`` in a new temp file beside ``target`` (synced, with the umask's mode), to be swapped in."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    temp = Path(name)
-    try:
-        os.fchmod(fd, file_mode())
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp
 
 
 def _files(raw_dir: Path, kommun_kod: str, legacy: bool) -> list[tuple[Path, set[int] | None]]:

@@ -15,8 +15,13 @@ import tempfile
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from lagesbild_cli import interrupts
+from lagesbild_cli.errors import ProvenanceError, notice
+
+MANIFEST = "manifest.json"
+FETCH_LOG = "fetch_status.json"
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,16 @@ class ManifestEntry:
     checked_at: str | None = None  # last time the server said the file is unchanged (HTTP 304)
 
 
+def _well_formed(key: str, entry: Any) -> bool:
+    return (
+        isinstance(entry, ManifestEntry)
+        and entry.file == key
+        and isinstance(entry.sha256, str)
+        and len(entry.sha256) == 64
+        and isinstance(entry.source, str)
+    )
+
+
 def public_origin(origin: str) -> str:
     """An origin as reports and exports show it: a URL or description as it is, a local path (as older
     versions recorded for imported files) as its file name only, so no output names the user's folders."""
@@ -151,20 +166,36 @@ class Manifest:
 
     def __init__(self, raw_dir: Path) -> None:
         self.raw_dir = raw_dir
-        self.path = raw_dir / "manifest.json"
+        self.path = raw_dir / MANIFEST
 
     def entries(self) -> dict[str, ManifestEntry]:
+        """The entries; a manifest that is not one (cut short, empty, another shape) is a ProvenanceError, never
+        written over: what it recorded may still be restored from a backup."""
         if not self.path.exists():
             return {}
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        return {key: ManifestEntry(**value) for key, value in data.items()}
+        try:
+            data = json.loads(self.path.read_bytes())
+            entries = {key: ManifestEntry(**value) for key, value in data.items()}
+        except (ValueError, TypeError, AttributeError):
+            entries = None
+        if entries is None or not all(_well_formed(k, e) for k, e in entries.items()):
+            shown = f"{self.raw_dir.parent.name}/{self.raw_dir.name}"
+            raise ProvenanceError(
+                f"{shown}/{MANIFEST} is damaged (cut short, emptied or not a manifest), so the raw files in "
+                f"{shown}/ can no longer be verified and lagesbild will not use them.",
+                hint=f"Restore {MANIFEST} from a backup. Or move it away and store the data again: "
+                "'lagesbild fetch', and 'lagesbild import survey FILE' and 'lagesbild import raddning FILE' for your "
+                "own exports. The database and the reports are unchanged.",
+            )
+        return entries
 
-    def record(self, entry: ManifestEntry) -> None:
-        self.record_all([entry])
+    def record(self, entry: ManifestEntry, entries: dict[str, ManifestEntry] | None = None) -> None:
+        """Add or replace ``entry`` in the manifest (as read now, or ``entries`` read before)."""
+        self.record_all([entry], entries)
 
-    def record_all(self, new: list[ManifestEntry]) -> None:
-        """Record several entries in one write of the manifest."""
-        entries = self.entries()
+    def record_all(self, new: list[ManifestEntry], entries: dict[str, ManifestEntry] | None = None) -> None:
+        """Record several entries in one write of the manifest (as read now, or ``entries`` read before)."""
+        entries = dict(self.entries() if entries is None else entries)
         entries.update((entry.file, entry) for entry in new)
         text = json.dumps({k: asdict(v) for k, v in sorted(entries.items())}, ensure_ascii=False, indent=2)
         atomic_write_bytes(self.path, (text + "\n").encode("utf-8"))
@@ -212,7 +243,8 @@ class Manifest:
         etag: str | None = None,
         last_modified: str | None = None,
     ) -> ManifestEntry:
-        """Write a raw file atomically and record it."""
+        """Write a raw file atomically and record it. A damaged manifest stops this before the file is written."""
+        entries = self.entries()
         self.write_file(relative, data)
         entry = ManifestEntry(
             file=relative,
@@ -225,7 +257,7 @@ class Manifest:
             etag=etag,
             last_modified=last_modified,
         )
-        self.record(entry)
+        self.record(entry, entries)
         return entry
 
 
@@ -244,13 +276,26 @@ class FetchLog:
     """``data/raw/fetch_status.json``: per source, when it was last tried and whether that worked."""
 
     def __init__(self, raw_dir: Path) -> None:
-        self.path = raw_dir / "fetch_status.json"
+        self.path = raw_dir / FETCH_LOG
 
     def statuses(self) -> dict[str, FetchStatus]:
+        """The statuses; a log that is not one (cut short, emptied, another shape) is only a log: read as empty,
+        with a notice, and written anew by the next fetch."""
         if not self.path.exists():
             return {}
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        return {key: FetchStatus(**value) for key, value in data.items()}
+        try:
+            data = json.loads(self.path.read_bytes())
+            statuses = {key: FetchStatus(**value) for key, value in data.items()}
+            if all(isinstance(s.source, str) and isinstance(s.last_attempt, str) for s in statuses.values()):
+                return statuses
+        except (ValueError, TypeError, AttributeError):
+            pass
+        notice(
+            f"{self.path.parent.parent.name}/{self.path.parent.name}/{FETCH_LOG} is damaged and was read as empty: "
+            "the report cannot say which sources failed at their last fetch. The next 'lagesbild fetch' writes it "
+            "anew."
+        )
+        return {}
 
     def record(self, source: str, ok: bool, error: str | None = None, *, at: str | None = None) -> FetchStatus:
         """Record an attempt that began ``at`` (default: now)."""

@@ -239,7 +239,7 @@ class _StagedManifest(Manifest):
             earlier.unlink(missing_ok=True)
         self.files[relative] = write_temp(self.raw_dir / relative, data)
 
-    def record_all(self, new: list[ManifestEntry]) -> None:
+    def record_all(self, new: list[ManifestEntry], entries: dict[str, ManifestEntry] | None = None) -> None:
         self.recorded.update((entry.file, entry) for entry in new)
 
     def entries(self) -> dict[str, ManifestEntry]:
