@@ -27,7 +27,7 @@ from lagesbild_cli.database import loader
 from lagesbild_cli.database.loader import LoadResult
 from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import ConfigError, DatabaseDamagedError, DataMissingError, LagesbildError, notice
-from lagesbild_cli.render import report
+from lagesbild_cli.render import pdf_cache, report
 from lagesbild_cli.render.pdf_render import RenderProcess
 from lagesbild_cli.settings.config import Config, load_config
 from lagesbild_cli.settings.defaults import DEMO_DIR, SOURCE_NAMES
@@ -106,6 +106,17 @@ def enabled_sources(config: Config) -> list[str]:
     return [name for name in SOURCE_NAMES if settings[name]]
 
 
+def _load(config: Config) -> LoadResult:
+    """Rebuild the database from data/raw/, and make the project's PDF cache key with its data, so that a copy of
+    the project made from now on shares its rendered PDFs (see :mod:`pdf_cache`)."""
+    loaded = loader.load(config)
+    try:
+        pdf_cache.project_secret(config.processed_dir)
+    except OSError:
+        pass  # no write access: the render says so when it needs the key
+    return loaded
+
+
 @dataclass(frozen=True)
 class FetchReport:
     results: list[SourceResult]
@@ -159,7 +170,7 @@ def fetch(
             if progress:
                 progress(name, "done")
     try:
-        loaded: LoadResult | None = loader.load(config)
+        loaded: LoadResult | None = _load(config)
     except DataMissingError:
         loaded = None
     return FetchReport(results=results, load=loaded)
@@ -185,14 +196,14 @@ def import_bra(
 
     with staging.stored_together(Manifest(config.raw_dir), stored) as manifest:
         imported = bra.import_files(paths, manifest)
-    return imported, loader.load(config)
+    return imported, _load(config)
 
 
 @locked
 def import_polisen(config: Config, path: Path) -> tuple[int, int, LoadResult]:
     """Merge a file of Polisen events into the archive, then load. Returns (in file, new, load)."""
     in_file, new = polisen.import_file(path, Manifest(config.raw_dir))
-    return in_file, new, loader.load(config)
+    return in_file, new, _load(config)
 
 
 @locked
@@ -202,7 +213,7 @@ def import_raddning(config: Config, paths: Sequence[Path]) -> tuple[ManifestEntr
     The export belongs to the config's own kommun (``config.home``). Returns (manifest entry, events in
     the files, events stored in all, load)."""
     entry, in_files, stored = raddning.import_files(list(paths), Manifest(config.raw_dir), config.home.kod)
-    return entry, in_files, stored, loader.load(config)
+    return entry, in_files, stored, _load(config)
 
 
 @locked
@@ -221,12 +232,12 @@ def import_survey(config: Config, path: Path) -> tuple[survey.SurveyImport, Load
         )
     imported = survey.import_file(path, config.survey, Manifest(config.raw_dir), config.home.kod)
     checkpoint("survey-stored")
-    return imported, loader.load(config)
+    return imported, _load(config)
 
 
 @locked
 def load(config: Config) -> LoadResult:
-    return loader.load(config)
+    return _load(config)
 
 
 @locked
@@ -260,12 +271,12 @@ def _report_inputs(
     """A report's context (reloading first if raw data or queries changed) and, ``with_sheets``, its exports.
     A database found damaged while reading it is rebuilt from data/raw/ (it is derived data), with a notice."""
     if loader.is_stale(config):
-        loader.load(config)
+        _load(config)
     try:
         return _read_inputs(config, year, final, compare_with, report_date, with_sheets=with_sheets)
     except DatabaseDamagedError as exc:
         notice(f"{exc.message} It is rebuilt from {provenance.shown(config.raw_dir)} now.")
-        loader.load(config)
+        _load(config)
     return _read_inputs(config, year, final, compare_with, report_date, with_sheets=with_sheets)
 
 
@@ -315,7 +326,7 @@ def build_many(
     """Reports for several kommuner (e.g. a whole län) from one load, in parallel, plus a län overview; with
     ``preview``, their web pages only (see :func:`preview`), one after the other in this process."""
     if loader.is_stale(config):
-        loader.load(config)
+        _load(config)
     return batch.build_many(
         config, kommuner, year, final=final, report_date=report_date, workers=workers, preview=preview
     )
@@ -340,7 +351,7 @@ def demo(folder: Path = DEMO_DIR, *, force: bool = False, renderer: RenderProces
         if config.survey is not None:
             survey.import_file(demo_project.SURVEY, config.survey, manifest, config.home.kod)
         raddning.import_files(demo_project.RADDNING, manifest, config.home.kod)
-        loader.load(config)
+        _load(config)
     return DemoResult(config=config, report=build(config, renderer=renderer))
 
 

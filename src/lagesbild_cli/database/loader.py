@@ -11,7 +11,6 @@ import polars as pl
 from lagesbild_cli.database import indicators
 from lagesbild_cli.database.store import open_store, rebuild
 from lagesbild_cli.errors import DatabaseDamagedError, DataMissingError, ParseError, notice
-from lagesbild_cli.render import pdf_cache
 from lagesbild_cli.rules.breaks import all_breaks
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.settings.kommuner import all_kommuner, lan_by_code
@@ -248,10 +247,6 @@ def load(config: Config) -> LoadResult:
         **_survey_tables(raw_dir, config.survey, home),
     }
     tables[META] = pl.DataFrame({"key": ["inputs"], "value": [inputs]})
-    try:  # the project's PDF cache key, made with its data: a copy of the project shares its rendered PDFs
-        pdf_cache.project_secret(config.processed_dir)
-    except OSError:
-        pass  # no write access: the database cannot be written either, and says so below
     with rebuild(config.db_path) as store:
         for name, frame in tables.items():
             store.write_table(name, frame)

@@ -32,8 +32,8 @@ from lagesbild_cli.settings.survey_mapping import SurveyMapping
 if TYPE_CHECKING:
     from _csv import Reader
 
-MAX_BYTES = 200_000_000  # 200 MB: a survey of 200 000 respondents with free text fits many times over
-MAX_RESPONDENTS = 200_000  # a kommun's survey has a few thousand; more is another file or a generated one
+MAX_BYTES = 200_000_000  # 200 MB: a survey of 100 000 respondents with free text fits many times over
+MAX_RESPONDENTS = 100_000  # a kommun's survey has a few thousand (a large city's some 30 000); more is another file
 MAX_FIELD = 16 * 1024 * 1024  # characters in one cell (a long free-text answer is read, never kept)
 CHUNK = 1 << 20
 BATCH = 20_000  # rows kept as Python strings at a time, before they go into a (compact) polars frame
@@ -204,8 +204,14 @@ def _shown(header: str) -> str:
 def read_stream(open_binary: Opener, origin: str, mapping: SurveyMapping) -> SurveyFile:
     """The mapped columns only, read as a stream. Pure but for reading what ``open_binary`` opens."""
     encoding = detect_encoding(open_binary, origin)
-    if csv.field_size_limit() < MAX_FIELD:
-        csv.field_size_limit(MAX_FIELD)
+    previous = csv.field_size_limit(max(MAX_FIELD, csv.field_size_limit()))  # the process's limit, restored below
+    try:
+        return _read_records(open_binary, origin, mapping, encoding)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _read_records(open_binary: Opener, origin: str, mapping: SurveyMapping, encoding: Encoding) -> SurveyFile:
     with open_binary() as handle:
         text = io.TextIOWrapper(handle, encoding=encoding.codec, newline="")
         try:
