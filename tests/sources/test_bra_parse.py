@@ -286,9 +286,9 @@ def zip_bomb(*, lying: bool = False) -> bytes:
 LIMITED = """
 import atexit, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
-atexit.register(  # the process's own peak (kB): VmHWM starts anew at exec, ru_maxrss keeps the test worker's
-    lambda: print("peak", next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM")), file=sys.stderr)
-)
+def peak():  # the process's own peak (kB): VmHWM starts anew at exec, ru_maxrss keeps the test worker's
+    return next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM"))
+atexit.register(lambda: print("peak", peak(), file=sys.stderr))
 from lagesbild_cli.cli import main
 main()
 """
