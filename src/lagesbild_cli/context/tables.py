@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lagesbild_cli.context.kolada import kpi_producer, kpi_unit
 from lagesbild_cli.context.sources import OWN_FILES, origin_text
 from lagesbild_cli.context.values import IndicatorValue
 from lagesbild_cli.database.store import Store
@@ -58,6 +59,11 @@ class _Table:
     shaped: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # a row as the report publishes it
     needs: str | None = None  # written only when this sheet (of the tables before it) has rows
     always: bool = False  # written even without rows
+
+
+def _kpi_as_in_report(row: dict[str, Any]) -> dict[str, Any]:
+    """A Kolada row with its unit and producer in words, as the comparison table names them."""
+    return {**row, "enhet": kpi_unit(row["enhet"] or ""), "producent": kpi_producer(row["producent"])}
 
 
 def _as_listed(row: dict[str, Any]) -> dict[str, Any]:
@@ -110,20 +116,26 @@ TABLES = (
     _Table(
         "Jämförelse riket",
         "kolada_rang_riket.csv",
-        "Kolada (RKA), nyckeltal från Brå och SCB",
+        "Kolada (RKA); producent per nyckeltal i kolumnen Producent",
         (
             "Nyckeltal",
             "Titel",
+            "Enhet",
+            "Producent",
             "År",
             "Värde",
-            "Plats i riket (1 = lägst; lika värden delar den lägsta platsen)",
+            "Plats i riket (1 = lägst; lika värden delar den lägsta platsen; bara när minst hälften har värde)",
             "Kommuner som delar platsen",
-            "Antal rankade",
+            "Kommuner med värde",
+            "Kommuner i Sverige",
         ),
         """
-        select kpi, titel, ar, varde, rang_i_riket, antal_lika, antal_rankade from ind_kolada_rang_riket
-        where kommun_kod = $k and ar <= $y order by kpi, ar
+        select g.kpi, g.titel, g.titel as enhet, coalesce(m.beskrivning, '') as producent, g.ar, g.varde,
+               g.rang_i_riket, g.antal_lika, g.antal_rankade, g.antal_kommuner
+        from ind_kolada_rang_riket g left join raw_kolada_kpi m using (kpi)
+        where g.kommun_kod = $k and g.ar <= $y order by g.kpi, g.ar
         """,
+        shaped=_kpi_as_in_report,
     ),
     _Table(
         "Trygghetsundersökning",
