@@ -49,3 +49,72 @@ def test_fire_kpis_keep_their_unit_decimals_and_producer(built: Demo) -> None:
     assert row["Kommuner med värde"] == "1" and row["Kommuner i Sverige"] == "290"
     place = next(v for k, v in row.items() if k.startswith("Plats i riket"))
     assert place == ""
+
+
+def _area_rows(built: Demo, label: str) -> dict[str, list[str]]:
+    """One indicator's table per area in the survey section: area → [område, n, andel, KI, sedan]."""
+    found = re.search(rf"<caption[^>]*>{re.escape(label)} per område \d{{4}}</caption>(.*?)</table>", built.html, re.S)
+    assert found is not None, label
+    return {r[0]: r for r in parse_html(found.group(1)).rows if r and r[0] != "Område"}
+
+
+def test_a_share_of_few_yes_answers_is_not_published(built: Demo) -> None:
+    """Björbo 2024: 2 of 43 avstod from an activity (published as 3 %); Dala-Floda: 2 of 119 utsatta för
+    misshandel eller hot. The group is large enough, the answers are not: n stays, the share goes, in the
+    table, the chart's text and survey.csv."""
+    avstatt = _area_rows(built, "Avstått från en aktivitet av oro för brott")
+    assert avstatt["Björbo"][1:3] == ["43", "färre än 5 svar ja eller nej"]
+    misshandel = _area_rows(built, "Utsatt för misshandel eller hot om våld")
+    assert misshandel["Dala-Floda"][1:3] == ["119", "färre än 5 svar ja eller nej"]
+    assert "Björbo 3 %" not in _text(built, "var") and "Dala-Floda 2 %" not in _text(built, "var")
+    exported = {
+        (r["Indikator"], r["Grupp"]): r
+        for r in _csv(built, "survey.csv")
+        if r["År"] == "2024" and r["Indelning"] == "omrade"
+    }
+    for key in (
+        ("Avstått från en aktivitet av oro för brott", "Björbo"),
+        ("Utsatt för misshandel eller hot om våld", "Dala-Floda"),
+    ):
+        assert exported[key]["Andel (%)"] == "" and exported[key]["95 % KI, undre"] == ""
+        assert exported[key]["Status"] == "färre än 5 svar ja eller nej"
+
+
+def test_a_share_hidden_for_few_answers_cannot_be_computed_back(built: Demo) -> None:
+    """The attack: the kommun's yes answers minus each published area's leave the hidden area's. It works
+    only while the hidden part (hidden areas plus respondents in no area) is a single cell."""
+    rows = [r for r in _csv(built, "survey.csv") if r["Indelning"] in ("kommun", "omrade")]
+    tables: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for r in rows:
+        tables.setdefault((r["Indikator"], r["År"]), []).append(r)
+    attacked = 0
+    for key, cells in tables.items():
+        total = next(c for c in cells if c["Indelning"] == "kommun")
+        areas = [c for c in cells if c["Indelning"] == "omrade"]
+        hidden = [c for c in areas if not c["Andel (%)"]]
+        if not hidden:
+            continue
+        attacked += 1
+        unplaced = int(total["n"]) - sum(int(c["n"]) for c in areas if c["n"])
+        unknowns = len(hidden) + (1 if unplaced > 0 or any(not c["n"] for c in areas) else 0)
+        assert unknowns >= 2, (key, [c["Grupp"] for c in hidden], unplaced)
+    assert attacked >= 10
+
+
+def test_the_answer_rule_hides_a_share_and_protects_it() -> None:
+    from lagesbild_cli.rules.stats import suppress_cells
+
+    # 2 of 43 said yes, and no unplaced respondents: one more share must go, the smallest other one
+    assert suppress_cells([400, 300, 43], 0, 5, 30, yes=[40, 30, 2]) == [
+        "visas",
+        "dold för att skydda en annan cell",
+        "färre än 5 svar ja eller nej",
+    ]
+    # 41 of 43 said yes (2 said no) is as telling; an unplaced remainder already protects it
+    assert suppress_cells([400, 300, 43], 37, 5, 30, yes=[40, 30, 41]) == [
+        "visas",
+        "visas",
+        "färre än 5 svar ja eller nej",
+    ]
+    # none said yes tells nothing about any one person: shown
+    assert suppress_cells([400, 300, 43], 37, 5, 30, yes=[40, 30, 0]) == ["visas", "visas", "visas"]

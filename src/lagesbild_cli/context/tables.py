@@ -143,7 +143,8 @@ TABLES = (
         "kommunens trygghetsundersökning (röjandeskyddad; per kön och ålder bara andel i hela procent)",
         ("Indikator", "År", "Indelning", "Grupp", "n", "Andel (%)", "95 % KI, undre", "95 % KI, övre", "Status"),
         """
-        select i.etikett, s.ar, s.dimension, s.grupp, case when s.status like 'färre än%' or s.status like 'dold%'
+        select i.etikett, s.ar, s.dimension, s.grupp,
+               case when (s.status like 'färre än%' and s.status not like '%ja eller nej') or s.status like 'dold%'
                then null else s.n end as n,
                case when s.status = 'visas' then 100 * s.andel end as andel,
                case when s.status = 'visas' then 100 * s.ki_undre end as ki_undre,
