@@ -118,3 +118,74 @@ def test_the_answer_rule_hides_a_share_and_protects_it() -> None:
     ]
     # none said yes tells nothing about any one person: shown
     assert suppress_cells([400, 300, 43], 37, 5, 30, yes=[40, 30, 0]) == ["visas", "visas", "visas"]
+
+
+def test_series_too_small_to_judge_show_no_change_or_rank(built: Demo) -> None:
+    """The summary says the 7 series with fewer than 10 reports are not judged; the table beside it printed
+    +143 %, +91 %, −100 %, −78 % and "10 av 15" for exactly those. Now: their counts and "för få för att
+    bedöma", in the table, the overview and anmalda_brott.csv."""
+    table = {r[0]: r for r in _rows(built, "omfattning") if r[0].endswith("*")}
+    assert len(table) == 7
+    flickor = table["Våld i inomhusmiljö mot barn och unga, flickor *"]
+    assert flickor[1] == "9" and flickor[-1] == "för få för att bedöma" and "+143 %" not in flickor
+    for row in table.values():
+        assert not any(cell.endswith("%") or " av 15" in cell for cell in row), row
+    overview = {r[0]: r for r in _rows(built, "sammanfattning")}
+    assert (
+        overview["Våld i inomhusmiljö mot barn och unga, flickorBrå, anmälda brott"][2:]
+        == ["– för få för att bedöma"] * 3
+    )
+    exported = [
+        r
+        for r in _csv(built, "anmalda_brott.csv")
+        if r["Geografi"].startswith("Gagnef") and r["År"] == "2024" and r["Brottsserie"].startswith("Våld i inomhus")
+    ]
+    assert len(exported) == 2
+    for r in exported:
+        change = next(v for k, v in r.items() if k.startswith("Förändring"))
+        assert change == "" and r["Anmärkning"].startswith("för få för att bedöma")
+    bedomning = {r["Brottsserie"]: r for r in _csv(built, "anmalda_brott_bedomning.csv")}
+    assert bedomning["Våld i inomhusmiljö mot barn och unga, flickor"]["Utveckling"] == "för få för att bedöma"
+
+
+def test_one_precision_and_one_wording_per_rule(built: Demo) -> None:
+    """The summary's change is the table's: "i stort sett oförändrat (±0 %)", not "0,05 % lägre" beside "±0 %";
+    one word for the level rule ("i nivå med", never "ingen säker skillnad"), one for a change ("ökat"/"minskat",
+    never "ökande"/"minskande"); the table's key has a verb; "Lagens krav" names sections as they are called,
+    and the rescue intro promises no "skolor"."""
+    summary = _text(built, "sammanfattning")
+    assert "var i stort sett oförändrat (±0 %) jämfört med medelvärdet för 2021–2023" in summary
+    assert "0,05 %" not in summary
+    whole = " ".join(" ".join(parse_html(built.html).text).split())
+    assert "ingen säker skillnad" not in whole
+    assert "ökande" not in whole and "minskande" not in whole
+    assert "↓ minskat" in summary
+    assert "● i nivå med betyder att intervallet omfattar värdet" in summary
+    intro = _text(built, "inledning")
+    assert "Trygghet och utsatthet per område" in intro
+    assert "Utsatthet och otrygghet enligt NTU" in intro and not re.search(r"Utsatthet och otrygghet(?! enligt)", intro)
+    assert "skolor" not in _text(built, "raddning")
+    assert {r["Utveckling"] for r in _csv(built, "anmalda_brott_bedomning.csv")} <= {
+        "ökat",
+        "minskat",
+        "ingen säkerställd förändring",
+        "för få för att bedöma",
+        "kan inte bedömas",
+    }
+
+
+def test_the_rank_example_is_the_reports_own_lan(built: Demo) -> None:
+    """Gagnef's method explains shared places with Dalarna's 15 kommuner; Ystad's with Skåne's 33, never
+    "”1–12 av 15 (delad)” betyder att tolv kommuner", which was written for Dalarna into every report."""
+    from lagesbild_cli.context.bra import tie_example
+    from lagesbild_cli.settings.kommuner import find_kommun
+
+    method = _text(built, "metod")
+    assert "1–12 av 15" not in method and "tolv kommuner" not in method
+    assert "”1–2 av 15 (delad)” skulle betyda att två av de 15 kommunerna i Dalarnas län" in method
+    assert "1–12 av 15" not in _text(built, "omfattning")
+    ystad = find_kommun("Ystad")
+    assert ystad is not None
+    text = tie_example(ystad, None)  # Ystad's report, before any Skåne workbook is loaded
+    assert "”1–2 av 33 (delad)” skulle betyda att två av de 33 kommunerna i Skåne län" in text
+    assert "15" not in text

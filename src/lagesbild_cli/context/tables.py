@@ -85,9 +85,12 @@ TABLES = (
             "95 % KI antal, undre",
             "95 % KI antal, övre",
             "Förändring av antal per 100 000 inv. mot snittet för de tre föregående åren (%)",
+            "Anmärkning",
         ),
         """
-        select serie, geo_namn, ar, antal, per_100k, antal_ki_undre, antal_ki_ovre, forandring_mot_3ar_procent
+        select serie, geo_namn, ar, antal, per_100k, antal_ki_undre, antal_ki_ovre,
+               case when not litet_antal then forandring_mot_3ar_procent end as forandring_mot_3ar_procent,
+               case when litet_antal then 'för få för att bedöma (färre än 10 brott)' else '' end as anmarkning
         from ind_anmalda_brott where geo_kod in ($k, $l, $r) and ar <= $y order by serie, geo_niva, ar
         """,
     ),
