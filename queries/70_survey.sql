@@ -5,8 +5,10 @@
 --
 -- andel är viktad när enkäten har vikter (andel_vagd), annars oviktad; intervallet räknas på n_eff.
 -- status: 'visas', 'för få svar' (n under min_share: n visas, inte andelen), 'färre än 5' (n under
--- min_cell: inget visas) eller 'dold för att skydda en annan cell' (komplementär undertryckning, så att
--- ingen dold cell kan räknas fram ur totalen; för viktade andelar per kön och ålder behövs den bara för n).
+-- min_cell: inget visas), 'färre än 5 svar ja eller nej' (1–4 svarade ja eller 1–4 nej: n visas, inte
+-- andelen; gäller alla frågor) eller 'dold för att skydda en annan cell' (komplementär undertryckning, så
+-- att ingen dold cell eller andel kan räknas fram ur totalen; för viktade andelar per kön och ålder behövs
+-- den bara för n).
 with cells as (
     select kommun_kod, indikator, ar, 'kommun' as dimension, 'Hela kommunen' as grupp, varde, vikt
     from raw_survey_svar
@@ -54,6 +56,7 @@ grouped as (
         s.kommun_kod, s.indikator, s.ar, s.dimension,
         list(s.grupp order by s.grupp) as grupper,
         list(s.n order by s.grupp) as ns,
+        list(s.ja order by s.grupp) as jas,
         t.total - sum(s.n) as remainder
     from sums s join totals t using (kommun_kod, indikator, ar)
     where s.dimension <> 'kommun'
@@ -64,7 +67,7 @@ flags as (
         g.kommun_kod, g.indikator, g.ar, g.dimension,
         unnest(g.grupper) as grupp,
         unnest(suppress_cells(g.ns, g.remainder::bigint, i.min_cell::integer, i.min_share::integer,
-                              g.dimension = 'omrade' or not i.viktad)) as status
+                              g.dimension = 'omrade' or not i.viktad, g.jas)) as status
     from grouped g cross join survey_installningar i
 )
 select
@@ -75,6 +78,7 @@ select
     coalesce(f.status, case
         when v.n < i.min_cell then 'färre än ' || i.min_cell
         when v.n < i.min_share then 'för få svar'
+        when few_answers(v.n, v.ja, i.min_cell::integer) then 'färre än ' || i.min_cell || ' svar ja eller nej'
         else 'visas' end) as status
 from intervals v
 cross join survey_installningar i

@@ -45,7 +45,7 @@ def test_the_pdf_holds_the_sections_of_every_source(built: Demo) -> None:
     text = pdf_text((built.report / "lagesbild.pdf").read_bytes())
     for words in (
         "Jämförelse med Sveriges kommuner och liknande kommuner",
-        "Kolada (RKA), nyckeltal från Brå och SCB",
+        "Kolada (RKA), nyckeltal från Brå, SCB och MCF (tidigare MSB)",
         "Publicerade händelser – inte brottsstatistik",
         "Trygghet och utsatthet per område",
         "Räddningstjänstens insatser",

@@ -176,10 +176,11 @@ def test_a_tie_is_never_presented_as_a_rank(gagnef_2023: ReportFiles) -> None:
     assert rank_text(1, 15, "Dalarnas län", 12) == "delad plats 1–12 av 15 (1 = lägst)"
     assert formatting.place(2, 2, 15) == "2–3 av 15 (delad)" and formatting.place(2, 1, 15) == "2 av 15"
     tables = parse_html(gagnef_2023.html.read_text(encoding="utf-8"))
-    # 2023: Gagnef and Orsa both have 29 per 100 000 (Brå's rounded rate), places 2 and 3 shared
-    assert crime_row(tables, "Våld i inomhusmiljö mot barn och unga, flickor")[7] == "2–3 av 15 (delad)"
-    # 2023: no robberies of young people reported in 9 of 15 kommuner
-    assert crime_row(tables, "Rån mot privatperson, unga")[7] == "1–9 av 15 (delad)"
+    # 2023: Gagnef and Orsa both have 29 per 100 000 (Brå's rounded rate), and no robberies of young people in 9
+    # of 15 kommuner: ties, but on fewer than 10 reports, so too few to judge and no place at all (issue 28)
+    for serie in ("Våld i inomhusmiljö mot barn och unga, flickor", "Rån mot privatperson, unga"):
+        row = next(r for r in tables.rows if r and r[0].rstrip(" *") == serie and len(r) == 7)
+        assert row[6] == "för få för att bedöma"
     assert crime_row(tables, "Totalt antal anmälda brott")[7] == "1 av 15"
 
 

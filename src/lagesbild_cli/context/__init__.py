@@ -20,6 +20,7 @@ from lagesbild_cli.context.bra import (
     crime_years,
     ntu_section,
     rank_text,
+    tie_example,
 )
 from lagesbild_cli.context.changes import Change, changes, described, read_previous
 from lagesbild_cli.context.kolada import ComparisonSection, comparison_section, kolada_years
@@ -148,6 +149,11 @@ class ReportContext:
     def loaded(self) -> tuple[SourceStatus, ...]:
         """The sources the report has data from (the cover lists only these)."""
         return tuple(s for s in self.statuses if s.retrieved is not None)
+
+    @property
+    def rank_example(self) -> str:
+        """The method's example of a shared place, from this report's own län (issue 28)."""
+        return tie_example(self.kommun, self.crime)
 
     @property
     def version(self) -> str:

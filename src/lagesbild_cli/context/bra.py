@@ -9,7 +9,7 @@ from lagesbild_cli.context import charts, formatting
 from lagesbild_cli.context.charts import definition_breaks
 from lagesbild_cli.database.store import Store
 from lagesbild_cli.rules.breaks import all_breaks
-from lagesbild_cli.settings.kommuner import RIKET_KOD, Kommun
+from lagesbild_cli.settings.kommuner import RIKET_KOD, Kommun, kommuner_in_lan
 
 TOTAL_SERIES = "totalt_antal_anmalda_brott"
 
@@ -51,6 +51,11 @@ class CrimeSection:
     ranked_kommuner: int
     kommuner_in_lan: int
     breaks: tuple[BreakNote, ...] = ()
+    kommun: Kommun | None = None
+
+    @property
+    def tie_example(self) -> str:
+        return tie_example(self.kommun, self) if self.kommun is not None else ""
 
     @property
     def total(self) -> SeriesRow | None:
@@ -99,6 +104,35 @@ def rank_text(rang: int | None, antal: int, lan_namn: str, lika: int = 1) -> str
     return f"plats {rang} av {antal} (1 = lägst)"
 
 
+WORDS = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv")
+
+
+def _count_word(n: int) -> str:
+    return WORDS[n] if n < len(WORDS) else formatting.number(n)
+
+
+def tie_example(kommun: Kommun, crime: CrimeSection | None) -> str:
+    """How a shared place reads, from the report's own län: a real tie of the kommun's if it has one (the total
+    first), else what a tie of two would look like among the län's own number of kommuner."""
+    in_lan = len(kommuner_in_lan(kommun.lan_kod))
+    lan = kommun.lan.namn
+    tied = next(
+        (s for s in (crime.series if crime else ()) if s.rang is not None and s.antal_lika > 1),
+        None,
+    )
+    if tied is not None and tied.rang is not None:
+        place = formatting.place(tied.rang, tied.antal_lika, tied.antal_rankade)
+        return (
+            f"för {tied.serie} har {kommun.namn} ”{place}”: {_count_word(tied.antal_lika)} av "
+            f"{tied.antal_rankade} kommuner i {lan} har samma värde och delar platserna "
+            f"{tied.rang}–{tied.rang + tied.antal_lika - 1}"
+        )
+    return (
+        f"”1–2 av {in_lan} (delad)” skulle betyda att två av de {in_lan} kommunerna i {lan} har samma, lägsta, "
+        f"värde; i den här rapporten delar {kommun.namn} ingen plats i länet"
+    )
+
+
 def crime_years(store: Store, kommun: Kommun) -> list[int]:
     rows = store.rows(
         "select distinct ar from ind_anmalda_brott where geo_kod = $k and antal is not null order by ar",
@@ -128,11 +162,21 @@ def crime_section(store: Store, kommun: Kommun, year: int) -> CrimeSection | Non
     """,
         params,
     )
-    special = ("rang_text", "antal_rankade", "antal_lika", "litet_antal")
+    special = (
+        "rang_text",
+        "antal_rankade",
+        "antal_lika",
+        "litet_antal",
+        "forandring_procent",
+        "forandring_mot_3ar_procent",
+    )
     plain = [f for f in SeriesRow.__dataclass_fields__ if f not in special]
     series = tuple(
         SeriesRow(
             **{f: r[f] for f in plain},
+            # not judged means not judged: a series with fewer than 10 reports gets no change and no place
+            forandring_procent=None if r["litet_antal"] else r["forandring_procent"],
+            forandring_mot_3ar_procent=None if r["litet_antal"] else r["forandring_mot_3ar_procent"],
             litet_antal=bool(r["litet_antal"]),
             antal_rankade=r["antal_rankade"] or 0,
             antal_lika=r["antal_lika"] or 1,
@@ -155,6 +199,7 @@ def crime_section(store: Store, kommun: Kommun, year: int) -> CrimeSection | Non
         ranked_kommuner=max((s.antal_rankade for s in series), default=0),
         kommuner_in_lan=rows[0]["antal_kommuner_i_lanet"] if rows else 0,
         breaks=_break_notes(series, shown),
+        kommun=kommun,
     )
 
 
@@ -229,7 +274,8 @@ def ntu_section(store: Store, kommun: Kommun, year: int) -> NtuSection | None:
     # Brå gives victimisation shares with one decimal, the rest in whole per cent for kommuner
     ntu = tuple(
         NtuRow(
-            **{f: r[f] for f in NtuRow.__dataclass_fields__ if f != "decimals"},
+            **{f: r[f] for f in NtuRow.__dataclass_fields__ if f not in ("decimals", "jamfort_med_riket")},
+            jamfort_med_riket=level_word(r["jamfort_med_riket"]),
             decimals=0
             if all(v is None or float(v).is_integer() for v in (r["andel"], r["ki_undre"], r["ki_ovre"]))
             else 1,
@@ -297,14 +343,20 @@ def assessments(store: Store, kommun: Kommun, year: int, ntu_year: int | None) -
                         Assessment(
                             r["indikator"],
                             formatting.percent(r["andel"], decimals),
-                            _same(r["jamfort_med_lan"]),
-                            _same(r["jamfort_med_riket"]),
-                            r["trend"],
+                            level_word(r["jamfort_med_lan"]),
+                            level_word(r["jamfort_med_riket"]),
+                            trend_word(r["trend"]),
                             f"Brå, NTU {ntu_year}",
                         )
                     )
     return tuple(result)
 
 
-def _same(word: str | None) -> str:
+def level_word(word: str | None) -> str:
+    """One wording for the level rule everywhere: "i nivå med" (NTU's SQL says "ingen säker skillnad")."""
     return {"ingen säker skillnad": "i nivå med", None: "kan inte bedömas"}.get(word, word or "kan inte bedömas")
+
+
+def trend_word(word: str | None) -> str:
+    """One wording for a confirmed change everywhere: "ökat"/"minskat" (NTU's SQL says "ökande"/"minskande")."""
+    return {"ökande": "ökat", "minskande": "minskat", None: "kan inte bedömas"}.get(word, word or "kan inte bedömas")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
-from lagesbild_cli.context import charts
+from lagesbild_cli.context import charts, formatting
 from lagesbild_cli.context.charts import definition_breaks, preliminary
 from lagesbild_cli.database.store import Store
 from lagesbild_cli.settings.kommuner import RIKET_KOD, Kommun
@@ -27,10 +28,32 @@ class KpiRow:
     grupp_max: float | None
     grupp_med_varde: int | None
     publicerad: str | None
+    antal_kommuner: int | None = None  # Sweden's kommuner, the base of the share that has a value
+    beskrivning: str = ""  # Kolada's description, which names the producer ("Källa: MSB")
+    decimals: int = 0  # as Kolada publishes the KPI's values
 
     @property
     def rang_text(self) -> str:
-        return national_rank_text(self.rang, self.antal_rankade, self.antal_lika)
+        return national_rank_text(self.rang, self.antal_rankade, self.antal_lika, self.antal_kommuner)
+
+    @property
+    def place(self) -> str:
+        """The table's cell: "37–38 av 290 (delad)", or why there is no place in Sweden."""
+        if self.rang is None:
+            return unranked_text(self.antal_rankade, self.antal_kommuner)
+        return formatting.place(self.rang, self.antal_lika, self.antal_rankade)
+
+    @property
+    def unit(self) -> str:
+        return kpi_unit(self.titel)
+
+    @property
+    def name(self) -> str:
+        return kpi_name(self.titel)
+
+    @property
+    def producer(self) -> str:
+        return kpi_producer(self.beskrivning)
 
 
 @dataclass(frozen=True)
@@ -45,11 +68,54 @@ class ComparisonSection:
     def headline(self) -> KpiRow | None:
         return self.rows[0] if self.rows else None
 
+    @property
+    def producers(self) -> str:
+        """The producers behind the rows, in the rows' order: "Brå och SCB samt MCF (tidigare MSB)"."""
+        return " samt ".join(dict.fromkeys(row.producer for row in self.rows))
 
-def national_rank_text(rang: int | None, antal: int | None, lika: int | None = 1) -> str:
+
+_UNIT = re.compile(r",\s*antal\s*/\s*(?P<per>[\d\s]+?)\s*inv\.?(?=\s*(\(|$))")
+
+
+def kpi_unit(title: str) -> str:
+    """The unit in a Kolada title: 'Byggnadsbränder …, antal/1000 inv' → 'antal per 1 000 invånare'."""
+    found = _UNIT.search(title)
+    if found is None:
+        return "se nyckeltalets beskrivning i Kolada"
+    per = int(re.sub(r"\s", "", found["per"]))
+    return f"antal per {per:,} invånare".replace(",", " ")  # a plain space; the template's ``enhet`` binds it
+
+
+def kpi_name(title: str) -> str:
+    """The title without its unit: 'Anmälda brott totalt, antal/100 000 inv' → 'Anmälda brott totalt'."""
+    return " ".join(_UNIT.sub("", title).split())
+
+
+PRODUCERS = {"BRÅ": "Brå", "MSB": "MCF (tidigare MSB)", "MCF": "MCF"}
+
+
+def kpi_producer(description: str) -> str:
+    """Who made the statistics behind a KPI, from "Källa: …" at the end of Kolada's description."""
+    found = re.search(r"Källa:\s*(?P<who>[^.]+?)\s*\.?\s*$", description or "")
+    if found is None:
+        return "okänd producent"
+    words = re.split(r"(\s+och\s+|,\s*)", found["who"].strip())
+    return "".join(PRODUCERS.get(w.upper(), w) for w in words)
+
+
+def unranked_text(antal: int | None, kommuner: int | None) -> str:
+    """Why a KPI has no place in Sweden: too few kommuner have a value for a rank to say anything."""
+    if not antal:
+        return "ingen kommun har värde"
+    if not kommuner:
+        return f"{antal} kommuner med värde"
+    return f"ingen plats: {antal} av {kommuner} kommuner med värde"
+
+
+def national_rank_text(rang: int | None, antal: int | None, lika: int | None = 1, kommuner: int | None = None) -> str:
     """ "plats 30 av 290", or for equal values "delad plats 30–32 av 290"."""
     if rang is None or not antal:
-        return "kan inte rangordnas"
+        return "kan inte rangordnas" if not antal or not kommuner else unranked_text(antal, kommuner)
     if lika is not None and lika > 1:
         return f"delad plats {rang}–{rang + lika - 1} av {antal}"
     return f"plats {rang} av {antal}"
@@ -74,8 +140,14 @@ def comparison_section(
         select v.kpi, coalesce(m.titel, v.kpi) as titel, v.ar, v.varde, g.rang_i_riket as rang, g.antal_rankade,
                g.antal_lika,
                l.varde as varde_lan, r.varde as varde_riket, j.grupp_medel, j.grupp_min, j.grupp_max,
-               j.medlemmar_med_varde as grupp_med_varde, m.publiceringsdatum as publicerad
+               j.medlemmar_med_varde as grupp_med_varde, m.publiceringsdatum as publicerad,
+               g.antal_kommuner, coalesce(m.beskrivning, '') as beskrivning, d.decimals
         from raw_kolada_varden v
+        left join (
+            select kpi, max(case when varde = round(varde) then 0 when varde * 10 = round(varde * 10) then 1
+                                 else 2 end)::integer as decimals
+            from raw_kolada_varden group by kpi
+        ) d on d.kpi = v.kpi
         left join raw_kolada_kpi m on m.kpi = v.kpi
         left join ind_kolada_rang_riket g on g.kpi = v.kpi and g.ar = v.ar and g.kommun_kod = v.geo_kod
         left join raw_kolada_varden l on l.kpi = v.kpi and l.ar = v.ar and l.geo_kod = $l

@@ -15,7 +15,7 @@ SOURCE_LABELS = {
     "bra": "Brå, Indikatorer för kommuners lägesbild",
     "polisen": "Polisen, publicerade händelser (polisen.se/api/events)",
     "scb": "SCB, folkmängd (tabellerna TAB638 och TAB6574)",
-    "kolada": "Kolada (RKA), nyckeltal från Brå och SCB",
+    "kolada": "Kolada (RKA), nyckeltal från Brå, SCB och MCF (tidigare MSB)",
     "mcf": "MCF (tidigare MSB), räddningstjänstens insatser, statistikdatabasen tabell B11",
     "raddning": "Räddningstjänstens egna händelserapporter (lokal export)",
     "geo": "Kommungränser (Valmyndigheten via okfse/sweden-geojson)",

@@ -49,20 +49,20 @@ def rank_sentence(kommun_namn: str, total: SeriesRow, kommuner_in_lan: int) -> s
 
 
 TREND_CLAUSE = {
-    "ökande": "Ökningen är säkerställd: hela konfidensintervallet ligger över medelvärdet.",
-    "minskande": "Minskningen är säkerställd: hela konfidensintervallet ligger under medelvärdet.",
+    "ökat": "Ökningen är säkerställd: hela konfidensintervallet ligger över medelvärdet.",
+    "minskat": "Minskningen är säkerställd: hela konfidensintervallet ligger under medelvärdet.",
     "ingen säkerställd förändring": "Det är ingen säkerställd förändring: skillnaden kan bero på slumpen.",
 }
 
 
 def change_sentence(year: int, change: float, trend: str | None) -> str:
-    """The rate against the mean of the three years before, in words ("0,05 % lägre än"), never "±0 %"."""
-    size = abs(change)
-    decimals = 0 if size >= 1 else 1 if size >= 0.1 else 2
-    if formatting.number(size, decimals).strip("0,") == "":
-        compared = "lika högt som"
+    """The rate against the mean of the three years before, in whole per cent as the table prints it: "20 %
+    lägre än", or "i stort sett oförändrat" when the change rounds to 0 % (the table's "±0 %")."""
+    rounded = formatting.number(abs(change))
+    if rounded == "0":
+        compared = "i stort sett oförändrat (±0 %) jämfört med"
     else:
-        compared = f"{formatting.percent(size, decimals)} {'högre' if change > 0 else 'lägre'} än"
+        compared = f"{formatting.percent(abs(change))} {'högre' if change > 0 else 'lägre'} än"
     text = f"Antalet anmälda brott per invånare {year} var {compared} medelvärdet för {year - 3}–{year - 1}."
     clause = TREND_CLAUSE.get(trend or "")
     return f"{text} {clause}" if clause else text
@@ -112,8 +112,9 @@ def summary(
         if small:
             lines.append(
                 f"{len(small)} av {len(crime.series)} brottsserier har färre än 10 anmälda brott {year}. Små tal "
-                "varierar mycket av en slump. Därför bedöms de serierna inte mot länet, riket eller tidigare år, och "
-                "de markeras med * i tabellen över anmälda brott."
+                "varierar mycket av en slump. Därför bedöms de serierna inte mot länet, riket eller tidigare år: "
+                "tabellerna visar antalet, markerat med *, och ”för få för att bedöma” i stället för förändring, "
+                "plats och pil."
             )
     headline = comparison.headline if comparison else None
     if headline is not None and headline.rang is not None and comparison is not None:
@@ -134,8 +135,7 @@ def summary(
         versus = {
             "lägre": f"Det är lägre än i riket ({riket}): hela intervallet ligger under rikets andel.",
             "högre": f"Det är högre än i riket ({riket}): hela intervallet ligger över rikets andel.",
-            "ingen säker skillnad": f"I riket är andelen {riket}; skillnaden är inte säkerställd eftersom "
-            "intervallet omfattar rikets andel.",
+            "i nivå med": f"Det är i nivå med riket ({riket}): intervallet omfattar rikets andel.",
         }.get(otrygg.jamfort_med_riket or "", "")
         lines.append(
             f"Enligt Brås nationella trygghetsundersökning (NTU) {ntu.year} känner sig "

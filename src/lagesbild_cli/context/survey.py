@@ -76,9 +76,15 @@ def published(label: str) -> str:
     return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1] + "…"
 
 
+def n_is_hidden(status: str) -> bool:
+    """Too few respondents, or hidden to protect another cell: then not even n is shown. A share hidden for
+    too few yes or no answers ("färre än 5 svar ja eller nej") keeps its n."""
+    return (status.startswith("färre än") and not status.endswith("ja eller nej")) or status.startswith("dold")
+
+
 def _cell(row: dict[str, Any], change: str | None) -> Cell:
     shown = row["status"] == "visas"
-    n_hidden = row["status"].startswith("färre än") or row["status"].startswith("dold")
+    n_hidden = n_is_hidden(row["status"])
     return Cell(
         group=published(row["grupp"]),
         n=None if n_hidden else row["n"],

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lagesbild_cli.context.kolada import kpi_producer, kpi_unit
 from lagesbild_cli.context.sources import OWN_FILES, origin_text
 from lagesbild_cli.context.values import IndicatorValue
 from lagesbild_cli.database.store import Store
@@ -60,6 +61,11 @@ class _Table:
     always: bool = False  # written even without rows
 
 
+def _kpi_as_in_report(row: dict[str, Any]) -> dict[str, Any]:
+    """A Kolada row with its unit and producer in words, as the comparison table names them."""
+    return {**row, "enhet": kpi_unit(row["enhet"] or ""), "producent": kpi_producer(row["producent"])}
+
+
 def _as_listed(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "origin": origin_text(row["origin"])}
 
@@ -79,9 +85,12 @@ TABLES = (
             "95 % KI antal, undre",
             "95 % KI antal, övre",
             "Förändring av antal per 100 000 inv. mot snittet för de tre föregående åren (%)",
+            "Anmärkning",
         ),
         """
-        select serie, geo_namn, ar, antal, per_100k, antal_ki_undre, antal_ki_ovre, forandring_mot_3ar_procent
+        select serie, geo_namn, ar, antal, per_100k, antal_ki_undre, antal_ki_ovre,
+               case when not litet_antal then forandring_mot_3ar_procent end as forandring_mot_3ar_procent,
+               case when litet_antal then 'för få för att bedöma (färre än 10 brott)' else '' end as anmarkning
         from ind_anmalda_brott where geo_kod in ($k, $l, $r) and ar <= $y order by serie, geo_niva, ar
         """,
     ),
@@ -110,20 +119,26 @@ TABLES = (
     _Table(
         "Jämförelse riket",
         "kolada_rang_riket.csv",
-        "Kolada (RKA), nyckeltal från Brå och SCB",
+        "Kolada (RKA); producent per nyckeltal i kolumnen Producent",
         (
             "Nyckeltal",
             "Titel",
+            "Enhet",
+            "Producent",
             "År",
             "Värde",
-            "Plats i riket (1 = lägst; lika värden delar den lägsta platsen)",
+            "Plats i riket (1 = lägst; lika värden delar den lägsta platsen; bara när minst hälften har värde)",
             "Kommuner som delar platsen",
-            "Antal rankade",
+            "Kommuner med värde",
+            "Kommuner i Sverige",
         ),
         """
-        select kpi, titel, ar, varde, rang_i_riket, antal_lika, antal_rankade from ind_kolada_rang_riket
-        where kommun_kod = $k and ar <= $y order by kpi, ar
+        select g.kpi, g.titel, g.titel as enhet, coalesce(m.beskrivning, '') as producent, g.ar, g.varde,
+               g.rang_i_riket, g.antal_lika, g.antal_rankade, g.antal_kommuner
+        from ind_kolada_rang_riket g left join raw_kolada_kpi m using (kpi)
+        where g.kommun_kod = $k and g.ar <= $y order by g.kpi, g.ar
         """,
+        shaped=_kpi_as_in_report,
     ),
     _Table(
         "Trygghetsundersökning",
@@ -131,7 +146,8 @@ TABLES = (
         "kommunens trygghetsundersökning (röjandeskyddad; per kön och ålder bara andel i hela procent)",
         ("Indikator", "År", "Indelning", "Grupp", "n", "Andel (%)", "95 % KI, undre", "95 % KI, övre", "Status"),
         """
-        select i.etikett, s.ar, s.dimension, s.grupp, case when s.status like 'färre än%' or s.status like 'dold%'
+        select i.etikett, s.ar, s.dimension, s.grupp,
+               case when (s.status like 'färre än%' and s.status not like '%ja eller nej') or s.status like 'dold%'
                then null else s.n end as n,
                case when s.status = 'visas' then 100 * s.andel end as andel,
                case when s.status = 'visas' then 100 * s.ki_undre end as ki_undre,

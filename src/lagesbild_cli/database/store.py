@@ -22,8 +22,12 @@ from lagesbild_cli.rules import stats
 from lagesbild_cli.storage.raw import TEMP_MARK, TEMP_SUFFIX, file_mode
 
 
-def _suppress(ns: list[int], remainder: int, min_cell: int, min_share: int, protect_shares: bool) -> list[str]:
-    return stats.suppress_cells(list(ns), int(remainder), int(min_cell), int(min_share), bool(protect_shares))
+def _suppress(
+    ns: list[int], remainder: int, min_cell: int, min_share: int, protect_shares: bool, yes: list[int]
+) -> list[str]:
+    return stats.suppress_cells(
+        list(ns), int(remainder), int(min_cell), int(min_share), bool(protect_shares), [int(y) for y in yes]
+    )
 
 
 def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
@@ -37,12 +41,15 @@ def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
     con.create_function(
         "suppress_cells",
         _suppress,
-        [duckdb.list_type(bigint), bigint, integer, integer, duckdb.sqltype("BOOLEAN")],
+        [duckdb.list_type(bigint), bigint, integer, integer, duckdb.sqltype("BOOLEAN"), duckdb.list_type(bigint)],
         duckdb.list_type(duckdb.sqltype("VARCHAR")),
         side_effects=False,
     )
     double = duckdb.sqltype("DOUBLE")
     con.create_function("interval_change_z", stats.interval_change_z, [double] * 6, double, side_effects=False)
+    con.create_function(
+        "few_answers", stats.few_answers, [bigint, bigint, integer], duckdb.sqltype("BOOLEAN"), side_effects=False
+    )
     con.create_function("proportion_change_z", stats.proportion_change_z, [double] * 4, double, side_effects=False)
 
 

@@ -88,10 +88,24 @@ SHOWN = "visas"
 TOO_FEW_FOR_SHARE = "för få svar"
 TOO_FEW = "färre än {min_cell}"
 PROTECTED = "dold för att skydda en annan cell"
+FEW_ANSWERS = "färre än {min_cell} svar ja eller nej"  # n is shown, the share is not
+
+
+def few_answers(n: int, yes: int, min_cell: int) -> bool:
+    """The answer rule: a share is not shown when 1 to ``min_cell`` − 1 respondents answered yes, or as few
+    answered no. Such a share tells who in a small group was, say, assaulted (or all but who), as a cell of
+    1–4 persons would; 0 yes tells nothing about any one person and is shown."""
+    no = n - yes
+    return 0 < yes < min_cell or 0 < no < min_cell
 
 
 def suppress_cells(
-    ns: list[int], remainder: int, min_cell: int, min_share: int, protect_shares: bool = True
+    ns: list[int],
+    remainder: int,
+    min_cell: int,
+    min_share: int,
+    protect_shares: bool = True,
+    yes: list[int] | None = None,
 ) -> list[str]:
     """Disclosure control for one table of cells that add up to a published total.
 
@@ -103,10 +117,18 @@ def suppress_cells(
     the smallest published cell is hidden too. ``protect_shares`` applies this to shares as well as
     counts (off for weighted shares by sex and age: the report and the exports show those only in whole
     per cent, without n, which is what keeps a hidden group from being computed back).
+
+    ``yes`` are the cells' (unweighted) yes counts: a share resting on 1–4 yes or 1–4 no answers is hidden
+    though its n is shown (:func:`few_answers`), and protected like any other hidden share.
     """
     status = [
         TOO_FEW.format(min_cell=min_cell) if n < min_cell else TOO_FEW_FOR_SHARE if n < min_share else SHOWN for n in ns
     ]
+    few = FEW_ANSWERS.format(min_cell=min_cell)
+    if yes is not None:
+        status = [
+            few if s == SHOWN and few_answers(n, y, min_cell) else s for s, n, y in zip(status, ns, yes, strict=True)
+        ]
 
     def protect(hidden: Callable[[str], bool], threshold: int, hide_as: str) -> None:
         # the remainder is never published, so it is always part of what a reader can derive
@@ -118,7 +140,7 @@ def suppress_cells(
                 return
             status[min(visible, key=lambda i: (ns[i], i))] = hide_as
 
-    protect(lambda s: s not in (SHOWN, TOO_FEW_FOR_SHARE), min_cell, PROTECTED)  # counts
+    protect(lambda s: s not in (SHOWN, TOO_FEW_FOR_SHARE, few), min_cell, PROTECTED)  # counts
     if protect_shares:
         protect(lambda s: s != SHOWN, min_share, PROTECTED)
     return status
