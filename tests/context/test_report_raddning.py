@@ -284,7 +284,7 @@ def test_rescue_figures_have_indicator_ids_and_an_export_sheet(rescue: tuple[Con
     )
     assert "mcf:brand_byggnad:medel5" in ids and "raddning:avsiktliga_brander" in ids
     assert ids["raddning:avsiktliga_brander"][2] == "2019"  # the newest year of the export up to the report year
-    assert "brand_byggnad;kommun;2026;2024;" in exported_csv(config, built, "raddningstjanst.csv")
+    assert "Brand i byggnad;Gagnef;2026;2024;" in exported_csv(config, built, "raddningstjanst.csv")
 
 
 def test_a_problem_no_measure_addresses_has_none() -> None:
