@@ -331,7 +331,7 @@ OWNED_MARKERS = {
         "medborgarundersokning_gagnef_fiktiv",
     ),
     "raddning": (
-        "Bränder och därav avsiktliga enligt räddningstjänstens händelserapporter",
+        "och därav avsiktliga per område enligt räddningstjänstens händelserapporter",
         "raddning:avsiktliga_brander",
         "Räddningstjänstens egna händelserapporter (lokal export)",
         "msb_handelserapport_fordonsbrand",

@@ -85,7 +85,7 @@ def test_the_rescue_services_figures_come_from_the_shipped_answers(built: Demo) 
                 if row["kommun"] == "2026":
                     gagnef_fires[int(row["datum"][:4])] += 1
     assert gagnef_fires == {2018: 3, 2019: 6}  # as the export's PROVENANCE.md counts them
-    assert f"Hela kommunen {gagnef_fires[2018]} / 0 {gagnef_fires[2019]} / 0" in section
+    assert f"Hela kommunen {gagnef_fires[2018]} / 0* {gagnef_fires[2019]} / 0" in section  # * fewer than five
 
 
 def test_no_local_folder_in_the_report_or_the_exports(built: Demo) -> None:

@@ -70,7 +70,7 @@ def test_a_share_of_few_yes_answers_is_not_published(built: Demo) -> None:
     exported = {
         (r["Indikator"], r["Grupp"]): r
         for r in _csv(built, "survey.csv")
-        if r["År"] == "2024" and r["Indelning"] == "omrade"
+        if r["År"] == "2024" and r["Indelning"] == "Område"
     }
     for key in (
         ("Avstått från en aktivitet av oro för brott", "Björbo"),
@@ -80,23 +80,26 @@ def test_a_share_of_few_yes_answers_is_not_published(built: Demo) -> None:
         assert exported[key]["Status"] == "färre än 5 svar ja eller nej"
 
 
+N = "Antal svarande (n)"
+
+
 def test_a_share_hidden_for_few_answers_cannot_be_computed_back(built: Demo) -> None:
     """The attack: the kommun's yes answers minus each published area's leave the hidden area's. It works
     only while the hidden part (hidden areas plus respondents in no area) is a single cell."""
-    rows = [r for r in _csv(built, "survey.csv") if r["Indelning"] in ("kommun", "omrade")]
+    rows = [r for r in _csv(built, "survey.csv") if r["Indelning"] in ("Hela kommunen", "Område")]
     tables: dict[tuple[str, str], list[dict[str, str]]] = {}
     for r in rows:
         tables.setdefault((r["Indikator"], r["År"]), []).append(r)
     attacked = 0
     for key, cells in tables.items():
-        total = next(c for c in cells if c["Indelning"] == "kommun")
-        areas = [c for c in cells if c["Indelning"] == "omrade"]
+        total = next(c for c in cells if c["Indelning"] == "Hela kommunen")
+        areas = [c for c in cells if c["Indelning"] == "Område"]
         hidden = [c for c in areas if not c["Andel (%)"]]
         if not hidden:
             continue
         attacked += 1
-        unplaced = int(total["n"]) - sum(int(c["n"]) for c in areas if c["n"])
-        unknowns = len(hidden) + (1 if unplaced > 0 or any(not c["n"] for c in areas) else 0)
+        unplaced = int(total[N]) - sum(int(c[N]) for c in areas if c[N])
+        unknowns = len(hidden) + (1 if unplaced > 0 or any(not c[N] for c in areas) else 0)
         assert unknowns >= 2, (key, [c["Grupp"] for c in hidden], unplaced)
     assert attacked >= 10
 

@@ -125,6 +125,59 @@ def test_import_counts_deliberate_fires_per_kommun_and_year(rescue: tuple[Config
     assert got[("2026", 2018)] == expected[("2026", 2018)] and got[("2026", 2019)] == expected[("2026", 2019)]
 
 
+def _fires(kommun: str) -> Counter[tuple[str, int]]:
+    """The kommun's fires per kind and year, counted straight from the CSV files."""
+    counted: Counter[tuple[str, int]] = Counter()
+    for path in EXPORTS:
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row["kommun"] == kommun and "fordon" in row["utlosandeHandelseText"]:
+                    counted[("fordon", int(row["datum"][:4]))] += 1
+    return counted
+
+
+def test_the_deliberate_fires_table_names_its_fires_shows_every_area_and_marks_small_numbers(
+    rescue: tuple[Config, Preview],
+) -> None:
+    """All of Gagnef's fires in the export are vehicle fires (2018 and 2019): the table says so, shows the
+    area Gagnef with no fire as 0, marks every cell with fewer than five fires, and says the export's years
+    in a 2024 report."""
+    config, built = rescue
+    fires = _fires("2026")
+    assert fires == {("fordon", 2018): 3, ("fordon", 2019): 6}
+    html = built.html.read_text(encoding="utf-8")
+    table = html.split('<caption id="tab-raddning-3">')[1].split("</table>")[0]
+    rows = parse_html("<table><caption>x</caption>" + table + "</table>").rows
+    caption = " ".join(unescape(table.split("</caption>")[0]).split())
+    assert caption == (
+        "Fordonsbränder och därav avsiktliga per område enligt räddningstjänstens händelserapporter, Gagnef 2018–2019"
+    )
+    assert rows[0] == ["Område", "2018: fordonsbränder / därav avsiktliga", "2019: fordonsbränder / därav avsiktliga"]
+    shown = {r[0]: r[1:] for r in rows[1:]}
+    assert shown["Hela kommunen"] == ["3 / 0*", "6 / 0"]  # 6 fires: no mark
+    assert shown["Gagnef"] == ["0 / 0*", "0 / 0*"]  # an area without a fire is shown, as zero
+    assert list(shown) == [
+        "Hela kommunen",
+        "Djurås",
+        "Gagnef",
+        "Mockfjärd",
+        "Dala-Floda, Björbo",
+        "Sifferbo, Nordåker",
+        "Utanför kommunens områden eller utan DeSO",
+    ]
+    assert all(cell.endswith("*") for area, cells in shown.items() if area != "Hela kommunen" for cell in cells)
+    assert "Bränder och därav avsiktliga" not in html
+    text = text_of(built)
+    assert "Avsiktliga bränder per område, 2018–2019" in text
+    assert "Räddningstjänstens export omfattar fordonsbränder 2018–2019, inte 2024: tabellen visar läget då" in text
+    assert "* färre än fem bränder: slumpen styr." in text
+    with open_store(config.db_path) as store:
+        from lagesbild_cli.context.raddning import rescue_section
+
+        section = rescue_section(store, config.kommun, 2018, ())
+    assert section.deliberate is not None and section.deliberate.years == (2018,)  # nothing after the report year
+
+
 def test_reimporting_the_same_export_does_not_double_count(rescue: tuple[Config, Preview], tmp_path: Path) -> None:
     config, _ = rescue
     folder = tmp_path / "again"
@@ -231,7 +284,7 @@ def test_rescue_figures_have_indicator_ids_and_an_export_sheet(rescue: tuple[Con
     )
     assert "mcf:brand_byggnad:medel5" in ids and "raddning:avsiktliga_brander" in ids
     assert ids["raddning:avsiktliga_brander"][2] == "2019"  # the newest year of the export up to the report year
-    assert "brand_byggnad;kommun;2026;2024;" in exported_csv(config, built, "raddningstjanst.csv")
+    assert "Brand i byggnad;Gagnef;2026;2024;" in exported_csv(config, built, "raddningstjanst.csv")
 
 
 def test_a_problem_no_measure_addresses_has_none() -> None:

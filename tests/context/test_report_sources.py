@@ -66,27 +66,25 @@ def test_national_rank_in_words_and_numbers(full: tuple[Config, Preview]) -> Non
     assert "Liknande kommuner, övergripande, Gagnef, 2025" in text and "Mönsterås" in text
 
 
-def test_the_events_section_counts_what_polisen_published(full: tuple[Config, Preview]) -> None:
-    _, built = full
-    categories = {}
+def _category_file() -> list[tuple[str, str]]:
+    """The rows of the category file, read as a CSV of its own: (type, group)."""
+    import csv
     from importlib import resources
 
-    for line in (
-        resources.files("lagesbild_cli")
-        .joinpath("data", "polisen_kategorier.csv")
-        .read_text(encoding="utf-8")
-        .splitlines()
-    ):
-        if line.startswith("#") or line == "typ,kategori":
-            continue
-        typ, kategori = line.rsplit(",", 1)
-        categories[typ.strip('"')] = kategori
+    text = resources.files("lagesbild_cli").joinpath("data", "polisen_kategorier.csv").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    return [(r["typ"], r["kategori"]) for r in csv.DictReader(lines)]
+
+
+def test_the_events_section_counts_what_polisen_published(full: tuple[Config, Preview]) -> None:
+    _, built = full
+    categories = {typ.casefold(): kategori for typ, kategori in _category_file()}
     events = [
         e
         for e in json.loads(ARCHIVE.read_text(encoding="utf-8"))
         if e["datetime"].startswith("2023-")
         and e["name"].endswith(", Gagnef")
-        and categories.get(e["type"].strip(), "övrigt") != "sammanfattning"
+        and categories.get(e["type"].strip().casefold(), "Övrigt") != "sammanfattning"
     ]
     text = text_of(built)
     assert "Publicerade händelser – inte brottsstatistik." in text
@@ -127,20 +125,51 @@ def test_months_after_the_archive_ends_are_unknown_not_zero(full: tuple[Config, 
     assert latest.period == "september 2025–augusti 2026 (senaste tolv månaderna i arkivet)"
 
 
-def test_accidents_and_hemfridsbrott_are_not_counted_as_violence(full: tuple[Config, Preview]) -> None:
+def test_accidents_and_hemfridsbrott_are_neither_violence_nor_theft(full: tuple[Config, Preview]) -> None:
     config, built = full
     rows = parse_html(built.html.read_text(encoding="utf-8")).rows
     header = next(r for r in rows if r and r[0] == "Månad")
+    assert header[1:] == [
+        "Våld, hot, vapen och sexualbrott",
+        "Stöld, inbrott och bedrägeri",
+        "Skadegörelse och brand",
+        "Narkotika",
+        "Trafik",
+        "Övrigt",
+        "Totalt",
+    ]
     november = dict(zip(header, next(r for r in rows if r and r[0] == "november 2023"), strict=True))
-    # Gagnef in November 2023: a Hemfridsbrott (3 November) and a traffic event; no violence.
-    assert november["Våld"] == "0" and november["Stöld/inbrott"] == "1" and november["Totalt"] == "2"
+    # Gagnef in November 2023: a Hemfridsbrott (3 November, "grovt hemfridsbrott") and a traffic event. Entering a
+    # home unlawfully is neither theft nor violence as such: it counts as Övrigt, as the method's table says.
+    assert november["Stöld, inbrott och bedrägeri"] == "0" and november["Våld, hot, vapen och sexualbrott"] == "0"
+    assert november["Övrigt"] == "1" and november["Trafik"] == "1" and november["Totalt"] == "2"
     with open_store(config.db_path) as store:
         section = events_section(store, config.kommun, 2025)
     assert section is not None
     february = next(m for m in section.months if m.label == "februari 2025")
-    # 10 February 2025: "Vållande till kroppsskada" (an accident felling a tree) is 'övrigt', not 'våld'.
-    assert dict(zip(section.categories, february.counts, strict=True))["våld"] == 0
-    assert dict(zip(section.categories, february.counts, strict=True))["övrigt"] == 1
+    # 10 February 2025: "Vållande till kroppsskada" (an accident felling a tree) is 'Övrigt', not violence.
+    assert dict(zip(section.categories, february.counts, strict=True))["Våld, hot, vapen och sexualbrott"] == 0
+    assert dict(zip(section.categories, february.counts, strict=True))["Övrigt"] == 1
+
+
+def test_the_methods_type_table_is_the_category_file(full: tuple[Config, Preview]) -> None:
+    """Every row of the category file is in the method's table under its group, and nothing else is: the
+    method cannot say one thing while the counts do another."""
+    _, built = full
+    html = built.html.read_text(encoding="utf-8")
+    table = html.split('<caption id="polisen-typer">')[1].split("</table>")[0]
+    rows = [r for r in parse_html("<table><caption>x</caption>" + table + "</table>").rows if len(r) == 2]
+    printed = [(typ, group) for group, types in rows[1:] for typ in types.split("; ")]
+    not_counted = "Räknas inte (Polisens sammanfattningar)"
+    expected = [(typ, not_counted if group == "sammanfattning" else group) for typ, group in _category_file()]
+    expected_other = [("alla typer som inte står i tabellen", "Övrigt")]
+    assert sorted(printed) == sorted(expected + expected_other)
+    assert ("Hemfridsbrott", "Övrigt") in printed and ("Bedrägeri", "Stöld, inbrott och bedrägeri") in printed
+    assert ("Sexualbrott", "Våld, hot, vapen och sexualbrott") in printed
+    assert ("Brand automatlarm", "Övrigt") in printed and ("Hets mot folkgrupp", "Övrigt") in printed
+    method = text_of(built).split("Källor och metod")[-1]
+    assert "Till våld räknas våld, hot, vapen och sprängningar" not in method
+    assert "hemfridsbrott som stöld/inbrott" not in method
 
 
 def test_population_is_stated_for_the_report_year(full: tuple[Config, Preview]) -> None:

@@ -152,7 +152,7 @@ def test_the_xlsx_holds_the_reports_numbers(built: Demo) -> None:
     row = next(r for r in crime if r[0] == "Totalt antal anmälda brott" and r[1] == "Gagnef" and r[2] == 2024)
     assert (row[3], row[4]) == (471, 4526)
     survey = [r for r in book["Trygghetsundersökning"].iter_rows(values_only=True) if r[3] == "Nordåker"]
-    assert survey and all(r[5] is None for r in survey)  # suppressed in the report, suppressed here
+    assert survey and all(r[6] is None for r in survey)  # suppressed in the report, suppressed here
     csv_text = (built.report / "csv" / "indikatorer.csv").read_bytes().decode("utf-8-sig")
     assert "bra:totalt_antal_anmalda_brott;Totalt antal anmälda brott;2024;4526,0" in csv_text
 
@@ -187,7 +187,74 @@ def test_the_change_column_says_what_it_is(built: Demo) -> None:
     total = {int(r[2]): r for r in rows[1:] if r[0] == "Totalt antal anmälda brott" and r[1] == "Gagnef"}
     rate = {year: float(r[4].replace(",", ".")) for year, r in total.items()}
     mean = (rate[2021] + rate[2022] + rate[2023]) / 3
-    assert float(total[2024][7].replace(",", ".")) == pytest.approx(100 * (rate[2024] - mean) / mean)
+    # one decimal, as the method says
+    assert float(total[2024][7].replace(",", ".")) == pytest.approx(100 * (rate[2024] - mean) / mean, abs=0.05)
+    assert re.fullmatch(r"−?-?\d+,\d", total[2024][7])
+
+
+def _csv_rows(folder: Path, name: str) -> list[dict[str, str]]:
+    with (folder / "csv" / name).open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+def test_the_exports_speak_the_reports_words(built: Demo) -> None:
+    """Gagnef 2024's exports: Swedish labels and the report's names in the value columns, a stated precision,
+    n beside Kish's effective n, rank in the län and judgement words, the comparison group's mean and range, and
+    every table the report shows (MCF by month and hour, Polisen's zero months, the deliberate fires)."""
+    folder = built.report
+    everything = "\n".join(p.read_text(encoding="utf-8-sig") for p in (folder / "csv").glob("*.csv"))
+    everything = re.sub(r"(?m)^[a-z]+:\S+?;", ";", everything)  # the ids of indikatorer.csv (the plan's keys)
+    for code in (";kommun;", ";lan;", ";riket;", "brand_ej_byggnad", "utan_risk", ";alder;", ";kon;", ";omrade;"):
+        assert code not in everything, code
+    long_decimals = [c for c in re.findall(r"\d+,\d+", everything) if len(c.split(",")[1]) > 3]
+    assert long_decimals == []  # no 3,453832176748506: at most one decimal more than the report
+    rescue = _csv_rows(folder, "raddningstjanst.csv")
+    row = next(
+        r
+        for r in rescue
+        if r["Händelsetyp"] == "Brand i annat än byggnad (t.ex. fordon, container)" and r["Geografi"] == "Gagnef"
+    )
+    assert row["År"] and re.fullmatch(r"\d+,\d{1,3}", row["Per 1 000 invånare"])
+    assert {r["Geografi"] for r in rescue} == {"Gagnef", "Dalarnas län", "Riket"}
+    survey = _csv_rows(folder, "survey.csv")
+    whole = next(r for r in survey if r["Indelning"] == "Hela kommunen" and r["År"] == "2024" and r["Andel (%)"])
+    kish = "Effektivt antal svarande (Kish; intervallen bygger på det)"
+    assert int(whole[kish]) < int(whole["Antal svarande (n)"])  # weighted: fewer effective respondents
+    assert {r["Indelning"] for r in survey} == {"Hela kommunen", "Område", "Kön", "Ålder"}
+    judged = {r["Brottsserie"]: r for r in _csv_rows(folder, "anmalda_brott_bedomning.csv")}
+    total = judged["Totalt antal anmälda brott"]
+    assert total["Plats i länet (1 = lägst; lika värden delar platsen)"] == "2"  # as the summary says: plats 2 av 15
+    assert total["Kommuner i länet med värde"] == "15"
+    assert total["Jämfört med länet"] in ("lägre", "i nivå med", "högre")
+    group = _csv_rows(folder, "kolada_jamforelsegrupp.csv")
+    assert group and all(r["Gruppens medelvärde"] and r["Gruppens lägsta värde"] for r in group)
+    times = _csv_rows(folder, "raddningstjanst_manad_timme.csv")
+    assert {(r["Indelning"], r["Kategori"]) for r in times} >= {("Månad", "Bränder"), ("Starttimme", "Alla olyckor")}
+    assert [r["Månad eller starttimme"] for r in times[:2]] == ["januari", "februari"]
+    events = _csv_rows(folder, "polisen_handelser.csv")
+    assert {r["Grupp"] for r in events} == {
+        "Våld, hot, vapen och sexualbrott",
+        "Stöld, inbrott och bedrägeri",
+        "Skadegörelse och brand",
+        "Narkotika",
+        "Trafik",
+        "Övrigt",
+    }
+    assert len(events) == 6 * len({r["Månad"] for r in events})  # every month of the archive, zeros too
+    assert any(r["Antal publicerade händelser"] == "0" for r in events)
+    assert all(not r["Månad"].startswith("2025") and not r["Månad"].endswith("2025") for r in events)
+    fires = {(r["Område"], r["År"]): r for r in _csv_rows(folder, "avsiktliga_brander.csv")}
+    assert fires[("Gagnef", "2019")] == {
+        "Område": "Gagnef",
+        "År": "2019",
+        "Slag av brand": "Fordonsbränder",
+        "Bränder": "0",
+        "Därav avsiktliga": "0",
+        "Färre än 5 bränder": "ja",
+    }
+    assert fires[("Hela kommunen", "2019")]["Bränder"] == "6"
+    book = openpyxl.load_workbook(folder / "indikatorer.xlsx", read_only=True)
+    assert {"Jämförelsegrupp", "Räddning månad och tid", "Avsiktliga bränder"} <= set(book.sheetnames)
 
 
 def test_csv_numbers_are_plain_decimals_with_a_comma() -> None:

@@ -208,13 +208,16 @@ def test_the_category_table_names_only_real_event_types() -> None:
     table = _categories()
     assert set(table["typ"]) <= observed
     assert set(table["kategori"]) == {
-        "våld",
-        "stöld/inbrott",
-        "skadegörelse/brand",
-        "narkotika",
-        "trafik",
+        "Våld, hot, vapen och sexualbrott",
+        "Stöld, inbrott och bedrägeri",
+        "Skadegörelse och brand",
+        "Narkotika",
+        "Trafik",
+        "Övrigt",
         "sammanfattning",
     }
+    assert set(table["typ"]) == observed  # every type Polisen has published is in the method's table
+    assert table["typ"].str.to_lowercase().n_unique() == table.height  # matched regardless of case: no doubles
     assert {t for t in observed if t.startswith("Sammanfattning")} <= set(
         table.filter(kategori="sammanfattning")["typ"]
     )

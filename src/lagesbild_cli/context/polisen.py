@@ -12,7 +12,8 @@ from lagesbild_cli.context import formatting
 from lagesbild_cli.database.store import Store
 from lagesbild_cli.settings.kommuner import Kommun
 
-CATEGORIES = ("våld", "stöld/inbrott", "skadegörelse/brand", "narkotika", "trafik", "övrigt")
+OTHER = "Övrigt"  # a type the category file does not list
+NOT_COUNTED = "sammanfattning"  # Polisen's own summaries: in no count
 LATEST = 10
 SUMMARY_CHARS = 300  # a published summary longer than this is cut in the report
 
@@ -21,7 +22,7 @@ SUMMARY_CHARS = 300  # a published summary longer than this is cut in the report
 class MonthRow:
     manad: str  # "2025-12"
     label: str  # "december 2025"
-    counts: tuple[int | None, ...]  # per CATEGORIES; None outside the archive (before it begins, after it ends)
+    counts: tuple[int | None, ...]  # per category; None outside the archive (before it begins, after it ends)
     total: int | None
 
 
@@ -35,9 +36,18 @@ class Event:
 
 
 @dataclass(frozen=True)
+class TypeGroup:
+    """A group of the report's events table and the Polisen event types counted in it."""
+
+    label: str
+    types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class EventsSection:
     period: str
     categories: tuple[str, ...]
+    type_groups: tuple[TypeGroup, ...]  # the category file as the method section prints it: every listed type
     months: tuple[MonthRow, ...]
     totals: tuple[int, ...]
     total: int
@@ -52,6 +62,17 @@ class EventsSection:
 def _month_label(manad: str) -> str:
     year, month = manad.split("-")
     return f"{formatting.MONTHS[int(month) - 1]} {year}"
+
+
+def type_groups(store: Store) -> tuple[TypeGroup, ...]:
+    """The category file (``polisen_kategorier.csv``, loaded as the table ``polisen_kategorier``) grouped in its own
+    order, 'Övrigt' last and the summaries, counted nowhere, after it: the method's table is the file."""
+    groups: dict[str, list[str]] = {}
+    for r in store.rows("select typ, kategori from polisen_kategorier"):
+        groups.setdefault(r["kategori"], []).append(r["typ"])
+    groups.setdefault(OTHER, [])
+    order = [g for g in groups if g not in (OTHER, NOT_COUNTED)] + [OTHER] + [g for g in groups if g == NOT_COUNTED]
+    return tuple(TypeGroup(label=g, types=tuple(groups[g])) for g in order)
 
 
 def events_section(store: Store, kommun: Kommun, year: int) -> EventsSection | None:
@@ -84,6 +105,8 @@ def events_section(store: Store, kommun: Kommun, year: int) -> EventsSection | N
             total = last_year * 12 + last_month - 1 - back
             shown.append(f"{total // 12}-{total % 12 + 1:02d}")
         period = f"{_month_label(shown[0])}–{_month_label(shown[-1])} (senaste tolv månaderna i arkivet)"
+    groups = type_groups(store)
+    categories = tuple(g.label for g in groups if g.label != NOT_COUNTED)
     counts = {
         (r["manad"], r["kategori"]): r["antal"]
         for r in store.rows("select manad, kategori, antal from ind_polisen_handelser where kommun_kod = $k", params)
@@ -91,11 +114,11 @@ def events_section(store: Store, kommun: Kommun, year: int) -> EventsSection | N
     rows = []
     for manad in shown:
         if not archive["first_month"] <= manad <= archive["last_month"]:  # no archive then: unknown, not zero
-            rows.append(MonthRow(manad=manad, label=_month_label(manad), counts=(None,) * len(CATEGORIES), total=None))
+            rows.append(MonthRow(manad=manad, label=_month_label(manad), counts=(None,) * len(categories), total=None))
             continue
-        per = tuple(counts.get((manad, c), 0) for c in CATEGORIES)
+        per = tuple(counts.get((manad, c), 0) for c in categories)
         rows.append(MonthRow(manad=manad, label=_month_label(manad), counts=per, total=sum(per)))
-    totals = tuple(sum(r.counts[i] or 0 for r in rows) for i in range(len(CATEGORIES)))
+    totals = tuple(sum(r.counts[i] or 0 for r in rows) for i in range(len(categories)))
     first_day, last_day = archive["a"], archive["b"]
     partial = [
         m
@@ -108,18 +131,19 @@ def events_section(store: Store, kommun: Kommun, year: int) -> EventsSection | N
     latest = store.rows(
         """
         select e.datum, e.typ, e.rubrik, e.sammanfattning, e.url
-        from raw_polisen_handelser e left join polisen_kategorier k on k.typ = e.typ
-        where e.kommun_kod = $k and coalesce(k.kategori, 'övrigt') <> 'sammanfattning' and e.manad between $a and $b
+        from raw_polisen_handelser e left join polisen_kategorier k on lower(k.typ) = lower(trim(e.typ))
+        where e.kommun_kod = $k and coalesce(k.kategori, $other) <> $not_counted and e.manad between $a and $b
         order by e.tidpunkt desc limit $n
     """,
-        {**params, "a": shown[0], "b": shown[-1], "n": LATEST},
+        {**params, "a": shown[0], "b": shown[-1], "n": LATEST, "other": OTHER, "not_counted": NOT_COUNTED},
     )
     own = store.rows(
         "select min(datum) as a, max(datum) as b from raw_polisen_handelser where kommun_kod = $k", params
     )[0]
     return EventsSection(
         period=period,
-        categories=CATEGORIES,
+        categories=categories,
+        type_groups=groups,
         months=tuple(rows),
         totals=totals,
         total=sum(totals),

@@ -50,17 +50,36 @@ class TimeTable:
     rows: tuple[tuple[str, tuple[int | None, ...]], ...]
 
 
+FIRE_KINDS = {  # slag in ind_raddning_avsiktliga → how the table names its fires, in the order shown
+    "fordon": "Fordonsbränder",
+    "byggnad": "Bränder i byggnad",
+    "annan": "Andra bränder",
+}
+SMALL = 5  # a cell with fewer fires is marked: chance decides
+
+
+@dataclass(frozen=True)
+class DeliberateCell:
+    fires: int
+    deliberate: int
+    small: bool  # fewer than SMALL fires
+
+
 @dataclass(frozen=True)
 class DeliberateRow:
     area: str
-    values: tuple[tuple[int | None, int | None], ...]  # per year: (fires, deliberate)
-    small: tuple[bool, ...]
+    cells: tuple[DeliberateCell, ...]  # per column of DeliberateFires
 
 
 @dataclass(frozen=True)
 class DeliberateFires:
     years: tuple[int, ...]
+    period: str  # "2018–2019": the years of the export up to the report year
+    kinds: tuple[str, ...]  # the kinds of fire the export holds ("Fordonsbränder"), in FIRE_KINDS' order
+    columns: tuple[tuple[int, str], ...]  # (year, kind) per cell
     rows: tuple[DeliberateRow, ...]
+    all_small: bool  # every area's cell has fewer than SMALL fires
+    report_year: int
 
 
 @dataclass(frozen=True)
@@ -225,29 +244,41 @@ def _fire_chart(
     return chart, tuple((kpi, titles[kpi]) for kpi in order)
 
 
-def _deliberate(store: Store, kommun: Kommun) -> DeliberateFires | None:
+def _deliberate(store: Store, kommun: Kommun, year: int) -> DeliberateFires | None:
+    """Every area of the kommun (zeros too) per year of the export up to the report year, by the kinds of fire
+    the export holds: a table of vehicle fires says so, not "Bränder"."""
     rows = store.rows(  # the kommun's own export only: another kommun's import is never shown
-        "select * from ind_raddning_avsiktliga where kommun_kod = $k and agare_kod = $k order by ordning",
-        {"k": kommun.kod},
+        "select * from ind_raddning_avsiktliga where kommun_kod = $k and agare_kod = $k and ar <= $y "
+        "order by ordning, omrade, ar",
+        {"k": kommun.kod, "y": year},
     )
     if not rows:
         return None
     years = tuple(sorted({r["ar"] for r in rows}))[-5:]
+    shown = tuple(k for k in FIRE_KINDS if any(r[f"brander_{k}"] for r in rows if r["ar"] in years))
     areas: dict[str, dict[int, dict[str, Any]]] = {}
     for r in rows:
         areas.setdefault(r["omrade"], {})[r["ar"]] = r
+
+    def cell(by_year: dict[int, dict[str, Any]], y: int, kind: str) -> DeliberateCell:
+        found = by_year.get(y)
+        fires = found[f"brander_{kind}"] if found else 0
+        deliberate = found[f"avsiktliga_{kind}"] if found else 0
+        return DeliberateCell(fires=fires, deliberate=deliberate, small=fires < SMALL)
+
+    columns = tuple((y, FIRE_KINDS[k]) for y in years for k in shown)
+    table = tuple(
+        DeliberateRow(area=area, cells=tuple(cell(by_year, y, k) for y in years for k in shown))
+        for area, by_year in areas.items()
+    )
     return DeliberateFires(
         years=years,
-        rows=tuple(
-            DeliberateRow(
-                area=area,
-                values=tuple(
-                    (by_year[y]["brander"], by_year[y]["avsiktliga"]) if y in by_year else (0, 0) for y in years
-                ),
-                small=tuple(bool(by_year[y]["litet_antal"]) if y in by_year else True for y in years),
-            )
-            for area, by_year in areas.items()
-        ),
+        period=f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]),
+        kinds=tuple(FIRE_KINDS[k] for k in shown),
+        columns=columns,
+        rows=table,
+        all_small=all(c.small for row in table if row.area != "Hela kommunen" for c in row.cells),
+        report_year=year,
     )
 
 
@@ -274,5 +305,5 @@ def rescue_section(store: Store, kommun: Kommun, year: int, fire_kpis: tuple[str
         fire_chart=fire_chart,
         fire_kpis=fire_titles,
         fire_configured=fire_kpis,
-        deliberate=_deliberate(store, kommun),
+        deliberate=_deliberate(store, kommun, year),
     )
