@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lagesbild_cli.context import charts, formatting
-from lagesbild_cli.context.charts import definition_breaks
 from lagesbild_cli.database.store import Store
-from lagesbild_cli.rules.breaks import all_breaks
+from lagesbild_cli.rules import breaks as break_rule
 from lagesbild_cli.settings.kommuner import RIKET_KOD, Kommun
 
 TOTAL_SERIES = "totalt_antal_anmalda_brott"
@@ -35,12 +34,25 @@ class SeriesRow:
 
 @dataclass(frozen=True)
 class BreakNote:
-    """A definition break inside the years shown: the series, its first year and why."""
+    """A definition break inside the years shown: the series, its first year (the last year of a
+    definition phased in over several years) and why."""
 
     serie: str
     year: int
     explanation: str
     chart_id: str  # the chart that marks it
+    last_year: int | None = None
+    label: str = ""  # the hand list's short label for the chart
+
+    @property
+    def years(self) -> str:
+        """ "2018" or, for a definition phased in, "2018–2020"."""
+        return str(self.year) if self.last_year in (None, self.year) else f"{self.year}–{self.last_year}"
+
+    @property
+    def when(self) -> str:
+        """ "från 2018" or, for a definition phased in, "2018–2020"."""
+        return f"från {self.year}" if self.last_year in (None, self.year) else self.years
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,21 @@ class CrimeSection:
     @property
     def total(self) -> SeriesRow | None:
         return next((s for s in self.series if s.serie_id == TOTAL_SERIES), None)
+
+    @property
+    def break_rule(self) -> str:
+        """How a definition break is found in the data (rules/breaks.py), for the method section."""
+        return (
+            "Brotten hittas i Brås siffror för hela landet: ett år är ett definitionsbrott när rikets antal per "
+            f"100 000 invånare blir minst {formatting.number(break_rule.JUMP)} gånger så stort som året före, "
+            f"eller högst 1/{formatting.number(break_rule.JUMP)} av det, och mer än "
+            f"{formatting.percent(100 * break_rule.SAME_WAY)} av kommunerna med anmälda brott i serien ändras åt "
+            "samma håll. Så stora ändringar på ett år är inte verkliga förändringar av brottsligheten (i Brås "
+            "serier 2017–2024 ändras riket annars som mest med en faktor 1,27 uppåt och 0,64 nedåt). Ändras "
+            f"riket åren efter fortfarande med minst en faktor {formatting.number(break_rule.PHASE_IN, 2)} åt "
+            "samma håll räknas också de åren som brott: den nya definitionen införs stegvis. En lista i "
+            "programmet bekräftar brotten och förklarar dem."
+        )
 
 
 @dataclass(frozen=True)
@@ -148,33 +175,82 @@ def crime_section(store: Store, kommun: Kommun, year: int) -> CrimeSection | Non
         params,
     )
     shown = [y for y in years if y <= year]
+    notes = _break_notes(store, series, shown)
     return CrimeSection(
         first_year=years[0],
         series=series,
-        charts=_series_charts(history, shown, kommun, lan.namn),
+        charts=_series_charts(history, shown, kommun, lan.namn, _break_marks(notes)),
         ranked_kommuner=max((s.antal_rankade for s in series), default=0),
         kommuner_in_lan=rows[0]["antal_kommuner_i_lanet"] if rows else 0,
-        breaks=_break_notes(series, shown),
+        breaks=notes,
     )
 
 
-def _break_notes(series: tuple[SeriesRow, ...], years: list[int]) -> tuple[BreakNote, ...]:
-    """The definition breaks that fall between the first and the last year shown."""
+def _found_explanation(row: dict[str, Any], last_year: int) -> str:
+    """The note of a break found in riket's series that the hand list does not explain."""
+    text = (
+        f"Rikets antal per 100 000 invånare ändras från {formatting.number(row['riket_fore'])} år "
+        f"{row['ar'] - 1} till {formatting.number(row['riket_efter'])} år {row['ar']}"
+    )
+    if row["andel_kommuner_samma_hall"] is not None:
+        text += f", och {formatting.percent(100 * row['andel_kommuner_samma_hall'])} av kommunerna ändras åt samma håll"
+    text += (
+        ". En så stor ändring på ett år är inte en verklig förändring av brottsligheten utan ett tecken på att "
+        "serien räknas på ett nytt sätt."
+    )
+    return text + f" Åren före {last_year} jämförs därför inte med senare år."
+
+
+def _break_notes(store: Store, series: tuple[SeriesRow, ...], years: list[int]) -> tuple[BreakNote, ...]:
+    """The definition breaks (found in the data or in the hand list) that fall between the first and the
+    last year shown; the consecutive years of a definition phased in make one note."""
     names = {s.serie_id: s.serie for s in series}
-    return tuple(
-        BreakNote(
-            names[b.indikator.removeprefix("bra:")],
-            b.year,
-            b.explanation or b.label,
-            f"chart-{b.indikator.removeprefix('bra:')}",
-        )
-        for b in all_breaks()
-        if b.indikator.removeprefix("bra:") in names and years and years[0] < b.year <= years[-1]
+    if not years:
+        return ()
+    rows = store.rows(
+        "select * from definitionsbrott where starts_with(indikator, 'bra:') and ar > $a and ar <= $b "
+        "order by indikator, ar",
+        {"a": years[0], "b": years[-1]},
     )
+    groups: list[list[dict[str, Any]]] = []
+    for r in rows:
+        if r["indikator"].removeprefix("bra:") not in names:
+            continue
+        if groups and groups[-1][-1]["indikator"] == r["indikator"] and groups[-1][-1]["ar"] == r["ar"] - 1:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    notes = []
+    for group in groups:
+        first, last = group[0], group[-1]
+        serie_id = first["indikator"].removeprefix("bra:")
+        explanation = next((r["forklaring"] for r in group if r["forklaring"]), None)
+        if explanation is None:
+            found = next((r for r in group if r["i_data"]), None)
+            explanation = _found_explanation(found, last["ar"]) if found else first["text"] or ""
+        notes.append(
+            BreakNote(names[serie_id], first["ar"], explanation, f"chart-{serie_id}", last["ar"], first["text"] or "")
+        )
+    return tuple(notes)
+
+
+def _break_marks(notes: tuple[BreakNote, ...]) -> dict[str, tuple[charts.Mark, ...]]:
+    """A dashed line at each year of a break; the label on the first (the line is broken at each)."""
+    return {
+        n.chart_id: tuple(
+            charts.Mark(y, f"Definitionsbrott: {n.label or n.years}" if y == n.year else "", breaks_line=True)
+            for y in range(n.year, (n.last_year or n.year) + 1)
+        )
+        for n in notes
+    }
 
 
 def _series_charts(
-    history: list[dict[str, Any]], years: list[int], kommun: Kommun, lan_namn: str
+    history: list[dict[str, Any]],
+    years: list[int],
+    kommun: Kommun,
+    lan_namn: str,
+    marks: dict[str, tuple[charts.Mark, ...]],
 ) -> tuple[charts.LineChart, ...]:
     """Small multiples: one chart per Brå series, the total first, in one shared style."""
     ids = sorted({r["serie_id"] for r in history}, key=lambda i: (i != TOTAL_SERIES, i))
@@ -197,7 +273,7 @@ def _series_charts(
                 years,
                 kommun.namn,
                 lan_namn,
-                marks=definition_breaks().get(f"bra:{serie_id}", ()),
+                marks=marks.get(f"chart-{serie_id}", ()),
             )
         )
     return tuple(result)
