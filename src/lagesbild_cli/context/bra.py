@@ -97,6 +97,14 @@ class NtuRow:
     andel_riket: float | None
     jamfort_med_riket: str | None
     decimals: int
+    andel_3ar_fore: float | None = None
+    trend: str | None = None  # 'ökande' / 'minskande' / 'ingen säkerställd förändring' / 'kan inte bedömas'
+    trend_z: float | None = None
+
+    @property
+    def confirmed_change(self) -> bool:
+        """A change against three years before that the z test confirms (the rule in 30_ntu.sql)."""
+        return self.trend in ("ökande", "minskande")
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,33 @@ class NtuSection:
     @property
     def otrygghet(self) -> NtuRow | None:
         return next((n for n in self.rows if n.indikator.startswith("Otrygghet vid utevistelse")), None)
+
+    @property
+    def year_before(self) -> int:
+        """The year each share is tested against (three years before)."""
+        return self.year - 3
+
+    @property
+    def confirmed(self) -> tuple[NtuRow, ...]:
+        """The indicators whose change since three years before is confirmed by the z test."""
+        return tuple(n for n in self.rows if n.confirmed_change)
+
+    @property
+    def change_sentences(self) -> tuple[str, ...]:
+        """One sentence per confirmed change: "Oro för att utsättas för bostadsinbrott har minskat från
+        23 % 2020 till 12 % 2023 (z = −2,90)."."""
+        return tuple(
+            f"{n.indikator} har {'ökat' if n.trend == 'ökande' else 'minskat'} från "
+            f"{formatting.percent(n.andel_3ar_fore, n.decimals)} {self.year_before} till "
+            f"{formatting.percent(n.andel, n.decimals)} {self.year} (z = {_signed(n.trend_z)})."
+            for n in self.confirmed
+        )
+
+
+def _signed(value: float | None) -> str:
+    """A test statistic with its sign: "+3,13", "−2,90"."""
+    text = formatting.number(value, 2)
+    return f"+{text}" if value is not None and value > 0 else text
 
 
 def rank_text(rang: int | None, antal: int, lan_namn: str, lika: int = 1) -> str:
@@ -294,7 +329,7 @@ def ntu_section(store: Store, kommun: Kommun, year: int) -> NtuSection | None:
         """
         select k.indikator, k.matt, k.andel, k.ki_undre, k.ki_ovre, l.andel as andel_lan,
                l.ki_undre as ki_undre_lan, l.ki_ovre as ki_ovre_lan, k.andel_riket, k.jamfort_med_riket,
-               k.svarande
+               k.svarande, k.andel_3ar_fore, k.trend, k.trend_z
         from ind_ntu k
         left join ind_ntu l on l.indikator_id = k.indikator_id and l.ar = k.ar and l.geo_kod = $l
         where k.geo_kod = $k and k.ar = $y
@@ -307,7 +342,10 @@ def ntu_section(store: Store, kommun: Kommun, year: int) -> NtuSection | None:
         NtuRow(
             **{f: r[f] for f in NtuRow.__dataclass_fields__ if f != "decimals"},
             decimals=0
-            if all(v is None or float(v).is_integer() for v in (r["andel"], r["ki_undre"], r["ki_ovre"]))
+            if all(
+                v is None or float(v).is_integer()
+                for v in (r["andel"], r["ki_undre"], r["ki_ovre"], r["andel_3ar_fore"])
+            )
             else 1,
         )
         for r in rows

@@ -68,6 +68,20 @@ class SurveySection:
     sex_groups: tuple[str, ...]
     age_groups: tuple[str, ...]
 
+    @property
+    def change_sentences(self) -> tuple[str, ...]:
+        """One sentence per shown share whose change since the previous round the z test confirms
+        (”ökat”/”minskat”, the rule in 75_survey_forandring.sql), the whole kommun first."""
+        result = []
+        for i in self.indicators:
+            for cell in (i.kommun, *i.areas, *i.by_sex, *i.by_age):
+                if cell.share is not None and cell.change in ("ökat", "minskat"):
+                    result.append(
+                        f"{i.label}, {cell.group}: har {cell.change} sedan {self.previous_year} "
+                        f"(nu {formatting.percent(cell.share * 100)})."
+                    )
+        return tuple(result)
+
 
 def _cell(row: dict[str, Any], change: str | None) -> Cell:
     shown = row["status"] == "visas"
