@@ -142,9 +142,10 @@ def survey_section(store: Store, kommun: Kommun, year: int) -> SurveySection | N
     areas = store.rows(
         """
         select omrade, ordning, deso, delar_deso, max(ar) as ar, arg_max(folkmangd, ar)::bigint as folkmangd
-        from ind_survey_omraden where kommun_kod = $k group by omrade, ordning, deso, delar_deso order by ordning
+        from ind_survey_omraden where kommun_kod = $k and (ar <= $y or ar is null)
+        group by omrade, ordning, deso, delar_deso order by ordning
     """,
-        {"k": kommun.kod},
+        {"k": kommun.kod, "y": year},
     )
     area_order = [a["omrade"] for a in areas]
     ntu_rows = store.rows(

@@ -146,7 +146,8 @@ TABLES = (
         "polisen_handelser.csv",
         "Polisen, publicerade händelser – inte brottsstatistik",
         ("Månad", "Kategori", "Antal publicerade händelser"),
-        "select manad, kategori, antal from ind_polisen_handelser where kommun_kod = $k order by manad, kategori",
+        "select manad, kategori, antal from ind_polisen_handelser where kommun_kod = $k and manad <= $y || '-12' "
+        "order by manad, kategori",
     ),
     _Table(
         "Räddningstjänsten",
