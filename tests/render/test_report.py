@@ -74,12 +74,13 @@ def test_summary_states_the_rank_in_words(gagnef_2023: ReportFiles) -> None:
 
 def test_ntu_values_come_with_their_intervals(gagnef_2023: ReportFiles, bra_long: list[dict[str, str]]) -> None:
     tables = parse_html(gagnef_2023.html.read_text(encoding="utf-8"))
-    row = next(r for r in tables.rows if r and r[0].startswith("Otrygghet vid utevistelse") and len(r) == 6)
+    row = next(r for r in tables.rows if r and r[0].startswith("Otrygghet vid utevistelse") and len(r) == 7)
     variabel = "Otrygghet vid utevistelse sent på kvällen i det egna bostadsområdet"
     andel = bra_value(
         bra_long, variabel, next(r["enhet"] for r in bra_long if r["variabel"] == variabel), "Gagnef", 2023
     )
-    assert row[1:] == [f"{fmt(andel)} %", "5–15", "23,5 %", "26,5 %", "lägre"]
+    assert row[1:6] == [f"{fmt(andel)} %", "5–15", "23,5 %", "26,5 %", "lägre"]
+    assert row[6] == "ingen säkerställd förändring"  # the change since 2020 (z test), a column of its own
     assert "bygger på 77 svarande 2023" in " ".join(" ".join(tables.text).split())
 
 

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lagesbild_cli.context import charts, formatting
-from lagesbild_cli.context.charts import definition_breaks
 from lagesbild_cli.database.store import Store
-from lagesbild_cli.rules.breaks import all_breaks
+from lagesbild_cli.rules import breaks as break_rule
 from lagesbild_cli.settings.kommuner import RIKET_KOD, Kommun, kommuner_in_lan
 
 TOTAL_SERIES = "totalt_antal_anmalda_brott"
@@ -35,12 +34,25 @@ class SeriesRow:
 
 @dataclass(frozen=True)
 class BreakNote:
-    """A definition break inside the years shown: the series, its first year and why."""
+    """A definition break inside the years shown: the series, its first year (the last year of a
+    definition phased in over several years) and why."""
 
     serie: str
     year: int
     explanation: str
     chart_id: str  # the chart that marks it
+    last_year: int | None = None
+    label: str = ""  # the hand list's short label for the chart
+
+    @property
+    def years(self) -> str:
+        """ "2018" or, for a definition phased in, "2018–2020"."""
+        return str(self.year) if self.last_year in (None, self.year) else f"{self.year}–{self.last_year}"
+
+    @property
+    def when(self) -> str:
+        """ "från 2018" or, for a definition phased in, "2018–2020"."""
+        return f"från {self.year}" if self.last_year in (None, self.year) else self.years
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,21 @@ class CrimeSection:
     def total(self) -> SeriesRow | None:
         return next((s for s in self.series if s.serie_id == TOTAL_SERIES), None)
 
+    @property
+    def break_rule(self) -> str:
+        """How a definition break is found in the data (rules/breaks.py), for the method section."""
+        return (
+            "Brotten hittas i Brås siffror för hela landet: ett år är ett definitionsbrott när rikets antal per "
+            f"100 000 invånare blir minst {formatting.number(break_rule.JUMP)} gånger så stort som året före, "
+            f"eller högst 1/{formatting.number(break_rule.JUMP)} av det, och mer än "
+            f"{formatting.percent(100 * break_rule.SAME_WAY)} av kommunerna med anmälda brott i serien ändras åt "
+            "samma håll. Så stora ändringar på ett år är inte verkliga förändringar av brottsligheten (i Brås "
+            "serier 2017–2024 ändras riket annars som mest med en faktor 1,27 uppåt och 0,64 nedåt). Ändras "
+            f"riket åren efter fortfarande med minst en faktor {formatting.number(break_rule.PHASE_IN, 2)} åt "
+            "samma håll räknas också de åren som brott: den nya definitionen införs stegvis. En lista i "
+            "programmet bekräftar brotten och förklarar dem."
+        )
+
 
 @dataclass(frozen=True)
 class NtuRow:
@@ -75,6 +102,19 @@ class NtuRow:
     andel_riket: float | None
     jamfort_med_riket: str | None
     decimals: int
+    andel_3ar_fore: float | None = None
+    trend: str | None = None  # 'ökande' / 'minskande' / 'ingen säkerställd förändring' / 'kan inte bedömas'
+    trend_z: float | None = None
+
+    @property
+    def confirmed_change(self) -> bool:
+        """A change against three years before that the z test confirms (the rule in 30_ntu.sql)."""
+        return self.trend in ("ökande", "minskande")
+
+    @property
+    def trend_text(self) -> str | None:
+        """The change in the report's one wording ("ökat", "minskat", "ingen säkerställd förändring")."""
+        return trend_word(self.trend) if self.trend else None
 
 
 @dataclass(frozen=True)
@@ -86,6 +126,33 @@ class NtuSection:
     @property
     def otrygghet(self) -> NtuRow | None:
         return next((n for n in self.rows if n.indikator.startswith("Otrygghet vid utevistelse")), None)
+
+    @property
+    def year_before(self) -> int:
+        """The year each share is tested against (three years before)."""
+        return self.year - 3
+
+    @property
+    def confirmed(self) -> tuple[NtuRow, ...]:
+        """The indicators whose change since three years before is confirmed by the z test."""
+        return tuple(n for n in self.rows if n.confirmed_change)
+
+    @property
+    def change_sentences(self) -> tuple[str, ...]:
+        """One sentence per confirmed change: "Oro för att utsättas för bostadsinbrott har minskat från
+        23 % 2020 till 12 % 2023 (z = −2,90)."."""
+        return tuple(
+            f"{n.indikator} har {'ökat' if n.trend == 'ökande' else 'minskat'} från "
+            f"{formatting.percent(n.andel_3ar_fore, n.decimals)} {self.year_before} till "
+            f"{formatting.percent(n.andel, n.decimals)} {self.year} (z = {_signed(n.trend_z)})."
+            for n in self.confirmed
+        )
+
+
+def _signed(value: float | None) -> str:
+    """A test statistic with its sign: "+3,13", "−2,90"."""
+    text = formatting.number(value, 2)
+    return f"+{text}" if value is not None and value > 0 else text
 
 
 def rank_text(rang: int | None, antal: int, lan_namn: str, lika: int = 1) -> str:
@@ -192,34 +259,83 @@ def crime_section(store: Store, kommun: Kommun, year: int) -> CrimeSection | Non
         params,
     )
     shown = [y for y in years if y <= year]
+    notes = _break_notes(store, series, shown)
     return CrimeSection(
         first_year=years[0],
         series=series,
-        charts=_series_charts(history, shown, kommun, lan.namn),
+        charts=_series_charts(history, shown, kommun, lan.namn, _break_marks(notes)),
         ranked_kommuner=max((s.antal_rankade for s in series), default=0),
         kommuner_in_lan=rows[0]["antal_kommuner_i_lanet"] if rows else 0,
-        breaks=_break_notes(series, shown),
+        breaks=notes,
         kommun=kommun,
     )
 
 
-def _break_notes(series: tuple[SeriesRow, ...], years: list[int]) -> tuple[BreakNote, ...]:
-    """The definition breaks that fall between the first and the last year shown."""
-    names = {s.serie_id: s.serie for s in series}
-    return tuple(
-        BreakNote(
-            names[b.indikator.removeprefix("bra:")],
-            b.year,
-            b.explanation or b.label,
-            f"chart-{b.indikator.removeprefix('bra:')}",
-        )
-        for b in all_breaks()
-        if b.indikator.removeprefix("bra:") in names and years and years[0] < b.year <= years[-1]
+def _found_explanation(row: dict[str, Any], last_year: int) -> str:
+    """The note of a break found in riket's series that the hand list does not explain."""
+    text = (
+        f"Rikets antal per 100 000 invånare ändras från {formatting.number(row['riket_fore'])} år "
+        f"{row['ar'] - 1} till {formatting.number(row['riket_efter'])} år {row['ar']}"
     )
+    if row["andel_kommuner_samma_hall"] is not None:
+        text += f", och {formatting.percent(100 * row['andel_kommuner_samma_hall'])} av kommunerna ändras åt samma håll"
+    text += (
+        ". En så stor ändring på ett år är inte en verklig förändring av brottsligheten utan ett tecken på att "
+        "serien räknas på ett nytt sätt."
+    )
+    return text + f" Åren före {last_year} jämförs därför inte med senare år."
+
+
+def _break_notes(store: Store, series: tuple[SeriesRow, ...], years: list[int]) -> tuple[BreakNote, ...]:
+    """The definition breaks (found in the data or in the hand list) that fall between the first and the
+    last year shown; the consecutive years of a definition phased in make one note."""
+    names = {s.serie_id: s.serie for s in series}
+    if not years:
+        return ()
+    rows = store.rows(
+        "select * from definitionsbrott where starts_with(indikator, 'bra:') and ar > $a and ar <= $b "
+        "order by indikator, ar",
+        {"a": years[0], "b": years[-1]},
+    )
+    groups: list[list[dict[str, Any]]] = []
+    for r in rows:
+        if r["indikator"].removeprefix("bra:") not in names:
+            continue
+        if groups and groups[-1][-1]["indikator"] == r["indikator"] and groups[-1][-1]["ar"] == r["ar"] - 1:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    notes = []
+    for group in groups:
+        first, last = group[0], group[-1]
+        serie_id = first["indikator"].removeprefix("bra:")
+        explanation = next((r["forklaring"] for r in group if r["forklaring"]), None)
+        if explanation is None:
+            found = next((r for r in group if r["i_data"]), None)
+            explanation = _found_explanation(found, last["ar"]) if found else first["text"] or ""
+        notes.append(
+            BreakNote(names[serie_id], first["ar"], explanation, f"chart-{serie_id}", last["ar"], first["text"] or "")
+        )
+    return tuple(notes)
+
+
+def _break_marks(notes: tuple[BreakNote, ...]) -> dict[str, tuple[charts.Mark, ...]]:
+    """A dashed line at each year of a break; the label on the first (the line is broken at each)."""
+    return {
+        n.chart_id: tuple(
+            charts.Mark(y, f"Definitionsbrott: {n.label or n.years}" if y == n.year else "", breaks_line=True)
+            for y in range(n.year, (n.last_year or n.year) + 1)
+        )
+        for n in notes
+    }
 
 
 def _series_charts(
-    history: list[dict[str, Any]], years: list[int], kommun: Kommun, lan_namn: str
+    history: list[dict[str, Any]],
+    years: list[int],
+    kommun: Kommun,
+    lan_namn: str,
+    marks: dict[str, tuple[charts.Mark, ...]],
 ) -> tuple[charts.LineChart, ...]:
     """Small multiples: one chart per Brå series, the total first, in one shared style."""
     ids = sorted({r["serie_id"] for r in history}, key=lambda i: (i != TOTAL_SERIES, i))
@@ -242,7 +358,7 @@ def _series_charts(
                 years,
                 kommun.namn,
                 lan_namn,
-                marks=definition_breaks().get(f"bra:{serie_id}", ()),
+                marks=marks.get(f"chart-{serie_id}", ()),
             )
         )
     return tuple(result)
@@ -263,7 +379,7 @@ def ntu_section(store: Store, kommun: Kommun, year: int) -> NtuSection | None:
         """
         select k.indikator, k.matt, k.andel, k.ki_undre, k.ki_ovre, l.andel as andel_lan,
                l.ki_undre as ki_undre_lan, l.ki_ovre as ki_ovre_lan, k.andel_riket, k.jamfort_med_riket,
-               k.svarande
+               k.svarande, k.andel_3ar_fore, k.trend, k.trend_z
         from ind_ntu k
         left join ind_ntu l on l.indikator_id = k.indikator_id and l.ar = k.ar and l.geo_kod = $l
         where k.geo_kod = $k and k.ar = $y
@@ -277,7 +393,10 @@ def ntu_section(store: Store, kommun: Kommun, year: int) -> NtuSection | None:
             **{f: r[f] for f in NtuRow.__dataclass_fields__ if f not in ("decimals", "jamfort_med_riket")},
             jamfort_med_riket=level_word(r["jamfort_med_riket"]),
             decimals=0
-            if all(v is None or float(v).is_integer() for v in (r["andel"], r["ki_undre"], r["ki_ovre"]))
+            if all(
+                v is None or float(v).is_integer()
+                for v in (r["andel"], r["ki_undre"], r["ki_ovre"], r["andel_3ar_fore"])
+            )
             else 1,
         )
         for r in rows

@@ -231,7 +231,9 @@ def geography_chart(
         f"riket {formatting.number(last.get('riket'), decimals)}."
     )
     if marks:
-        description += " " + " ".join(f"Från {m.year}: {m.label}." for m in marks if years[0] <= m.year <= years[-1])
+        description += " " + " ".join(
+            f"Från {m.year}: {m.label}." for m in marks if m.label and years[0] <= m.year <= years[-1]
+        )
     return line_chart(chart_id, title, description, series, years, decimals=decimals, marks=marks)
 
 

@@ -25,17 +25,28 @@ class KommunFacts:
 
 def kommun_facts(store: Store, kommun: Kommun, year: int) -> KommunFacts:
     params = {"k": kommun.kod, "l": kommun.lan_kod, "y": year}
+    # SCB's population per kommun (TAB638), else the sum of the kommun's DeSO (TAB6574) the same year: the
+    # report for year Y shows Y's population, never a later year's
     population = store.rows(
-        "select ar, folkmangd from raw_scb_folkmangd where region_kod = $k and ar <= $y order by ar desc", params
+        """
+        select ar, folkmangd from raw_scb_folkmangd where region_kod = $k and ar <= $y
+        union all
+        select ar, sum(folkmangd)::bigint from raw_scb_folkmangd_deso d where kommun_kod = $k and ar <= $y
+          and not exists (select 1 from raw_scb_folkmangd p where p.region_kod = $k and p.ar = d.ar)
+        group by ar
+        order by ar desc
+        """,
+        params,
     )
     now = population[0] if population else None
     before = next((p for p in population if now and p["ar"] == now["ar"] - 10), None)
-    lan = store.rows(
-        "select folkmangd from raw_scb_folkmangd where region_kod = $l and ar <= $y order by ar desc limit 1", params
+    lan = store.rows(  # the same year as the kommun's, or not at all
+        "select folkmangd from raw_scb_folkmangd where region_kod = $l and ar = $a",
+        {**params, "a": now["ar"] if now else None},
     )
-    deso = store.rows("select count(distinct deso_kod) as n from raw_scb_folkmangd_deso where kommun_kod = $k", params)[
-        0
-    ]["n"]
+    deso = store.rows(
+        "select count(distinct deso_kod) as n from raw_scb_folkmangd_deso where kommun_kod = $k and ar <= $y", params
+    )[0]["n"]
     features = store.rows(
         "select kommun_kod, kommun_namn, geometri from raw_geo_kommuner where lan_kod = $l order by kommun_kod", params
     )

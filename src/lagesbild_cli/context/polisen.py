@@ -76,7 +76,8 @@ def type_groups(store: Store) -> tuple[TypeGroup, ...]:
 
 
 def events_section(store: Store, kommun: Kommun, year: int) -> EventsSection | None:
-    """Events in the report year when the archive has any; otherwise its latest twelve months.
+    """Events in the report year when the archive has any; otherwise its latest twelve months up to the
+    report's year (none after it).
 
     Months outside the archive (before its first event or after its last, of any kommun) are
     unknown, not zero.
@@ -98,8 +99,11 @@ def events_section(store: Store, kommun: Kommun, year: int) -> EventsSection | N
     if in_year:
         shown = [f"{year}-{m:02d}" for m in range(1, 13)]
         period = f"år {year}"
-    else:
-        last_year, last_month = (int(p) for p in archive["last_month"].split("-"))
+    else:  # the archive's latest twelve months up to the report's year, never after it
+        end = min(archive["last_month"], f"{year}-12")
+        if end < archive["first_month"]:
+            return None
+        last_year, last_month = (int(p) for p in end.split("-"))
         shown = []
         for back in range(11, -1, -1):
             total = last_year * 12 + last_month - 1 - back

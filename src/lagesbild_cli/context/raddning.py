@@ -142,11 +142,11 @@ def _rows(store: Store, kommun: Kommun, year: int) -> tuple[RescueRow, ...]:
     return tuple(rows)
 
 
-def _chart(store: Store, kommun: Kommun, kategori: str, chart_id: str) -> charts.LineChart | None:
+def _chart(store: Store, kommun: Kommun, kategori: str, chart_id: str, year: int) -> charts.LineChart | None:
     rows = store.rows(
         "select geo_niva, ar, per_1000 from ind_raddning_insatser where kategori = $c and geo_kod in ($k, $l, $r) "
-        "order by ar",
-        {"c": kategori, "k": kommun.kod, "l": kommun.lan_kod, "r": RIKET_KOD},
+        "and ar <= $y order by ar",
+        {"c": kategori, "k": kommun.kod, "l": kommun.lan_kod, "r": RIKET_KOD, "y": year},
     )
     years = sorted({r["ar"] for r in rows})
     if len(years) < 2:
@@ -168,10 +168,20 @@ def _chart(store: Store, kommun: Kommun, kategori: str, chart_id: str) -> charts
     )
 
 
-def _time_table(store: Store, kommun: Kommun, indelning: str) -> TimeTable | None:
+def _time_table(store: Store, kommun: Kommun, indelning: str, year: int) -> TimeTable | None:
+    """The five newest years up to the report's year, summed; a sum with a value MCF does not publish
+    ("..") is missing, never counted as zero."""
     rows = store.rows(
-        "select * from ind_raddning_manad_timme where kommun_kod = $k and indelning = $i",
-        {"k": kommun.kod, "i": indelning},
+        """
+        select kategori, varde, min(ar) as forsta_ar, max(ar) as sista_ar,
+               case when sum(saknade) = 0 then sum(antal)::bigint end as antal
+        from ind_raddning_manad_timme
+        where kommun_kod = $k and indelning = $i and ar <= $y and ar > (
+            select max(ar) from ind_raddning_manad_timme where kommun_kod = $k and indelning = $i and ar <= $y
+        ) - 5
+        group by kategori, varde
+        """,
+        {"k": kommun.kod, "i": indelning, "y": year},
     )
     if not rows:
         return None
@@ -199,16 +209,17 @@ def _time_table(store: Store, kommun: Kommun, indelning: str) -> TimeTable | Non
 
 
 def _fire_chart(
-    store: Store, kommun: Kommun, kpis: tuple[str, ...]
+    store: Store, kommun: Kommun, kpis: tuple[str, ...], year: int
 ) -> tuple[charts.LineChart | None, tuple[tuple[str, str], ...]]:
-    """One series per KPI and geography: a definition change is a new series, never a joined line."""
+    """One series per KPI and geography: a definition change is a new series, never a joined line; no
+    year after the report's."""
     if not kpis:
         return None, ()
-    params = {"k": kommun.kod, "l": kommun.lan_kod, "r": RIKET_KOD}
+    params = {"k": kommun.kod, "l": kommun.lan_kod, "r": RIKET_KOD, "y": year}
     rows = store.rows(
         "select v.kpi, v.geo_niva, v.ar, v.varde, coalesce(m.titel, v.kpi) as titel from raw_kolada_varden v "
         "left join raw_kolada_kpi m using (kpi) where v.kpi in (select unnest($kpis)) and v.geo_kod in ($k, $l, $r) "
-        "order by v.ar",
+        "and v.ar <= $y order by v.ar",
         {**params, "kpis": list(kpis)},
     )
     if not rows:
@@ -284,14 +295,14 @@ def _deliberate(store: Store, kommun: Kommun, year: int) -> DeliberateFires | No
 
 def rescue_section(store: Store, kommun: Kommun, year: int, fire_kpis: tuple[str, ...]) -> RescueSection:
     mcf_year = _mcf_year(store, kommun, year)
-    fire_chart, fire_titles = _fire_chart(store, kommun, fire_kpis)
-    by_month = _time_table(store, kommun, "manad")
-    by_hour = _time_table(store, kommun, "timme")
+    fire_chart, fire_titles = _fire_chart(store, kommun, fire_kpis, year)
+    by_month = _time_table(store, kommun, "manad", year)
+    by_hour = _time_table(store, kommun, "timme", year)
     rescue_charts = tuple(
         c
         for c in (
-            _chart(store, kommun, "olyckor", "chart-raddning-olyckor"),
-            _chart(store, kommun, "brand_byggnad", "chart-raddning-brand-byggnad"),
+            _chart(store, kommun, "olyckor", "chart-raddning-olyckor", year),
+            _chart(store, kommun, "brand_byggnad", "chart-raddning-brand-byggnad", year),
         )
         if c is not None
     )

@@ -142,6 +142,16 @@ def summary(
             f"{formatting.percent(otrygg.andel, otrygg.decimals)} av invånarna 16–84 år i {kommun.namn} otrygga "
             f"ute sent på kvällen i sitt bostadsområde (95 % konfidensintervall {ci} %). {versus}".rstrip()
         )
+    if ntu is not None and ntu.change_sentences:
+        lines.append(
+            f"Säkerställda förändringar i NTU mellan {ntu.year_before} och {ntu.year} (z-test, 5 % "
+            f"signifikansnivå): {' '.join(ntu.change_sentences)}"
+        )
+    if own_survey is not None and own_survey.change_sentences:
+        lines.append(
+            f"Säkerställda förändringar i kommunens trygghetsundersökning sedan {own_survey.previous_year} "
+            f"(z-test, 5 % signifikansnivå): {' '.join(own_survey.change_sentences)}"
+        )
     first = own_survey.indicators[0] if own_survey and own_survey.indicators else None
     if first is not None and first.kommun.share is not None and own_survey is not None:
         answers = [a.strip() for a in first.yes.split(";") if a.strip()]

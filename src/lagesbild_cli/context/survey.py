@@ -69,6 +69,20 @@ class SurveySection:
     sex_groups: tuple[str, ...]
     age_groups: tuple[str, ...]
 
+    @property
+    def change_sentences(self) -> tuple[str, ...]:
+        """One sentence per shown share whose change since the previous round the z test confirms
+        (”ökat”/”minskat”, the rule in 75_survey_forandring.sql), the whole kommun first."""
+        result = []
+        for i in self.indicators:
+            for cell in (i.kommun, *i.areas, *i.by_sex, *i.by_age):
+                if cell.share is not None and cell.change in ("ökat", "minskat"):
+                    result.append(
+                        f"{i.label}, {cell.group}: har {cell.change} sedan {self.previous_year} "
+                        f"(nu {formatting.percent(cell.share * 100)})."
+                    )
+        return tuple(result)
+
 
 def published(label: str) -> str:
     """A group or area label as the report shows it: at most LABEL_MAX characters. The import accepts only
@@ -141,9 +155,10 @@ def survey_section(store: Store, kommun: Kommun, year: int) -> SurveySection | N
     areas = store.rows(
         """
         select omrade, ordning, deso, delar_deso, max(ar) as ar, arg_max(folkmangd, ar)::bigint as folkmangd
-        from ind_survey_omraden where kommun_kod = $k group by omrade, ordning, deso, delar_deso order by ordning
+        from ind_survey_omraden where kommun_kod = $k and (ar <= $y or ar is null)
+        group by omrade, ordning, deso, delar_deso order by ordning
     """,
-        {"k": kommun.kod},
+        {"k": kommun.kod, "y": year},
     )
     area_order = [a["omrade"] for a in areas]
     ntu_rows = store.rows(

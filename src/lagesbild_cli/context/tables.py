@@ -332,8 +332,15 @@ TABLES = (
         "MCF (tidigare MSB), statistikdatabasen tabell B11",
         ("Indelning", "Månad eller starttimme", "Kategori", "Antal händelser", "Första år", "Sista år"),
         """
-        select indelning, varde, kategori, antal, forsta_ar, sista_ar from ind_raddning_manad_timme
-        where kommun_kod = $k order by indelning, kategori, varde
+        with senaste as (
+            select indelning, max(ar) as sista from ind_raddning_manad_timme
+            where kommun_kod = $k and ar <= $y group by indelning
+        )
+        select t.indelning, t.varde, t.kategori, case when sum(t.saknade) = 0 then sum(t.antal)::bigint end as antal,
+               min(t.ar) as forsta_ar, max(t.ar) as sista_ar
+        from ind_raddning_manad_timme t join senaste s using (indelning)
+        where t.kommun_kod = $k and t.ar <= $y and t.ar > s.sista - 5
+        group by t.indelning, t.varde, t.kategori order by t.indelning, t.kategori, t.varde
         """,
         shaped=_time_labels,
     ),

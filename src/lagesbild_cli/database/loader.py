@@ -11,7 +11,7 @@ import polars as pl
 from lagesbild_cli.database import indicators
 from lagesbild_cli.database.store import open_store, rebuild
 from lagesbild_cli.errors import DatabaseDamagedError, DataMissingError, ParseError, notice
-from lagesbild_cli.rules.breaks import all_breaks
+from lagesbild_cli.rules import breaks
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.settings.kommuner import all_kommuner, lan_by_code
 from lagesbild_cli.settings.survey_mapping import SurveyMapping
@@ -94,6 +94,53 @@ def _bra_tables(raw_dir: Path) -> tuple[dict[str, pl.DataFrame], int, list[dict[
         ),
     }
     return tables, len(workbooks), problems
+
+
+BREAK_SCHEMA: Schema = {
+    "indikator": pl.String,
+    "ar": pl.Int32,
+    "i_data": pl.Boolean,  # found in riket's series by rules/breaks.py
+    "i_listan": pl.Boolean,  # in the hand list data/definitionsbrott.csv
+    "riket_fore": pl.Float64,  # riket's rate the year before and the year of a break found in the data
+    "riket_efter": pl.Float64,
+    "andel_kommuner_samma_hall": pl.Float64,
+    "infasning": pl.Boolean,  # a later year of a definition phased in over several years
+    "text": pl.String,
+    "forklaring": pl.String,
+}
+
+
+def _definition_breaks(anmalda: pl.DataFrame) -> pl.DataFrame:
+    """The breaks found in each Brå series' national rate (rules/breaks.py) and those of the hand list,
+    one row per indicator and year: no change or trend is computed across either."""
+    found: dict[tuple[str, int], breaks.FoundBreak] = {}
+    for (serie_id,), rows in anmalda.partition_by("serie_id", as_dict=True).items():
+        riket = {r["ar"]: r["per_100k"] for r in rows.filter(pl.col("geo_niva") == "riket").iter_rows(named=True)}
+        kommuner = [
+            {r["ar"]: r["per_100k"] for r in k.iter_rows(named=True)}
+            for k in rows.filter(pl.col("geo_niva") == "kommun").partition_by("geo_kod")
+        ]
+        for b in breaks.detect(riket, kommuner):
+            found[(f"bra:{serie_id}", b.year)] = b
+    listed = {(b.indikator, b.year): b for b in breaks.all_breaks()}
+    table: list[dict[str, object]] = []
+    for key in sorted(found.keys() | listed.keys()):
+        f, h = found.get(key), listed.get(key)
+        table.append(
+            {
+                "indikator": key[0],
+                "ar": key[1],
+                "i_data": f is not None,
+                "i_listan": h is not None,
+                "riket_fore": f.riket_before if f else None,
+                "riket_efter": f.riket_after if f else None,
+                "andel_kommuner_samma_hall": f.same_way if f else None,
+                "infasning": bool(f and f.phase_in),
+                "text": h.label if h else None,
+                "forklaring": (h.explanation or None) if h else None,
+            }
+        )
+    return pl.DataFrame(table, schema=BREAK_SCHEMA)
 
 
 def _scb_tables(raw_dir: Path) -> dict[str, pl.DataFrame]:
@@ -230,10 +277,7 @@ def load(config: Config) -> LoadResult:
         **bra_tables,
         "raw_polisen_handelser": polisen.load_archive(raw_dir),
         "polisen_kategorier": _categories(),
-        "definitionsbrott": pl.DataFrame(
-            [{"indikator": b.indikator, "ar": b.year} for b in all_breaks()],
-            schema={"indikator": pl.String, "ar": pl.Int32},
-        ),
+        "definitionsbrott": _definition_breaks(bra_tables["raw_bra_anmalda"]),
         **_scb_tables(raw_dir),
         "raw_kolada_kpi": kpi,
         "raw_kolada_varden": values,
