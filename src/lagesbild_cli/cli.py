@@ -58,6 +58,10 @@ import_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, help="Import files downloaded by hand into data/raw/."
 )
 app.add_typer(import_app, name="import")
+survey_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Help with the citizen survey's [survey] mapping."
+)
+app.add_typer(survey_app, name="survey")
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The config file.", show_default=True)]
 KommunOption = Annotated[
@@ -292,6 +296,41 @@ def import_survey(
     )
     for year, earlier in imported.replaced:
         typer.echo(f"Replaced round {year} from the earlier import of {earlier}.")
+
+
+@survey_app.command("suggest")
+def survey_suggest(
+    path: Annotated[Path, typer.Argument(help="The survey tool's CSV export.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the proposal to this file instead of the screen.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --out file if it exists.")] = False,
+) -> None:
+    """Propose a [survey] mapping for a survey export, as commented TOML to review and paste into
+    lagesbild.toml: the id, year, area, sex, age and weight columns, the questions lagesbild knows with
+    their answers sorted into yes, no and left out, and the answers it could not place.
+
+    Free text and contact details (e-mail, phone) are never shown: such columns are named by their header."""
+    from lagesbild_cli import pipeline
+    from lagesbild_cli.errors import ConfigError
+
+    text = _run(lambda: pipeline.suggest_survey(path))
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    if out.exists() and not force:
+        _fail(
+            ConfigError(
+                f"{out} already exists; lagesbild survey suggest does not overwrite it.",
+                hint="Choose another --out file, or add --force to overwrite it.",
+            )
+        )
+    _run(lambda: out.write_text(text, encoding="utf-8"))
+    typer.echo(
+        f"Wrote a proposed [survey] mapping to {out}. Check every line, paste it into lagesbild.toml, "
+        f"then run: lagesbild import survey {shlex.quote(str(path))}",
+        err=True,
+    )
 
 
 @app.command()
