@@ -334,6 +334,36 @@ def survey_suggest(
 
 
 @app.command()
+def areas(config: ConfigOption = DEFAULT_CONFIG, kommun: KommunOption = None) -> None:
+    """List the kommun's DeSO areas (SCB) with their population, to fill in deso = [...] under
+    [survey.areas."NAME"] in lagesbild.toml without a map program."""
+    cfg = _config(config, kommun)
+    from lagesbild_cli import pipeline
+
+    found = _run(lambda: pipeline.deso_areas(cfg))
+    total = sum(n for _, n in found.areas)
+    k = found.kommun
+    lines = [
+        f"# The DeSO areas of {k.namn} ({k.kod}) and their population in {found.year} (SCB, table TAB6574):",
+        f"# {len(found.areas)} areas, {_thousands(total)} inhabitants.",
+        "# SCB's names of the areas (RegSO) are not available in lagesbild yet: DeSO areas have codes only.",
+        f"# The letter after {k.kod} tells the kind of area: A mostly outside towns, B mostly in a town",
+        "# other than the kommun's central town, C mostly in the central town. SCB's DeSO map on scb.se",
+        "# shows where each area lies.",
+        "# Copy the lines of the areas that make up a report area into deso = [...] under its",
+        '# [survey.areas."NAME"] table in lagesbild.toml.',
+        "deso = [",
+        *(f'  "{code}",  # {_thousands(n)} inhabitants' for code, n in found.areas),
+        "]",
+    ]
+    typer.echo("\n".join(lines))
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+@app.command()
 def load(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Rebuild the DuckDB database from data/raw/ alone."""
     cfg = _config(config)

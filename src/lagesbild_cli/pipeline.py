@@ -220,6 +220,38 @@ def suggest_survey(path: Path) -> str:
     return survey_suggest.to_toml(survey_suggest.suggest(data, path.name))
 
 
+@dataclass(frozen=True)
+class DesoAreas:
+    """A kommun's DeSO areas with their population in the latest year SCB's stored answer holds."""
+
+    kommun: Kommun
+    year: int
+    areas: tuple[tuple[str, int], ...]  # (DeSO code, population), in code order
+
+
+def deso_areas(config: Config) -> DesoAreas:
+    """The DeSO areas of ``config.kommun`` from SCB's population per DeSO in data/raw/ (fetched or imported)."""
+    import polars as pl
+
+    kommun = config.kommun
+    relative = scb.DESO.format(kod=kommun.kod)
+    path = config.raw_dir / relative
+    if not path.is_file():
+        raise DataMissingError(
+            f"SCB's population per DeSO area of {kommun.namn} ({kommun.kod}) is not in data/raw/{relative}.",
+            hint=f"Fetch it with 'lagesbild fetch --source scb --kommun {kommun.kod}', then run this again.",
+        )
+    frame = scb.parse_deso(path.read_bytes(), f"data/raw/{relative}").filter(pl.col("kommun_kod") == kommun.kod)
+    if frame.is_empty():
+        raise DataMissingError(
+            f"data/raw/{relative} holds no DeSO area of {kommun.namn} ({kommun.kod}).",
+            hint=f"Fetch it again with 'lagesbild fetch --source scb --kommun {kommun.kod}'.",
+        )
+    year = int(frame["ar"].max())  # type: ignore[arg-type]
+    latest = frame.filter(pl.col("ar") == year).sort("deso_kod")
+    return DesoAreas(kommun, year, tuple(zip(latest["deso_kod"], latest["folkmangd"], strict=True)))
+
+
 @locked
 def load(config: Config) -> LoadResult:
     return loader.load(config)
