@@ -30,6 +30,9 @@ from lagesbild_cli.sources.survey import decode, parse_weight, sniff_separator
 MAX_FILE_BYTES = 100 * 2**20  # a survey export; the demo's 2 800 respondents are 1.6 MB
 MAX_CATEGORIES = 15  # a question column has at most this many different answers
 MAX_AREAS = 200  # as many areas as a mapping may have
+# Whether [survey] has the closed lists of sex and age groups (sex_values, sex_unplaced, age_values,
+# age_unplaced; being added to settings/survey_mapping.py). Until it does, the groups are a comment.
+CLOSED_LISTS = False
 
 _ID = {"löpnr", "lopnr", "löpnummer", "id", "respondent", "respondentid", "respid", "svarsid", "responseid", "nr"}
 _YEAR = {"år", "ar", "year", "enkätår", "undersökningsår", "svarsår", "surveyyear", "omgång"}
@@ -393,7 +396,24 @@ def _count(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
 
-def to_toml(s: Suggestion, *, today: date | None = None) -> str:
+def groups(
+    out: list[str], key: str, values: list[tuple[str, int]], unplaced: list[tuple[str, int]], closed_lists: bool
+) -> None:
+    """The sex or age groups the report may publish, and the answers that are no group of their own: as the
+    keys ``<key>_values`` and ``<key>_unplaced`` where the mapping has them (``closed_lists``), else as a
+    comment for the user to check."""
+    if closed_lists:
+        out.append(f"{key}_values = {_list([v for v, _ in values])}  # {_counted(values) or 'none'}")
+        if unplaced:
+            note = f"no group of their own, counted only in the totals: {_counted(unplaced)}"
+            out.append(f"{key}_unplaced = {_list([v for v, _ in unplaced])}  # {note}")
+        return
+    out.append(f"#   groups: {_counted(values) or 'none'}")
+    if unplaced:
+        out.append(f"#   not a group of their own (counted only in the totals): {_counted(unplaced)}")
+
+
+def to_toml(s: Suggestion, *, today: date | None = None, closed_lists: bool = CLOSED_LISTS) -> str:
     """The suggestion as commented TOML to review and paste into lagesbild.toml."""
     made = (today or date.today()).isoformat()
     out = [
@@ -424,14 +444,10 @@ def to_toml(s: Suggestion, *, today: date | None = None) -> str:
     role("area_column", s.area_column, "", "the column with the respondent's area")
     role("sex_column", s.sex_column, "", "the respondent's sex; leave the key out if the survey has none")
     if s.sex_column:
-        out.append(f"#   groups: {_counted(s.sex_values) or 'none'}")
-        if s.sex_unplaced:
-            out.append(f"#   not a group of their own (counted only in the totals): {_counted(s.sex_unplaced)}")
+        groups(out, "sex", s.sex_values, s.sex_unplaced, closed_lists)
     role("age_column", s.age_column, "", "the respondent's age group; leave the key out if the survey has none")
     if s.age_column:
-        out.append(f"#   groups: {_counted(s.age_values) or 'none'}")
-        if s.age_unplaced:
-            out.append(f"#   not a group of their own (counted only in the totals): {_counted(s.age_unplaced)}")
+        groups(out, "age", s.age_values, s.age_unplaced, closed_lists)
     if s.weight_column:
         note = (
             "guessed from its values (positive decimals): check it is the design weight" if s.weight_by_values else ""
