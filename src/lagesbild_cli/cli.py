@@ -77,6 +77,10 @@ import_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, help="Import files downloaded by hand into data/raw/."
 )
 app.add_typer(import_app, name="import")
+survey_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Help with the citizen survey's [survey] mapping."
+)
+app.add_typer(survey_app, name="survey")
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The config file.", show_default=True)]
 KommunOption = Annotated[
@@ -353,6 +357,71 @@ def import_survey(
     )
     for year, earlier in imported.replaced:
         typer.echo(f"Replaced round {year} from the earlier import of {earlier}.")
+
+
+@survey_app.command("suggest")
+def survey_suggest(
+    path: Annotated[Path, typer.Argument(help="The survey tool's CSV export.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the proposal to this file instead of the screen.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --out file if it exists.")] = False,
+) -> None:
+    """Propose a [survey] mapping for a survey export, as commented TOML to review and paste into
+    lagesbild.toml: the id, year, area, sex, age and weight columns, the questions lagesbild knows with
+    their answers sorted into yes, no and left out, and the answers it could not place.
+
+    Free text and contact details (e-mail, phone) are never shown: such columns are named by their header."""
+    from lagesbild_cli import pipeline
+    from lagesbild_cli.errors import ConfigError
+
+    text = _run(lambda: pipeline.suggest_survey(path))
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    if out.exists() and not force:
+        _fail(
+            ConfigError(
+                f"{out} already exists; lagesbild survey suggest does not overwrite it.",
+                hint="Choose another --out file, or add --force to overwrite it.",
+            )
+        )
+    _run(lambda: out.write_text(text, encoding="utf-8"))
+    typer.echo(
+        f"Wrote a proposed [survey] mapping to {out}. Check every line, paste it into lagesbild.toml, "
+        f"then run: lagesbild import survey {shlex.quote(str(path))}",
+        err=True,
+    )
+
+
+@app.command()
+def areas(config: ConfigOption = DEFAULT_CONFIG, kommun: KommunOption = None) -> None:
+    """List the kommun's DeSO areas (SCB) with their population, to fill in deso = [...] under
+    [survey.areas."NAME"] in lagesbild.toml without a map program."""
+    cfg = _config(config, kommun)
+    from lagesbild_cli import pipeline
+
+    found = _run(lambda: pipeline.deso_areas(cfg))
+    total = sum(n for _, n in found.areas)
+    k = found.kommun
+    lines = [
+        f"# The DeSO areas of {k.namn} ({k.kod}) and their population in {found.year} (SCB, table TAB6574):",
+        f"# {len(found.areas)} areas, {_thousands(total)} inhabitants.",
+        "# SCB's names of the areas (RegSO) are not available in lagesbild yet: DeSO areas have codes only.",
+        f"# The letter after {k.kod} tells the kind of area: A mostly outside towns, B mostly in a town",
+        "# other than the kommun's central town, C mostly in the central town. SCB's DeSO map on scb.se",
+        "# shows where each area lies.",
+        "# Copy the lines of the areas that make up a report area into deso = [...] under its",
+        '# [survey.areas."NAME"] table in lagesbild.toml.',
+        "deso = [",
+        *(f'  "{code}",  # {_thousands(n)} inhabitants' for code, n in found.areas),
+        "]",
+    ]
+    typer.echo("\n".join(lines))
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
 
 
 @app.command()

@@ -235,6 +235,51 @@ def import_survey(config: Config, path: Path) -> tuple[survey.SurveyImport, Load
     return imported, _load(config)
 
 
+def suggest_survey(path: Path) -> str:
+    """A proposed ``[survey]`` mapping for a survey export, as commented TOML to review (writes nothing)."""
+    from lagesbild_cli.errors import ParseError
+    from lagesbild_cli.sources import read_given, survey_suggest
+
+    if not path.is_file():
+        raise ParseError(f"{path.name} does not exist.", hint="Give the path of the survey tool's CSV export.")
+    data = read_given(
+        path, limit=survey_suggest.MAX_FILE_BYTES, what="a survey export", hint="Export the survey as CSV."
+    )
+    return survey_suggest.to_toml(survey_suggest.suggest(data, path.name))
+
+
+@dataclass(frozen=True)
+class DesoAreas:
+    """A kommun's DeSO areas with their population in the latest year SCB's stored answer holds."""
+
+    kommun: Kommun
+    year: int
+    areas: tuple[tuple[str, int], ...]  # (DeSO code, population), in code order
+
+
+def deso_areas(config: Config) -> DesoAreas:
+    """The DeSO areas of ``config.kommun`` from SCB's population per DeSO in data/raw/ (fetched or imported)."""
+    import polars as pl
+
+    kommun = config.kommun
+    relative = scb.DESO.format(kod=kommun.kod)
+    path = config.raw_dir / relative
+    if not path.is_file():
+        raise DataMissingError(
+            f"SCB's population per DeSO area of {kommun.namn} ({kommun.kod}) is not in data/raw/{relative}.",
+            hint=f"Fetch it with 'lagesbild fetch --source scb --kommun {kommun.kod}', then run this again.",
+        )
+    frame = scb.parse_deso(path.read_bytes(), f"data/raw/{relative}").filter(pl.col("kommun_kod") == kommun.kod)
+    if frame.is_empty():
+        raise DataMissingError(
+            f"data/raw/{relative} holds no DeSO area of {kommun.namn} ({kommun.kod}).",
+            hint=f"Fetch it again with 'lagesbild fetch --source scb --kommun {kommun.kod}'.",
+        )
+    year = int(frame["ar"].max())  # type: ignore[arg-type]
+    latest = frame.filter(pl.col("ar") == year).sort("deso_kod")
+    return DesoAreas(kommun, year, tuple(zip(latest["deso_kod"], latest["folkmangd"], strict=True)))
+
+
 @locked
 def load(config: Config) -> LoadResult:
     return _load(config)

@@ -1,0 +1,504 @@
+"""``lagesbild survey suggest``: read a survey export and propose its ``[survey]`` mapping as commented TOML.
+
+The columns' roles are guessed from their headers and values: the respondent id, the survey year (all
+values 1990–2100), the area, sex and age (few short labels; age bands such as "25–44"), the design weight
+(positive decimals). Question columns are matched to the indicators lagesbild knows
+(:mod:`lagesbild_cli.settings.survey_catalogue`) by their wording, and their answers sorted into yes, no and
+left out by their words; answers the words do not place are listed for the user to place.
+
+What a person wrote is never echoed: a column that holds free text or contact details (an '@', a phone
+number, many different long answers, or a header such as "E-post" or "Övrigt") is named by its header only,
+and so are the id and weight columns. Pure: reads nothing but the bytes it is given.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from lagesbild_cli.errors import ParseError
+from lagesbild_cli.settings.survey_catalogue import CATALOGUE, KnownIndicator, classify, normalise
+from lagesbild_cli.sources.survey import decode, parse_weight, sniff_separator
+
+MAX_FILE_BYTES = 100 * 2**20  # a survey export; the demo's 2 800 respondents are 1.6 MB
+MAX_CATEGORIES = 15  # a question column has at most this many different answers
+MAX_AREAS = 200  # as many areas as a mapping may have
+# Whether [survey] has the closed lists of sex and age groups (sex_values, sex_unplaced, age_values,
+# age_unplaced; being added to settings/survey_mapping.py). Until it does, the groups are a comment.
+CLOSED_LISTS = False
+
+_ID = {"löpnr", "lopnr", "löpnummer", "id", "respondent", "respondentid", "respid", "svarsid", "responseid", "nr"}
+_YEAR = {"år", "ar", "year", "enkätår", "undersökningsår", "svarsår", "surveyyear", "omgång"}
+_AREA = {
+    "område",
+    "omrade",
+    "bostadsområde",
+    "delområde",
+    "stadsdel",
+    "kommundel",
+    "ort",
+    "tätort",
+    "postort",
+    "district",
+    "area",
+    "neighbourhood",
+    "neighborhood",
+    "village",
+    "town",
+}
+_AREA_PHRASES = (" var bor du ", " where do you live ", " vilken ort ", " vilket område ")
+_SEX = {"kön", "kon", "gender", "sex"}
+_AGE = {"ålder", "alder", "åldersgrupp", "aldersgrupp", "åldersklass", "age", "agegroup", "ageband"}
+_WEIGHT = {"vikt", "vikter", "viktning", "designvikt", "weight", "weights", "weighting", "wt"}
+_PRIVATE_HEADER = {
+    "e-post": "e-mail addresses",
+    "epost": "e-mail addresses",
+    "email": "e-mail addresses",
+    "e-mail": "e-mail addresses",
+    "mejl": "e-mail addresses",
+    "telefon": "phone numbers",
+    "telefonnummer": "phone numbers",
+    "mobil": "phone numbers",
+    "phone": "phone numbers",
+    "namn": "names",
+    "name": "names",
+    "adress": "addresses",
+    "address": "addresses",
+    "personnummer": "personal identity numbers",
+    "övrigt": "free text",
+    "övriga": "free text",
+    "kommentar": "free text",
+    "kommentarer": "free text",
+    "fritext": "free text",
+    "synpunkter": "free text",
+    "framföra": "free text",
+    "comment": "free text",
+    "comments": "free text",
+    "other": "free text",
+}
+_WOMEN_MEN = {
+    "kvinna",
+    "kvinnor",
+    "man",
+    "män",
+    "flicka",
+    "pojke",
+    "tjej",
+    "kille",
+    "female",
+    "male",
+    "woman",
+    "women",
+    "men",
+}
+_AGE_BAND = re.compile(
+    r"^(\d{1,3}\s*[-–—]\s*\d{1,3}|\d{1,3}\s*\+|\d{1,3}\s*(år\s*)?(och|eller|or|and)\s*(äldre|över|older|over|more)"
+    r"|(under|upp till|yngre än|up to|under age)\s*\d{1,3})(\s*(år|years?))?$",
+    re.IGNORECASE,
+)
+_NO_PLACE = ("vill inte", "vill ej", "uppger ej", "ej angiv", "annat", "annan", "okänd", "vet ej", "vet inte",
+             "utanför", "other", "prefer not", "unknown", "don't know", "outside")  # fmt: skip
+_PHONE = re.compile(r"\d[\d \-]{5,}\d")
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    header: str
+    values: tuple[str, ...]  # each row's cell, stripped; "" for a blank
+
+    @cached_property
+    def counts(self) -> Counter[str]:
+        return Counter(v for v in self.values if v)
+
+    @cached_property
+    def tokens(self) -> list[str]:
+        return re.findall(r"[^\W_]+(?:-[^\W_]+)*", self.header.casefold())
+
+    def named(self, words: set[str]) -> bool:
+        """The header is short and one of its words names the role ("Kön", "Age group", "weight_final")."""
+        return len(self.tokens) <= 4 and any(t in words for t in self.tokens)
+
+    @property
+    def blanks(self) -> int:
+        return sum(1 for v in self.values if not v)
+
+
+@dataclass(frozen=True)
+class ProposedIndicator:
+    known: KnownIndicator
+    column: str
+    yes: tuple[str, ...]
+    no: tuple[str, ...]
+    exclude: tuple[str, ...]
+    unknown: tuple[tuple[str, int], ...]  # answers the words do not place, with their number of rows
+    hidden: int  # answers not shown because they look like free text or contact details
+
+
+@dataclass
+class Suggestion:
+    origin: str
+    rows: int
+    encoding: str
+    separator: str
+    id_column: str | None = None
+    year_column: str | None = None
+    years: list[tuple[str, int]] = field(default_factory=list)
+    area_column: str | None = None
+    areas: list[tuple[str, int]] = field(default_factory=list)
+    unplaced: list[tuple[str, int]] = field(default_factory=list)
+    sex_column: str | None = None
+    sex_values: list[tuple[str, int]] = field(default_factory=list)
+    sex_unplaced: list[tuple[str, int]] = field(default_factory=list)
+    age_column: str | None = None
+    age_values: list[tuple[str, int]] = field(default_factory=list)
+    age_unplaced: list[tuple[str, int]] = field(default_factory=list)
+    weight_column: str | None = None
+    weight_by_values: bool = False  # guessed from its values alone, not its header
+    indicators: list[ProposedIndicator] = field(default_factory=list)
+    other_questions: list[str] = field(default_factory=list)  # headers of questions lagesbild does not know
+    not_used: list[tuple[str, str]] = field(default_factory=list)  # (header, why)
+
+
+def read_columns(data: bytes, origin: str) -> tuple[list[Column], str, str]:
+    """Every column of the export, in memory only, with the encoding and separator found."""
+    text, encoding = decode(data, origin)
+    separator = sniff_separator(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    try:
+        header = next(reader)
+        records = [r for r in reader if any(cell.strip() for cell in r)]
+    except StopIteration:
+        raise ParseError(
+            f"{origin} is empty.", hint="Export the survey again, with its first row of headers."
+        ) from None
+    except csv.Error as exc:
+        raise ParseError(
+            f"{origin}, line {reader.line_num}: {exc}.", hint="The file is not a well-formed CSV; export it again."
+        ) from None
+    if not records:
+        raise ParseError(f"{origin} has a header but no answers.", hint="Export the survey again, with its answers.")
+    columns = [
+        Column(i, " ".join(h.split()), tuple(r[i].strip() if i < len(r) else "" for r in records))
+        for i, h in enumerate(header)
+    ]
+    return columns, encoding, separator
+
+
+def _is_year(column: Column) -> bool:
+    values = list(column.counts)
+    return (
+        bool(values)
+        and column.blanks == 0
+        and len(values) <= 20
+        and all(v.isascii() and v.isdigit() and 1990 <= int(v) <= 2100 for v in values)
+        and not any(t.startswith(("föd", "född", "birth")) for t in column.tokens)
+    )
+
+
+def _is_weight(column: Column) -> bool:
+    values = list(column.counts)
+    weights = [parse_weight(v) for v in values]
+    return (
+        column.blanks == 0
+        and len(values) > 1
+        and all(w is not None for w in weights)
+        and any(w is not None and w != int(w) for w in weights)
+    )
+
+
+def _is_id(column: Column, years: tuple[str, ...] | None) -> bool:
+    if column.blanks or not all(re.fullmatch(r"[\w-]{1,20}", v) for v in column.counts):
+        return False
+    keys = list(zip(years, column.values, strict=True)) if years else list(column.values)
+    return len(set(keys)) == len(keys)
+
+
+def _private(column: Column, asked: bool) -> str | None:
+    """Why a column is never read nor echoed (free text, contact details), or None. The header of a
+    question lagesbild knows (``asked``) is not held against it, only its values."""
+    for token in [] if asked else column.tokens:
+        if token in _PRIVATE_HEADER:
+            return _PRIVATE_HEADER[token]
+    values = list(column.counts)
+    if any("@" in v for v in values):
+        return "e-mail addresses"
+    if any(_PHONE.search(v) for v in values):
+        return "phone numbers or other long numbers"
+    long = [v for v in values if len(v) > 20]
+    singles = sum(1 for n in column.counts.values() if n == 1)
+    if len(values) > MAX_AREAS or (len(values) >= 5 and long and singles * 2 > len(values)):
+        return "free text"
+    return None
+
+
+def _shown(value: str) -> bool:
+    """An answer label may be shown in full; a long one, an e-mail address or a phone number is not."""
+    return "@" not in value and not _PHONE.search(value) and len(value) <= 80
+
+
+def _by_count(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _split(
+    counts: Counter[str], published: Callable[[str], bool]
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(published groups, answers that are no group of their own), each by number of rows."""
+    keep = Counter({v: n for v, n in counts.items() if published(v)})
+    rest = Counter({v: n for v, n in counts.items() if not published(v)})
+    return _by_count(keep), _by_count(rest)
+
+
+def _is_sex_value(value: str) -> bool:
+    return value.casefold() in _WOMEN_MEN
+
+
+def _is_age_value(value: str) -> bool:
+    return bool(_AGE_BAND.match(value.strip()))
+
+
+def _placed_area(value: str) -> bool:
+    text = normalise(value)
+    return not any(word in text for word in _NO_PLACE)
+
+
+def _propose(known: KnownIndicator, column: Column) -> ProposedIndicator:
+    sorted_into: dict[str, list[str]] = {"yes": [], "no": [], "exclude": []}
+    unknown: list[tuple[str, int]] = []
+    hidden = 0
+    for value, n in _by_count(column.counts):
+        kind = classify(known.scale, value)
+        if not _shown(value):
+            hidden += 1
+        elif kind is None:
+            unknown.append((value, n))
+        else:
+            sorted_into[kind].append(value)
+    return ProposedIndicator(
+        known,
+        column.header,
+        tuple(sorted_into["yes"]),
+        tuple(sorted_into["no"]),
+        tuple(sorted_into["exclude"]),
+        tuple(unknown),
+        hidden,
+    )
+
+
+def suggest(data: bytes, origin: str) -> Suggestion:
+    """The proposed mapping for a survey export."""
+    columns, encoding, separator = read_columns(data, origin)
+    result = Suggestion(origin, len(columns[0].values), encoding, separator)
+    free = list(columns)
+
+    def take(found: Column | None) -> Column | None:
+        if found is not None:
+            free.remove(found)
+        return found
+
+    def first(test: Callable[[Column], bool], words: set[str] | None = None) -> Column | None:
+        named = [c for c in free if words and c.named(words) and test(c)]
+        anywhere = [c for c in free if test(c)]
+        return take(named[0] if named else anywhere[0] if anywhere and words is None else None)
+
+    year = first(_is_year, _YEAR) or first(_is_year)
+    if year is not None:
+        result.year_column = year.header
+        result.years = sorted(year.counts.items())
+    weight = first(_is_weight, _WEIGHT)
+    if weight is None:
+        weight = first(lambda c: _is_weight(c) and not c.named(_ID) and _private(c, False) is None)
+        result.weight_by_values = weight is not None
+    if weight is not None:
+        result.weight_column = weight.header
+    years = year.values if year else None
+    respondent = first(lambda c: _is_id(c, years), _ID) or first(lambda c: _is_id(c, years))
+    if respondent is not None:
+        result.id_column = respondent.header
+    asked = {c.index for c in free if any(k.matches(c.header) for k in CATALOGUE)}
+    for column in list(free):
+        why = _private(column, column.index in asked)
+        if why is not None:
+            result.not_used.append((column.header, why))
+            free.remove(column)
+
+    def categorical(c: Column, most: int) -> bool:
+        return c.index not in asked and 2 <= len(c.counts) <= most
+
+    sex = first(lambda c: categorical(c, 6), _SEX) or first(
+        lambda c: categorical(c, 6) and sum(_is_sex_value(v) for v in c.counts) >= 2
+    )
+    if sex is not None:
+        result.sex_column = sex.header
+        result.sex_values, result.sex_unplaced = _split(sex.counts, _is_sex_value)
+    age = first(lambda c: categorical(c, 30), _AGE) or first(
+        lambda c: categorical(c, 30) and sum(_is_age_value(v) for v in c.counts) * 2 > len(c.counts)
+    )
+    if age is not None:
+        result.age_column = age.header
+        result.age_values, result.age_unplaced = _split(age.counts, _is_age_value)
+    area = first(
+        lambda c: categorical(c, MAX_AREAS) and (c.named(_AREA) or any(p in normalise(c.header) for p in _AREA_PHRASES))
+    )
+    if area is not None:
+        result.area_column = area.header
+        result.areas, result.unplaced = _split(area.counts, _placed_area)
+    # each known indicator to the column that fits it best (most word groups), each column used once
+    fits = sorted(
+        ((k.matches(c.header), c.index, n, k, c) for c in free for n, k in enumerate(CATALOGUE) if k.matches(c.header)),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
+    used_columns: set[int] = set()
+    used_ids: set[str] = set()
+    proposals: list[tuple[int, ProposedIndicator]] = []
+    for _, index, order, known, column in fits:
+        if index in used_columns or known.id in used_ids:
+            continue
+        used_columns.add(index)
+        used_ids.add(known.id)
+        proposals.append((order, _propose(known, column)))
+    result.indicators = [p for _, p in sorted(proposals, key=lambda t: t[0])]
+    for column in free:
+        if column.index in used_columns:
+            continue
+        if 2 <= len(column.counts) <= MAX_CATEGORIES:
+            result.other_questions.append(column.header)
+        else:
+            result.not_used.append((column.header, "not a question with a few answers to choose from"))
+    return result
+
+
+# ── The proposal as TOML ─────────────────────────────────────────────────────────────────────────────
+
+
+def _q(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _list(values: tuple[str, ...] | list[str]) -> str:
+    return "[" + ", ".join(_q(v) for v in values) + "]"
+
+
+def _counted(values: list[tuple[str, int]] | tuple[tuple[str, int], ...]) -> str:
+    return ", ".join(f"{_q(v)} ({_count(n)} rows)" for v, n in values)
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def groups(
+    out: list[str], key: str, values: list[tuple[str, int]], unplaced: list[tuple[str, int]], closed_lists: bool
+) -> None:
+    """The sex or age groups the report may publish, and the answers that are no group of their own: as the
+    keys ``<key>_values`` and ``<key>_unplaced`` where the mapping has them (``closed_lists``), else as a
+    comment for the user to check."""
+    if closed_lists:
+        out.append(f"{key}_values = {_list([v for v, _ in values])}  # {_counted(values) or 'none'}")
+        if unplaced:
+            note = f"no group of their own, counted only in the totals: {_counted(unplaced)}"
+            out.append(f"{key}_unplaced = {_list([v for v, _ in unplaced])}  # {note}")
+        return
+    out.append(f"#   groups: {_counted(values) or 'none'}")
+    if unplaced:
+        out.append(f"#   not a group of their own (counted only in the totals): {_counted(unplaced)}")
+
+
+def to_toml(s: Suggestion, *, today: date | None = None, closed_lists: bool = CLOSED_LISTS) -> str:
+    """The suggestion as commented TOML to review and paste into lagesbild.toml."""
+    made = (today or date.today()).isoformat()
+    out = [
+        f"# Proposed [survey] mapping for {s.origin} ({_count(s.rows)} rows, {s.encoding}, separator {s.separator!r}),",
+        f"# made by lagesbild survey suggest on {made}. It is a GUESS: check every line, then paste it into",
+        "# lagesbild.toml (in place of any [survey] section there) and import the file with",
+        "# lagesbild import survey FILE. Labels (label = …) are what the report publishes: short, in Swedish.",
+    ]
+    if s.not_used:
+        out.append("#")
+        out.append("# Columns not used (never read by the import, their contents not shown here):")
+        out.extend(f"#   - {_q(h)}: {why}" for h, why in s.not_used)
+    if s.other_questions:
+        out.append("#")
+        out.append("# Questions lagesbild does not know; add a [[survey.indicators]] table by hand to report one:")
+        out.extend(f"#   - {_q(h)}" for h in s.other_questions)
+    out += ["", "[survey]"]
+
+    def role(key: str, header: str | None, note: str, missing: str) -> None:
+        if header is None:
+            out.append(f'# {key} = "…"  # NOT FOUND: {missing}')
+        else:
+            out.append(f"{key} = {_q(header)}  # {note}" if note else f"{key} = {_q(header)}")
+
+    role("id_column", s.id_column, "unique per respondent and year", "the column with each respondent's number")
+    years = ", ".join(f"{y} ({_count(n)} rows)" for y, n in s.years)
+    role("year_column", s.year_column, years, "the column with the survey year (e.g. 2024) in every row")
+    role("area_column", s.area_column, "", "the column with the respondent's area")
+    role("sex_column", s.sex_column, "", "the respondent's sex; leave the key out if the survey has none")
+    if s.sex_column:
+        groups(out, "sex", s.sex_values, s.sex_unplaced, closed_lists)
+    role("age_column", s.age_column, "", "the respondent's age group; leave the key out if the survey has none")
+    if s.age_column:
+        groups(out, "age", s.age_values, s.age_unplaced, closed_lists)
+    if s.weight_column:
+        note = (
+            "guessed from its values (positive decimals): check it is the design weight" if s.weight_by_values else ""
+        )
+        note = note or "design weight; leave the key out for an unweighted survey"
+        out.append(f"weight_column = {_q(s.weight_column)}  # {note}")
+    else:
+        out.append('# weight_column = "…"  # none found: the survey is read unweighted')
+    if s.area_column:
+        unplaced = [v for v, _ in s.unplaced]
+        note = "  # area answers that belong to no report area (they count for the kommun)"
+        out.append(f"unplaced = {_list(unplaced)}{note}")
+    out += [
+        "# min_cell = 5     # no cell with fewer respondents is published",
+        "# min_share = 30   # no share resting on fewer respondents is published",
+    ]
+    if s.area_column:
+        out += [
+            "",
+            "# Report areas: one table per area answer. Join answers into one area where they are too small",
+            '# (answers = ["A", "B"]), and give each area its SCB DeSO codes (for its population); the',
+            "# command lagesbild areas lists the kommun's DeSO codes with their population.",
+        ]
+        for value, n in s.areas:
+            out += [
+                f"[survey.areas.{_q(value)}]",
+                f"answers = [{_q(value)}]  # {_count(n)} rows",
+                "deso = []",
+            ]
+    if s.indicators:
+        out += [
+            "",
+            "# One table per question lagesbild knows: which answers count as yes and as no, and which are",
+            "# left out. ntu = the Brå NTU indicator shown beside it for the kommun and the län.",
+        ]
+    for p in s.indicators:
+        out += [
+            "",
+            "[[survey.indicators]]",
+            f"id = {_q(p.known.id)}",
+            f"label = {_q(p.known.label)}",
+            f"column = {_q(p.column)}",
+            f"yes = {_list(p.yes)}",
+            f"no = {_list(p.no)}",
+        ]
+        if p.exclude:
+            out.append(f"exclude = {_list(p.exclude)}")
+        if p.known.ntu:
+            out.append(f"ntu = {_q(p.known.ntu)}")
+        if p.unknown:
+            out.append(f"# NOT PLACED, put each in yes, no or exclude: {_counted(p.unknown)}")
+        if p.hidden:
+            out.append(f"# {p.hidden} other answer(s) look like free text and are not shown; the import names them")
+    return "\n".join(out) + "\n"
