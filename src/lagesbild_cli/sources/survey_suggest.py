@@ -30,9 +30,9 @@ from lagesbild_cli.sources.survey import decode, parse_weight, sniff_separator
 MAX_FILE_BYTES = 100 * 2**20  # a survey export; the demo's 2 800 respondents are 1.6 MB
 MAX_CATEGORIES = 15  # a question column has at most this many different answers
 MAX_AREAS = 200  # as many areas as a mapping may have
-# Whether [survey] has the closed lists of sex and age groups (sex_values, sex_unplaced, age_values,
-# age_unplaced; being added to settings/survey_mapping.py). Until it does, the groups are a comment.
-CLOSED_LISTS = False
+# [survey] has closed lists of sex and age groups (sex_values, sex_unplaced, age_values, age_unplaced): the
+# proposal writes them as keys, so an answer such as "Annat/vill inte uppge" is never a published group.
+CLOSED_LISTS = True
 
 _ID = {"löpnr", "lopnr", "löpnummer", "id", "respondent", "respondentid", "respid", "svarsid", "responseid", "nr"}
 _YEAR = {"år", "ar", "year", "enkätår", "undersökningsår", "svarsår", "surveyyear", "omgång"}
