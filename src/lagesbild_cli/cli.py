@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from lagesbild_cli.database.loader import LoadResult
     from lagesbild_cli.settings.config import Config
     from lagesbild_cli.settings.kommuner import Kommun
+    from lagesbild_cli.sources.by_hand import Imported
 
 # The commands import what they use where they run. pipeline and doctor pull in polars, DuckDB, WeasyPrint,
 # openpyxl and httpx (seconds of imports), which --help, version, kommuner, init and usage or config errors
@@ -69,7 +70,7 @@ KommunOption = Annotated[
 # so that the suggestion, run from another folder, still works on this project (set by _config and doctor).
 _given_config: Path | None = None
 _SUGGESTED = re.compile(
-    r"\blagesbild (?:fetch|build|load|doctor|check-sources|import (?:bra|polisen|raddning|survey))\b"
+    r"\blagesbild (?:fetch|build|load|doctor|check-sources|import (?:bra|polisen|raddning|survey|scb|kolada|mcf|geo))\b"
     r"(?: (?:[A-Z]{2,}\b|--source [a-z]+|--year \d+|--(?!config\b)[a-z][a-z-]*\b(?! [a-z0-9])))*"
 )
 
@@ -242,6 +243,63 @@ def import_bra(
     workbooks = "workbook" if loaded.bra_workbooks == 1 else "workbooks"
     typer.echo(f"Loaded {loaded.bra_workbooks} {workbooks} into {loaded.db_path}")
     _report_problems(loaded)
+
+
+def _imported_by_hand(imported: list[Imported], loaded: LoadResult) -> None:
+    for item in imported:
+        typer.echo(f"Imported {item.name} ({item.what}) → data/raw/{item.entry.file}")
+        if item.next_url:
+            typer.echo(f"  Kolada's answer continues on another page: save {item.next_url} too and import it.")
+    typer.echo(f"Database: {loaded.db_path}")
+    _report_problems(loaded)
+
+
+@import_app.command("scb")
+def import_scb(
+    paths: Annotated[list[Path], typer.Argument(help="SCB answers (json-stat2) of table TAB638 or TAB6574.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Import SCB's population saved by hand from SCB's API (the README gives the address)."""
+    cfg = _config(config)
+    from lagesbild_cli import pipeline
+
+    _imported_by_hand(*_run(lambda: pipeline.import_scb(cfg, paths)))
+
+
+@import_app.command("kolada")
+def import_kolada(
+    paths: Annotated[list[Path], typer.Argument(help="Kolada v3 answers (.json): KPIs, values, groups.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Import Kolada's answers saved by hand from Kolada's API (the README gives the addresses)."""
+    cfg = _config(config)
+    from lagesbild_cli import pipeline
+
+    _imported_by_hand(*_run(lambda: pipeline.import_kolada(cfg, paths)))
+
+
+@import_app.command("mcf")
+def import_mcf(
+    paths: Annotated[list[Path], typer.Argument(help="MCF's table B11: its description and json answers.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Import MCF's rescue-service statistics (table B11) saved by hand (the README gives the addresses)."""
+    cfg = _config(config)
+    from lagesbild_cli import pipeline
+
+    _imported_by_hand(*_run(lambda: pipeline.import_mcf(cfg, paths)))
+
+
+@import_app.command("geo")
+def import_geo(
+    path: Annotated[Path, typer.Argument(help="A GeoJSON file of Sweden's kommun boundaries.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Import the kommun boundaries saved by hand (the README gives the address)."""
+    cfg = _config(config)
+    from lagesbild_cli import pipeline
+
+    _imported_by_hand(*_run(lambda: pipeline.import_geo(cfg, path)))
 
 
 @import_app.command("polisen")
