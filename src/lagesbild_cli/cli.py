@@ -32,6 +32,9 @@ from lagesbild_cli.errors import LagesbildError, storage_error
 from lagesbild_cli.settings.defaults import DEFAULT_CONFIG, DEMO_DIR, SOURCE_NAMES
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from lagesbild_cli.batch import Coverage
     from lagesbild_cli.database.loader import LoadResult
     from lagesbild_cli.settings.config import Config
     from lagesbild_cli.settings.kommuner import Kommun
@@ -423,7 +426,29 @@ def build(
         typer.echo(_with_config(f"Error ({failed.namn} {failed.kod}): {message}"), err=True)
     if result.failed:
         typer.echo(f"{len(result.failed)} of {len(many)} reports failed; the others were written.", err=True)
+    _coverage_table(result.coverage)
+    if result.failed:
         raise typer.Exit(1)
+
+
+def _coverage_table(rows: Sequence[Coverage]) -> None:
+    """The end of a batch build: per kommun, what its report has data from and what it lacks."""
+    if not rows:
+        return
+    from lagesbild_cli.settings.collation import swedish_key
+
+    names = [name for name, _ in rows[0].sources]
+    width = max(len("Kommun"), *(len(r.kommun.namn) for r in rows)) + 2
+    marks = {"ok": "ok", "snapshot": "snapshot", "missing": "–"}
+    lacking = [r for r in rows if r.lacks]
+    typer.echo(
+        f"What each kommun's report has: ok, – (missing), snapshot (delivered with lagesbild); "
+        f"{len(lacking)} of {len(rows)} kommuner lack something."
+    )
+    typer.echo(f"{'Kommun':<{width}}" + "  ".join(names))
+    for row in sorted(rows, key=lambda r: swedish_key(r.kommun.namn)):
+        cells = "  ".join(f"{marks[state]:<{len(name)}}" for (name, state) in row.sources)
+        typer.echo(f"{row.kommun.namn:<{width}}{cells}".rstrip())
 
 
 def _build_one(
@@ -504,13 +529,31 @@ def demo(
 
 @app.command()
 def init(
-    kommun: Annotated[str, typer.Option("--kommun", "-k", help="Kommun code or name, e.g. 2062 or Mora.")],
+    kommun: Annotated[
+        str | None, typer.Option("--kommun", "-k", help="Kommun code or name, e.g. 2062 or Mora.")
+    ] = None,
     folder: Annotated[Path, typer.Option("--dir", "-d", help="Folder for lagesbild.toml (made if missing).")] = Path(),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing lagesbild.toml.")] = False,
+    lan: Annotated[
+        str | None,
+        typer.Option("--lan", "-l", help="A län project instead: every kommun of this län, for a länsstyrelse."),
+    ] = None,
 ) -> None:
-    """Write a commented lagesbild.toml for one kommun, to start a new project."""
+    """Write a commented lagesbild.toml for one kommun (--kommun) or a whole län (--lan), to start a new project."""
     from lagesbild_cli.settings import init_config
 
+    if (kommun is None) == (lan is None):
+        raise typer.BadParameter("give either --kommun or --lan.", param_hint="'--kommun' / '--lan'")
+    if lan is not None:
+        made = _run(lambda: init_config.create_lan(lan, folder, force=force))
+        path = made.path
+        typer.echo(f"Wrote {path}: a län project for the {len(made.kommuner)} kommuner of {made.lan.namn}. Next steps:")
+        typer.echo(f"  1. Fill in [http] contact in {path}.")
+        typer.echo(f"  2. lagesbild fetch --config {path}")
+        typer.echo(f"     (or download Brå's workbooks by hand: lagesbild import bra FOLDER --config {path})")
+        typer.echo(f"  3. lagesbild build --lan {made.lan.kod} --config {path}")
+        return
+    assert kommun is not None
     created = _run(lambda: init_config.create(kommun, folder, force=force))
     config = created.path
     typer.echo(f"Wrote {config} for {created.kommun.fullnamn} ({created.kommun.kod}). Next steps:")
