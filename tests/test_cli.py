@@ -6,6 +6,7 @@ import errno
 import io
 import json
 import os
+import re
 import shutil
 import stat
 import time
@@ -150,7 +151,11 @@ def test_changing_only_the_kommun_in_the_config_gives_that_kommuns_report(tmp_pa
     assert code == 0 and out == f"Wrote {page} (a preview: the web page only; no PDF or exports were made)\n"
     assert not (tmp_path / "data/processed/reports").exists()
     html = page.read_text(encoding="utf-8")
-    assert "Mora kommun" in html and "Gagnef" not in html.split("Filer som rapporten bygger på")[0]
+    # Gagnef's name is on the map of Dalarna's kommuner (boundaries from the shipped snapshot), nowhere else
+    outside_map = re.sub(
+        r'<figure class="map">.*?</table>', "", html.split("Filer som rapporten bygger på")[0], flags=re.S
+    )
+    assert "Mora kommun" in html and "Gagnef" not in outside_map
 
 
 def test_fetch_failure_exits_1_with_the_reason(tmp_path: Path) -> None:
@@ -160,8 +165,8 @@ def test_fetch_failure_exits_1_with_the_reason(tmp_path: Path) -> None:
     code, out, err = run("fetch", "--source", "bra", "--config", str(path))
     assert code == 1
     assert out.startswith("bra      failed    15 failed, no connection: 127.0.0.1:9 refused the connection")
-    assert "Brå: download the workbooks of Vansbro, Malung-Sälen, Gagnef, Leksand" in err
-    assert "or add their URLs under [sources.bra.urls]" in err
+    assert "Brå: download the workbook of each kommun below (all 15 kommuner of the län)" in err
+    assert "Or add their URLs under [sources.bra.urls]" in err
     assert "Error: 1 source(s) failed: bra. Their previous data is untouched." in err
     assert "discovery is off" in err  # the kommuner without a URL
     assert "Traceback" not in err
@@ -345,12 +350,15 @@ def test_offline_fetch_fails_fast_with_one_line_per_source_and_one_summary(tmp_p
         "geo      failed    no network: raw.githubusercontent.com could not be reached",
     ]
     lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) <= 6
+    assert len(lines) <= 10 + 2 + 15  # a line per source and the summary, and Brå's table: one row per kommun
     bra = [line for line in lines if "Brå:" in line]
     assert len(bra) == 1 and "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild" in bra[0]
-    assert f"lagesbild import bra FOLDER --config {config}" in bra[0] and "all 15 kommuner of the län" in bra[0]
-    for kommun in kommuner_in_lan("20"):
-        assert (out + err).count(kommun.namn) == 1 or kommun.namn == "Gagnef", kommun  # Gagnef is in Polisen's too
+    assert f"lagesbild import bra FOLDER --config {config}" in err and "all 15 kommuner of the län" in bra[0]
+    for kommun in kommuner_in_lan("20"):  # its search word and the file name to save, once (Gagnef: Polisen's too)
+        assert (out + err).count(kommun.namn) == 2 or kommun.namn == "Gagnef", kommun
+        assert [line.split() for line in lines].count([*kommun.namn.split(), *f"{kommun.namn}.xlsx".split()]) == 1
+    for source in ("scb", "kolada", "mcf", "geo"):  # every source has a way in without the API
+        assert f"lagesbild import {source} FILE --config {config}" in err, source
     assert f"lagesbild import polisen FILE --config {config}" in err
     assert f"'lagesbild fetch --config {config}' again" in err
     assert err.count("Error:") == 1 and "6 source(s) failed" in err

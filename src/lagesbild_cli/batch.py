@@ -17,13 +17,58 @@ from pathlib import Path
 
 from lagesbild_cli import interrupts
 from lagesbild_cli.context import data_date, formatting, maps, tables
-from lagesbild_cli.database.store import open_store
+from lagesbild_cli.database.store import Store, open_store
 from lagesbild_cli.errors import DataMissingError, LagesbildError, storage_error
 from lagesbild_cli.render import markup, report
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.settings.kommuner import Kommun, Lan
 from lagesbild_cli.storage import staging
 from lagesbild_cli.storage.raw import atomic_write_bytes
+
+# What a kommun's report can draw on, per source: the kommuner the store has data for, and whether that source's
+# data is the national snapshot delivered with lagesbild (then "snapshot", not "ok").
+COVERAGE: tuple[tuple[str, str, str | None], ...] = (
+    ("Brå workbook", "select kommun_kod as k from bra_arbetsbocker", None),
+    ("population", "select region_kod as k from raw_scb_folkmangd where niva = 'kommun'", "scb"),
+    ("Kolada", "select geo_kod as k from raw_kolada_varden where geo_niva = 'kommun'", None),
+    ("Polisen", "select kommun_kod as k from raw_polisen_handelser", None),
+    ("MCF", "select kommun_kod as k from raw_mcf_handelser where antal is not null", None),
+    ("boundaries", "select kommun_kod as k from raw_geo_kommuner", "geo"),
+)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    kommun: Kommun
+    sources: tuple[tuple[str, str], ...]  # (source, "ok" | "snapshot" | "missing"), in COVERAGE's order
+
+    @property
+    def lacks(self) -> tuple[str, ...]:
+        return tuple(name for name, state in self.sources if state == "missing")
+
+
+def coverage(store: Store, kommuner: Sequence[Kommun]) -> tuple[Coverage, ...]:
+    """Per kommun, which sources its report has data from: the table a län batch ends with."""
+    have = {}
+    for name, sql, source in COVERAGE:
+        codes = {r["k"] for r in store.rows(f"select distinct k from ({sql})")}
+        snapshot = source is not None and bool(
+            store.rows(
+                "select coalesce(bool_and(file like 'national/%'), false) as s from manifest where source = $s",
+                {"s": source},
+            )[0]["s"]
+        )
+        have[name] = (codes, snapshot)
+    return tuple(
+        Coverage(
+            kommun=k,
+            sources=tuple(
+                (name, ("snapshot" if snapshot else "ok") if k.kod in codes else "missing")
+                for name, (codes, snapshot) in have.items()
+            ),
+        )
+        for k in kommuner
+    )
 
 
 @dataclass(frozen=True)
@@ -32,6 +77,7 @@ class BatchResult:
     failed: tuple[tuple[Kommun, str], ...]
     overview: Path | None
     overview_failed: str | None = None  # why the län overview could not be made (the reports were still written)
+    coverage: tuple[Coverage, ...] = ()  # what each kommun's report has data from
 
 
 def _build_one(
@@ -78,11 +124,14 @@ def build_many(
     outcomes = [r for r in results if isinstance(r, tuple)]
     built = tuple(Path(text) for ok, text in outcomes if ok)
     failed = tuple((k, text) for k, (ok, text) in zip(kommuner, outcomes, strict=True) if not ok)
+    with open_store(config.db_path) as store:
+        covered = coverage(store, kommuner)
     return BatchResult(
         built=built,
         failed=failed,
         overview=overview if isinstance(overview, Path) else None,
         overview_failed=overview if isinstance(overview, str) else None,
+        coverage=covered,
     )
 
 

@@ -37,9 +37,13 @@ from lagesbild_cli.errors import LagesbildError, storage_error
 from lagesbild_cli.settings.defaults import DEFAULT_CONFIG, DEMO_DIR, SOURCE_NAMES
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from lagesbild_cli.batch import Coverage
     from lagesbild_cli.database.loader import LoadResult
     from lagesbild_cli.settings.config import Config
     from lagesbild_cli.settings.kommuner import Kommun
+    from lagesbild_cli.sources.by_hand import Imported
 
 # The commands import what they use where they run. pipeline and doctor pull in polars, DuckDB, WeasyPrint,
 # openpyxl and httpx (seconds of imports), which --help, version, kommuner, init and usage or config errors
@@ -92,7 +96,7 @@ KommunOption = Annotated[
 # so that the suggestion, run from another folder, still works on this project (set by _config and doctor).
 _given_config: Path | None = None
 _SUGGESTED = re.compile(
-    r"\blagesbild (?:fetch|build|load|doctor|check-sources|import (?:bra|polisen|raddning|survey))\b"
+    r"\blagesbild (?:fetch|build|load|doctor|check-sources|import (?:bra|polisen|raddning|survey|scb|kolada|mcf|geo))\b"
     r"(?: (?:[A-Z]{2,}\b|--source [a-z]+|--year \d+|--(?!config\b)[a-z][a-z-]*\b(?! [a-z0-9])))*"
 )
 
@@ -309,6 +313,63 @@ def import_bra(
     _report_problems(loaded)
 
 
+def _imported_by_hand(imported: list[Imported], loaded: LoadResult) -> None:
+    for item in imported:
+        typer.echo(f"Imported {item.name} ({item.what}) → data/raw/{item.entry.file}")
+        if item.next_url:
+            typer.echo(f"  Kolada's answer continues on another page: save {item.next_url} too and import it.")
+    typer.echo(f"Database: {loaded.db_path}")
+    _report_problems(loaded)
+
+
+@import_app.command("scb")
+def import_scb(
+    paths: Annotated[list[Path], typer.Argument(help="SCB answers (json-stat2) of table TAB638 or TAB6574.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Import SCB's population saved by hand from SCB's API (the README gives the address)."""
+    cfg = _config(config)
+    from lagesbild_cli import pipeline
+
+    _imported_by_hand(*_run(lambda: pipeline.import_scb(cfg, paths)))
+
+
+@import_app.command("kolada")
+def import_kolada(
+    paths: Annotated[list[Path], typer.Argument(help="Kolada v3 answers (.json): KPIs, values, groups.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Import Kolada's answers saved by hand from Kolada's API (the README gives the addresses)."""
+    cfg = _config(config)
+    from lagesbild_cli import pipeline
+
+    _imported_by_hand(*_run(lambda: pipeline.import_kolada(cfg, paths)))
+
+
+@import_app.command("mcf")
+def import_mcf(
+    paths: Annotated[list[Path], typer.Argument(help="MCF's table B11: its description and json answers.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Import MCF's rescue-service statistics (table B11) saved by hand (the README gives the addresses)."""
+    cfg = _config(config)
+    from lagesbild_cli import pipeline
+
+    _imported_by_hand(*_run(lambda: pipeline.import_mcf(cfg, paths)))
+
+
+@import_app.command("geo")
+def import_geo(
+    path: Annotated[Path, typer.Argument(help="A GeoJSON file of Sweden's kommun boundaries.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Import the kommun boundaries saved by hand (the README gives the address)."""
+    cfg = _config(config)
+    from lagesbild_cli import pipeline
+
+    _imported_by_hand(*_run(lambda: pipeline.import_geo(cfg, path)))
+
+
 @import_app.command("polisen")
 def import_polisen(
     path: Annotated[Path, typer.Argument(help="A JSON file of Polisen events (API answer or archive).")],
@@ -499,8 +560,29 @@ def build(
         typer.echo(f"{len(result.failed)} of {len(many)} reports failed; the others were written.", err=True)
     elif result.overview_failed:
         typer.echo(f"The {len(result.built)} reports listed above were written; the län overview was not.", err=True)
+    _coverage_table(result.coverage)
     if result.failed or result.overview_failed:
         raise typer.Exit(1)
+
+
+def _coverage_table(rows: Sequence[Coverage]) -> None:
+    """The end of a batch build: per kommun, what its report has data from and what it lacks."""
+    if not rows:
+        return
+    from lagesbild_cli.settings.collation import swedish_key
+
+    names = [name for name, _ in rows[0].sources]
+    width = max(len("Kommun"), *(len(r.kommun.namn) for r in rows)) + 2
+    marks = {"ok": "ok", "snapshot": "snapshot", "missing": "–"}
+    lacking = [r for r in rows if r.lacks]
+    typer.echo(
+        f"What each kommun's report has: ok, – (missing), snapshot (delivered with lagesbild); "
+        f"{len(lacking)} of {len(rows)} kommuner lack something."
+    )
+    typer.echo(f"{'Kommun':<{width}}" + "  ".join(names))
+    for row in sorted(rows, key=lambda r: swedish_key(r.kommun.namn)):
+        cells = "  ".join(f"{marks[state]:<{len(name)}}" for (name, state) in row.sources)
+        typer.echo(f"{row.kommun.namn:<{width}}{cells}".rstrip())
 
 
 def _build_one(
@@ -581,13 +663,31 @@ def demo(
 
 @app.command()
 def init(
-    kommun: Annotated[str, typer.Option("--kommun", "-k", help="Kommun code or name, e.g. 2062 or Mora.")],
+    kommun: Annotated[
+        str | None, typer.Option("--kommun", "-k", help="Kommun code or name, e.g. 2062 or Mora.")
+    ] = None,
     folder: Annotated[Path, typer.Option("--dir", "-d", help="Folder for lagesbild.toml (made if missing).")] = Path(),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing lagesbild.toml.")] = False,
+    lan: Annotated[
+        str | None,
+        typer.Option("--lan", "-l", help="A län project instead: every kommun of this län, for a länsstyrelse."),
+    ] = None,
 ) -> None:
-    """Write a commented lagesbild.toml for one kommun, to start a new project."""
+    """Write a commented lagesbild.toml for one kommun (--kommun) or a whole län (--lan), to start a new project."""
     from lagesbild_cli.settings import init_config
 
+    if (kommun is None) == (lan is None):
+        raise typer.BadParameter("give either --kommun or --lan.", param_hint="'--kommun' / '--lan'")
+    if lan is not None:
+        made = _run(lambda: init_config.create_lan(lan, folder, force=force))
+        path = made.path
+        typer.echo(f"Wrote {path}: a län project for the {len(made.kommuner)} kommuner of {made.lan.namn}. Next steps:")
+        typer.echo(f"  1. Fill in [http] contact in {path}.")
+        typer.echo(f"  2. lagesbild fetch --config {path}")
+        typer.echo(f"     (or download Brå's workbooks by hand: lagesbild import bra FOLDER --config {path})")
+        typer.echo(f"  3. lagesbild build --lan {made.lan.kod} --config {path}")
+        return
+    assert kommun is not None
     created = _run(lambda: init_config.create(kommun, folder, force=force))
     config = created.path
     typer.echo(f"Wrote {config} for {created.kommun.fullnamn} ({created.kommun.kod}). Next steps:")

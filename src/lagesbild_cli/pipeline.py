@@ -32,7 +32,7 @@ from lagesbild_cli.render.pdf_render import RenderProcess
 from lagesbild_cli.settings.config import Config, load_config
 from lagesbild_cli.settings.defaults import DEMO_DIR, SOURCE_NAMES
 from lagesbild_cli.settings.kommuner import Kommun, kommuner_in_lan
-from lagesbild_cli.sources import SourceResult, bra, geo, kolada, mcf, polisen, raddning, scb, survey
+from lagesbild_cli.sources import SourceResult, bra, by_hand, geo, kolada, mcf, polisen, raddning, scb, survey
 from lagesbild_cli.sources._http import Clock, Http, Sleep
 from lagesbild_cli.storage import provenance, runlock, staging
 from lagesbild_cli.storage.checkpoints import checkpoint
@@ -71,8 +71,7 @@ def _fetch_scb(config: Config, http: Http, manifest: Manifest) -> SourceResult:
 
 
 def _fetch_kolada(config: Config, http: Http, manifest: Manifest) -> SourceResult:
-    years = list(range(config.kolada.first_year, date.today().year + 1))
-    kpis = list(dict.fromkeys([*config.kolada.kpis, *config.kolada.fire_kpis]))
+    kpis, years = _kolada_query(config)
     return kolada.fetch(config.kommun, config.kolada.url, kpis, years, http, manifest)
 
 
@@ -165,6 +164,8 @@ def fetch(
             except LagesbildError as exc:
                 result = SourceResult(name)
                 result.fail(exc)
+            if result.failures and not result.by_hand and name in by_hand.CHECKS:
+                result.by_hand = _by_hand(config, name)
             log.record(name, ok=not result.failures, error="\n".join(result.failures) or None, at=started)
             results.append(result)
             if progress:
@@ -174,6 +175,56 @@ def fetch(
     except DataMissingError:
         loaded = None
     return FetchReport(results=results, load=loaded)
+
+
+def _kolada_query(config: Config) -> tuple[list[str], list[int]]:
+    years = list(range(config.kolada.first_year, date.today().year + 1))
+    return list(dict.fromkeys([*config.kolada.kpis, *config.kolada.fire_kpis])), years
+
+
+def _by_hand(config: Config, source: str) -> str:
+    """How to get a source's files by hand when the fetch could not (the fetch summary's line)."""
+    if source == "scb":
+        return by_hand.hint(source, "lagesbild import scb FILE", [by_hand.scb_url(config.scb.url)])
+    if source == "kolada":
+        kpis, years = _kolada_query(config)
+        urls = by_hand.kolada_urls(config.kolada.url, kpis, years, config.kommun)
+        return by_hand.hint(source, "lagesbild import kolada FILE (every file at once)", urls)
+    if source == "mcf":
+        table = f"{config.mcf.url.rstrip('/')}/{config.mcf.table.strip('/')}"
+        return by_hand.hint(
+            source, "lagesbild import mcf FILE (the description with the counts; the README shows the query)", [table]
+        )
+    return by_hand.hint(source, "lagesbild import geo FILE", [config.geo.url])
+
+
+def _import_by_hand(config: Config, source: str, paths: Sequence[Path]) -> tuple[list[by_hand.Imported], LoadResult]:
+    imported = by_hand.import_files(source, paths, Manifest(config.raw_dir), config.kommun)
+    return imported, loader.load(config)
+
+
+@locked
+def import_scb(config: Config, paths: Sequence[Path]) -> tuple[list[by_hand.Imported], LoadResult]:
+    """Store SCB answers saved by hand (TAB638, TAB6574; all checked first) as the fetcher would, then load."""
+    return _import_by_hand(config, "scb", paths)
+
+
+@locked
+def import_kolada(config: Config, paths: Sequence[Path]) -> tuple[list[by_hand.Imported], LoadResult]:
+    """Store Kolada v3 answers saved by hand (KPI descriptions, values, comparison groups; all checked first)."""
+    return _import_by_hand(config, "kolada", paths)
+
+
+@locked
+def import_mcf(config: Config, paths: Sequence[Path]) -> tuple[list[by_hand.Imported], LoadResult]:
+    """Store MCF's table B11 answers saved by hand (its description and counts; all checked first), then load."""
+    return _import_by_hand(config, "mcf", paths)
+
+
+@locked
+def import_geo(config: Config, path: Path) -> tuple[list[by_hand.Imported], LoadResult]:
+    """Store a GeoJSON file of the kommun boundaries saved by hand (checked first), then load."""
+    return _import_by_hand(config, "geo", [path])
 
 
 @locked

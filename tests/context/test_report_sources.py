@@ -214,10 +214,13 @@ def test_a_hand_import_after_a_failed_fetch_is_not_stale_and_sources_never_loade
     assert "inaktuellt" not in html  # the workbook imported by hand is the newest the tool has had
     cover = html.split('<section class="cover">')[1].split("</section>")[0]
     assert "Brå, Indikatorer för kommuners lägesbild, hämtad" in cover
-    assert "Kommungränser" not in cover and "okänt datum" not in html  # geodata was never loaded
+    assert "Polisen" not in cover and "okänt datum" not in html  # Polisen was never loaded
+    # geodata was never fetched: the boundaries delivered with lagesbild stand in, named as such, never as fetched
+    assert "Kommungränser (Valmyndigheten via okfse/sweden-geojson), uppgifter levererade med lagesbild, " in cover
     appendix = parse_html(html.split('<section id="metod">')[1])
     geo = next(r for r in appendix.rows if r and r[0].startswith("Kommungränser"))
-    assert geo[1].startswith("inte hämtad (försöket ") and geo[1].endswith(" misslyckades)")
+    assert geo[1].startswith("uppgifter levererade med lagesbild, publicerade 7 juni 2020 (hämtningen ")
+    assert geo[1].endswith(" misslyckades)")
     # a fetch that fails after the import does make the imported data stale
     time.sleep(1.1)  # the manifest and the fetch log count whole seconds
     assert pipeline.fetch(config, ["bra"], sleep=no_sleep).failed

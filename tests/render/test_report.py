@@ -87,7 +87,7 @@ def test_ntu_values_come_with_their_intervals(gagnef_2023: ReportFiles, bra_long
 def test_charts_are_inline_svg_with_title_and_description(gagnef_2023: ReportFiles) -> None:
     html = gagnef_2023.html.read_text(encoding="utf-8")
     svgs = re.findall(r"<svg .*?</svg>", html, flags=re.S)
-    assert len(svgs) == 15  # small multiples: one per Brå series
+    assert len(svgs) == 16  # small multiples, one per Brå series, and the län map (the shipped boundaries)
     for svg in svgs:
         assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
     assert "Gagnef 4\u00a0721" in svgs[0]  # the kommun's line is labelled directly with its last value
@@ -148,8 +148,12 @@ def test_another_dalarna_kommun_gets_its_own_correct_report(
     assert row[1] == fmt(bra_value(bra_long, "Totalt antal anmälda brott", "Antal", "Falun", 2024))
     assert row[3] == fmt(bra_value(bra_long, "Totalt antal anmälda brott", "Antal per 100 000 inv", "Falun", 2024))
     assert "anmäldes" in " ".join(tables.text) and "i Falu kommun" in " ".join(tables.text)
-    before_sources = " ".join(tables.text).split("Filer som rapporten bygger på")[0]
-    assert "Gagnef" not in before_sources  # only the list of loaded files names the other kommuner
+    # only the list of loaded files, and the map of the län's kommuner with its table, name the other kommuner
+    html = built.html.read_text(encoding="utf-8")
+    the_map = re.search(r'<figure class="map">.*?</table>', html, flags=re.S)
+    assert the_map is not None and "Gagnef" in the_map.group(0)
+    before_sources = " ".join(parse_html(html.replace(the_map.group(0), "")).text).split("Filer som rapporten")[0]
+    assert "Gagnef" not in before_sources
 
 
 def test_the_year_defaults_to_the_latest_with_data(loaded_config: Config) -> None:

@@ -149,7 +149,7 @@ def test_a_server_that_is_down_leaves_raw_untouched(make_config: Callable[..., C
     assert f"127.0.0.1:{port}/Vansbro.xlsx" in error and f"127.0.0.1:{port}/Gagnef.xlsx" in error
     assert sleeps == []  # a refused first connection is not retried, and the other 14 are not tried at all
     assert result.summary() == f"no connection: 127.0.0.1:{port} refused the connection" and not result.details
-    assert result.by_hand.count("Gagnef") == 1 and "all 15 kommuner" in result.by_hand
+    assert result.by_hand.count("Gagnef.xlsx") == 1 and "all 15 kommuner" in result.by_hand
     assert raw.read_bytes() == old
     assert config.db_path.exists()  # loaded from the old workbook: the store reflects what is on disk
 

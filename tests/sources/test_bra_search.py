@@ -159,7 +159,12 @@ def test_a_kommun_without_hit_and_a_failing_download_keep_what_is_on_disk_and_fi
     assert "Orsa (2034): no workbook URL; Brå's search (" in failures and "found no Orsa.xlsx" in failures
     assert "Mora (2062): " in failures and "answered HTTP 500" in failures
     assert kept.read_bytes() == b"Mora's workbook from last year"
-    assert "Orsa, Mora (2 of 15 kommuner)" in result.by_hand and "lagesbild import bra FOLDER" in result.by_hand
+    assert "(2 of 15 kommuner)" in result.by_hand and "lagesbild import bra FOLDER" in result.by_hand
+    rows = [line.split() for line in result.by_hand.splitlines()]
+    assert rows[rows.index(["search", "word", "save", "as"]) + 1 :][:2] == [
+        ["Mora", "Mora.xlsx"],
+        ["Orsa", "Orsa.xlsx"],
+    ]
     assert "Gagnef" not in stand_in.searches
     assert Manifest(config.raw_dir).entries()["bra/2026.xlsx"].origin.endswith("/egen/Gagnef.xlsx")
 

@@ -29,6 +29,7 @@ from lagesbild_cli.context.konsekvenser import Consequence, consequences
 from lagesbild_cli.context.polisen import EventsSection, events_section
 from lagesbild_cli.context.raddning import RescueSection, rescue_section
 from lagesbild_cli.context.sources import (
+    SNAPSHOT_TEXT,
     SourceFile,
     SourceStatus,
     source_files,
@@ -166,9 +167,20 @@ class ReportContext:
             return f"inte hämtad (försöket {status.failed_at} misslyckades)" if status.failed_at else "inte hämtad"
         if status is None or status.retrieved is None:
             return "okänt datum"
+        if status.snapshot:
+            delivered = SNAPSHOT_TEXT.format(published=status.retrieved)
+            return f"{delivered} (hämtningen {status.failed_at} misslyckades)" if status.stale else delivered
         if status.stale:
             return f"{status.retrieved} (inaktuellt: senaste hämtningen misslyckades {status.failed_at})"
         return status.retrieved
+
+    def obtained(self, source: str) -> str:
+        """How the report got a source's data, after its name: "hämtad <datum>", or, for the national snapshot,
+        that it was delivered with lagesbild and when its source published it (never "hämtad")."""
+        status = next((s for s in self.statuses if s.source == source), None)
+        if status is not None and status.snapshot and status.retrieved is not None:
+            return self.retrieved(source)
+        return f"hämtad {self.retrieved(source)}"
 
 
 def data_date(store: Store) -> date:

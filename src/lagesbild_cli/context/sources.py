@@ -50,6 +50,7 @@ class SourceStatus:
     stale: bool  # a fetch failed after the newest data was retrieved, imported or confirmed
     failed_at: str | None
     caveat: str
+    snapshot: bool = False  # the data is lagesbild's national snapshot, delivered with it, not fetched
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ def source_statuses(store: Store, kommun: Kommun) -> tuple[SourceStatus, ...]:
         r["source"]: r
         for r in store.rows(
             "select source, max(retrieved_at) as latest, "
-            "max(greatest(retrieved_at, coalesce(checked_at, retrieved_at))) as newest "
+            "max(greatest(retrieved_at, coalesce(checked_at, retrieved_at))) as newest, "
+            "bool_and(file like 'national/%') as snapshot "  # the load's rows for lagesbild's national snapshot
             f"from manifest where {OWN_FILES} group by source",
             {"k": kommun.kod},
         )
@@ -95,6 +97,7 @@ def source_statuses(store: Store, kommun: Kommun) -> tuple[SourceStatus, ...]:
                 stale=failed_at is not None and data is not None and data["newest"] < failed_at,
                 failed_at=formatting.swedish_date(failed_at) if failed_at else None,
                 caveat=SOURCE_CAVEATS.get(source, ""),
+                snapshot=bool(data and data["snapshot"]),
             )
         )
     return tuple(result)
@@ -105,6 +108,10 @@ _SURVEY_EXPORT = re.compile(
     r"^(?P<name>.+) \(original sha256 (?P<sha>[0-9a-f]+), (?:round (?P<year>\d{4}): )?(?P<rows>\d+) rows, "
     r"(?P<cols>\d+) mapped columns\)$"
 )
+
+# sources.national.ORIGIN: a file of the national snapshot delivered with lagesbild (used when none was fetched)
+_SNAPSHOT = re.compile(r"^lagesbild national snapshot, published (?P<published>\d{4}-\d{2}-\d{2}): (?P<what>.+)$")
+SNAPSHOT_TEXT = "uppgifter levererade med lagesbild, publicerade {published}"
 
 _HAND_EXPORTS = re.compile(r"^[^,()]+ \(sha256 [0-9a-f]+\)(, [^,()]+ \(sha256 [0-9a-f]+\))*$")  # rescue reports
 
@@ -128,6 +135,9 @@ def origin_text(origin: str) -> str:
             "frågor lästes in; "
             f"kontrollsumma för originalfilen: {match['sha']})"
         )
+    if match := _SNAPSHOT.match(origin):
+        published = SNAPSHOT_TEXT.format(published=formatting.swedish_date(match["published"]))
+        return f"{match['what'][:1].upper()}{match['what'][1:]}: {published}"
     if _HAND_EXPORTS.match(origin):
         return f"Inläst för hand: {origin.replace('(sha256 ', '(kontrollsumma ')}"
     name = public_origin(origin)  # a local path, as older versions recorded imports, by its file name only

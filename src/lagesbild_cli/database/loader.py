@@ -15,7 +15,7 @@ from lagesbild_cli.rules import breaks
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.settings.kommuner import all_kommuner, lan_by_code
 from lagesbild_cli.settings.survey_mapping import SurveyMapping
-from lagesbild_cli.sources import Schema, bra, geo, kolada, mcf, polisen, raddning, scb, survey
+from lagesbild_cli.sources import Schema, bra, geo, kolada, mcf, national, polisen, raddning, scb, survey
 from lagesbild_cli.storage import provenance
 from lagesbild_cli.storage.checkpoints import checkpoint
 from lagesbild_cli.storage.raw import FetchLog
@@ -143,14 +143,24 @@ def _definition_breaks(anmalda: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(table, schema=BREAK_SCHEMA)
 
 
-def _scb_tables(raw_dir: Path) -> dict[str, pl.DataFrame]:
-    population = raw_dir / scb.POPULATION
+def _raw_or_snapshot(
+    raw_dir: Path, relative: str, snapshot: dict[str, national.SnapshotFile]
+) -> tuple[bytes, str] | None:
+    """A raw file's bytes and name for messages; the national snapshot's when it was never fetched or imported."""
+    path = raw_dir / relative
+    if path.exists():
+        return path.read_bytes(), str(path)
+    if relative in snapshot:
+        return snapshot[relative].read(), f"lagesbild's national snapshot ({relative})"
+    return None
+
+
+def _scb_tables(raw_dir: Path, snapshot: dict[str, national.SnapshotFile]) -> dict[str, pl.DataFrame]:
+    population = _raw_or_snapshot(raw_dir, scb.POPULATION, snapshot)
     deso = sorted((raw_dir / scb.SOURCE).glob("folkmangd_deso_*_TAB6574.json"))
     return {
         "raw_scb_folkmangd": (
-            scb.parse_population(population.read_bytes(), str(population))
-            if population.exists()
-            else pl.DataFrame(schema=scb.POPULATION_SCHEMA)
+            scb.parse_population(*population) if population else pl.DataFrame(schema=scb.POPULATION_SCHEMA)
         ),
         "raw_scb_folkmangd_deso": (
             pl.concat([scb.parse_deso(p.read_bytes(), str(p)) for p in deso])
@@ -222,6 +232,23 @@ def _owner(file: str, source: str, home: str) -> str | None:
     return parts[1] if len(parts) > 2 else home
 
 
+def _snapshot_entry(file: national.SnapshotFile) -> dict[str, object]:
+    """The manifest row of a national snapshot file the load used: dated by its publication, no HTTP status."""
+    return {
+        "file": file.file,
+        "source": file.source,
+        "origin": file.origin,
+        "retrieved_at": f"{file.published}T00:00:00+00:00",
+        "status": None,
+        "sha256": file.sha256,
+        "bytes": None,
+        "etag": None,
+        "last_modified": None,
+        "checked_at": None,
+        "kommun_kod": None,
+    }
+
+
 def load(config: Config) -> LoadResult:
     """Rebuild the database from data/raw/; the old database stays until the new one is complete.
 
@@ -239,9 +266,12 @@ def load(config: Config) -> LoadResult:
             "and run 'lagesbild import bra FOLDER'.",
         )
     bra_tables, n_workbooks, problems = _bra_tables(raw_dir)
+    snapshot = {f.relative: f for f in national.standing_in(raw_dir)}  # what was never fetched or imported
+    boundaries = _raw_or_snapshot(raw_dir, geo.KOMMUNER, snapshot)
     kpi, values, groups = kolada.load(raw_dir)
     manifest_frame = pl.DataFrame(
-        [{**asdict(e), "kommun_kod": _owner(e.file, e.source, home)} for e in entries.values()],
+        [{**asdict(e), "kommun_kod": _owner(e.file, e.source, home)} for e in entries.values()]
+        + [_snapshot_entry(f) for f in snapshot.values()],
         schema={
             "file": pl.String,
             "source": pl.String,
@@ -278,11 +308,11 @@ def load(config: Config) -> LoadResult:
         "raw_polisen_handelser": polisen.load_archive(raw_dir),
         "polisen_kategorier": _categories(),
         "definitionsbrott": _definition_breaks(bra_tables["raw_bra_anmalda"]),
-        **_scb_tables(raw_dir),
+        **_scb_tables(raw_dir, snapshot),
         "raw_kolada_kpi": kpi,
         "raw_kolada_varden": values,
         "raw_kolada_grupper": groups,
-        "raw_geo_kommuner": geo.load(raw_dir),
+        "raw_geo_kommuner": geo.parse(*boundaries) if boundaries else pl.DataFrame(schema=geo.SCHEMA),
         **mcf.load(raw_dir),
         "raw_raddning_handelser": raddning.load(raw_dir, home),
         "load_problems": pl.DataFrame(

@@ -7,6 +7,7 @@ use the kommun's own name, so no other kommun's areas or texts end up in a new p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -14,7 +15,7 @@ from string import Template
 
 from lagesbild_cli.errors import ConfigError
 from lagesbild_cli.settings.defaults import DEFAULT_CONFIG
-from lagesbild_cli.settings.kommuner import Kommun, resolve_kommun
+from lagesbild_cli.settings.kommuner import Kommun, Lan, kommuner_in_lan, resolve_kommun, resolve_lan
 from lagesbild_cli.storage.raw import atomic_write_bytes
 
 TEMPLATE = "lagesbild.toml.template"
@@ -45,3 +46,54 @@ def create(kommun: str, folder: Path, *, force: bool = False) -> CreatedConfig:
         )
     atomic_write_bytes(path, render(found).encode("utf-8"))
     return CreatedConfig(path=path, kommun=found)
+
+
+_OWN_INPUTS = (  # the template's blocks about a kommun's own inputs: a län project has none
+    ("# ── The samordningsfunktion's own text", "[paths]"),
+    ("# ── The kommun's own citizen survey", None),
+)
+
+
+def render_lan(lan: Lan) -> str:
+    """The config text of a län project: every kommun of ``lan`` is built with ``build --lan``; no own inputs
+    (survey, rescue-service export, problems, measures, texts), so each report holds what open data there is."""
+    first = kommuner_in_lan(lan.kod)[0]
+    text = render(first)
+    for start, end in _OWN_INPUTS:
+        head, _, rest = text.partition(start)
+        text = head + (rest[rest.index(end) :] if end else "")
+    header, _, rest = text.partition("[kommun]")
+    rest = rest.split("\n\n", 1)[1]  # the kommun block, replaced below
+    kommun_block = (
+        f"# A län project for {lan.namn} (written by `lagesbild init --lan {lan.kod}`): build every kommun's report\n"
+        f"# and the län overview with `lagesbild build --lan {lan.kod}`. The kommun below only names the project\n"
+        "# (fetch gets Brå and MCF for the whole län); there are no own inputs, so each report holds the open data\n"
+        "# there is.\n"
+        "[kommun]\n"
+        f'kod = "{first.kod}"\n'
+        f'lan = "{lan.kod}"            # {lan.namn}\n'
+    )
+    text = f"# lagesbild.toml — a län project for {lan.namn}'s kommuner, written by `lagesbild init --lan`.\n"
+    text += header.split("\n", 1)[1] + kommun_block + "\n" + rest
+    text = re.sub(r'(?m)^compiled_by = "[^"]*" +', f'compiled_by = "Länsstyrelsen, {lan.namn}"   ', text)
+    return re.sub(r'(?m)^decision_body = "[^"]*" +', 'decision_body = "Respektive kommunstyrelse"   ', text)
+
+
+@dataclass(frozen=True)
+class CreatedLanConfig:
+    path: Path
+    lan: Lan
+    kommuner: tuple[Kommun, ...]
+
+
+def create_lan(lan: str, folder: Path, *, force: bool = False) -> CreatedLanConfig:
+    """Write ``folder/lagesbild.toml`` for a län project (``lan``: a code or a name)."""
+    found = resolve_lan(lan, where="--lan")
+    path = folder / DEFAULT_CONFIG.name
+    if path.exists() and not force:
+        raise ConfigError(
+            f"{path} already exists; lagesbild init does not overwrite it.",
+            hint="Edit that file, choose another folder with --dir, or add --force to replace it.",
+        )
+    atomic_write_bytes(path, render_lan(found).encode("utf-8"))
+    return CreatedLanConfig(path=path, lan=found, kommuner=tuple(kommuner_in_lan(found.kod)))

@@ -24,8 +24,10 @@ is still an error naming the file, the sheet and the cell.
 
 from __future__ import annotations
 
+import io
 import math
 import re
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +36,7 @@ from typing import Any
 import polars as pl
 
 from lagesbild_cli.errors import BrowserMissingError, GoneError, LagesbildError, NoNetworkError, ParseError
+from lagesbild_cli.settings.collation import swedish_key
 from lagesbild_cli.settings.config import BraSettings
 from lagesbild_cli.settings.kommuner import RIKET_KOD, RIKET_NAMN, Kommun, find_kommun, find_lan
 from lagesbild_cli.settings.slugs import slug
@@ -567,8 +570,9 @@ def _no_url_reason(kommun: Kommun, settings: BraSettings, found: bra_search.Foun
 
 
 def _by_hand(missing: Sequence[Kommun], wanted: int, settings: BraSettings) -> str:
-    """One instruction for all the workbooks that could not be fetched."""
-    names = ", ".join(k.namn for k in missing)
+    """One instruction for all the workbooks that could not be fetched: per kommun, in Swedish alphabetical
+    order, the word to type into the search box of Brå's page and the name to save the workbook under."""
+    ordered = sorted(missing, key=lambda k: swedish_key(k.namn))
     count = (
         ""
         if wanted == 1
@@ -576,20 +580,33 @@ def _by_hand(missing: Sequence[Kommun], wanted: int, settings: BraSettings) -> s
         if len(missing) < wanted
         else f" (all {wanted} kommuner of the län)"
     )
-    urls = "" if settings.discover else ", or add their URLs under [sources.bra.urls] in lagesbild.toml"
+    width = max(len("search word"), *(len(k.namn) for k in ordered)) + 2
+    rows = "\n".join(f"    {k.namn:<{width}}{k.namn}.xlsx" for k in ordered)
+    urls = "" if settings.discover else "\n  Or add their URLs under [sources.bra.urls] in lagesbild.toml."
     return (
-        f"Brå: download the workbooks of {names}{count} from {settings.page_url} into one folder, "
-        f"then run: lagesbild import bra FOLDER{urls}"
+        f"Brå: download the workbook of each kommun below{count} from {settings.page_url}: type the search word "
+        "into the search box on that page and save the workbook it finds into one folder, under the name shown "
+        "(a .zip of them, as the browser downloads it, will do too).\n"
+        f"    {'search word':<{width}}save as\n{rows}\n"
+        f"  Then run: lagesbild import bra FOLDER (or the .zip){urls}"
     )
 
 
+ZIP_MAX_BYTES = 100 * 2**20  # a .zip of workbooks as the browser downloaded it: all 290 are about 15 MB
+ZIP_MAX_MEMBERS = 2_000
+
+
 def expand_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files as given, folders as the .xlsx files in them."""
+    """Files as given, folders as the .xlsx and .zip files in them."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files.extend(
-                sorted(p for p in path.iterdir() if p.suffix.lower() == ".xlsx" and not p.name.startswith("~$"))
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.suffix.lower() in (".xlsx", ".zip") and not p.name.startswith("~$") and p.is_file()
+                )
             )
         elif path.is_file():
             files.append(path)
@@ -605,27 +622,72 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
+def _zip_members(path: Path) -> list[tuple[str, bytes]]:
+    """The workbooks inside a .zip as the browser downloaded it, by their file names (never a folder inside
+    the zip: nothing is unpacked to disk), each read within the workbook's size limit; other members are
+    ignored. A zip that is too large, holds too many files or no workbook is refused by its name."""
+    data = read_given(path, limit=ZIP_MAX_BYTES, what="a .zip of Brå workbooks", hint=_HINT)
+    hint = "Download the workbooks from Brå's page again (or unpack the .zip and import the folder)."
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > ZIP_MAX_MEMBERS:
+                raise ParseError(
+                    f"{path.name} holds {len(members)} files, more than the limit of {ZIP_MAX_MEMBERS}.", hint=hint
+                )
+            found = []
+            for member in members:
+                name = member.filename.replace("\\", "/").rsplit("/", 1)[-1]
+                if member.is_dir() or not name.lower().endswith(".xlsx") or name.startswith(("~$", "._")):
+                    continue
+                if member.file_size > _xlsx.MAX_FILE_BYTES:
+                    raise ParseError(
+                        f"{path.name}, {name}: {member.file_size / 2**20:.1f} MB, more than the "
+                        f"{_xlsx.MAX_FILE_BYTES >> 20} MB limit for a Brå workbook.",
+                        hint=hint,
+                    )
+                with archive.open(member) as handle:
+                    content = handle.read(_xlsx.MAX_FILE_BYTES + 1)  # bounded even if the member lies
+                if len(content) > _xlsx.MAX_FILE_BYTES:
+                    raise ParseError(f"{path.name}, {name}: larger than it says; not a zip from Brå.", hint=hint)
+                found.append((name, content))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, RuntimeError) as exc:
+        raise ParseError(f"{path.name} is not a readable .zip file ({type(exc).__name__}: {exc}).", hint=hint) from None
+    if not found:
+        raise ParseError(f"{path.name} holds no .xlsx workbook.", hint=hint)
+    return found
+
+
+def _given(paths: Sequence[Path]) -> list[tuple[str, bytes]]:
+    """Each workbook given (a file, a folder's files, a zip's members) as its file name and bytes."""
+    given: list[tuple[str, bytes]] = []
+    for path in expand_paths(paths):
+        if path.suffix.lower() == ".zip":
+            given.extend(_zip_members(path))
+        else:
+            given.append((path.name, read_given(path, limit=_xlsx.MAX_FILE_BYTES, what="a Brå workbook", hint=_HINT)))
+    return given
+
+
 def import_files(paths: Sequence[Path], manifest: Manifest) -> list[tuple[Kommun, ManifestEntry, tuple[str, ...]]]:
-    """Validate every workbook first, then copy them into data/raw/bra/; all or nothing.
+    """Validate every workbook first (files, folders of them, or a .zip as the browser downloaded it), then
+    copy them into data/raw/bra/; all or nothing.
 
     Returns per workbook its kommun, its manifest entry and what the parser left out (``skipped``)."""
-    parsed = []
-    for path in expand_paths(paths):
-        data = read_given(path, limit=_xlsx.MAX_FILE_BYTES, what="a Brå workbook", hint=_HINT)
-        parsed.append((path, data, parse(data, path.name)))  # the name only: outputs name no local folder
-    seen: dict[str, Path] = {}
-    for path, _, workbook in parsed:
+    parsed = [(name, data, parse(data, name)) for name, data in _given(paths)]  # names only: no local folder
+    seen: dict[str, str] = {}
+    for name, _, workbook in parsed:
         if workbook.kommun.kod in seen:
             raise ParseError(
-                f"{seen[workbook.kommun.kod]} and {path} are both workbooks for {workbook.kommun.namn}.",
+                f"{seen[workbook.kommun.kod]} and {name} are both workbooks for {workbook.kommun.namn}.",
                 hint="Import one workbook per kommun.",
             )
-        seen[workbook.kommun.kod] = path
+        seen[workbook.kommun.kod] = name
     return [
         (
             workbook.kommun,
-            manifest.store(raw_name(workbook.kommun), data, source=SOURCE, origin=path.name, status=None),
+            manifest.store(raw_name(workbook.kommun), data, source=SOURCE, origin=name, status=None),
             workbook.skipped,
         )
-        for path, data, workbook in parsed
+        for name, data, workbook in parsed
     ]

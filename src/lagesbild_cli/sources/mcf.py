@@ -115,6 +115,9 @@ def _is_hour(code: str, text: str) -> bool:
     return code in CODES.hour or text.strip().casefold().startswith(("timme", "klockslag"))
 
 
+is_hour = _is_hour  # for the import of a file saved by hand (sources.by_hand)
+
+
 def hour_code(variables: dict[str, Variable]) -> str | None:
     return next((c for c, v in variables.items() if _is_hour(c, v.text)), None)
 
