@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import BRA_XLSX
+from conftest import BRA_XLSX, store_raw
 from lagesbild_cli.cli import app
 from reading import parse_html
 
@@ -68,8 +68,7 @@ def test_a_fetched_or_imported_file_wins_over_the_snapshot(tmp_path: Path) -> No
     config = load_config(tmp_path / "lagesbild.toml")
     pipeline.import_bra(config, [BRA_XLSX / "Gagnef.xlsx"])
     shape = next(f for f in national.files() if f.source == "geo").read()
-    (config.raw_dir / "geo").mkdir(parents=True)
-    (config.raw_dir / "geo/kommuner.geojson").write_bytes(shape)
+    store_raw(config, "geo/kommuner.geojson", shape)  # as a fetch or an import stores it
     pipeline.load(config)
     with open_store(config.db_path) as store:
         files = [r["file"] for r in store.rows("select file from manifest where file like 'national/%'")]

@@ -125,6 +125,8 @@ def _pick(
 
 
 def _note(cell: Cell) -> str:
+    if cell.share is None and cell.status.endswith("ja eller nej"):
+        return "färre än 5 ja/nej"  # short enough for a phone; the table beside gives n and the whole wording
     if cell.share is None:
         return cell.status if cell.n is None else f"{cell.status} (n = {cell.n})"
     return f"{formatting.percent(cell.share * 100)} (n = {formatting.number(cell.n)})"
