@@ -106,6 +106,10 @@ def test_help_imports_only_the_command_line_itself(tmp_path: Path) -> None:
     assert loaded == [
         "lagesbild_cli",
         "lagesbild_cli.cli",
+        "lagesbild_cli.cli.app",
+        "lagesbild_cli.cli.data",
+        "lagesbild_cli.cli.project",
+        "lagesbild_cli.cli.reports",
         "lagesbild_cli.errors",
         "lagesbild_cli.interrupts",  # signal and threading only: the CLI installs its handlers before anything
         "lagesbild_cli.settings",  # a docstring only

@@ -1,0 +1,274 @@
+"""The Typer app of the ``lagesbild`` command, its shared options, and how a run ends.
+
+Exit codes, the same for every command:
+
+- 0: success.
+- 1: an error the message explains (EXIT_ERROR): bad input, a failed download, missing data, and what the
+  operating system refuses (no permission, a read-only or full disk, a missing folder). Nothing already
+  stored is lost.
+- 2: a usage error (EXIT_USAGE), from click: an unknown command or option, a bad option value such as
+  ``--year abc``, or no command at all (then the help is printed too).
+- 70: a bug in lagesbild (EXIT_BUG, EX_SOFTWARE in sysexits.h): the message names the exception and
+  where it was raised, asks for a report, and shows no traceback full of data.
+- 130 and 143: stopped by Ctrl-C (SIGINT) or SIGTERM, as a shell reports a process ended by the signal. One
+  line says what had taken effect (see :func:`interrupts.done`) and that everything else is as it was.
+
+Errors are mapped to these codes in one place, :func:`_run`; an interrupt anywhere in a command in
+:class:`_Commands`.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, TypeVar
+
+import typer
+from typer.core import TyperGroup
+
+from lagesbild_cli import __version__, interrupts
+from lagesbild_cli.errors import LagesbildError, storage_error
+from lagesbild_cli.settings.defaults import DEFAULT_CONFIG, SOURCE_NAMES
+
+if TYPE_CHECKING:
+    from lagesbild_cli.database.loader import LoadResult
+    from lagesbild_cli.settings.config import Config
+
+# The commands import what they use where they run. pipeline and doctor pull in polars, DuckDB, WeasyPrint,
+# openpyxl and httpx (seconds of imports), which --help, version, kommuner, init and usage or config errors
+# never need; the config, the kommun list and the demo are light but still cost as much as Typer, so --help
+# imports none of them. tests/test_startup.py guards both.
+
+T = TypeVar("T")
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2  # click's own code for usage errors
+EXIT_BUG = 70  # EX_SOFTWARE
+
+
+class _Commands(TyperGroup):
+    """The commands, each run as one run: an interrupt anywhere in one (Ctrl-C, SIGTERM) ends it with one line
+    and exit code 130 or 143, never click's "Aborted!" or a traceback."""
+
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]  # typer's own click's Context
+        interrupts.forget()
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:  # Interrupted too
+            _interrupted(exc)
+
+
+app = typer.Typer(
+    name="lagesbild",
+    cls=_Commands,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: Typer's rich help costs half a second of imports before a word is shown
+    help="Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data.",
+)
+import_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Import files downloaded by hand into data/raw/."
+)
+app.add_typer(import_app, name="import")
+survey_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Help with the citizen survey's [survey] mapping."
+)
+app.add_typer(survey_app, name="survey")
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The config file.", show_default=True)]
+KommunOption = Annotated[
+    str | None, typer.Option("--kommun", "-k", help="Kommun code or name; overrides the config for this run.")
+]
+
+
+# The --config of this run when it is not ./lagesbild.toml: every command suggested in a message then carries it,
+# so that the suggestion, run from another folder, still works on this project (set by _config and doctor).
+_given_config: Path | None = None
+_SUGGESTED = re.compile(
+    r"\blagesbild (?:fetch|build|load|doctor|check-sources|import (?:bra|polisen|raddning|survey|scb|kolada|mcf|geo))\b"
+    r"(?: (?:[A-Z]{2,}\b|--source [a-z]+|--year \d+|--(?!config\b)[a-z][a-z-]*\b(?! [a-z0-9])))*"
+)
+
+
+def _remember_config(path: Path) -> None:
+    global _given_config  # one run, one config
+    _given_config = None if path == DEFAULT_CONFIG else path
+
+
+def _with_config(text: str) -> str:
+    """``text`` with ``--config PATH`` after every ``lagesbild <command> [ARGS]`` it suggests, when the run's
+    config is not the default ./lagesbild.toml (as init's next steps do)."""
+    if _given_config is None:
+        return text
+    option = f" --config {shlex.quote(str(_given_config))}"
+
+    def add(match: re.Match[str]) -> str:
+        given = text.startswith(" --config", match.end())
+        return match.group(0) if given else match.group(0) + option
+
+    return _SUGGESTED.sub(add, text)
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run one pipeline step; the one place where errors become exit codes."""
+    try:
+        return action()
+    except Exception as exc:
+        if interrupts.received() is not None or _caused_by_interrupt(exc):
+            _interrupted(exc)  # an error the interrupt caused (a library cut off mid-work) is the interrupt
+        if isinstance(exc, LagesbildError):
+            _fail(exc)
+        if isinstance(exc, OSError):  # no permission, a read-only or full disk, a missing folder: the user can fix it
+            _fail(storage_error(exc, base=_working_dir()))
+        # a bug: say so, keep data out of the message
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        typer.echo(
+            f"Internal error (a bug in lagesbild {__version__}): {type(exc).__name__} at "
+            f"{Path(frame.filename).name}:{frame.lineno}. Please report it.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BUG) from None
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt (Ctrl-C, or SIGTERM as :class:`interrupts.Interrupted`) is behind ``exc``: a
+    library that catches it mid-work raises its own error (DuckDB's "interrupted"), with the signal's as cause."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt) or type(current).__name__ == "InterruptException":
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+NOTHING_CHANGED = "nothing was changed; the raw data, the database and the reports are as they were."
+_told_interrupted = False  # one run, one line
+
+
+def _interrupted(exc: BaseException) -> NoReturn:
+    """End a run stopped by a signal: one line (see :func:`_tell_interrupted`), exit code 128 + the signal's."""
+    signum = exc.signum if isinstance(exc, interrupts.Interrupted) else interrupts.received() or signal.SIGINT
+    _tell_interrupted(signum)
+    raise typer.Exit(128 + signum) from None
+
+
+def _tell_interrupted(signum: int) -> None:
+    """One line for a run stopped by a signal: what had taken effect (the notes of :func:`interrupts.done`) and
+    that everything else is as it was."""
+    global _told_interrupted
+    _told_interrupted = True
+    how = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    notes = interrupts.notes()
+    if not notes:
+        line = f"Interrupted by {how}: {NOTHING_CHANGED}"
+    else:
+        shown = "; ".join(notes[:3]) + (f"; and {len(notes) - 3} more" if len(notes) > 3 else "")
+        line = f"Interrupted by {how}, after: {shown}. Nothing else was changed."
+    typer.echo(_with_config(line), err=True)
+
+
+def _fail(exc: LagesbildError) -> NoReturn:
+    typer.echo(_with_config(f"Error ({exc.kind}): {exc}"), err=True)
+    raise typer.Exit(EXIT_ERROR) from None
+
+
+def _working_dir() -> Path | None:
+    try:
+        return Path.cwd()
+    except OSError:  # the working folder was removed
+        return None
+
+
+def _report_problems(loaded: LoadResult | None) -> None:
+    """Raw files that no longer parse were left out of the database: say so and exit 1."""
+    if loaded is None or not loaded.problems:
+        return
+    for problem in loaded.problems:
+        typer.echo(_with_config(f"Error (left out of the database): {problem}"), err=True)
+    raise typer.Exit(1)
+
+
+def _config(path: Path, kommun: str | None = None) -> Config:
+    from lagesbild_cli.settings.config import load_config
+
+    _remember_config(path)
+    config = _run(lambda: load_config(path))
+    return _run(lambda: config.with_kommun(kommun)) if kommun else config
+
+
+def _known_sources(values: list[str] | None) -> list[str] | None:
+    """--source: a name lagesbild fetches and checks; another is a usage error (exit 2), like --year abc."""
+    for value in values or []:
+        if value not in SOURCE_NAMES:
+            raise typer.BadParameter(
+                f"{value!r} is not a source lagesbild fetches or checks; choose from: {', '.join(SOURCE_NAMES)}.",
+                param_hint="'--source'",
+            )
+    return values
+
+
+SourceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help=f"Only this source (repeatable): {', '.join(SOURCE_NAMES)}.",
+        callback=_known_sources,
+    ),
+]
+
+
+@app.callback()
+def startup() -> None:
+    """Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data."""
+    from lagesbild_cli.render.weasyprint_check import check_weasyprint
+
+    _remember_config(DEFAULT_CONFIG)
+    _show_notices()
+    _run(check_weasyprint)
+
+
+def _show_notices() -> None:
+    """The library's notices (a damaged log read as empty, a damaged database rebuilt) as one line each on
+    stderr; other warnings as Python shows them."""
+    import warnings
+
+    from lagesbild_cli.errors import Notice
+
+    shown = warnings.showwarning
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, Notice):
+            typer.echo(_with_config(f"Note: {message}"), err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    if not getattr(shown, "lagesbild", False):
+        show.lagesbild = True  # type: ignore[attr-defined]
+        warnings.showwarning = show
+
+
+def main() -> None:
+    interrupts.install()  # SIGTERM is a user's event like Ctrl-C: both end the run in _Commands, with one line
+    try:
+        app()
+    except SystemExit:
+        signum = interrupts.received()
+        if signum is None or _told_interrupted:
+            raise
+        _tell_interrupted(signum)  # stopped while click read the arguments: nothing had begun
+        sys.exit(128 + signum)
