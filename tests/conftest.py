@@ -371,7 +371,7 @@ class Demo:
 
     def section(self, section_id: str) -> str:
         """The words of one section of the report, as a reader sees them."""
-        from test_report import parse_html  # a test module's helper; imported late, when a test runs
+        from reading import parse_html  # imported late, when a test runs
 
         found = re.search(rf'<section id="{section_id}">(.*?)</section>', self.html, re.S)
         assert found is not None, section_id

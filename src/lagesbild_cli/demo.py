@@ -69,14 +69,16 @@ def write_project(folder: Path, *, force: bool = False) -> Path:
 def store_fetched(raw_dir: Path) -> int:
     """Store the demo's Brå workbooks, boundaries and recorded SCB/Kolada/MCF answers under ``raw_dir`` as a
     fetch would, each with a manifest entry naming the demo data. Returns the number of files."""
-    from lagesbild_cli.sources import bra, geo  # polars and openpyxl: imported here, not when the CLI starts
+    from lagesbild_cli.sources import bra, bra_fetch, geo  # polars and openpyxl: imported here, not when the CLI starts
 
     manifest = Manifest(raw_dir)
     stored = 0
     for path in sorted((DATA / "bra").glob("*.xlsx")):
         data = path.read_bytes()
         kommun = bra.parse(data, path.name).kommun
-        manifest.store(bra.raw_name(kommun), data, source=bra.SOURCE, origin=origin(f"bra/{path.name}"), status=None)
+        manifest.store(
+            bra_fetch.raw_name(kommun), data, source=bra.SOURCE, origin=origin(f"bra/{path.name}"), status=None
+        )
         stored += 1
     boundaries = DATA / "geo" / "okfse_swedish_municipalities.geojson"
     manifest.store(

@@ -32,7 +32,18 @@ from lagesbild_cli.render.pdf_render import RenderProcess
 from lagesbild_cli.settings.config import Config, load_config
 from lagesbild_cli.settings.defaults import DEMO_DIR, SOURCE_NAMES
 from lagesbild_cli.settings.kommuner import Kommun, kommuner_in_lan
-from lagesbild_cli.sources import SourceResult, bra, by_hand, geo, kolada, mcf, polisen, raddning, scb, survey
+from lagesbild_cli.sources import (
+    SourceResult,
+    bra_fetch,
+    by_hand,
+    geo,
+    kolada,
+    mcf,
+    polisen,
+    raddning,
+    scb,
+    survey,
+)
 from lagesbild_cli.sources._http import Clock, Http, Sleep
 from lagesbild_cli.storage import provenance, runlock, staging
 from lagesbild_cli.storage.checkpoints import checkpoint
@@ -59,7 +70,7 @@ def locked(function: F) -> F:
 
 
 def _fetch_bra(config: Config, http: Http, manifest: Manifest) -> SourceResult:
-    return bra.fetch(kommuner_in_lan(config.kommun.lan_kod), config.bra, http, manifest)
+    return bra_fetch.fetch(kommuner_in_lan(config.kommun.lan_kod), config.bra, http, manifest)
 
 
 def _fetch_polisen(config: Config, http: Http, manifest: Manifest) -> SourceResult:
@@ -246,7 +257,7 @@ def import_bra(
         )
 
     with staging.stored_together(Manifest(config.raw_dir), stored) as manifest:
-        imported = bra.import_files(paths, manifest)
+        imported = bra_fetch.import_files(paths, manifest)
     return imported, _load(config)
 
 

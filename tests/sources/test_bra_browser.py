@@ -25,7 +25,7 @@ from lagesbild_cli.cli import app
 from lagesbild_cli.errors import BrowserMissingError
 from lagesbild_cli.settings.config import Config, HttpSettings
 from lagesbild_cli.settings.kommuner import kommuner_in_lan, resolve_kommun
-from lagesbild_cli.sources import bra, bra_browser, bra_search
+from lagesbild_cli.sources import bra_browser, bra_fetch, bra_search
 from lagesbild_cli.sources._http import Http
 from lagesbild_cli.storage.raw import Manifest
 
@@ -104,7 +104,7 @@ def test_a_hit_whose_download_fails_keeps_what_is_on_disk(
     old.write_bytes(b"Mora's workbook from last year")
     manifest = Manifest(config.raw_dir)
     with Http(HttpSettings(contact="", timeout_seconds=5, retries=1), sleep=no_sleep) as http:
-        result = bra.fetch(kommuner, settings, http, manifest, browser=lambda: nullcontext(session))
+        result = bra_fetch.fetch(kommuner, settings, http, manifest, browser=lambda: nullcontext(session))
     assert result.fetched == 1 and len(result.failures) == 1
     assert result.failures[0].startswith("Mora (2062): ") and "answered HTTP 500" in result.failures[0]
     assert old.read_bytes() == b"Mora's workbook from last year"

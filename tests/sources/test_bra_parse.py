@@ -21,7 +21,7 @@ from polars.testing import assert_frame_equal
 from builders import varied_bra_workbook
 from conftest import BRA_XLSX, write_config
 from lagesbild_cli.errors import ParseError
-from lagesbild_cli.sources import _xlsx, bra
+from lagesbild_cli.sources import _xlsx, bra, bra_fetch
 
 WORKBOOKS = sorted(BRA_XLSX.glob("*.xlsx"))
 
@@ -389,7 +389,7 @@ def test_a_file_too_large_for_a_workbook_is_refused_before_it_is_read(tmp_path: 
     with big.open("wb") as file:  # sparse: 11 MB that take no disk
         file.truncate(_xlsx.MAX_FILE_BYTES + 2**20)
     with pytest.raises(ParseError, match=r"^Gagnef\.xlsx is 11 MB, more than the 10 MB limit for a Brå workbook\."):
-        bra.import_files([big], None)  # type: ignore[arg-type]  # refused before the manifest is used
+        bra_fetch.import_files([big], None)  # type: ignore[arg-type]  # refused before the manifest is used
 
 
 def _compound_file(*streams: str) -> bytes:

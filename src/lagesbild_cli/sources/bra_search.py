@@ -12,7 +12,7 @@ no URL yet:
    same field and waits for the link.
 
 Searches are spaced (``search_interval_seconds``) and sent with the tool's User-Agent and contact.
-The workbook itself is then downloaded by plain HTTP by :func:`bra.fetch`.
+The workbook itself is then downloaded by plain HTTP by :func:`bra_fetch.fetch`.
 """
 
 from __future__ import annotations
