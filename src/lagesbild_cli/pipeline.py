@@ -300,14 +300,14 @@ def import_survey(config: Config, path: Path) -> tuple[survey.SurveyImport, Load
 def suggest_survey(path: Path) -> str:
     """A proposed ``[survey]`` mapping for a survey export, as commented TOML to review (writes nothing)."""
     from lagesbild_cli.errors import ParseError
-    from lagesbild_cli.sources import read_given, survey_suggest
+    from lagesbild_cli.sources import read_given, survey_suggest, survey_toml
 
     if not path.is_file():
         raise ParseError(f"{path.name} does not exist.", hint="Give the path of the survey tool's CSV export.")
     data = read_given(
         path, limit=survey_suggest.MAX_FILE_BYTES, what="a survey export", hint="Export the survey as CSV."
     )
-    return survey_suggest.to_toml(survey_suggest.suggest(data, path.name))
+    return survey_toml.to_toml(survey_suggest.suggest(data, path.name))
 
 
 @dataclass(frozen=True)

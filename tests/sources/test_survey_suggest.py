@@ -186,10 +186,10 @@ def test_an_existing_out_file_is_not_overwritten(tmp_path: Path) -> None:
 
 
 def test_with_closed_lists_sex_and_age_groups_are_keys_and_unplaced_answers_never_a_group() -> None:
-    from lagesbild_cli.sources import survey_suggest
+    from lagesbild_cli.sources import survey_suggest, survey_toml
 
     found = survey_suggest.suggest(SURVEY_CSV.read_bytes(), SURVEY_CSV.name)
-    proposed = tomllib.loads(survey_suggest.to_toml(found, closed_lists=True))["survey"]
+    proposed = tomllib.loads(survey_toml.to_toml(found, closed_lists=True))["survey"]
     assert (proposed["sex_values"], proposed["sex_unplaced"]) == (["Kvinna", "Man"], ["Annat/vill inte uppge"])
     assert sorted(proposed["age_values"]) == ["16–24", "25–44", "45–64", "65–84"] and "age_unplaced" not in proposed
-    assert tomllib.loads(survey_suggest.to_toml(found))["survey"]["sex_values"] == ["Kvinna", "Man"]  # the default
+    assert tomllib.loads(survey_toml.to_toml(found))["survey"]["sex_values"] == ["Kvinna", "Man"]  # the default

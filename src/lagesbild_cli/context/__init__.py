@@ -14,11 +14,9 @@ from lagesbild_cli.context import formatting
 from lagesbild_cli.context.bra import (
     Assessment,
     CrimeSection,
-    NtuSection,
     assessments,
     crime_section,
     crime_years,
-    ntu_section,
     rank_text,
     tie_example,
 )
@@ -26,6 +24,7 @@ from lagesbild_cli.context.changes import Change, changes, described, read_previ
 from lagesbild_cli.context.kolada import ComparisonSection, comparison_section, kolada_years
 from lagesbild_cli.context.kommunen import KommunFacts, kommun_facts
 from lagesbild_cli.context.konsekvenser import Consequence, consequences
+from lagesbild_cli.context.ntu import NtuSection, ntu_section
 from lagesbild_cli.context.polisen import EventsSection, events_section
 from lagesbild_cli.context.raddning import RescueSection, rescue_section
 from lagesbild_cli.context.sources import (

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lagesbild_cli.context import formatting
-from lagesbild_cli.context.bra import CrimeSection, NtuSection
+from lagesbild_cli.context.bra import CrimeSection
+from lagesbild_cli.context.ntu import NtuSection
 from lagesbild_cli.context.survey import SurveySection
 from lagesbild_cli.settings.slugs import slug
 

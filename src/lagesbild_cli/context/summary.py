@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from lagesbild_cli.context import formatting
-from lagesbild_cli.context.bra import Assessment, CrimeSection, NtuSection, SeriesRow
+from lagesbild_cli.context.bra import Assessment, CrimeSection, SeriesRow
 from lagesbild_cli.context.kolada import ComparisonSection
 from lagesbild_cli.context.kommunen import KommunFacts
+from lagesbild_cli.context.ntu import NtuSection
 from lagesbild_cli.context.survey import SurveySection
 from lagesbild_cli.settings.kommuner import Kommun
 

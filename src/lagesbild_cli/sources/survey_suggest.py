@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cached_property
 
 from lagesbild_cli.errors import ParseError
@@ -377,128 +375,3 @@ def suggest(data: bytes, origin: str) -> Suggestion:
 
 
 # ── The proposal as TOML ─────────────────────────────────────────────────────────────────────────────
-
-
-def _q(text: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's)."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _list(values: tuple[str, ...] | list[str]) -> str:
-    return "[" + ", ".join(_q(v) for v in values) + "]"
-
-
-def _counted(values: list[tuple[str, int]] | tuple[tuple[str, int], ...]) -> str:
-    return ", ".join(f"{_q(v)} ({_count(n)} rows)" for v, n in values)
-
-
-def _count(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
-
-
-def groups(
-    out: list[str], key: str, values: list[tuple[str, int]], unplaced: list[tuple[str, int]], closed_lists: bool
-) -> None:
-    """The sex or age groups the report may publish, and the answers that are no group of their own: as the
-    keys ``<key>_values`` and ``<key>_unplaced`` where the mapping has them (``closed_lists``), else as a
-    comment for the user to check."""
-    if closed_lists:
-        out.append(f"{key}_values = {_list([v for v, _ in values])}  # {_counted(values) or 'none'}")
-        if unplaced:
-            note = f"no group of their own, counted only in the totals: {_counted(unplaced)}"
-            out.append(f"{key}_unplaced = {_list([v for v, _ in unplaced])}  # {note}")
-        return
-    out.append(f"#   groups: {_counted(values) or 'none'}")
-    if unplaced:
-        out.append(f"#   not a group of their own (counted only in the totals): {_counted(unplaced)}")
-
-
-def to_toml(s: Suggestion, *, today: date | None = None, closed_lists: bool = CLOSED_LISTS) -> str:
-    """The suggestion as commented TOML to review and paste into lagesbild.toml."""
-    made = (today or date.today()).isoformat()
-    out = [
-        f"# Proposed [survey] mapping for {s.origin} ({_count(s.rows)} rows, {s.encoding}, separator {s.separator!r}),",
-        f"# made by lagesbild survey suggest on {made}. It is a GUESS: check every line, then paste it into",
-        "# lagesbild.toml (in place of any [survey] section there) and import the file with",
-        "# lagesbild import survey FILE. Labels (label = …) are what the report publishes: short, in Swedish.",
-    ]
-    if s.not_used:
-        out.append("#")
-        out.append("# Columns not used (never read by the import, their contents not shown here):")
-        out.extend(f"#   - {_q(h)}: {why}" for h, why in s.not_used)
-    if s.other_questions:
-        out.append("#")
-        out.append("# Questions lagesbild does not know; add a [[survey.indicators]] table by hand to report one:")
-        out.extend(f"#   - {_q(h)}" for h in s.other_questions)
-    out += ["", "[survey]"]
-
-    def role(key: str, header: str | None, note: str, missing: str) -> None:
-        if header is None:
-            out.append(f'# {key} = "…"  # NOT FOUND: {missing}')
-        else:
-            out.append(f"{key} = {_q(header)}  # {note}" if note else f"{key} = {_q(header)}")
-
-    role("id_column", s.id_column, "unique per respondent and year", "the column with each respondent's number")
-    years = ", ".join(f"{y} ({_count(n)} rows)" for y, n in s.years)
-    role("year_column", s.year_column, years, "the column with the survey year (e.g. 2024) in every row")
-    role("area_column", s.area_column, "", "the column with the respondent's area")
-    role("sex_column", s.sex_column, "", "the respondent's sex; leave the key out if the survey has none")
-    if s.sex_column:
-        groups(out, "sex", s.sex_values, s.sex_unplaced, closed_lists)
-    role("age_column", s.age_column, "", "the respondent's age group; leave the key out if the survey has none")
-    if s.age_column:
-        groups(out, "age", s.age_values, s.age_unplaced, closed_lists)
-    if s.weight_column:
-        note = (
-            "guessed from its values (positive decimals): check it is the design weight" if s.weight_by_values else ""
-        )
-        note = note or "design weight; leave the key out for an unweighted survey"
-        out.append(f"weight_column = {_q(s.weight_column)}  # {note}")
-    else:
-        out.append('# weight_column = "…"  # none found: the survey is read unweighted')
-    if s.area_column:
-        unplaced = [v for v, _ in s.unplaced]
-        note = "  # area answers that belong to no report area (they count for the kommun)"
-        out.append(f"unplaced = {_list(unplaced)}{note}")
-    out += [
-        "# min_cell = 5     # no cell with fewer respondents is published",
-        "# min_share = 30   # no share resting on fewer respondents is published",
-    ]
-    if s.area_column:
-        out += [
-            "",
-            "# Report areas: one table per area answer. Join answers into one area where they are too small",
-            '# (answers = ["A", "B"]), and give each area its SCB DeSO codes (for its population); the',
-            "# command lagesbild areas lists the kommun's DeSO codes with their population.",
-        ]
-        for value, n in s.areas:
-            out += [
-                f"[survey.areas.{_q(value)}]",
-                f"answers = [{_q(value)}]  # {_count(n)} rows",
-                "deso = []",
-            ]
-    if s.indicators:
-        out += [
-            "",
-            "# One table per question lagesbild knows: which answers count as yes and as no, and which are",
-            "# left out. ntu = the Brå NTU indicator shown beside it for the kommun and the län.",
-        ]
-    for p in s.indicators:
-        out += [
-            "",
-            "[[survey.indicators]]",
-            f"id = {_q(p.known.id)}",
-            f"label = {_q(p.known.label)}",
-            f"column = {_q(p.column)}",
-            f"yes = {_list(p.yes)}",
-            f"no = {_list(p.no)}",
-        ]
-        if p.exclude:
-            out.append(f"exclude = {_list(p.exclude)}")
-        if p.known.ntu:
-            out.append(f"ntu = {_q(p.known.ntu)}")
-        if p.unknown:
-            out.append(f"# NOT PLACED, put each in yes, no or exclude: {_counted(p.unknown)}")
-        if p.hidden:
-            out.append(f"# {p.hidden} other answer(s) look like free text and are not shown; the import names them")
-    return "\n".join(out) + "\n"
