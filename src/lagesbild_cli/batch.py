@@ -262,7 +262,7 @@ def lan_overview(
             if latest is None:
                 raise DataMissingError(
                     f"No Brå data for any kommun in {lan.namn}.",
-                    hint="Import the län's workbooks with 'lagesbild import bra'.",
+                    hint="Import the län's workbooks with 'lagesbild import bra FOLDER'.",
                 )
             year = latest
         params["y"] = year

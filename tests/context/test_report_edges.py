@@ -192,3 +192,13 @@ def test_the_rank_example_is_the_reports_own_lan(built: Demo) -> None:
     text = tie_example(ystad, None)  # Ystad's report, before any Skåne workbook is loaded
     assert "”1–2 av 33 (delad)” skulle betyda att två av de 33 kommunerna i Skåne län" in text
     assert "15" not in text
+
+
+def test_the_ntu_export_speaks_the_reports_words(built: Demo) -> None:
+    """ntu.csv judged Gagnef in NTU's own SQL words ("ingen säker skillnad", "ökande") beside a report that says
+    "i nivå med" and "ökat": the export now says what the report says."""
+    rows = [r for r in _csv(built, "ntu.csv") if r["Jämfört med riket"]]
+    words = {r["Jämfört med riket"] for r in rows} | {r["Jämfört med länet"] for r in rows}
+    changes = {r["Utveckling"] for r in rows}
+    assert rows and "i nivå med" in words and "ingen säker skillnad" not in words
+    assert not changes & {"ökande", "minskande"} and changes & {"ökat", "minskat", "ingen säkerställd förändring"}

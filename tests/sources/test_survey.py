@@ -456,10 +456,12 @@ def test_contact_details_in_sex_and_age_are_refused_cut_and_never_published(conf
     with pytest.raises(ValidationError) as err:
         pipeline.import_survey(config, bad)
     message = str(err.value)
-    assert f"  - {CONTACT!r}: 1 rows (first at line 6)" in message
+    contact_note = "looks like contact details: correct the file, never list it in lagesbild.toml"
+    assert f"  - 'Anna Svensson <e-postadress>': 1 rows (first at line 6) — {contact_note}" in message
     assert f"  - {'x' * 40 + '…'!r}: 1 rows (first at line 11)" in message and "x" * 41 not in message
     assert "'Ålder' (survey.age_column) holds answers that are neither the age bands" in message
-    assert f"  - {ADDRESS!r}: 1 rows (first at line 10)" in message
+    assert f"  - '<telefonnummer> Storgatan 5': 1 rows (first at line 10) — {contact_note}" in message
+    assert "anna@example.se" not in message and "1234567" not in message  # never echoed, not even cut
     assert "kontakt.csv" in message and "nothing was imported" in message
     assert stored_survey(config) == before
     with open_store(config.db_path) as store:
@@ -708,5 +710,5 @@ def test_a_stored_round_with_an_unlisted_group_is_not_loaded(config: Config) -> 
         loader.load(config)
     message = str(err.value)
     assert message.startswith("survey/2026/2024.csv (in data/raw/): the survey does not match [survey]")
-    assert f"  - {CONTACT!r}: 1 rows" in message and "import the survey export again" in message
+    assert "  - 'Anna Svensson <e-postadress>': 1 rows" in message and "import the survey export again" in message
     assert str(config.raw_dir) not in message and config.db_path.read_bytes() == database

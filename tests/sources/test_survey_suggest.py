@@ -193,3 +193,17 @@ def test_with_closed_lists_sex_and_age_groups_are_keys_and_unplaced_answers_neve
     assert (proposed["sex_values"], proposed["sex_unplaced"]) == (["Kvinna", "Man"], ["Annat/vill inte uppge"])
     assert sorted(proposed["age_values"]) == ["16–24", "25–44", "45–64", "65–84"] and "age_unplaced" not in proposed
     assert tomllib.loads(survey_toml.to_toml(found))["survey"]["sex_values"] == ["Kvinna", "Man"]  # the default
+
+
+def test_one_stray_contact_detail_in_sex_keeps_the_column_and_is_never_shown(tmp_path: Path) -> None:
+    """A survey tool's free "annat" field wrote one e-mail address into Kön: Kön is still the sex column (one
+    row in 2 800 is a stray, not a contact column), and the address is never shown."""
+    rows = list(csv.reader(SURVEY_CSV.read_text(encoding="cp1252").splitlines(), delimiter=";"))
+    sex = rows[0].index("Kön")
+    rows[5][sex] = "Anna Svensson, anna.svensson@exempel.se"
+    export = tmp_path / "enkat.csv"
+    with export.open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    text, proposed = suggest(export, tmp_path / "survey.toml")
+    assert proposed["sex_column"] == "Kön"
+    assert "anna.svensson" not in text and "@" not in text

@@ -205,7 +205,7 @@ def report_year(store: Store, kommun: Kommun, year: int | None) -> int:
             f"The database has no crime statistics for {kommun.namn} ({kommun.kod}): no Brå workbook and no "
             "Kolada values.",
             hint=f"Run 'lagesbild fetch' (with internet), or import {kommun.namn}.xlsx from Brå's page with "
-            "'lagesbild import bra'.",
+            "'lagesbild import bra FOLDER'.",
         )
     if year is None:
         return bra_years[-1] if bra_years else available[-1]

@@ -14,6 +14,7 @@ from typing import Any
 
 from lagesbild_cli.context import formatting
 from lagesbild_cli.context.kolada import kpi_producer, kpi_unit
+from lagesbild_cli.context.ntu import level_word, trend_word
 from lagesbild_cli.context.raddning import CATEGORIES as RESCUE_CATEGORIES
 from lagesbild_cli.context.raddning import FIRE_KINDS, SMALL, TIME_CATEGORIES
 from lagesbild_cli.context.sources import OWN_FILES, origin_text
@@ -81,6 +82,18 @@ class _Table:
 def _kpi_as_in_report(row: dict[str, Any]) -> dict[str, Any]:
     """A Kolada row with its unit and producer in words, as the comparison table names them."""
     return {**row, "enhet": kpi_unit(row["enhet"] or ""), "producent": kpi_producer(row["producent"])}
+
+
+def _ntu_words(row: dict[str, Any]) -> dict[str, Any]:
+    """NTU's judgements in the report's one wording ("i nivå med", "ökat"), for the kommun's rows only."""
+    if row["jamfort_med_riket"] is None and row["trend"] is None:
+        return row
+    return {
+        **row,
+        "jamfort_med_lan": level_word(row["jamfort_med_lan"]),
+        "jamfort_med_riket": level_word(row["jamfort_med_riket"]),
+        "trend": trend_word(row["trend"]),
+    }
 
 
 def _as_listed(row: dict[str, Any]) -> dict[str, Any]:
@@ -197,6 +210,7 @@ TABLES = (
         from ind_ntu
         where geo_kod in ($k, $l, $r) and ar <= $y order by indikator, geo_niva, ar
         """,
+        shaped=_ntu_words,
         decimals=(("andel", 1), ("ki_undre", 1), ("ki_ovre", 1), ("andel_3ar_fore", 1), ("trend_z", 2)),
     ),
     _Table(

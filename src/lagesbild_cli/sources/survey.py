@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,17 +45,30 @@ SHOWN_LABEL = 40  # answer labels in messages are cut to this length
 SHOWN_VALUES = 10  # different wrong answers listed in a message; the rest are counted
 
 
+# What a survey tool's free "annat" field may put into a closed column: never shown in a message, even cut.
+_EMAIL = re.compile(r"[^\s@,;<>]+@[^\s@,;<>]+")
+_PHONE = re.compile(r"\+?\d[\d \-]{5,}\d")
+CONTACT_NOTE = "looks like contact details: correct the file, never list it in lagesbild.toml"
+
+
+def _masked(value: str) -> str:
+    """``value`` with e-mail addresses and phone numbers replaced by what they are."""
+    return _PHONE.sub("<telefonnummer>", _EMAIL.sub("<e-postadress>", value))
+
+
 def _label(value: str) -> str:
+    value = _masked(value)
     return value if len(value) <= SHOWN_LABEL else value[:SHOWN_LABEL] + "…"
 
 
 def _listing(found: pl.DataFrame) -> str:
-    """Wrong values (columns ``value``, ``lines``), the most frequent first, each cut to SHOWN_LABEL."""
+    """Wrong values (columns ``value``, ``lines``), the most frequent first, each cut to SHOWN_LABEL, with e-mail
+    addresses and phone numbers masked."""
     ordered = found.sort(pl.col("lines").list.len(), pl.col("lines").list.first(), descending=[True, False])
-    shown = [
-        f"  - {_label(value)!r}: {len(lines)} rows (first at line {', '.join(map(str, lines[:3]))})"
-        for value, lines in ordered.head(SHOWN_VALUES).iter_rows()
-    ]
+    shown = []
+    for value, lines in ordered.head(SHOWN_VALUES).iter_rows():
+        note = f" — {CONTACT_NOTE}" if _masked(value) != value else ""
+        shown.append(f"  - {_label(value)!r}: {len(lines)} rows (first at line {', '.join(map(str, lines[:3]))}){note}")
     if ordered.height > SHOWN_VALUES:
         shown.append(f"  - and {ordered.height - SHOWN_VALUES} other values")
     return "\n".join(shown)

@@ -28,6 +28,7 @@ from lagesbild_cli.sources.survey import decode, parse_weight, sniff_separator
 MAX_FILE_BYTES = 100 * 2**20  # a survey export; the demo's 2 800 respondents are 1.6 MB
 MAX_CATEGORIES = 15  # a question column has at most this many different answers
 MAX_AREAS = 200  # as many areas as a mapping may have
+STRAY = 100  # contact details in under one row in this many are strays in a column of answers
 # [survey] has closed lists of sex and age groups (sex_values, sex_unplaced, age_values, age_unplaced): the
 # proposal writes them as keys, so an answer such as "Annat/vill inte uppge" is never a published group.
 CLOSED_LISTS = True
@@ -226,9 +227,14 @@ def _private(column: Column, asked: bool) -> str | None:
         if token in _PRIVATE_HEADER:
             return _PRIVATE_HEADER[token]
     values = list(column.counts)
-    if any("@" in v for v in values):
+    rows = sum(column.counts.values()) or 1
+    emails = sum(n for v, n in column.counts.items() if "@" in v)
+    phones = sum(n for v, n in column.counts.items() if _PHONE.search(v))
+    # a contact column is full of them; one stray address typed into "annat" does not make Kön a contact column
+    # (its value is never shown: see shown(), and the import refuses it)
+    if emails * STRAY > rows:
         return "e-mail addresses"
-    if any(_PHONE.search(v) for v in values):
+    if phones * STRAY > rows:
         return "phone numbers or other long numbers"
     long = [v for v in values if len(v) > 20]
     singles = sum(1 for n in column.counts.values() if n == 1)
@@ -237,7 +243,7 @@ def _private(column: Column, asked: bool) -> str | None:
     return None
 
 
-def _shown(value: str) -> bool:
+def shown(value: str) -> bool:
     """An answer label may be shown in full; a long one, an e-mail address or a phone number is not."""
     return "@" not in value and not _PHONE.search(value) and len(value) <= 80
 
@@ -274,7 +280,7 @@ def _propose(known: KnownIndicator, column: Column) -> ProposedIndicator:
     hidden = 0
     for value, n in _by_count(column.counts):
         kind = classify(known.scale, value)
-        if not _shown(value):
+        if not shown(value):
             hidden += 1
         elif kind is None:
             unknown.append((value, n))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from lagesbild_cli.sources.survey_suggest import CLOSED_LISTS, Suggestion
+from lagesbild_cli.sources.survey_suggest import CLOSED_LISTS, Suggestion, shown
 
 
 def _q(text: str) -> str:
@@ -31,6 +31,11 @@ def groups(
     """The sex or age groups the report may publish, and the answers that are no group of their own: as the
     keys ``<key>_values`` and ``<key>_unplaced`` where the mapping has them (``closed_lists``), else as a
     comment for the user to check."""
+    hidden = sum(n for v, n in values + unplaced if not shown(v))
+    values = [(v, n) for v, n in values if shown(v)]
+    unplaced = [(v, n) for v, n in unplaced if shown(v)]
+    if hidden:  # a contact detail typed into "annat": never shown, never a value to list
+        out.append(f"#   {hidden} row(s) hold something that looks like contact details (not shown): correct the file")
     if closed_lists:
         out.append(f"{key}_values = {_list([v for v, _ in values])}  # {_counted(values) or 'none'}")
         if unplaced:
