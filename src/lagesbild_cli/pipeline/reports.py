@@ -1,0 +1,172 @@
+"""Building reports: one kommun's report set or preview, a whole län, the example project, the sources'
+format check."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lagesbild_cli import batch
+from lagesbild_cli import demo as demo_project
+from lagesbild_cli.context import tables
+from lagesbild_cli.database import loader
+from lagesbild_cli.database.store import open_store
+from lagesbild_cli.errors import DatabaseDamagedError, notice
+from lagesbild_cli.render import report
+from lagesbild_cli.render.pdf_render import RenderProcess
+from lagesbild_cli.settings.config import Config, load_config
+from lagesbild_cli.settings.defaults import DEMO_DIR
+from lagesbild_cli.settings.kommuner import Kommun
+from lagesbild_cli.sources import (
+    polisen,
+    raddning,
+    survey,
+)
+from lagesbild_cli.sources._http import Clock, Sleep
+from lagesbild_cli.storage import provenance, runlock
+from lagesbild_cli.storage.raw import Manifest
+
+if TYPE_CHECKING:
+    import httpx
+
+    from lagesbild_cli.contracts.run import ContractReport
+from lagesbild_cli.pipeline.fetching import locked, rebuild_database, select_sources
+
+
+@locked
+def build(
+    config: Config,
+    year: int | None = None,
+    *,
+    final: bool = False,
+    compare_with: Path | None = None,
+    report_date: date | None = None,
+    renderer: RenderProcess | None = None,
+) -> report.BuiltReport:
+    """Compute the indicators (reloading if raw data or queries changed) and write the report as HTML,
+    PDF and data exports. ``final`` requires the narrative texts; ``compare_with`` names an earlier
+    report (its folder or csv/indikatorer.csv) to show what has changed since; ``report_date`` is the
+    date printed in the report (default: the newest data), so the same inputs give identical files.
+    ``renderer``, started before, renders the PDF (see :mod:`pdf_render`); without one it is rendered here."""
+    context, sheets = _report_inputs(config, year, final, compare_with, report_date, with_sheets=True)
+    return report.write_report(context, config, sheets, renderer)
+
+
+def _report_inputs(
+    config: Config,
+    year: int | None,
+    final: bool,
+    compare_with: Path | None,
+    report_date: date | None,
+    *,
+    with_sheets: bool,
+) -> tuple[report.ReportContext, tuple[tables.Sheet, ...]]:
+    """A report's context (reloading first if raw data or queries changed) and, ``with_sheets``, its exports.
+    A database found damaged while reading it is rebuilt from data/raw/ (it is derived data), with a notice."""
+    if loader.is_stale(config):
+        rebuild_database(config)
+    try:
+        return _read_inputs(config, year, final, compare_with, report_date, with_sheets=with_sheets)
+    except DatabaseDamagedError as exc:
+        notice(f"{exc.message} It is rebuilt from {provenance.shown(config.raw_dir)} now.")
+        rebuild_database(config)
+    return _read_inputs(config, year, final, compare_with, report_date, with_sheets=with_sheets)
+
+
+def _read_inputs(
+    config: Config,
+    year: int | None,
+    final: bool,
+    compare_with: Path | None,
+    report_date: date | None,
+    *,
+    with_sheets: bool,
+) -> tuple[report.ReportContext, tuple[tables.Sheet, ...]]:
+    with open_store(config.db_path) as store:
+        context = report.build_context(
+            store, config, year, final=final, compare_with=compare_with, report_date=report_date
+        )
+        sheets = tables.sheets(store, config.kommun, context.year, context.values) if with_sheets else ()
+    return context, sheets
+
+
+@locked
+def preview(
+    config: Config,
+    year: int | None = None,
+    *,
+    final: bool = False,
+    compare_with: Path | None = None,
+    report_date: date | None = None,
+) -> report.Preview:
+    """The report's web page alone, as :func:`build` would write it, in data/processed/preview/: for reading
+    texts and numbers while they are worked on. No PDF and no exports; the report set is not touched."""
+    context, _ = _report_inputs(config, year, final, compare_with, report_date, with_sheets=False)
+    return report.write_preview(context, config)
+
+
+@locked
+def build_many(
+    config: Config,
+    kommuner: Sequence[Kommun],
+    year: int | None = None,
+    *,
+    final: bool = False,
+    report_date: date | None = None,
+    workers: int | None = None,
+    preview: bool = False,
+) -> batch.BatchResult:
+    """Reports for several kommuner (e.g. a whole län) from one load, in parallel, plus a län overview; with
+    ``preview``, their web pages only (see :func:`preview`), one after the other in this process."""
+    if loader.is_stale(config):
+        rebuild_database(config)
+    return batch.build_many(
+        config, kommuner, year, final=final, report_date=report_date, workers=workers, preview=preview
+    )
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    config: Config
+    report: report.BuiltReport
+
+
+def demo(folder: Path = DEMO_DIR, *, force: bool = False, renderer: RenderProcess | None = None) -> DemoResult:
+    """Write the example project for Gagnef into ``folder`` from the data shipped with lagesbild, offline,
+    and build its latest report: Brå, boundaries and the recorded SCB/Kolada/MCF answers are stored as a
+    fetch would; the Polisen archive, the fictitious survey and the rescue-service export go through the
+    importers. A folder with other files is refused unless ``force`` (see :func:`demo.write_project`)."""
+    config = load_config(demo_project.write_project(folder, force=force))
+    with runlock.exclusive(config.data_dir):
+        manifest = Manifest(config.raw_dir)
+        demo_project.store_fetched(config.raw_dir)
+        polisen.import_file(demo_project.POLISEN_ARCHIVE, manifest)
+        if config.survey is not None:
+            survey.import_file(demo_project.SURVEY, config.survey, manifest, config.home.kod)
+        raddning.import_files(demo_project.RADDNING, manifest, config.home.kod)
+        rebuild_database(config)
+    return DemoResult(config=config, report=build(config, renderer=renderer))
+
+
+def check_sources(
+    config: Config,
+    sources: Sequence[str] | None = None,
+    *,
+    out: Path | None = None,
+    transport: httpx.BaseTransport | None = None,
+    clock: Clock = time.time,
+    sleep: Sleep = time.sleep,
+    today: date | None = None,
+) -> ContractReport:
+    """Ask every enabled source (or ``sources``) for one small answer and check it against what the pipeline
+    relies on; the answers are kept in ``out`` (default: data/contracts/<UTC time>/) with an index.json.
+    Nothing in data/raw/ or the database changes. ``today`` dates the freshness checks (default: today)."""
+    from lagesbild_cli.contracts import run as contracts  # the check's own modules: no build needs them
+
+    return contracts.check_sources(
+        config, select_sources(config, sources), out=out, transport=transport, clock=clock, sleep=sleep, today=today
+    )
