@@ -14,6 +14,7 @@ differently:
   other heading moves up a level, so the sections are Heading 1, their parts Heading 2 and 3;
 - source lines get the paragraph style "Källa", figure captions "Image Caption", so that a kommun's template
   can style them;
+- a unit under a label (``<span class="unit">``, a block of its own on the web page) starts a new line;
 - each table gets column widths from its longest texts and spans the page (without widths pandoc leaves the
   layout to the word processor, and LibreOffice squeezes a table into a third of the page), and its numbers
   stay right-aligned, as the ``num`` class aligns them on the web page.
@@ -60,6 +61,7 @@ _TABLE = re.compile(r"(<table\b[^>]*>\s*(?:<caption\b.*?</caption>)?)(.*?</table
 _ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.DOTALL)
 _CELL = re.compile(r"<t([hd])\b([^>]*)>(.*?)</t\1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+_UNIT = re.compile(r'(?:(?<=</span>)|(?<=[^>\s]))\s*<span class="unit">')
 _NUM_CELL = re.compile(r'<(t[hd]) class="num"')
 # a column's width follows its longest text, between these many characters (a short column still holds a
 # number, a long text wraps)
@@ -153,6 +155,7 @@ def word_html(html: str) -> tuple[str, dict[str, bytes]]:
     html = _FIGURE.sub(lambda m: _figure(m, images), html)
     html = _SVG.sub(lambda m: _image(m.group(0), images), html)  # a chart outside a figure, if a template has one
     html = _DETAILS_OPEN.sub("", html).replace("</details>", "")
+    html = _UNIT.sub('<br><span class="unit">', html)
     html = _SOURCE.sub(lambda m: f'<div data-custom-style="{SOURCE_STYLE}"><p>{m.group(1)}</p></div>', html)
     return _TABLE.sub(_table, html), images
 
