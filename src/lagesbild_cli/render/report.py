@@ -160,6 +160,7 @@ def write_report(
             title=f"{context.title} – {context.kommun_fullnamn} {context.year}",
             author=context.compiled_by,
             reference=config.profile.word_template,
+            dated=context.report_date,
         )
         atomic_write_bytes(folder / "lagesbild.docx", document)
         atomic_write_bytes(folder / "lagesbild.pdf", pdf())

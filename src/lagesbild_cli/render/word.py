@@ -5,7 +5,8 @@ The same HTML as the web page and the PDF goes in, so the document has the same 
 source lines, and no number is computed here. :func:`word_html` changes only what Word cannot take or shows
 differently:
 
-- each chart (inline SVG) becomes a PNG image (pandoc's Word writer cannot embed SVG on its own) whose
+- each chart (inline SVG) becomes a PNG image (pandoc's Word writer cannot embed SVG on its own; resvg draws
+  it, with the system's fonts, DejaVu Sans as in the PDF) whose
   alternative text is the chart's description, the SVG's ``title``: the same text a screen reader reads on
   the web page. Its caption, with the source, follows the image, then the table of its values;
 - a figure's parts become plain paragraphs (pandoc lays a figure with several parts out as a table, which
@@ -23,19 +24,22 @@ pandoc marks every table's header rows as repeating header rows (``w:tblHeader``
 into each picture (``wp:docPr/@descr``), and the title, author and language (sv-SE) into the document
 properties and the styles. The images are files in a temporary folder beside pandoc's output (as ``data:``
 URLs in the HTML they cost pandoc a second more); the templates write no other ``<img>``, and the narrative
-texts' images are shown as text (:mod:`markup`), so pandoc reads nothing else.
+texts' images are shown as text (:mod:`markup`), so pandoc reads nothing else. The same report gives the same
+bytes: pandoc dates the document by ``SOURCE_DATE_EPOCH``, here the report's date.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
 
-from lagesbild_cli.errors import RenderError
+from lagesbild_cli.errors import ConfigError, RenderError
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 LANGUAGE = "sv-SE"
@@ -68,19 +72,22 @@ _NUM_CELL = re.compile(r'<(t[hd]) class="num"')
 MIN_COLUMN_CHARS, MAX_COLUMN_CHARS = 8, 32
 
 
-def chart_png(svg: str) -> bytes:
-    """One chart as a PNG (cairosvg draws it with the same fonts as the PDF)."""
-    import cairosvg  # a tenth of a second to import: only when a document is made
+def chart_png(svg: str, path: Path) -> None:
+    """One chart as a PNG file on a white ground (resvg, in Rust: no Python runs while it draws, so a Ctrl-C
+    waits until the chart is drawn, and it pulls in no XML library that would change how openpyxl reads)."""
+    import resvg_py
 
-    png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=PNG_SCALE)
-    assert isinstance(png, bytes)
-    return png
+    try:
+        png = resvg_py.svg_to_bytes(svg_string=svg, zoom=PNG_SCALE, background="#ffffff")
+    except ValueError as exc:
+        raise RenderError(f"A chart could not be drawn for the Word document: {exc}") from None
+    path.write_bytes(bytes(png))
 
 
-def _image(svg: str, images: dict[str, bytes]) -> str:
+def _image(svg: str, folder: Path) -> str:
     """A chart's SVG as an ``<img>`` of its PNG, alt text from its title; left as it is (pandoc then drops it)
     if it is not a well-formed SVG with a title and a size, which the templates never write. The PNG goes
-    into ``images`` under the file name the ``<img>`` gives."""
+    into ``folder`` under the file name the ``<img>`` gives."""
     try:
         root = ET.fromstring(svg)
     except ET.ParseError:
@@ -95,19 +102,19 @@ def _image(svg: str, images: dict[str, bytes]) -> str:
         return svg
     width_cm = min(width * 2.54 / 96 * CHART_SCALE, MAX_WIDTH_CM)
     height_cm = width_cm * height / width
-    name = f"diagram-{len(images) + 1:02d}.png"
-    images[name] = chart_png(svg)
+    name = f"diagram-{sum(1 for _ in folder.glob('diagram-*.png')) + 1:02d}.png"
+    chart_png(svg, folder / name)
     return (
         f'<p><img alt="{escape(alt, quote=True)}" width="{width_cm:.2f}cm" height="{height_cm:.2f}cm" src="{name}"></p>'
     )
 
 
-def _figure(match: re.Match[str], images: dict[str, bytes]) -> str:
+def _figure(match: re.Match[str], folder: Path) -> str:
     """A figure as its image, its caption and the rest (the values table), one after the other."""
     body = match.group(1)
     caption = _FIGCAPTION.search(body)
     body = _FIGCAPTION.sub("", body)
-    pictures = "".join(_image(svg.group(0), images) for svg in _SVG.finditer(body))
+    pictures = "".join(_image(svg.group(0), folder) for svg in _SVG.finditer(body))
     rest = _SVG.sub("", body)
     caption_html = f'<div data-custom-style="{CAPTION_STYLE}"><p>{caption.group(1)}</p></div>' if caption else ""
     return f"<div>{pictures}{caption_html}{rest}</div>"
@@ -146,33 +153,41 @@ def _table(match: re.Match[str]) -> str:
     return f"{head}<colgroup>{cols}</colgroup>{rest}"
 
 
-def word_html(html: str) -> tuple[str, dict[str, bytes]]:
-    """The report's HTML as pandoc should read it for Word (see the module's text), and its charts' PNG files
-    by name."""
-    images: dict[str, bytes] = {}
+def word_html(html: str, folder: Path) -> str:
+    """The report's HTML as pandoc should read it for Word (see the module's text); its charts' PNG files are
+    written into ``folder``."""
     html = _STYLE.sub("", html)
     html = _COVER_TITLE.sub("", html)
-    html = _FIGURE.sub(lambda m: _figure(m, images), html)
-    html = _SVG.sub(lambda m: _image(m.group(0), images), html)  # a chart outside a figure, if a template has one
+    html = _FIGURE.sub(lambda m: _figure(m, folder), html)
+    html = _SVG.sub(lambda m: _image(m.group(0), folder), html)  # a chart outside a figure, if a template has one
     html = _DETAILS_OPEN.sub("", html).replace("</details>", "")
     html = _UNIT.sub('<br><span class="unit">', html)
     html = _SOURCE.sub(lambda m: f'<div data-custom-style="{SOURCE_STYLE}"><p>{m.group(1)}</p></div>', html)
-    return _TABLE.sub(_table, html), images
+    return _TABLE.sub(_table, html)
 
 
-def render_docx(html: str, *, title: str, author: str, reference: Path | None = None) -> bytes:
+def render_docx(
+    html: str, *, title: str, author: str, reference: Path | None = None, dated: date | None = None
+) -> bytes:
     """The Word document of the report's ``html``, in the styles of ``reference`` (the shipped neutral one
-    when None). pandoc is the one pypandoc-binary ships, run as a program (pypandoc's own call changes the
-    process's working folder while pandoc runs)."""
+    when None), created and modified on ``dated`` (the report's date; today when None). pandoc is the one
+    pypandoc-binary ships, run as a program (pypandoc's own call changes the process's working folder while
+    pandoc runs)."""
     import pypandoc
 
     reference = reference or DEFAULT_REFERENCE
-    text, images = word_html(html)
+    if not reference.is_file():
+        raise ConfigError(
+            f"The Word template {reference} ([profil] word_template) does not exist.",
+            hint="Put the kommun's Word template (.docx) there, or remove the key to use lagesbild's own.",
+        )
+    environment = dict(os.environ)
+    if dated is not None:
+        midnight = datetime(dated.year, dated.month, dated.day, tzinfo=UTC)
+        environment["SOURCE_DATE_EPOCH"] = str(int(midnight.timestamp()))
     with tempfile.TemporaryDirectory(prefix="lagesbild-docx-") as name:
         folder = Path(name)
-        for file_name, png in images.items():
-            (folder / file_name).write_bytes(png)
-        (folder / "lagesbild.html").write_text(text, encoding="utf-8")
+        (folder / "lagesbild.html").write_text(word_html(html, folder), encoding="utf-8")
         out = folder / "lagesbild.docx"
         command = [
             pypandoc.get_pandoc_path(),
@@ -188,7 +203,9 @@ def render_docx(html: str, *, title: str, author: str, reference: Path | None = 
             f"--metadata=lang:{LANGUAGE}",
         ]
         try:
-            done = subprocess.run(command, capture_output=True, timeout=PANDOC_TIMEOUT_SECONDS, check=False)
+            done = subprocess.run(
+                command, capture_output=True, timeout=PANDOC_TIMEOUT_SECONDS, check=False, env=environment
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise _failed(str(exc), reference) from None
         if done.returncode != 0 or not out.is_file():

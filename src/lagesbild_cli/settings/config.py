@@ -265,9 +265,7 @@ def _parse_profile(table: TomlTable, base: Path) -> ProfileSettings:
             f"names {path}",
             "a Word document saved as .docx (save a .dotx or .doc template as a Word document first)",
         )
-    if not path.is_file():
-        raise table.error("word_template", f"names {path}, which does not exist", "an existing .docx file")
-    return ProfileSettings(word_template=path)
+    return ProfileSettings(word_template=path)  # that it exists is checked when a document is made
 
 
 def _parse_kommun(table: TomlTable) -> Kommun:
