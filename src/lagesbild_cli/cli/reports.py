@@ -129,7 +129,7 @@ def _build_one(
                 cfg, year, final=final, compare_with=compare_with, report_date=report_date, renderer=renderer
             )
         )
-    typer.echo(f"Wrote {built.html}\nWrote {built.pdf}")
+    typer.echo(f"Wrote {built.html}\nWrote {built.pdf}\nWrote {built.docx}")
     if built.exports:
         typer.echo(f"Wrote {built.exports[0]} and {len(built.exports) - 1} CSV files in {built.exports[1].parent}")
 
@@ -183,7 +183,7 @@ def demo(
 
         result = _run(lambda: pipeline.demo(folder, force=force, renderer=renderer))
     built = result.report
-    typer.echo(f"Wrote {built.html}\nWrote {built.pdf}")
+    typer.echo(f"Wrote {built.html}\nWrote {built.pdf}\nWrote {built.docx}")
     if built.exports:
         typer.echo(f"Wrote {built.exports[0]} and {len(built.exports) - 1} CSV files in {built.exports[1].parent}")
     typer.echo(

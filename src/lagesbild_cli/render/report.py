@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from lagesbild_cli.context import ReportContext, build_context, formatting, tables
 from lagesbild_cli.errors import RenderError
-from lagesbild_cli.render import exports, markup, pdf_cache
+from lagesbild_cli.render import exports, markup, pdf_cache, word
 from lagesbild_cli.render.pdf_render import RenderProcess, render_failed, render_pdf, safe_url_fetcher
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.settings.text import clean_text
@@ -29,6 +29,7 @@ from lagesbild_cli.storage.raw import atomic_write_bytes
 class BuiltReport:
     html: Path
     pdf: Path
+    docx: Path
     context: ReportContext
     exports: tuple[Path, ...] = ()
 
@@ -143,9 +144,9 @@ def write_report(
     sheets: tuple[tables.Sheet, ...] = (),
     renderer: RenderProcess | None = None,
 ) -> BuiltReport:
-    """Render the report in full, then write the whole set (HTML, PDF, xlsx, every CSV) into a new folder
+    """Render the report in full, then write the whole set (HTML, PDF, Word, xlsx, every CSV) into a new folder
     that replaces the previous report's folder only when all of it is written. With a ``renderer`` the PDF is
-    rendered there while the exports are written here."""
+    rendered there while the Word document and the exports are made here."""
     html = render_html(context, config.templates_dir)
     checkpoint("render")
     pdf = _pdf(html, config, renderer)
@@ -154,11 +155,20 @@ def write_report(
     with staging.replaced_folder(out, config.data_dir) as folder:
         atomic_write_bytes(folder / "lagesbild.html", html.encode("utf-8"))
         written = exports.write(folder, sheets, title, context.report_date) if sheets else []
+        document = word.render_docx(
+            html,
+            title=f"{context.title} – {context.kommun_fullnamn} {context.year}",
+            author=context.compiled_by,
+            reference=config.profile.word_template,
+            dated=context.report_date,
+        )
+        atomic_write_bytes(folder / "lagesbild.docx", document)
         atomic_write_bytes(folder / "lagesbild.pdf", pdf())
     return BuiltReport(
         html=out / "lagesbild.html",
         pdf=out / "lagesbild.pdf",
         context=context,
+        docx=out / "lagesbild.docx",
         exports=tuple(out / path.relative_to(folder) for path in written),
     )
 

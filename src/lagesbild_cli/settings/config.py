@@ -37,6 +37,13 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class ProfileSettings:
+    """The kommun's graphic profile: its own Word template (a reference document) for lagesbild.docx."""
+
+    word_template: Path | None = None  # resolved; None: the neutral template lagesbild ships
+
+
+@dataclass(frozen=True)
 class HttpSettings:
     contact: str
     timeout_seconds: float
@@ -111,6 +118,7 @@ class Config:
     mcf: McfSettings = McfSettings(MCF_URL, MCF_TABLE, 10)
     survey: SurveyMapping | None = None
     plan: PlanSettings = NO_PLAN
+    profile: ProfileSettings = ProfileSettings()
 
     @property
     def raw_dir(self) -> Path:
@@ -192,6 +200,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         decision_body=rep.get("decision_body", str, 'a string, e.g. "Kommunstyrelsen"'),
     )
     rep.reject_unknown()
+    profile = _parse_profile(root.table("profil", required=False), path.parent)
 
     paths = root.table("paths", required=False)
     data_dir = Path(paths.get("data_dir", str, "a folder path relative to the config file", "data"))
@@ -240,7 +249,23 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         home=kommun,
         survey=survey,
         plan=plan,
+        profile=profile,
     )
+
+
+def _parse_profile(table: TomlTable, base: Path) -> ProfileSettings:
+    name = table.get("word_template", str, 'a Word document (.docx) relative to the config file, e.g. "mall.docx"', "")
+    table.reject_unknown()
+    if not name:
+        return ProfileSettings()
+    path = (base / name).resolve()
+    if path.suffix.lower() != ".docx":
+        raise table.error(
+            "word_template",
+            f"names {path}",
+            "a Word document saved as .docx (save a .dotx or .doc template as a Word document first)",
+        )
+    return ProfileSettings(word_template=path)  # that it exists is checked when a document is made
 
 
 def _parse_kommun(table: TomlTable) -> Kommun:
