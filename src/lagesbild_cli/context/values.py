@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lagesbild_cli.context import formatting
+from lagesbild_cli.context.survey import shown_survey_year
 from lagesbild_cli.database.store import Store
 from lagesbild_cli.settings.kommuner import Kommun
 
@@ -27,8 +28,9 @@ def indicator_values(store: Store, kommun: Kommun, year: int) -> tuple[Indicator
     params = {"k": kommun.kod, "y": year}
     values: list[IndicatorValue] = []
     for r in store.rows(
-        "select serie_id, serie, ar, antal, per_100k from ind_anmalda_brott "
-        "where geo_kod = $k and ar = $y order by serie_id",
+        "select serie_id, serie, ar, antal, per_100k from ind_anmalda_brott where geo_kod = $k and ar = "
+        "(select max(ar) from ind_anmalda_brott where geo_kod = $k and ar <= $y and antal is not null) "
+        "order by serie_id",
         params,
     ):
         values.append(
@@ -73,7 +75,8 @@ def indicator_values(store: Store, kommun: Kommun, year: int) -> tuple[Indicator
                 else f"95 % KI {formatting.interval(r['ki_undre'], r['ki_ovre'], 1)}",
             )
         )
-    survey_year = store.rows("select max(ar) as ar from ind_survey where kommun_kod = $k and ar <= $y", params)[0]["ar"]
+    # the round the survey section shows (a survey newer than Brå's data too: issue 28)
+    survey_year = shown_survey_year(store, kommun, year)
     labels = {r["indikator"]: r["etikett"] for r in store.rows("select indikator, etikett from survey_indikatorer")}
     for r in store.rows(
         "select indikator, ar, dimension, grupp, andel, status from ind_survey "
