@@ -61,6 +61,24 @@ class MeasureRow:
     problems: tuple[str, ...]  # the titles of the problems it addresses
     values: tuple[IndicatorValue, ...]  # its indicators' current values
 
+    @property
+    def period(self) -> str:
+        """The measure's period with its dates the Swedish way ("från 1 mars 2025, pågående")."""
+        start, end = (_when(w) for w in (self.measure.start, self.measure.end))
+        if not start and not end:
+            return "ej angiven"
+        return f"{start or '?'}–{end}" if end else f"från {start}, pågående"
+
+    @property
+    def figures_when(self) -> str:
+        """The date the measure's figures refer to, the Swedish way ("1 september 2026"), or its year."""
+        return _when(self.measure.figures_date)
+
+
+def _when(value: str) -> str:
+    """A year as written, a date (2026-09-01) the Swedish way: the report never shows an ISO date."""
+    return formatting.swedish_date(value) if len(value) == 10 else value
+
 
 def _known(
     ids: tuple[str, ...], by_id: dict[str, IndicatorValue], where: str, values: tuple[IndicatorValue, ...]
