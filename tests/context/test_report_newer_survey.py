@@ -52,6 +52,7 @@ def test_a_report_for_the_surveys_year_shows_bras_latest_and_says_so(survey_2025
     assert "Lägesbild 2025" in text or "· 2025" in text
     assert "Brå har ännu inte publicerat anmälda brott för 2025. Brås senaste år är 2024" in text
     assert "Brås statistik över anmälda brott finns till och med 2024" in text
+    assert "som bara någon av källorna har, till exempel kommunens egen undersökning: då visar den Brås senaste" in text
     assert "Anmälda brott 2024, Gagnef jämfört med Dalarnas län och riket" in text
     assert "kommunens egen trygghetsundersökning 2025" in text.lower()
     # the plan follows the survey's indicator: its baseline is the 2025 share
