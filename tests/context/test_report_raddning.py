@@ -228,7 +228,7 @@ def test_measures_are_listed_and_tied_to_problems(rescue: tuple[Config, Preview]
     assert "Medborgarlöfte 2025–2026 (medborgarlöfte)" in text
     assert "Gagnefs kommun, Lokalpolisområde Falun-Borlänge" in text
     assert "Trygghetsvandringar varje höst" in text
-    assert "Omfattning 14 grannsamverkansområden, 1 340 hushåll (per 2026-09-01)" in text
+    assert "Omfattning 14 grannsamverkansområden, 1 340 hushåll (per 1 september 2026)" in text
     assert "Grannsamverkan (grannsamverkan)" in text and "från 2019, pågående" in text
     # Grannsamverkan follows the vandalism indicator, so that problem is addressed; the first has the löfte
     assert "Prioriterade problem utan pågående åtgärd: Narkotika bland unga." in text

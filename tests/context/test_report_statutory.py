@@ -332,7 +332,9 @@ def test_plan_shows_baselines_and_rejects_unknown_ids(gagnef: tuple[Config, Prev
         if r and ("survey:otrygg_kvall@Gagnef" in " ".join(r) or "bra:bostadsinbrott" in " ".join(r))
     ]
     assert rows[0][0] == "Otrygghet i Gagnef tätort"
-    assert any("27,4 %" in " ".join(r) for r in rows)  # Gagnef 2024: 27 % otrygga (weighted, one decimal)
+    # Gagnef 2024: 27,4 % otrygga (weighted), printed as the survey section prints it (issue 28)
+    assert any("27 % (2024)" in " ".join(r) for r in rows)
+    assert not any("27,4 %" in " ".join(r) for r in rows)
     assert any("106 anmälda brott per 100 000 invånare" in " ".join(r) for r in rows)
     bad = replace(config, plan=replace(config.plan, problems=(PlanProblem("X", ("bra:finns_inte",), ""),)))
     with pytest.raises(ConfigError, match="unknown indicator ids: bra:finns_inte"):

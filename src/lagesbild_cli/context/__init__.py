@@ -61,6 +61,24 @@ class MeasureRow:
     problems: tuple[str, ...]  # the titles of the problems it addresses
     values: tuple[IndicatorValue, ...]  # its indicators' current values
 
+    @property
+    def period(self) -> str:
+        """The measure's period with its dates the Swedish way ("från 1 mars 2025, pågående")."""
+        start, end = (_when(w) for w in (self.measure.start, self.measure.end))
+        if not start and not end:
+            return "ej angiven"
+        return f"{start or '?'}–{end}" if end else f"från {start}, pågående"
+
+    @property
+    def figures_when(self) -> str:
+        """The date the measure's figures refer to, the Swedish way ("1 september 2026"), or its year."""
+        return _when(self.measure.figures_date)
+
+
+def _when(value: str) -> str:
+    """A year as written, a date (2026-09-01) the Swedish way: the report never shows an ISO date."""
+    return formatting.swedish_date(value) if len(value) == 10 else value
+
 
 def _known(
     ids: tuple[str, ...], by_id: dict[str, IndicatorValue], where: str, values: tuple[IndicatorValue, ...]
@@ -156,6 +174,16 @@ class ReportContext:
         return tie_example(self.kommun, self.crime)
 
     @property
+    def crime_latest_note(self) -> str:
+        """Said when Brå has not yet published the report's year: which year the crime figures are from."""
+        if self.crime is None or self.crime.year >= self.year:
+            return ""
+        return (
+            f"Brå har ännu inte publicerat anmälda brott för {self.year}. Brås senaste år är {self.crime.year}: "
+            f"tabellen, diagrammen och översikten över anmälda brott visar {self.crime.year}."
+        )
+
+    @property
     def version(self) -> str:
         return f"Slutversion, skapad {self.created}" if self.final else f"Utkast skapat {self.created}"
 
@@ -189,12 +217,27 @@ def data_date(store: Store) -> date:
     return date.fromisoformat(newest[:10]) if newest else date(1970, 1, 1)
 
 
+def source_years(store: Store, kommun: Kommun) -> list[int]:
+    """Every year some source has data for the kommun: a report can be built for each of them, showing each
+    source's newest period up to that year (a survey of 2025 with Brå's data to 2024: "Lägesbild 2025")."""
+    rows = store.rows(
+        """
+        select ar from ind_ntu where geo_kod = $k and andel is not null
+        union select ar from raw_survey_svar where kommun_kod = $k
+        union select ar from ind_raddning_insatser where geo_kod = $k and antal is not null
+        """,
+        {"k": kommun.kod},
+    )
+    return sorted({int(r["ar"]) for r in rows if r["ar"] is not None})
+
+
 def report_year(store: Store, kommun: Kommun, year: int | None) -> int:
-    """The requested year, or the latest with Brå data (else Kolada data); a clear error otherwise."""
+    """The requested year when any source has data for it, or the latest with Brå data (else Kolada data);
+    a clear error otherwise."""
     bra_years = crime_years(store, kommun)
     kolada = kolada_years(store, kommun)
-    available = sorted(set(bra_years) | set(kolada))
-    if not available:
+    crime_data = sorted(set(bra_years) | set(kolada))
+    if not crime_data:
         broken = store.rows("select problem from load_problems where kommun_kod = $k", {"k": kommun.kod})
         if broken:
             raise DataMissingError(
@@ -208,18 +251,27 @@ def report_year(store: Store, kommun: Kommun, year: int | None) -> int:
             "'lagesbild import bra FOLDER'.",
         )
     if year is None:
-        return bra_years[-1] if bra_years else available[-1]
-    if year not in available:
+        return bra_years[-1] if bra_years else crime_data[-1]
+    available = sorted(set(crime_data) | set(source_years(store, kommun)))
+    if year not in available or year < crime_data[0]:
         ranges = []
         if bra_years:
             ranges.append(f"the Brå data covers {bra_years[0]}–{bra_years[-1]}")
         if kolada:
             ranges.append(f"Kolada covers {kolada[0]}–{kolada[-1]}")
         raise DataMissingError(
-            f"There is no reported-crime data for {kommun.namn} in {year}; {' and '.join(ranges)}.",
-            hint=f"Choose a year from {available[0]} to {available[-1]} with --year.",
+            f"There is no data for {kommun.namn} in {year}; {' and '.join(ranges)}.",
+            hint=f"Choose a year from {crime_data[0]} to {available[-1]} with --year.",
         )
     return year
+
+
+def _with_latest(lines: tuple[str, ...], year: int, crime: CrimeSection | None) -> tuple[str, ...]:
+    """The summary opens with Brå's latest year when it is earlier than the report's."""
+    if crime is None or crime.year >= year:
+        return lines
+    latest = f"Brås statistik över anmälda brott finns till och med {crime.year}; siffrorna nedan är från {crime.year}."
+    return (latest, *lines)
 
 
 def own_plan(config: Config, *, final: bool) -> PlanSettings:
@@ -258,7 +310,7 @@ def build_context(
     facts = kommun_facts(store, kommun, year)
     when = report_date or data_date(store)
     values = indicator_values(store, kommun, year)
-    assessed = assessments(store, kommun, year, ntu.year if ntu else None)
+    assessed = assessments(store, kommun, crime.year if crime else year, ntu.year if ntu else None)
     texts = {n.key: n for n in narratives(plan, final=final)}
     previous = read_previous(compare_with) if compare_with else None
     return ReportContext(
@@ -272,7 +324,7 @@ def build_context(
         decision_body=config.report.decision_body,
         created=formatting.swedish_date(when),
         report_date=when,
-        summary=summary(kommun, year, crime, ntu, comparison, facts, own_survey, assessed),
+        summary=_with_latest(summary(kommun, year, crime, ntu, comparison, facts, own_survey, assessed), year, crime),
         assessments=assessed,
         crime=crime,
         ntu=ntu,

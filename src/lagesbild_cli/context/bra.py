@@ -59,6 +59,7 @@ class BreakNote:
 
 @dataclass(frozen=True)
 class CrimeSection:
+    year: int  # Brå's newest year up to the report's (earlier than the report's when Brå has not published it)
     first_year: int
     series: tuple[SeriesRow, ...]
     charts: tuple[charts.LineChart, ...]
@@ -145,8 +146,11 @@ def crime_years(store: Store, kommun: Kommun) -> list[int]:
 
 
 def crime_section(store: Store, kommun: Kommun, year: int) -> CrimeSection | None:
+    """Brå's reported crime in its newest year up to the report's (a report for a year Brå has not yet
+    published shows Brå's latest and says so); None without Brå data up to that year."""
     years = crime_years(store, kommun)
-    if year not in years:
+    year = max((y for y in years if y <= year), default=0)
+    if not year:
         return None
     lan = kommun.lan
     params = {"k": kommun.kod, "l": lan.kod, "r": RIKET_KOD, "y": year}
@@ -197,6 +201,7 @@ def crime_section(store: Store, kommun: Kommun, year: int) -> CrimeSection | Non
     shown = [y for y in years if y <= year]
     notes = _break_notes(store, series, shown)
     return CrimeSection(
+        year=year,
         first_year=years[0],
         series=series,
         charts=_series_charts(history, shown, kommun, lan.namn, _break_marks(notes)),

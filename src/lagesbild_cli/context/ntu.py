@@ -76,6 +76,12 @@ def _signed(value: float | None) -> str:
     return f"+{text}" if value is not None and value > 0 else text
 
 
+def share_decimals(*values: float | None) -> int:
+    """NTU's shares as Brå publishes them: whole per cent, or one decimal when a share or its interval has one
+    (victimisation); the NTU table, the plan's baselines and the exports' labels all print them so."""
+    return 0 if all(v is None or float(v).is_integer() for v in values) else 1
+
+
 def ntu_section(store: Store, kommun: Kommun, year: int) -> NtuSection | None:
     params = {"k": kommun.kod, "l": kommun.lan_kod}
     available = [
@@ -104,12 +110,7 @@ def ntu_section(store: Store, kommun: Kommun, year: int) -> NtuSection | None:
         NtuRow(
             **{f: r[f] for f in NtuRow.__dataclass_fields__ if f not in ("decimals", "jamfort_med_riket")},
             jamfort_med_riket=level_word(r["jamfort_med_riket"]),
-            decimals=0
-            if all(
-                v is None or float(v).is_integer()
-                for v in (r["andel"], r["ki_undre"], r["ki_ovre"], r["andel_3ar_fore"])
-            )
-            else 1,
+            decimals=share_decimals(r["andel"], r["ki_undre"], r["ki_ovre"], r["andel_3ar_fore"]),
         )
         for r in rows
     )

@@ -98,7 +98,7 @@ def summary(
     total = crime.total if crime else None
     if total is not None and total.antal is not None and crime is not None:
         lines.append(
-            f"Under {year} anmäldes {formatting.number(total.antal)} brott i {kommun.fullnamn}, "
+            f"Under {crime.year} anmäldes {formatting.number(total.antal)} brott i {kommun.fullnamn}, "
             f"{formatting.number(total.per_100k)} per 100 000 invånare. {_against(total, lan_namn)}"
         )
         ranked = rank_sentence(kommun.namn, total, crime.kommuner_in_lan)
@@ -108,11 +108,11 @@ def summary(
             trend = next(
                 (a.trend for a in assessments if a.name == total.serie and a.source.startswith("Brå, anm")), None
             )
-            lines.append(change_sentence(year, total.forandring_mot_3ar_procent, trend))
+            lines.append(change_sentence(crime.year, total.forandring_mot_3ar_procent, trend))
         small = [s.serie for s in crime.series if s.litet_antal]
         if small:
             lines.append(
-                f"{len(small)} av {len(crime.series)} brottsserier har färre än 10 anmälda brott {year}. Små tal "
+                f"{len(small)} av {len(crime.series)} brottsserier har färre än 10 anmälda brott {crime.year}. Små tal "
                 "varierar mycket av en slump. Därför bedöms de serierna inte mot länet, riket eller tidigare år: "
                 "tabellerna visar antalet, markerat med *, och ”för få för att bedöma” i stället för förändring, "
                 "plats och pil."

@@ -141,12 +141,21 @@ def survey_years(store: Store, kommun: Kommun) -> list[int]:
     ]
 
 
-def survey_section(store: Store, kommun: Kommun, year: int) -> SurveySection | None:
-    """The kommun's own survey; None when it has none (another kommun's survey is never shown)."""
+def shown_survey_year(store: Store, kommun: Kommun, year: int) -> int | None:
+    """The survey round a report for ``year`` shows: the newest up to that year, else the oldest one (the
+    section, the Indikatorer sheet and the plan's baselines all use this one round)."""
     years = survey_years(store, kommun)
     if not years:
         return None
-    shown_year = max((y for y in years if y <= year), default=years[0])
+    return max((y for y in years if y <= year), default=years[0])
+
+
+def survey_section(store: Store, kommun: Kommun, year: int) -> SurveySection | None:
+    """The kommun's own survey; None when it has none (another kommun's survey is never shown)."""
+    years = survey_years(store, kommun)
+    shown_year = shown_survey_year(store, kommun, year)
+    if shown_year is None:
+        return None
     previous = max((y for y in years if y < shown_year), default=None)
     settings = store.rows("select * from survey_installningar")[0]
     cells = store.rows("select * from ind_survey where kommun_kod = $k and ar = $y", {"k": kommun.kod, "y": shown_year})
