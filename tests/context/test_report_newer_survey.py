@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -64,14 +65,16 @@ def test_a_report_for_the_surveys_year_shows_bras_latest_and_says_so(survey_2025
     assert "bra:totalt_antal_anmalda_brott;" in indicators
 
 
-def test_the_2024_report_exports_the_survey_it_shows(survey_2025: Config) -> None:
-    preview = pipeline.preview(survey_2025, 2024)
-    survey = preview.context.survey
-    assert survey is not None
-    shown = {v.id: v.year for v in preview.context.values if v.id.startswith("survey:")}
-    assert shown and set(shown.values()) == {survey.year}
-    indicators = exported_csv(survey_2025, preview, "indikatorer.csv")
-    assert "survey:otrygg_kvall;" in indicators
+def test_the_2024_report_shows_no_survey_of_2025_and_exports_none(survey_2025: Config) -> None:
+    """A report for 2024 shows nothing after 2024: the 2025 survey is neither in its section nor in its exports
+    (it once showed the survey and exported none of it), and belongs to the 2025 report."""
+    # (its plan follows the 2025 survey; a plan id without a value in the report's year is refused, so it is
+    # left out here: a report for 2024 has no baseline for it)
+    config = replace(survey_2025, plan=replace(survey_2025.plan, problems=()))
+    preview = pipeline.preview(config, 2024)
+    assert preview.context.survey is None
+    assert not [v.id for v in preview.context.values if v.id.startswith("survey:")]
+    assert "survey:" not in exported_csv(config, preview, "indikatorer.csv")
 
 
 def test_a_year_no_source_has_is_still_refused(survey_2025: Config) -> None:

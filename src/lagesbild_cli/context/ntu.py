@@ -92,7 +92,10 @@ def ntu_section(store: Store, kommun: Kommun, year: int) -> NtuSection | None:
     ]
     if not available:
         return None
-    ntu_year = year if year in available else max((y for y in available if y <= year), default=available[-1])
+    shown = [y for y in available if y <= year]
+    if not shown:  # a report for a year shows nothing after it
+        return None
+    ntu_year = shown[-1]
     rows = store.rows(
         """
         select k.indikator, k.matt, k.andel, k.ki_undre, k.ki_ovre, l.andel as andel_lan,

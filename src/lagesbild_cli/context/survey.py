@@ -142,12 +142,9 @@ def survey_years(store: Store, kommun: Kommun) -> list[int]:
 
 
 def shown_survey_year(store: Store, kommun: Kommun, year: int) -> int | None:
-    """The survey round a report for ``year`` shows: the newest up to that year, else the oldest one (the
-    section, the Indikatorer sheet and the plan's baselines all use this one round)."""
-    years = survey_years(store, kommun)
-    if not years:
-        return None
-    return max((y for y in years if y <= year), default=years[0])
+    """The survey round a report for ``year`` shows: the newest up to that year, or none (a report for a year
+    shows nothing after it). The section, the Indikatorer sheet and the plan's baselines all use this one round."""
+    return max((y for y in survey_years(store, kommun) if y <= year), default=None)
 
 
 def survey_section(store: Store, kommun: Kommun, year: int) -> SurveySection | None:
