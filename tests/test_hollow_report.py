@@ -31,6 +31,7 @@ FORBIDDEN = re.compile(
     rf"\blagesbild (?:{COMMANDS})\b|\buv run\b|--|\.toml|\[\[|\[(?:narrative|survey|kommun|plan|sources)"
     r"|\b(?:bra|ntu|survey|kolada|polisen|scb|mcf):[a-zåäö]"
 )
+NOTE = "Arbetsanteckning – visas inte i slutversionen"
 TEXTS = {"annan-information.md": "Inget att tillägga.", "analys.md": "Läget är lugnt.", "atgarder.md": "Fortsätt."}
 
 
@@ -142,7 +143,7 @@ def test_allow_missing_publishes_a_final_that_says_so(mora: Path) -> None:
         ("raddning", "Uppgifter från MCF om räddningstjänstens insatser saknas för 2024."),
     ):
         assert f"{line} Den här slutversionen publiceras utan dem." in section(html, section_id)
-    assert "Arbetsanteckning" not in html and 'class="working-note"' not in html  # a final shows no working note
+    assert NOTE not in html and 'class="working-note"' not in html  # a final shows no working note
     hollow(words(html), "html", mora)
     hollow(exports_text(report), "exports", mora)
 
@@ -163,7 +164,7 @@ def demo_copy(built: Demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_demos_draft_and_final_hold_no_command_key_id_or_path(built: Demo, demo_copy: Path) -> None:
     hollow(words(built.html), "demo html", built.folder)
     hollow(exports_text(built.report), "demo exports", built.folder)
-    assert "Arbetsanteckning" not in built.html  # the demo is complete: nothing for the coordinator to do
+    assert NOTE not in built.html  # the demo is complete: nothing for the coordinator to do
     final = pipeline.preview(load_config(demo_copy / "lagesbild.toml"), final=True)
     text = text_of_page(final.html)
     assert "Slutversion, skapad" in text and "saknar uppgifter" not in text
@@ -175,7 +176,7 @@ def test_a_report_for_another_kommun_has_no_working_notes(demo_copy: Path) -> No
     its coordinator cannot act on this project's settings."""
     config = load_config(demo_copy / "lagesbild.toml").with_kommun("Leksand")
     text = text_of_page(pipeline.preview(config).html)
-    assert "Arbetsanteckning" not in text
+    assert NOTE not in text
     assert "Ingen egen trygghetsundersökning för Leksand för 2024 finns i den här rapporten." in text
     assert "Samordningsfunktionens text för det här avsnittet finns inte i den här rapporten." in text
     hollow(text, "leksand", demo_copy)
