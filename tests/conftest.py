@@ -346,10 +346,11 @@ OWNED_MARKERS = {
 }
 # what the other kommun's report says instead (Vansbro)
 MISSING_NOTES = {
-    "survey": ("Ingen egen trygghetsundersökning för Vansbro är inläst", "lagesbild import survey FIL"),
-    "raddning": ("lagesbild import raddning FIL och en lagesbild.toml för Vansbro",),
+    # another kommun's report says what it lacks, with no working note (its coordinator cannot act on this project)
+    "survey": ("Ingen egen trygghetsundersökning för Vansbro för 2024 finns i den här rapporten.",),
+    "raddning": ("räddningstjänstens egna händelserapporter, som inte finns i den här rapporten",),
     "measures": ("Inga pågående åtgärder är angivna", "Inga prioriterade problem är angivna"),
-    "narrative": ("[Text saknas: här skriver samordningsfunktionen analysen",),
+    "narrative": ("Samordningsfunktionens text för det här avsnittet finns inte i den här rapporten.",),
 }
 
 

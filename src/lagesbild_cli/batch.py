@@ -81,13 +81,20 @@ class BatchResult:
 
 
 def _build_one(
-    config: Config, year: int | None, final: bool, report_date: date | None, preview: bool = False
+    config: Config,
+    year: int | None,
+    final: bool,
+    report_date: date | None,
+    preview: bool = False,
+    allow_missing: tuple[str, ...] = (),
 ) -> tuple[bool, str]:
     """In a worker process: one kommun's report (or its preview). Errors come back as text (they cross
     processes)."""
     try:
         with open_store(config.db_path) as store:
-            context = report.build_context(store, config, year, final=final, report_date=report_date)
+            context = report.build_context(
+                store, config, year, final=final, report_date=report_date, allow_missing=allow_missing
+            )
             if preview:
                 return True, str(report.write_preview(context, config).html)
             sheets = tables.sheets(store, config.kommun, context.year, context.values)
@@ -109,6 +116,7 @@ def build_many(
     report_date: date | None = None,
     workers: int | None = None,
     preview: bool = False,
+    allow_missing: tuple[str, ...] = (),
 ) -> BatchResult:
     """The caller holds the data folder's lock and has loaded the store. A ``preview`` (web pages only, no
     render) runs in this process alone: starting a worker would take longer than the pages."""
@@ -118,7 +126,10 @@ def build_many(
     tasks: list[Callable[[], object]] = []
     if wants_overview:  # first, so the warm parent takes it while the workers start
         tasks.append(partial(_overview, config, kommuner[0].lan, year, report_date, preview))
-    tasks += [partial(_build_one, replace(config, kommun=k), year, final, report_date, preview) for k in kommuner]
+    tasks += [
+        partial(_build_one, replace(config, kommun=k), year, final, report_date, preview, allow_missing)
+        for k in kommuner
+    ]
     results = [task() for task in tasks] if preview else _run_shared(tasks, workers)
     overview = results.pop(0) if wants_overview else None
     outcomes = [r for r in results if isinstance(r, tuple)]

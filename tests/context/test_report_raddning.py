@@ -240,10 +240,11 @@ def test_measures_are_listed_and_tied_to_problems(rescue: tuple[Config, Preview]
 
 def test_without_mcf_data_or_measures_the_sections_say_how_to_add_them(gagnef_2023: ReportFiles) -> None:
     text = text_of(gagnef_2023)
-    assert "Uppgifter från MCF saknas. Kör lagesbild fetch --source mcf" in text
-    assert "Inga pågående åtgärder är angivna" in text and "[[plan.measures]]" in text
-    assert "lagesbild import raddning FIL" in text
-    assert "Koladas nyckeltal för bränder i byggnad (U07415, N07415) saknas i databasen" in text
+    assert "Uppgifter från MCF om räddningstjänstens insatser saknas för 2023." in text
+    assert "Inga pågående åtgärder är angivna i den här rapporten." in text and "[[plan.measures]]" not in text
+    assert "räddningstjänstens egna händelserapporter, som inte finns i den här rapporten" in text
+    assert "Koladas nyckeltal för bränder i byggnad (U07415, N07415) saknas för 2023." in text
+    assert "lagesbild fetch" not in text and "lagesbild import" not in text
 
 
 def test_a_measure_naming_an_unknown_problem_is_a_config_error(loaded_config: Config) -> None:

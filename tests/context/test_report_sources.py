@@ -194,8 +194,9 @@ def test_without_a_bra_workbook_the_report_builds_from_kolada(tmp_path: Path) ->
     built = pipeline.preview(config, None)
     assert built.context.crime is None and built.context.year == 2024
     text = text_of(built)
-    assert "Brås arbetsbok Indikatorer för kommuners lägesbild för Gagnef saknas" in text
-    assert "lagesbild import bra" in text
+    assert "Brås arbetsbok Indikatorer för kommuners lägesbild för Gagnef saknas för 2024" in text
+    assert "Arbetsanteckning – visas inte i slutversionen. Arbetsböckerna för Gagnef" in text
+    assert "lagesbild import bra" not in text  # the way in goes to the command line, never into the report
     assert built.context.comparison is not None and built.context.comparison.chart is not None
     svg = built.html.read_text(encoding="utf-8")
     assert "Gagnef 4\u00a0526" in svg  # Kolada's 2024 value for Gagnef (Brå's figure), labelled on the chart

@@ -130,7 +130,9 @@ def test_privacy_sweep(survey_project: SurveyProject, tmp_path: Path) -> None:
 def test_without_an_imported_survey_the_report_says_how(loaded_config: Config) -> None:
     html = pipeline.preview(loaded_config, 2023).html.read_text(encoding="utf-8")
     text = " ".join(" ".join(parse_html(html).text).split())
-    assert "Ingen trygghetsundersökning är inläst" in text and "lagesbild import survey FIL" in text
+    assert "Ingen egen trygghetsundersökning för Gagnef för 2023 finns i den här rapporten." in text
+    assert "Arbetsanteckning – visas inte i slutversionen. Enkätverktygets export läses in för hand" in text
+    assert "lagesbild import" not in text and "[survey]" not in text  # no command or config key (issue 29)
 
 
 def test_import_survey_without_a_mapping_is_a_clear_error(tmp_path: Path) -> None:

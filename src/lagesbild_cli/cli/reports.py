@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from lagesbild_cli.batch import Coverage
+    from lagesbild_cli.context import ReportContext
     from lagesbild_cli.settings.config import Config
     from lagesbild_cli.settings.kommuner import Kommun
 
@@ -49,6 +50,14 @@ def build(
     report_date: Annotated[
         str | None, typer.Option("--date", help="The report's date, YYYY-MM-DD; default: the date of the newest data.")
     ] = None,
+    allow_missing: Annotated[
+        str | None,
+        typer.Option(
+            "--allow-missing",
+            help="With --final: publish although these sources (comma-separated, e.g. polisen,mcf) are missing "
+            "or stale; the cover and those sections say so.",
+        ),
+    ] = None,
     preview: Annotated[
         bool,
         typer.Option(
@@ -64,19 +73,29 @@ def build(
     a one-page län overview.
     """
     when = _report_date(report_date)
+    allowed = _allowed_missing(allow_missing)
     base = _config(config)
     many = _kommun_list(lan, kommun, base.kommun)
     cfg = _run(lambda: base.with_kommun(kommun)) if kommun and not many else base
     if not many and not preview:
-        _build_one(cfg, year, final=final, compare_with=compare_with, report_date=when)
+        _build_one(cfg, year, final=final, compare_with=compare_with, report_date=when, allow_missing=allowed)
         return
     from lagesbild_cli import pipeline
 
     if not many:
-        page = _run(lambda: pipeline.preview(cfg, year, final=final, compare_with=compare_with, report_date=when))
+        page = _run(
+            lambda: pipeline.preview(
+                cfg, year, final=final, compare_with=compare_with, report_date=when, allow_missing=allowed
+            )
+        )
         typer.echo(f"Wrote {page.html} (a preview: the web page only; no PDF or exports were made)")
+        _gap_lines(page.context)
         return
-    result = _run(lambda: pipeline.build_many(cfg, many, year, final=final, report_date=when, preview=preview))
+    result = _run(
+        lambda: pipeline.build_many(
+            cfg, many, year, final=final, report_date=when, preview=preview, allow_missing=allowed
+        )
+    )
     for pdf in result.built:
         typer.echo(f"Wrote {pdf}")
     if result.overview:
@@ -116,8 +135,41 @@ def _coverage_table(rows: Sequence[Coverage]) -> None:
         typer.echo(f"{row.kommun.namn:<{width}}{cells}".rstrip())
 
 
+def _allowed_missing(text: str | None) -> tuple[str, ...]:
+    """--allow-missing as source names; an unknown name is a usage error (exit 2)."""
+    if not text:
+        return ()
+    from lagesbild_cli.settings.defaults import SOURCE_NAMES
+
+    names = tuple(part.strip().lower() for part in text.split(",") if part.strip())
+    unknown = [n for n in names if n not in SOURCE_NAMES]
+    if unknown:
+        raise typer.BadParameter(
+            f"{', '.join(unknown)} is not a source; use some of {','.join(SOURCE_NAMES)}.",
+            param_hint="'--allow-missing'",
+        )
+    return names
+
+
+def _gap_lines(context: ReportContext) -> None:
+    """The end of every build: one line per source a section lacks or has stale data from, and what to do."""
+    for gap in context.gaps:
+        state = "stale (the last fetch failed)" if gap.stale else "missing"
+        published = " (published without it: --allow-missing)" if context.final else ""
+        typer.echo(
+            f"{gap.source}: {state} in the {context.kommun.namn} {context.year} report{published}; {gap.todo}.",
+            err=True,
+        )
+
+
 def _build_one(
-    cfg: Config, year: int | None, *, final: bool, compare_with: Path | None, report_date: date | None
+    cfg: Config,
+    year: int | None,
+    *,
+    final: bool,
+    compare_with: Path | None,
+    report_date: date | None,
+    allow_missing: tuple[str, ...] = (),
 ) -> None:
     from lagesbild_cli.render import pdf_render
 
@@ -126,12 +178,19 @@ def _build_one(
 
         built = _run(
             lambda: pipeline.build(
-                cfg, year, final=final, compare_with=compare_with, report_date=report_date, renderer=renderer
+                cfg,
+                year,
+                final=final,
+                compare_with=compare_with,
+                report_date=report_date,
+                renderer=renderer,
+                allow_missing=allow_missing,
             )
         )
     typer.echo(f"Wrote {built.html}\nWrote {built.pdf}\nWrote {built.docx}")
     if built.exports:
         typer.echo(f"Wrote {built.exports[0]} and {len(built.exports) - 1} CSV files in {built.exports[1].parent}")
+    _gap_lines(built.context)
 
 
 def _report_date(text: str | None) -> date | None:

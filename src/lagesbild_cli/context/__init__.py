@@ -21,6 +21,7 @@ from lagesbild_cli.context.bra import (
     tie_example,
 )
 from lagesbild_cli.context.changes import Change, changes, described, read_previous
+from lagesbild_cli.context.gaps import Gap, check_final, gaps, names_sv
 from lagesbild_cli.context.kolada import ComparisonSection, comparison_section, kolada_years
 from lagesbild_cli.context.kommunen import KommunFacts, kommun_facts
 from lagesbild_cli.context.konsekvenser import Consequence, consequences
@@ -162,6 +163,52 @@ class ReportContext:
     compared_with: str | None
     values: tuple[IndicatorValue, ...]
     final: bool
+    gaps: tuple[Gap, ...] = ()  # per § 4 section, a source whose data is missing or stale
+    allow_missing: tuple[str, ...] = ()  # sources a final report is published without (--allow-missing)
+
+    @property
+    def notes_shown(self) -> bool:
+        """Working notes for the coordinator: in drafts of the config's own kommun only (never in a final,
+        never in a report for another kommun, whose coordinator cannot act on this project's settings)."""
+        return not self.final and self.owns_inputs
+
+    def gap(self, source: str) -> Gap | None:
+        return next((g for g in self.gaps if g.source == source), None)
+
+    @property
+    def published_without(self) -> str | None:
+        """The cover's sentence of a final published without some sources' data."""
+        missing = [g.source for g in self.gaps if not g.stale]
+        stale = [g.source for g in self.gaps if g.stale]
+        if not self.final or not self.gaps:
+            return None
+        parts = []
+        if missing:
+            parts.append(f"Den här slutversionen saknar uppgifter från {names_sv(missing)}.")
+        if stale:
+            parts.append(f"Uppgifterna från {names_sv(stale)} kan vara inaktuella.")
+        return " ".join(parts)
+
+    @property
+    def open_sources(self) -> str:
+        """The open data sources of the crime statistics the report uses, for the introduction: 'Brå, Polisen, SCB
+        och Kolada' (MCF is named in its own section)."""
+        order = ("bra", "polisen", "scb", "kolada")
+        used = [s.source for s in self.loaded if s.source in order]
+        return names_sv(sorted(used, key=order.index)) if used else ""
+
+    @property
+    def where_shown_by(self) -> str | None:
+        """What shows where and when problems occur ("Var och när"): only what the report holds."""
+        parts = []
+        if self.survey:
+            parts.append("kommunens egen trygghetsundersökning (per område)")
+        if self.events:
+            parts.append("Polisens publicerade händelser")
+        return " och av ".join(parts) or None
+
+    def uses(self, source: str) -> bool:
+        return any(s.source == source for s in self.loaded)
 
     @property
     def loaded(self) -> tuple[SourceStatus, ...]:
@@ -298,6 +345,7 @@ def build_context(
     final: bool = False,
     compare_with: Path | None = None,
     report_date: date | None = None,
+    allow_missing: tuple[str, ...] = (),
 ) -> ReportContext:
     kommun = config.kommun
     plan = own_plan(config, final=final)
@@ -313,6 +361,23 @@ def build_context(
     assessed = assessments(store, kommun, crime.year if crime else year, ntu.year if ntu else None)
     texts = {n.key: n for n in narratives(plan, final=final)}
     previous = read_previous(compare_with) if compare_with else None
+    statuses = source_statuses(store, kommun)
+    rescue = rescue_section(store, kommun, year, config.kolada.fire_kpis)
+    found = gaps(
+        kommun.namn,
+        year,
+        {
+            "bra": crime is None,
+            "polisen": events is None and not _loaded(statuses, "polisen"),
+            "scb": facts.population is None,
+            "kolada": comparison is None,
+            "mcf": not rescue.has_mcf,
+            "geo": crime is not None and facts.map is None and not _loaded(statuses, "geo"),
+        },
+        statuses,
+    )
+    if final:
+        check_final(found, allow_missing, f"{kommun.namn} ({kommun.kod})")
     return ReportContext(
         kommun=kommun,
         kommun_fullnamn=kommun.fullnamn,
@@ -333,7 +398,7 @@ def build_context(
         survey=own_survey,
         survey_configured=config.survey is not None,
         owns_inputs=config.owns_inputs,
-        statuses=source_statuses(store, kommun),
+        statuses=statuses,
         files=source_files(store, kommun),
         bra_page=BRA_PAGE,
         facts=facts,
@@ -342,10 +407,16 @@ def build_context(
         plan=plan_rows(plan.problems, values, plan.measures),
         measures=measure_rows(plan.measures, plan.problems, values),
         measures_source=plan.measures_source,
-        rescue=rescue_section(store, kommun, year, config.kolada.fire_kpis),
+        rescue=rescue,
         mcf_enabled=config.mcf.enabled,
         changes=changes(previous, values) if previous is not None else (),
         compared_with=described(compare_with) if compare_with else None,
         values=values,
         final=final,
+        gaps=found,
+        allow_missing=allow_missing,
     )
+
+
+def _loaded(statuses: tuple[SourceStatus, ...], source: str) -> bool:
+    return any(s.source == source and s.retrieved is not None for s in statuses)

@@ -46,13 +46,17 @@ def build(
     compare_with: Path | None = None,
     report_date: date | None = None,
     renderer: RenderProcess | None = None,
+    allow_missing: tuple[str, ...] = (),
 ) -> report.BuiltReport:
     """Compute the indicators (reloading if raw data or queries changed) and write the report as HTML,
     PDF and data exports. ``final`` requires the narrative texts; ``compare_with`` names an earlier
     report (its folder or csv/indikatorer.csv) to show what has changed since; ``report_date`` is the
     date printed in the report (default: the newest data), so the same inputs give identical files.
-    ``renderer``, started before, renders the PDF (see :mod:`pdf_render`); without one it is rendered here."""
-    context, sheets = _report_inputs(config, year, final, compare_with, report_date, with_sheets=True)
+    ``renderer``, started before, renders the PDF (see :mod:`pdf_render`); without one it is rendered here.
+    A final is refused while a section's source is missing or stale, unless ``allow_missing`` names it."""
+    context, sheets = _report_inputs(
+        config, year, final, compare_with, report_date, with_sheets=True, allow_missing=allow_missing
+    )
     return report.write_report(context, config, sheets, renderer)
 
 
@@ -64,17 +68,22 @@ def _report_inputs(
     report_date: date | None,
     *,
     with_sheets: bool,
+    allow_missing: tuple[str, ...] = (),
 ) -> tuple[report.ReportContext, tuple[tables.Sheet, ...]]:
     """A report's context (reloading first if raw data or queries changed) and, ``with_sheets``, its exports.
     A database found damaged while reading it is rebuilt from data/raw/ (it is derived data), with a notice."""
     if loader.is_stale(config):
         rebuild_database(config)
     try:
-        return _read_inputs(config, year, final, compare_with, report_date, with_sheets=with_sheets)
+        return _read_inputs(
+            config, year, final, compare_with, report_date, with_sheets=with_sheets, allow_missing=allow_missing
+        )
     except DatabaseDamagedError as exc:
         notice(f"{exc.message} It is rebuilt from {provenance.shown(config.raw_dir)} now.")
         rebuild_database(config)
-    return _read_inputs(config, year, final, compare_with, report_date, with_sheets=with_sheets)
+    return _read_inputs(
+        config, year, final, compare_with, report_date, with_sheets=with_sheets, allow_missing=allow_missing
+    )
 
 
 def _read_inputs(
@@ -85,10 +94,17 @@ def _read_inputs(
     report_date: date | None,
     *,
     with_sheets: bool,
+    allow_missing: tuple[str, ...] = (),
 ) -> tuple[report.ReportContext, tuple[tables.Sheet, ...]]:
     with open_store(config.db_path) as store:
         context = report.build_context(
-            store, config, year, final=final, compare_with=compare_with, report_date=report_date
+            store,
+            config,
+            year,
+            final=final,
+            compare_with=compare_with,
+            report_date=report_date,
+            allow_missing=allow_missing,
         )
         sheets = tables.sheets(store, config.kommun, context.year, context.values) if with_sheets else ()
     return context, sheets
@@ -102,10 +118,13 @@ def preview(
     final: bool = False,
     compare_with: Path | None = None,
     report_date: date | None = None,
+    allow_missing: tuple[str, ...] = (),
 ) -> report.Preview:
     """The report's web page alone, as :func:`build` would write it, in data/processed/preview/: for reading
     texts and numbers while they are worked on. No PDF and no exports; the report set is not touched."""
-    context, _ = _report_inputs(config, year, final, compare_with, report_date, with_sheets=False)
+    context, _ = _report_inputs(
+        config, year, final, compare_with, report_date, with_sheets=False, allow_missing=allow_missing
+    )
     return report.write_preview(context, config)
 
 
@@ -119,13 +138,21 @@ def build_many(
     report_date: date | None = None,
     workers: int | None = None,
     preview: bool = False,
+    allow_missing: tuple[str, ...] = (),
 ) -> batch.BatchResult:
     """Reports for several kommuner (e.g. a whole län) from one load, in parallel, plus a län overview; with
     ``preview``, their web pages only (see :func:`preview`), one after the other in this process."""
     if loader.is_stale(config):
         rebuild_database(config)
     return batch.build_many(
-        config, kommuner, year, final=final, report_date=report_date, workers=workers, preview=preview
+        config,
+        kommuner,
+        year,
+        final=final,
+        report_date=report_date,
+        workers=workers,
+        preview=preview,
+        allow_missing=allow_missing,
     )
 
 
