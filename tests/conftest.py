@@ -390,3 +390,22 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 
     newcomer = made_once(tmp_path_factory, "newcomer", make)
     return Demo(newcomer / "lagesbild-demo", (newcomer / "output.txt").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with Gagnef's workbook loaded and its 2023 report, built once; each test works on its own
+    copy. One workbook, not the län's 15: each killed or following run loads and builds in a fresh process,
+    and what it must keep or restore is the same."""
+    folder = tmp_path_factory.mktemp("built") / "project"
+    folder.mkdir()
+    config = load_config(write_config(folder))
+    pipeline.import_bra(config, [BRA_XLSX / "Gagnef.xlsx"])
+    pipeline.build(config, 2023)
+    return folder
+
+
+@pytest.fixture
+def built_project(built_once: Path, tmp_path: Path) -> Path:
+    shutil.copytree(built_once, tmp_path / "project")
+    return tmp_path / "project" / "lagesbild.toml"

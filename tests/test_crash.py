@@ -6,19 +6,15 @@ Loop used to check that they hold: for i in $(seq 10); do uv run pytest tests/te
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import BRA_XLSX, write_config
-from lagesbild_cli import pipeline
-from lagesbild_cli.settings.config import load_config
+from conftest import BRA_XLSX
 
 
 def snapshot(data_dir: Path) -> dict[str, bytes]:
@@ -60,25 +56,6 @@ def kill(process: subprocess.Popen[bytes]) -> None:
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()
     process.stderr.close()
-
-
-@pytest.fixture(scope="session")
-def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project with Gagnef's workbook loaded and its 2023 report, built once; each test works on its own
-    copy. One workbook, not the län's 15: each killed or following run loads and builds in a fresh process,
-    and what it must keep or restore is the same."""
-    folder = tmp_path_factory.mktemp("built") / "project"
-    folder.mkdir()
-    config = load_config(write_config(folder))
-    pipeline.import_bra(config, [BRA_XLSX / "Gagnef.xlsx"])
-    pipeline.build(config, 2023)
-    return folder
-
-
-@pytest.fixture
-def built_project(built_once: Path, tmp_path: Path) -> Path:
-    shutil.copytree(built_once, tmp_path / "project")
-    return tmp_path / "project" / "lagesbild.toml"
 
 
 def cli(config_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,9 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRA_XLSX, write_config
-from lagesbild_cli import pipeline
-from lagesbild_cli.settings.config import load_config
+from conftest import BRA_XLSX
 from lagesbild_cli.storage import staging
 from test_crash import cli, snapshot, start
 
@@ -32,23 +29,6 @@ def stop(process: subprocess.Popen[bytes], signum: int) -> tuple[int, str]:
     process.send_signal(signum)
     _, err = process.communicate(timeout=120)
     return process.returncode, err.decode("utf-8")
-
-
-@pytest.fixture(scope="module")
-def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project with Gagnef's workbook loaded and its 2023 report, built once; each test works on a copy."""
-    folder = tmp_path_factory.mktemp("built") / "project"
-    folder.mkdir()
-    config = load_config(write_config(folder))
-    pipeline.import_bra(config, [BRA_XLSX / "Gagnef.xlsx"])
-    pipeline.build(config, 2023)
-    return folder
-
-
-@pytest.fixture
-def built_project(built_once: Path, tmp_path: Path) -> Path:
-    shutil.copytree(built_once, tmp_path / "project")
-    return tmp_path / "project" / "lagesbild.toml"
 
 
 def without_gap_lines(err: str) -> str:

@@ -11,23 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRA_XLSX, write_config
-from lagesbild_cli import pipeline
-from lagesbild_cli.settings.config import load_config
+from conftest import BRA_XLSX
 from test_crash import cli, start
 
 REPORT = Path("data/processed/reports/2026/2023")
-
-
-@pytest.fixture(scope="module")
-def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project with Gagnef's workbook loaded and its 2023 report built; each case works on a copy."""
-    folder = tmp_path_factory.mktemp("built") / "project"
-    folder.mkdir()
-    config = load_config(write_config(folder))
-    pipeline.import_bra(config, [BRA_XLSX / "Gagnef.xlsx"])
-    pipeline.build(config, 2023)
-    return folder
 
 
 def link_the_report_to_a_web_folder(project: Path) -> None:
