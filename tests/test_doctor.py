@@ -27,7 +27,12 @@ def test_a_ready_project_passes(tmp_path: Path) -> None:
     assert checks["weasyprint"].status == "OK" and checks["font with å ä ö"].detail == "DejaVu Sans"
     assert checks["config"].status == "OK" and "Gagnefs kommun (2026)" in checks["config"].detail
     assert checks["data bra"].status == "OK"
-    assert checks["data scb"].status == "WARN" and checks["data scb"].fix == "Run 'lagesbild fetch'."
+    # never fetched: SCB's population and the boundaries are the ones delivered with lagesbild, Kolada has none
+    for shipped in ("scb", "geo"):
+        assert checks[f"data {shipped}"].status == "OK"
+        assert "delivered with lagesbild, published" in checks[f"data {shipped}"].detail
+    assert "published 2025-02-21" in checks["data scb"].detail
+    assert checks["data kolada"].status == "WARN" and checks["data kolada"].fix == "Run 'lagesbild fetch'."
     result = CliRunner().invoke(app, ["doctor", "--config", str(config.path)])
     assert result.exit_code == 0 and "0 error(s)" in result.stdout
 

@@ -153,10 +153,22 @@ def _ages(config: Config, now: datetime) -> list[Check]:
     except LagesbildError:
         return []  # a damaged manifest: the raw files' check says so
     statuses = FetchLog(config.raw_dir).statuses()
+    from lagesbild_cli.sources import national  # the data delivered with lagesbild, for what was never fetched
+
+    shipped = {f.source: f for f in national.standing_in(config.raw_dir)}
     checks = []
     for source, limit in MAX_AGE_DAYS.items():
         times = [e.checked_at or e.retrieved_at for e in entries if e.source == source]
         status = statuses.get(source)
+        if not times and source in shipped:
+            checks.append(
+                Check(
+                    f"data {source}",
+                    "OK",
+                    f"delivered with lagesbild, published {shipped[source].published} (never fetched or imported)",
+                )
+            )
+            continue
         if not times:
             if source == "survey" and config.survey is None:
                 continue  # no survey configured: nothing is missing
