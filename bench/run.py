@@ -37,6 +37,7 @@ from lagesbild_cli.database import loader  # noqa: E402
 from lagesbild_cli.render import pdf_cache, report  # noqa: E402
 from lagesbild_cli.settings.config import load_config  # noqa: E402
 from lagesbild_cli.settings.kommuner import Kommun, all_kommuner, kommuner_in_lan  # noqa: E402
+from lagesbild_cli.storage.raw import Manifest  # noqa: E402
 
 os.environ[pdf_cache.ENV] = "off"  # every build renders: a kept PDF would time nothing
 from lagesbild_cli.database.store import open_store  # noqa: E402
@@ -114,9 +115,10 @@ def national_sample() -> list[Kommun]:
     return dalarna + others[: max(0, NATIONAL - len(dalarna))]
 
 
-def synthetic_workbooks(folder: Path, kommuner: list[Kommun]) -> None:
-    """A workbook per kommun: Dalarna's real figures under every kommun's name and its own län's name."""
-    folder.mkdir(parents=True, exist_ok=True)
+def synthetic_workbooks(raw_dir: Path, kommuner: list[Kommun]) -> None:
+    """A workbook per kommun: Dalarna's real figures under every kommun's name and its own län's name, stored as
+    lagesbild stores a workbook (with its manifest entry: every load checks the raw files against it)."""
+    manifest = Manifest(raw_dir)
     sources = sorted(BRA.glob("*.xlsx"))
     templates = [(p.stem, p.read_bytes()) for p in sources]
     for n, kommun in enumerate(kommuner):
@@ -129,7 +131,11 @@ def synthetic_workbooks(folder: Path, kommuner: list[Kommun]) -> None:
                         cell.value = kommun.namn
                     elif cell.value == "Dalarnas län":
                         cell.value = kommun.lan.namn
-        book.save(folder / f"{kommun.kod}.xlsx")
+        out = io.BytesIO()
+        book.save(out)
+        manifest.store(
+            f"bra/{kommun.kod}.xlsx", out.getvalue(), source="bra", origin=f"{kommun.namn}.xlsx", status=None
+        )
 
 
 def refetch_body_bytes(config_path: Path) -> int:
@@ -265,7 +271,7 @@ def main() -> None:
         sample = national_sample()
         progress(f"making and loading the synthetic national data set ({len(sample)} workbooks)")
         national = load_config(project(root / "national"))
-        synthetic_workbooks(national.raw_dir / "bra", sample)
+        synthetic_workbooks(national.raw_dir, sample)
         loader.load(national)
         with open_store(national.db_path):
             pass
