@@ -12,7 +12,6 @@ never copied.
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -21,7 +20,6 @@ from pathlib import Path
 
 import polars as pl
 
-from lagesbild_cli import interrupts
 from lagesbild_cli.errors import ParseError, ValidationError
 from lagesbild_cli.settings.survey_mapping import GroupColumn, SurveyMapping
 from lagesbild_cli.sources.survey_file import (
@@ -34,9 +32,9 @@ from lagesbild_cli.sources.survey_file import (
     sniff_separator,
     too_large,
 )
+from lagesbild_cli.storage import staging
 from lagesbild_cli.storage.checkpoints import checkpoint
-from lagesbild_cli.storage.raw import Manifest, ManifestEntry, utc_now, write_temp
-from lagesbild_cli.storage.raw import sha256 as sha256_of
+from lagesbild_cli.storage.raw import Manifest, ManifestEntry
 
 __all__ = ["SurveyFile", "SurveyImport", "decode", "import_file", "load", "read", "sniff_separator", "validate"]
 
@@ -244,39 +242,25 @@ def import_file(path: Path, mapping: SurveyMapping, manifest: Manifest, kommun_k
             for old in legacy.get(year, []):
                 old_relative = str(old.relative_to(manifest.raw_dir))
                 replaced.append((year, _origin_name(entries.get(old_relative), old)))
-    staged: list[tuple[Path, ManifestEntry]] = []
-    try:
+    stored: list[ManifestEntry] = []
+    note = (
+        f"the survey's round(s) {', '.join(map(str, rounds))} from {path.name} were stored in data/raw/ "
+        "(the next 'lagesbild build' or 'lagesbild load' rebuilds the database from them)"
+    )
+    with staging.stored_together(manifest, lambda _: note) as staged:  # all rounds and their entries, or none
         for year in rounds:
             part = table.filter(pl.col("ar") == year)
             out = io.BytesIO()
             part.write_csv(out)
-            data = out.getvalue()
-            relative = round_path(kommun_kod, year)
-            entry = ManifestEntry(
-                file=relative,
-                source=SOURCE,
-                origin=f"{path.name} (original sha256 {read_file.sha256}, round {year}: {len(part)} rows, "
-                f"{len(part.columns)} mapped columns)",
-                retrieved_at=utc_now(),
-                status=None,
-                sha256=sha256_of(data),
-                bytes=len(data),
+            origin = (
+                f"{path.name} (original sha256 {read_file.sha256}, round {year}: {len(part)} rows, "
+                f"{len(part.columns)} mapped columns)"
             )
-            staged.append((write_temp(manifest.raw_dir / relative, data), entry))
+            stored.append(
+                staged.store(round_path(kommun_kod, year), out.getvalue(), source=SOURCE, origin=origin, status=None)
+            )
         checkpoint("survey-staged")
-        with interrupts.deferred():  # all rounds and their entries, or none
-            for temp, entry in staged:
-                os.replace(temp, manifest.raw_dir / entry.file)
-            for _, entry in staged:
-                manifest.record(entry)
-            interrupts.done(
-                f"the survey's round(s) {', '.join(map(str, rounds))} from {path.name} were stored in data/raw/ "
-                "(the next 'lagesbild build' or 'lagesbild load' rebuilds the database from them)"
-            )
-    finally:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
-    return SurveyImport(tuple(e for _, e in staged), len(table), tuple(rounds), tuple(replaced))
+    return SurveyImport(tuple(stored), len(table), tuple(rounds), tuple(replaced))
 
 
 def _files(raw_dir: Path, kommun_kod: str, legacy: bool) -> list[tuple[Path, set[int] | None]]:
