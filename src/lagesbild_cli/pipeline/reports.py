@@ -72,18 +72,20 @@ def _report_inputs(
 ) -> tuple[report.ReportContext, tuple[tables.Sheet, ...]]:
     """A report's context (reloading first if raw data or queries changed) and, ``with_sheets``, its exports.
     A database found damaged while reading it is rebuilt from data/raw/ (it is derived data), with a notice."""
-    if loader.is_stale(config):
-        rebuild_database(config)
-    try:
+
+    def read() -> tuple[report.ReportContext, tuple[tables.Sheet, ...]]:
         return _read_inputs(
             config, year, final, compare_with, report_date, with_sheets=with_sheets, allow_missing=allow_missing
         )
+
+    if loader.is_stale(config):
+        rebuild_database(config)
+    try:
+        return read()
     except DatabaseDamagedError as exc:
         notice(f"{exc.message} It is rebuilt from {provenance.shown(config.raw_dir)} now.")
         rebuild_database(config)
-    return _read_inputs(
-        config, year, final, compare_with, report_date, with_sheets=with_sheets, allow_missing=allow_missing
-    )
+    return read()
 
 
 def _read_inputs(

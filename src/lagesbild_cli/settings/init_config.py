@@ -38,14 +38,19 @@ def render(kommun: Kommun) -> str:
 def create(kommun: str, folder: Path, *, force: bool = False) -> CreatedConfig:
     """Write ``folder/lagesbild.toml`` for ``kommun`` (a code or a name); an existing file only with ``force``."""
     found = resolve_kommun(kommun, where="--kommun")
+    return CreatedConfig(path=_write_new(folder, render(found), force=force), kommun=found)
+
+
+def _write_new(folder: Path, text: str, *, force: bool) -> Path:
+    """``folder/lagesbild.toml`` written with ``text``; an existing file is replaced only with ``force``."""
     path = folder / DEFAULT_CONFIG.name
     if path.exists() and not force:
         raise ConfigError(
             f"{path} already exists; lagesbild init does not overwrite it.",
             hint="Edit that file, choose another folder with --dir, or add --force to replace it.",
         )
-    atomic_write_bytes(path, render(found).encode("utf-8"))
-    return CreatedConfig(path=path, kommun=found)
+    atomic_write_bytes(path, text.encode("utf-8"))
+    return path
 
 
 _OWN_INPUTS = (  # the template's blocks about a kommun's own inputs: a län project has none
@@ -89,11 +94,5 @@ class CreatedLanConfig:
 def create_lan(lan: str, folder: Path, *, force: bool = False) -> CreatedLanConfig:
     """Write ``folder/lagesbild.toml`` for a län project (``lan``: a code or a name)."""
     found = resolve_lan(lan, where="--lan")
-    path = folder / DEFAULT_CONFIG.name
-    if path.exists() and not force:
-        raise ConfigError(
-            f"{path} already exists; lagesbild init does not overwrite it.",
-            hint="Edit that file, choose another folder with --dir, or add --force to replace it.",
-        )
-    atomic_write_bytes(path, render_lan(found).encode("utf-8"))
+    path = _write_new(folder, render_lan(found), force=force)
     return CreatedLanConfig(path=path, lan=found, kommuner=tuple(kommuner_in_lan(found.kod)))
