@@ -45,13 +45,13 @@ SHOWN_VALUES = 10  # different wrong answers listed in a message; the rest are c
 
 # What a survey tool's free "annat" field may put into a closed column: never shown in a message, even cut.
 _EMAIL = re.compile(r"[^\s@,;<>]+@[^\s@,;<>]+")
-_PHONE = re.compile(r"\+?\d[\d \-]{5,}\d")
+PHONE = re.compile(r"\+?\d[\d \-]{5,}\d")
 CONTACT_NOTE = "looks like contact details: correct the file, never list it in lagesbild.toml"
 
 
 def _masked(value: str) -> str:
     """``value`` with e-mail addresses and phone numbers replaced by what they are."""
-    return _PHONE.sub("<telefonnummer>", _EMAIL.sub("<e-postadress>", value))
+    return PHONE.sub("<telefonnummer>", _EMAIL.sub("<e-postadress>", value))
 
 
 def _label(value: str) -> str:

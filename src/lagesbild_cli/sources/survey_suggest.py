@@ -23,7 +23,7 @@ from functools import cached_property
 
 from lagesbild_cli.errors import ParseError
 from lagesbild_cli.settings.survey_catalogue import CATALOGUE, KnownIndicator, classify, normalise
-from lagesbild_cli.sources.survey import decode, parse_weight, sniff_separator
+from lagesbild_cli.sources.survey import PHONE, decode, parse_weight, sniff_separator
 
 MAX_FILE_BYTES = 100 * 2**20  # a survey export; the demo's 2 800 respondents are 1.6 MB
 MAX_CATEGORIES = 15  # a question column has at most this many different answers
@@ -104,7 +104,6 @@ _AGE_BAND = re.compile(
 )
 _NO_PLACE = ("vill inte", "vill ej", "uppger ej", "ej angiv", "annat", "annan", "okänd", "vet ej", "vet inte",
              "utanför", "other", "prefer not", "unknown", "don't know", "outside")  # fmt: skip
-_PHONE = re.compile(r"\d[\d \-]{5,}\d")
 
 
 @dataclass(frozen=True)
@@ -229,7 +228,7 @@ def _private(column: Column, asked: bool) -> str | None:
     values = list(column.counts)
     rows = sum(column.counts.values()) or 1
     emails = sum(n for v, n in column.counts.items() if "@" in v)
-    phones = sum(n for v, n in column.counts.items() if _PHONE.search(v))
+    phones = sum(n for v, n in column.counts.items() if PHONE.search(v))
     # a contact column is full of them; one stray address typed into "annat" does not make Kön a contact column
     # (its value is never shown: see shown(), and the import refuses it)
     if emails * STRAY > rows:
@@ -245,7 +244,7 @@ def _private(column: Column, asked: bool) -> str | None:
 
 def shown(value: str) -> bool:
     """An answer label may be shown in full; a long one, an e-mail address or a phone number is not."""
-    return "@" not in value and not _PHONE.search(value) and len(value) <= 80
+    return "@" not in value and not PHONE.search(value) and len(value) <= 80
 
 
 def _by_count(counts: Counter[str]) -> list[tuple[str, int]]:
