@@ -29,9 +29,6 @@ MAX_FILE_BYTES = 100 * 2**20  # a survey export; the demo's 2 800 respondents ar
 MAX_CATEGORIES = 15  # a question column has at most this many different answers
 MAX_AREAS = 200  # as many areas as a mapping may have
 STRAY = 100  # contact details in under one row in this many are strays in a column of answers
-# [survey] has closed lists of sex and age groups (sex_values, sex_unplaced, age_values, age_unplaced): the
-# proposal writes them as keys, so an answer such as "Annat/vill inte uppge" is never a published group.
-CLOSED_LISTS = True
 
 _ID = {"löpnr", "lopnr", "löpnummer", "id", "respondent", "respondentid", "respid", "svarsid", "responseid", "nr"}
 _YEAR = {"år", "ar", "year", "enkätår", "undersökningsår", "svarsår", "surveyyear", "omgång"}

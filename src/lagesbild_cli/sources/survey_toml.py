@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from lagesbild_cli.sources.survey_suggest import CLOSED_LISTS, Suggestion, shown
+from lagesbild_cli.sources.survey_suggest import Suggestion, shown
 
 
 def _q(text: str) -> str:
@@ -25,29 +25,22 @@ def _count(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
 
-def groups(
-    out: list[str], key: str, values: list[tuple[str, int]], unplaced: list[tuple[str, int]], closed_lists: bool
-) -> None:
-    """The sex or age groups the report may publish, and the answers that are no group of their own: as the
-    keys ``<key>_values`` and ``<key>_unplaced`` where the mapping has them (``closed_lists``), else as a
-    comment for the user to check."""
+def groups(out: list[str], key: str, values: list[tuple[str, int]], unplaced: list[tuple[str, int]]) -> None:
+    """The sex or age groups the report may publish, and the answers that are no group of their own, as the
+    closed lists ``<key>_values`` and ``<key>_unplaced``: an answer such as "Annat/vill inte uppge" is never a
+    published group."""
     hidden = sum(n for v, n in values + unplaced if not shown(v))
     values = [(v, n) for v, n in values if shown(v)]
     unplaced = [(v, n) for v, n in unplaced if shown(v)]
     if hidden:  # a contact detail typed into "annat": never shown, never a value to list
         out.append(f"#   {hidden} row(s) hold something that looks like contact details (not shown): correct the file")
-    if closed_lists:
-        out.append(f"{key}_values = {_list([v for v, _ in values])}  # {_counted(values) or 'none'}")
-        if unplaced:
-            note = f"no group of their own, counted only in the totals: {_counted(unplaced)}"
-            out.append(f"{key}_unplaced = {_list([v for v, _ in unplaced])}  # {note}")
-        return
-    out.append(f"#   groups: {_counted(values) or 'none'}")
+    out.append(f"{key}_values = {_list([v for v, _ in values])}  # {_counted(values) or 'none'}")
     if unplaced:
-        out.append(f"#   not a group of their own (counted only in the totals): {_counted(unplaced)}")
+        note = f"no group of their own, counted only in the totals: {_counted(unplaced)}"
+        out.append(f"{key}_unplaced = {_list([v for v, _ in unplaced])}  # {note}")
 
 
-def to_toml(s: Suggestion, *, today: date | None = None, closed_lists: bool = CLOSED_LISTS) -> str:
+def to_toml(s: Suggestion, *, today: date | None = None) -> str:
     """The suggestion as commented TOML to review and paste into lagesbild.toml."""
     made = (today or date.today()).isoformat()
     out = [
@@ -78,10 +71,10 @@ def to_toml(s: Suggestion, *, today: date | None = None, closed_lists: bool = CL
     role("area_column", s.area_column, "", "the column with the respondent's area")
     role("sex_column", s.sex_column, "", "the respondent's sex; leave the key out if the survey has none")
     if s.sex_column:
-        groups(out, "sex", s.sex_values, s.sex_unplaced, closed_lists)
+        groups(out, "sex", s.sex_values, s.sex_unplaced)
     role("age_column", s.age_column, "", "the respondent's age group; leave the key out if the survey has none")
     if s.age_column:
-        groups(out, "age", s.age_values, s.age_unplaced, closed_lists)
+        groups(out, "age", s.age_values, s.age_unplaced)
     if s.weight_column:
         note = (
             "guessed from its values (positive decimals): check it is the design weight" if s.weight_by_values else ""
