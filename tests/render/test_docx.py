@@ -127,9 +127,9 @@ def test_no_empty_paragraph_is_used_as_spacing(document: Document) -> None:
     assert empty == []
 
 
-def test_the_key_figures_are_those_of_the_web_page(document: Document) -> None:
+def test_the_key_figures_are_those_of_the_web_page(built: Demo, document: Document) -> None:
     """Gagnef 2024: 471 reported crimes, 4 526 per 100 000 inhabitants, in the table of Brå's series, with its
-    source line and retrieval date after it."""
+    source line and retrieval date after it (the demo's retrieval date is the day it was built, as on the page)."""
     table = next(t for t in document.tables if "Gagnef, antal" in words(t.rows[0].cells[1].text))
     total = next(r for r in table.rows if r.cells[0].text == "Totalt antal anmälda brott")
     assert [words(c.text) for c in total.cells][1:4] == ["471", "429–516", "4 526"]
@@ -137,7 +137,8 @@ def test_the_key_figures_are_those_of_the_web_page(document: Document) -> None:
     text = [words("".join(p.xpath(".//w:t/text()"))) for p in caption]
     assert "Anmälda brott 2024, Gagnef jämfört med Dalarnas län och riket" in text
     sources = [words(p.text) for p in document.paragraphs if p.style is not None and p.style.name == "Källa"]
-    assert any(s.endswith("Källa: Brå, Indikatorer för kommuners lägesbild, hämtad 4 december 2026.") for s in sources)
+    on_page = re.search(r"Källa: Brå, Indikatorer för kommuners lägesbild, hämtad \d{1,2} [a-zä]+ \d{4}\.", built.html)
+    assert on_page is not None and any(s.endswith(on_page.group(0)) for s in sources)
     summary = next(t for t in document.tables if t.rows[0].cells[0].text == "Indikator")
     assert summary.rows[1].cells[0].text == "Totalt antal anmälda brott\nBrå, anmälda brott"  # the unit on a line
     body = words("\n".join(p.text for p in document.paragraphs))
