@@ -25,6 +25,14 @@ lint: ## Lint and type-check
 	uv run ruff format --check src tests
 	uv run mypy
 
+locale: ## Extract the CLI's messages and compile the Swedish catalogue (edit locale/sv/LC_MESSAGES/lagesbild.po)
+	uv run pybabel extract -F babel.cfg --no-location --sort-output --omit-header --no-wrap -o src/lagesbild_cli/locale/lagesbild.pot src/lagesbild_cli
+	uv run pybabel update -i src/lagesbild_cli/locale/lagesbild.pot -d src/lagesbild_cli/locale -D lagesbild -l sv --no-fuzzy-matching --ignore-obsolete --no-wrap
+	uv run pybabel extract --no-location --sort-output --omit-header --no-wrap -o src/lagesbild_cli/locale/messages.pot $$(uv run python -c 'import click, typer, os; print(os.path.dirname(click.__file__), os.path.dirname(typer.__file__))')
+	uv run pybabel update -i src/lagesbild_cli/locale/messages.pot -d src/lagesbild_cli/locale -D messages -l sv --no-fuzzy-matching --ignore-obsolete --no-wrap
+	uv run pybabel compile -d src/lagesbild_cli/locale -D lagesbild --statistics
+	uv run pybabel compile -d src/lagesbild_cli/locale -D messages --statistics
+
 fmt: ## Format the code
 	uv run ruff format src tests
 	uv run ruff check --fix src tests
@@ -41,7 +49,7 @@ pages: ## PDF pages and the HTML at 1280 and 390 px as PNG, for a look (needs po
 clean: ## Remove the database and reports (raw data stays)
 	rm -rf data/processed/lagesbild.duckdb data/processed/reports
 
-.PHONY: help setup fetch report demo test lint fmt pages clean bench
+.PHONY: help setup fetch report demo test lint locale fmt pages clean bench
 
 bench: ## Measure build speed against PDF rendering; writes bench/results.json (several minutes)
 	uv run python bench/run.py

@@ -3,10 +3,15 @@ needs too, in the package's data/demo; each folder with its provenance. Tests re
 
 from __future__ import annotations
 
+import os
+
+# The tests read the messages in English, the fallback (LANG=en); tests/test_i18n.py reads them in Swedish,
+# the default. Set before the package is imported: the command's help texts are translated on import.
+os.environ["LANGUAGE"] = "en"
+
 import csv
 import gc
 import html
-import os
 import re
 import shutil
 import socket

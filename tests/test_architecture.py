@@ -13,10 +13,11 @@ PACKAGE = REPO / "src" / "lagesbild_cli"
 
 # What each room may import from the package, besides itself (ARCHITECTURE.md, "The rooms"). The library API
 # at the root (pipeline, batch, demo, doctor, cli) may import any room; no room may import the root's API.
-FOUNDATION = {"__init__", "errors", "interrupts"}
+FOUNDATION = {"__init__", "errors", "interrupts", "i18n"}
 MAY_IMPORT: dict[str, set[str]] = {
-    "errors": set(),
-    "interrupts": set(),
+    "errors": {"i18n"},
+    "interrupts": {"i18n"},
+    "i18n": set(),
     "storage": FOUNDATION,
     "settings": FOUNDATION | {"storage"},
     "sources": FOUNDATION | {"settings", "storage"},

@@ -111,6 +111,7 @@ def test_help_imports_only_the_command_line_itself(tmp_path: Path) -> None:
         "lagesbild_cli.cli.project",
         "lagesbild_cli.cli.reports",
         "lagesbild_cli.errors",
+        "lagesbild_cli.i18n",  # gettext: the help in the user's language
         "lagesbild_cli.interrupts",  # signal and threading only: the CLI installs its handlers before anything
         "lagesbild_cli.settings",  # a docstring only
         "lagesbild_cli.settings.defaults",

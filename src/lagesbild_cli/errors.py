@@ -13,11 +13,13 @@ import os
 import warnings
 from pathlib import Path
 
+from lagesbild_cli.i18n import N_
+
 
 class LagesbildError(Exception):
     """An expected, user-facing failure."""
 
-    kind = "error"
+    kind = N_("error")
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -33,25 +35,25 @@ class LagesbildError(Exception):
 class ConfigError(LagesbildError):
     """lagesbild.toml is missing, unreadable or has a wrong key or value."""
 
-    kind = "config error"
+    kind = N_("config error")
 
 
 class UnknownKommunError(ConfigError):
     """A kommun code or name that is not one of Sweden's 290 kommuner."""
 
-    kind = "unknown kommun"
+    kind = N_("unknown kommun")
 
 
 class UnknownLanError(ConfigError):
     """A län code or name that is not one of Sweden's 21 län."""
 
-    kind = "unknown län"
+    kind = N_("unknown län")
 
 
 class FetchError(LagesbildError):
     """A download failed; the previous raw file is untouched."""
 
-    kind = "fetch error"
+    kind = N_("fetch error")
 
 
 class NoNetworkError(FetchError):
@@ -80,39 +82,39 @@ class BrowserMissingError(FetchError):
 class ParseError(LagesbildError):
     """A raw file does not have the layout the parser expects."""
 
-    kind = "parse error"
+    kind = N_("parse error")
 
 
 class ValidationError(LagesbildError):
     """An input file breaks its contract (e.g. survey answers the config does not map)."""
 
-    kind = "validation error"
+    kind = N_("validation error")
 
 
 class DataMissingError(LagesbildError):
     """The store lacks data that a step needs (e.g. build before any fetch)."""
 
-    kind = "missing data"
+    kind = N_("missing data")
 
 
 class RenderError(LagesbildError):
     """The report could not be rendered; the previous report is untouched."""
 
-    kind = "render error"
+    kind = N_("render error")
 
 
 class ProvenanceError(LagesbildError):
     """A raw file is not the one the manifest recorded, is not in it, or the manifest is missing or damaged:
     its origin cannot be shown, so it is not used. Nothing is loaded."""
 
-    kind = "provenance error"
+    kind = N_("provenance error")
 
 
 class DatabaseDamagedError(LagesbildError):
     """The database file cannot be read as a database (cut short, overwritten); it is derived from data/raw/
     alone, so a load rebuilds it."""
 
-    kind = "damaged database"
+    kind = N_("damaged database")
 
 
 class Notice(UserWarning):
@@ -128,7 +130,7 @@ class StorageError(LagesbildError):
     """The operating system refused to read or write a file: no permission, a read-only file system, a full
     disk or a missing folder. Nothing stored before is changed: every write is a temp file swapped in."""
 
-    kind = "file system"
+    kind = N_("file system")
 
 
 _DATA_DIR_HINT = "or set [paths] data_dir in lagesbild.toml to a folder where you may write"

@@ -33,6 +33,7 @@ from typer.core import TyperGroup
 
 from lagesbild_cli import __version__, interrupts
 from lagesbild_cli.errors import LagesbildError, storage_error
+from lagesbild_cli.i18n import N_, _, install_for_libraries
 from lagesbild_cli.settings.defaults import DEFAULT_CONFIG, SOURCE_NAMES
 
 if TYPE_CHECKING:
@@ -69,20 +70,20 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: Typer's rich help costs half a second of imports before a word is shown
-    help="Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data.",
+    help=_("Build a municipality's lägesbild of crime (SFS 2023:196) from Brå and other open data."),
 )
 import_app = typer.Typer(
-    no_args_is_help=True, rich_markup_mode=None, help="Import files downloaded by hand into data/raw/."
+    no_args_is_help=True, rich_markup_mode=None, help=_("Import files downloaded by hand into data/raw/.")
 )
 app.add_typer(import_app, name="import")
 survey_app = typer.Typer(
-    no_args_is_help=True, rich_markup_mode=None, help="Help with the citizen survey's [survey] mapping."
+    no_args_is_help=True, rich_markup_mode=None, help=_("Help with the citizen survey's [survey] mapping.")
 )
 app.add_typer(survey_app, name="survey")
 
-ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The config file.", show_default=True)]
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help=_("The config file."), show_default=True)]
 KommunOption = Annotated[
-    str | None, typer.Option("--kommun", "-k", help="Kommun code or name; overrides the config for this run.")
+    str | None, typer.Option("--kommun", "-k", help=_("Kommun code or name; overrides the config for this run."))
 ]
 
 
@@ -128,8 +129,9 @@ def _run(action: Callable[[], T]) -> T:
         # a bug: say so, keep data out of the message
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         typer.echo(
-            f"Internal error (a bug in lagesbild {__version__}): {type(exc).__name__} at "
-            f"{Path(frame.filename).name}:{frame.lineno}. Please report it.",
+            _("Internal error (a bug in lagesbild {version}): {exception} at {place}. Please report it.").format(
+                version=__version__, exception=type(exc).__name__, place=f"{Path(frame.filename).name}:{frame.lineno}"
+            ),
             err=True,
         )
         raise typer.Exit(EXIT_BUG) from None
@@ -148,7 +150,7 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
     return False
 
 
-NOTHING_CHANGED = "nothing was changed; the raw data, the database and the reports are as they were."
+NOTHING_CHANGED = N_("nothing was changed; the raw data, the database and the reports are as they were.")
 _told_interrupted = False  # one run, one line
 
 
@@ -167,15 +169,17 @@ def _tell_interrupted(signum: int) -> None:
     how = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
     notes = interrupts.notes()
     if not notes:
-        line = f"Interrupted by {how}: {NOTHING_CHANGED}"
+        line = _("Interrupted by {how}: {nothing_changed}").format(how=how, nothing_changed=_(NOTHING_CHANGED))
     else:
-        shown = "; ".join(notes[:3]) + (f"; and {len(notes) - 3} more" if len(notes) > 3 else "")
-        line = f"Interrupted by {how}, after: {shown}. Nothing else was changed."
+        shown = "; ".join(notes[:3])
+        if len(notes) > 3:
+            shown += _("; and {count} more").format(count=len(notes) - 3)
+        line = _("Interrupted by {how}, after: {notes}. Nothing else was changed.").format(how=how, notes=shown)
     typer.echo(_with_config(line), err=True)
 
 
 def _fail(exc: LagesbildError) -> NoReturn:
-    typer.echo(_with_config(f"Error ({exc.kind}): {exc}"), err=True)
+    typer.echo(_with_config(_("Error ({kind}): {error}").format(kind=_(exc.kind), error=exc)), err=True)
     raise typer.Exit(EXIT_ERROR) from None
 
 
@@ -191,7 +195,7 @@ def _report_problems(loaded: LoadResult | None) -> None:
     if loaded is None or not loaded.problems:
         return
     for problem in loaded.problems:
-        typer.echo(_with_config(f"Error (left out of the database): {problem}"), err=True)
+        typer.echo(_with_config(_("Error (left out of the database): {problem}").format(problem=problem)), err=True)
     raise typer.Exit(1)
 
 
@@ -208,7 +212,9 @@ def _known_sources(values: list[str] | None) -> list[str] | None:
     for value in values or []:
         if value not in SOURCE_NAMES:
             raise typer.BadParameter(
-                f"{value!r} is not a source lagesbild fetches or checks; choose from: {', '.join(SOURCE_NAMES)}.",
+                _("{value} is not a source lagesbild fetches or checks; choose from: {names}.").format(
+                    value=repr(value), names=", ".join(SOURCE_NAMES)
+                ),
                 param_hint="'--source'",
             )
     return values
@@ -219,7 +225,7 @@ SourceOption = Annotated[
     typer.Option(
         "--source",
         "-s",
-        help=f"Only this source (repeatable): {', '.join(SOURCE_NAMES)}.",
+        help=_("Only this source (repeatable): {names}.").format(names=", ".join(SOURCE_NAMES)),
         callback=_known_sources,
     ),
 ]
@@ -253,7 +259,7 @@ def _show_notices() -> None:
         line: str | None = None,
     ) -> None:
         if issubclass(category, Notice):
-            typer.echo(_with_config(f"Note: {message}"), err=True)
+            typer.echo(_with_config(_("Note: {message}").format(message=message)), err=True)
         else:
             shown(message, category, filename, lineno, file, line)
 
@@ -263,6 +269,7 @@ def _show_notices() -> None:
 
 
 def main() -> None:
+    install_for_libraries()  # click's "Usage:" and "Options" in the run's language too
     interrupts.install()  # SIGTERM is a user's event like Ctrl-C: both end the run in _Commands, with one line
     try:
         app()
