@@ -359,3 +359,17 @@ def test_another_dalarna_kommun_gets_every_section(gagnef: tuple[Config, Preview
     html = built.html.read_text(encoding="utf-8")
     assert headings(html, 2) == H2
     assert "Mora kommun hade" in html and "4 526" not in html.split("Kommunen i korthet")[0]
+
+
+def test_a_plan_following_a_survey_round_the_year_lacks_shows_it_missing(gagnef: tuple[Config, Preview]) -> None:
+    """The demo's survey has rounds 2022 and 2024; a 2021 report of the same plan shows the survey baselines as
+    missing for 2021, not an error about unknown ids (a plan is followed year after year)."""
+    config, _ = gagnef
+    followed = ("survey:otrygg_kvall@Gagnef", "bra:narkotikabrott")
+    plan = replace(config.plan, problems=(PlanProblem("Otrygghet i Gagnef", followed, "", id="otrygghet"),))
+    built = pipeline.preview(replace(config, plan=plan), 2021)
+    table = parse_html(built.html.read_text(encoding="utf-8")).rows
+    start = next(i for i, r in enumerate(table) if r and r[0] == "Otrygghet i Gagnef")
+    survey_row, bra_row = (" ".join(r) for r in table[start : start + 2])
+    assert "saknas för 2021" in survey_row and "Gagnef" in survey_row
+    assert "(2021)" in bra_row and "saknas" not in bra_row

@@ -6,7 +6,7 @@ Numbers come from the ``ind_*`` and ``raw_*`` tables; this package only selects 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -82,48 +82,71 @@ def _when(value: str) -> str:
 
 
 def _known(
-    ids: tuple[str, ...], by_id: dict[str, IndicatorValue], where: str, values: tuple[IndicatorValue, ...]
-) -> None:
-    unknown = [i for i in ids if i not in by_id]
+    ids: tuple[str, ...],
+    by_id: dict[str, IndicatorValue],
+    where: str,
+    values: tuple[IndicatorValue, ...],
+    elsewhere: dict[str, IndicatorValue],
+) -> tuple[IndicatorValue, ...]:
+    """The values of ``ids`` for the report's year. An id the kommun's data hold only for other years (a survey
+    round the year lacks) is shown as missing for the year, never an error: a plan is followed year after
+    year. An id no year holds is an error."""
+    unknown = [i for i in ids if i not in by_id and i not in elsewhere]
     if unknown:
         examples = ", ".join(v.id for v in values if not v.id.endswith(":antal"))[:400]
         raise ConfigError(
             f"{where} names unknown indicator ids: {', '.join(unknown)}.",
             hint=f"Use ids that the report has, e.g.: {examples}…",
         )
+    return tuple(by_id.get(i) or elsewhere[i] for i in ids)
+
+
+def missing_for_year(
+    store: Store, kommun: Kommun, year: int, values: tuple[IndicatorValue, ...]
+) -> dict[str, IndicatorValue]:
+    """The indicators the kommun's data hold for another year (another survey round) but not for ``year``,
+    each without a value and noted "saknas för <år>"."""
+    have = {v.id for v in values}
+    rounds = store.rows("select distinct ar from ind_survey where kommun_kod = $k order by ar", {"k": kommun.kod})
+    found: dict[str, IndicatorValue] = {}
+    for r in rounds:
+        for v in indicator_values(store, kommun, r["ar"]):
+            if v.id not in have and v.id not in found:
+                found[v.id] = replace(v, year=year, value=None, note=f"saknas för {year}")
+    return found
 
 
 def plan_rows(
-    problems: tuple[PlanProblem, ...], values: tuple[IndicatorValue, ...], measures: tuple[Measure, ...] = ()
+    problems: tuple[PlanProblem, ...],
+    values: tuple[IndicatorValue, ...],
+    measures: tuple[Measure, ...] = (),
+    elsewhere: dict[str, IndicatorValue] | None = None,
 ) -> tuple[PlanRow, ...]:
     """Each prioritised problem with the baseline values of its indicators and the measures that address
     it (named by the problem's id, or following one of its indicators); an unknown id is an error."""
     by_id = {v.id: v for v in values}
     rows = []
     for n, problem in enumerate(problems, start=1):
-        _known(problem.indicators, by_id, f"plan.problems[{n}] ({problem.title!r})", values)
+        shown = _known(problem.indicators, by_id, f"plan.problems[{n}] ({problem.title!r})", values, elsewhere or {})
         addressing = tuple(
             m for m in measures if problem.id in m.problems or set(m.indicators) & set(problem.indicators)
         )
-        rows.append(PlanRow(problem=problem, values=tuple(by_id[i] for i in problem.indicators), measures=addressing))
+        rows.append(PlanRow(problem=problem, values=shown, measures=addressing))
     return tuple(rows)
 
 
 def measure_rows(
-    measures: tuple[Measure, ...], problems: tuple[PlanProblem, ...], values: tuple[IndicatorValue, ...]
+    measures: tuple[Measure, ...],
+    problems: tuple[PlanProblem, ...],
+    values: tuple[IndicatorValue, ...],
+    elsewhere: dict[str, IndicatorValue] | None = None,
 ) -> tuple[MeasureRow, ...]:
     by_id = {v.id: v for v in values}
     titles = {p.id: p.title for p in problems}
     rows = []
     for n, measure in enumerate(measures, start=1):
-        _known(measure.indicators, by_id, f"measure {n} ({measure.name!r})", values)
-        rows.append(
-            MeasureRow(
-                measure=measure,
-                problems=tuple(titles[p] for p in measure.problems),
-                values=tuple(by_id[i] for i in measure.indicators),
-            )
-        )
+        shown = _known(measure.indicators, by_id, f"measure {n} ({measure.name!r})", values, elsewhere or {})
+        rows.append(MeasureRow(measure=measure, problems=tuple(titles[p] for p in measure.problems), values=shown))
     return tuple(rows)
 
 
@@ -378,6 +401,8 @@ def build_context(
     )
     if final:
         check_final(found, allow_missing, f"{kommun.namn} ({kommun.kod})")
+    followed = {i for p in plan.problems for i in p.indicators} | {i for m in plan.measures for i in m.indicators}
+    elsewhere = missing_for_year(store, kommun, year, values) if followed - {v.id for v in values} else {}
     return ReportContext(
         kommun=kommun,
         kommun_fullnamn=kommun.fullnamn,
@@ -404,8 +429,8 @@ def build_context(
         facts=facts,
         consequences=consequences(crime, ntu, own_survey),
         narratives=texts,
-        plan=plan_rows(plan.problems, values, plan.measures),
-        measures=measure_rows(plan.measures, plan.problems, values),
+        plan=plan_rows(plan.problems, values, plan.measures, elsewhere),
+        measures=measure_rows(plan.measures, plan.problems, values, elsewhere),
         measures_source=plan.measures_source,
         rescue=rescue,
         mcf_enabled=config.mcf.enabled,
