@@ -119,7 +119,9 @@ def check_final(found: tuple[Gap, ...], allowed: tuple[str, ...], kommun: str) -
     refused = [g for g in found if g.source not in allowed]
     if not refused:
         return
-    what = "; ".join(f"{g.source} ({_('stale') if g.stale else _('missing')})" for g in refused)
+    what = "; ".join(
+        (_("{source} (stale)") if g.stale else _("{source} (missing)")).format(source=g.source) for g in refused
+    )
     todo = "\n  → ".join(f"{g.source}: {g.todo}" for g in refused)
     names = ",".join(g.source for g in refused)
     raise DataMissingError(
