@@ -30,6 +30,7 @@ locale: ## Extract the CLI's messages and compile the Swedish catalogue (edit lo
 	uv run pybabel update -i src/lagesbild_cli/locale/lagesbild.pot -d src/lagesbild_cli/locale -D lagesbild -l sv --no-fuzzy-matching --ignore-obsolete --no-wrap
 	uv run pybabel extract --no-location --sort-output --omit-header --no-wrap -o src/lagesbild_cli/locale/messages.pot $$(uv run python -c 'import click, typer, os; print(os.path.dirname(click.__file__), os.path.dirname(typer.__file__))')
 	uv run pybabel update -i src/lagesbild_cli/locale/messages.pot -d src/lagesbild_cli/locale -D messages -l sv --no-fuzzy-matching --ignore-obsolete --no-wrap
+	sed -i '/^"POT-Creation-Date: /d' src/lagesbild_cli/locale/*.pot src/lagesbild_cli/locale/sv/LC_MESSAGES/*.po  # no churn: merges stay clean
 	uv run pybabel compile -d src/lagesbild_cli/locale -D lagesbild --statistics
 	uv run pybabel compile -d src/lagesbild_cli/locale -D messages --statistics
 

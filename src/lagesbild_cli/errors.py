@@ -13,7 +13,7 @@ import os
 import warnings
 from pathlib import Path
 
-from lagesbild_cli.i18n import N_
+from lagesbild_cli.i18n import N_, _
 
 
 class LagesbildError(Exception):
@@ -133,7 +133,7 @@ class StorageError(LagesbildError):
     kind = N_("file system")
 
 
-_DATA_DIR_HINT = "or set [paths] data_dir in lagesbild.toml to a folder where you may write"
+_DATA_DIR_HINT = N_("or set [paths] data_dir in lagesbild.toml to a folder where you may write")
 
 
 def storage_error(exc: OSError, *, base: Path | None = None) -> StorageError:
@@ -142,36 +142,51 @@ def storage_error(exc: OSError, *, base: Path | None = None) -> StorageError:
     code = exc.errno
     if code in (errno.ENOSPC, errno.EDQUOT):
         return StorageError(
-            f"The disk is full: lagesbild could not write {where or 'its files'}.",
-            hint="Free some space on that disk (or set [paths] data_dir in lagesbild.toml to a folder on another "
-            "disk), then run the command again. What was stored before, the previous report too, is untouched.",
+            _("The disk is full: lagesbild could not write {path}.").format(path=where or _("its files")),
+            hint=_(
+                "Free some space on that disk (or set [paths] data_dir in lagesbild.toml to a folder on another "
+                "disk), then run the command again. What was stored before, the previous report too, is untouched."
+            ),
         )
     if code == errno.EROFS:
         return StorageError(
-            f"{where or 'The folder'} is on a read-only file system.",
-            hint=f"Run lagesbild on a writable copy of the project, {_DATA_DIR_HINT}.",
+            _("{path} is on a read-only file system.").format(path=where)
+            if where
+            else _("The folder is on a read-only file system."),
+            hint=_("Run lagesbild on a writable copy of the project, {data_dir_hint}.").format(
+                data_dir_hint=_(_DATA_DIR_HINT)
+            ),
         )
     if code in (errno.EACCES, errno.EPERM):
         return StorageError(
-            f"Permission denied: {where or 'a file or folder'}.",
-            hint=f"Give your user access to it (e.g. chmod u+rwX on the folder), {_DATA_DIR_HINT}.",
+            _("Permission denied: {path}.").format(path=where or _("a file or folder")),
+            hint=_("Give your user access to it (e.g. chmod u+rwX on the folder), {data_dir_hint}.").format(
+                data_dir_hint=_(_DATA_DIR_HINT)
+            ),
         )
     if code == errno.ENOENT:
         return StorageError(
-            f"{where or 'A file or folder'} does not exist.",
-            hint="Check the path; create the folder, or correct it on the command line or in lagesbild.toml.",
+            _("{path} does not exist.").format(path=where) if where else _("A file or folder does not exist."),
+            hint=_("Check the path; create the folder, or correct it on the command line or in lagesbild.toml."),
         )
     if code == errno.ENOTDIR:
         return StorageError(
-            f"{where or 'A path'} is not a folder (a file is in the way).",
-            hint="Move that file away or correct the path, then run the command again.",
+            _("{path} is not a folder (a file is in the way).").format(path=where)
+            if where
+            else _("A path is not a folder (a file is in the way)."),
+            hint=_("Move that file away or correct the path, then run the command again."),
         )
     if code == errno.EISDIR:
-        return StorageError(f"{where or 'A path'} is a folder, not a file.", hint="Give the path of a file.")
+        return StorageError(
+            _("{path} is a folder, not a file.").format(path=where) if where else _("A path is a folder, not a file."),
+            hint=_("Give the path of a file."),
+        )
     reason = (exc.strerror or os.strerror(code)) if code else str(exc)
     return StorageError(
-        f"The operating system could not read or write {where or 'a file'}: {reason}.",
-        hint="Check the path, its permissions and the free disk space, then run the command again.",
+        _("The operating system could not read or write {path}: {reason}.").format(
+            path=where or _("a file"), reason=reason
+        ),
+        hint=_("Check the path, its permissions and the free disk space, then run the command again."),
     )
 
 

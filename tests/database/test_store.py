@@ -47,3 +47,18 @@ def test_a_database_overwritten_mid_file_is_damaged_not_a_bug(tmp_path: Path) ->
     with pytest.raises(DatabaseDamagedError, match="lagesbild load"):
         with open_store(path) as store:
             store.rows("select sum(x) as s, max(y) as m from t")
+
+
+def test_a_damaged_or_missing_database_reads_in_swedish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lagesbild_cli.errors import DataMissingError
+
+    monkeypatch.setenv("LANGUAGE", "sv")
+    path = _database(tmp_path)
+    os.truncate(path, path.stat().st_size // 3)
+    with pytest.raises(DatabaseDamagedError, match=r"Databasen processed/lagesbild.duckdb är skadad") as caught:
+        with open_store(path) as store:
+            store.rows("select sum(x) from t")
+    assert "kör 'lagesbild load' för att bygga om den" in str(caught.value)
+    with pytest.raises(DataMissingError, match=r"Det finns ingen databas i .*\n  → Kör 'lagesbild fetch'"):
+        with open_store(tmp_path / "saknas.duckdb"):
+            pass

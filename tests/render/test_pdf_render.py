@@ -104,3 +104,15 @@ def test_garbage_made_before_the_render_is_collected_not_set_aside() -> None:
             assert alive() is None
     finally:
         gc.enable()
+
+
+def test_a_render_error_reads_in_swedish(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lagesbild_cli.render.weasyprint_check import check_weasyprint
+
+    monkeypatch.setenv("LANGUAGE", "sv")
+    failed = str(pdf_render.render_failed("no fonts"))
+    assert failed == (
+        "WeasyPrint kunde inte skapa PDF:en: no fonts\n  → Kör 'lagesbild build' igen; den tidigare rapporten är orörd."
+    )
+    with pytest.raises(RenderError, match=r"WeasyPrint 69\.1 är installerat, men lagesbild behöver version 70"):
+        check_weasyprint("69.1")

@@ -155,3 +155,26 @@ def test_survey_deso_codes_outside_the_kommun_are_refused(tmp_path: Path) -> Non
         ConfigError, match=r"""'survey.areas."Djurås".deso' has the DeSO code '2026C1010'.*Mora \(2062\)"""
     ):
         load_config(path)
+
+
+def test_a_config_error_reads_in_swedish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user with no LANG=en reads the key, the file and what to write in Swedish; keys stay as written."""
+    monkeypatch.setenv("LANGUAGE", "sv")
+    path = _broken(tmp_path, 'decision_body = "Kommunstyrelsen"', "")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert f"{path}: nyckeln 'report.decision_body' saknas." in str(err.value)
+    assert '→ Ange en sträng, t.ex. "Kommunstyrelsen".' in str(err.value)
+    with pytest.raises(
+        ConfigError, match=r"Det finns ingen inställningsfil i .*saknas\.toml\.\n  → Kör lagesbild i mappen"
+    ):
+        load_config(tmp_path / "saknas.toml")
+
+
+def test_an_unknown_kommun_in_the_config_reads_in_swedish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANGUAGE", "sv")
+    path = _broken(tmp_path, 'kod = "2026"', 'kod = "9999"')
+    with pytest.raises(
+        ConfigError, match=r"nyckeln 'kommun.kod' är '9999', som inte är någon av Sveriges 290 kommuner"
+    ):
+        load_config(path)

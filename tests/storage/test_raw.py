@@ -105,3 +105,23 @@ def test_a_damaged_fetch_log_is_read_as_empty_with_a_notice(tmp_path: Path, dama
     with pytest.warns(Notice):
         log.record("scb", ok=True)  # the next fetch writes it anew
     assert set(log.statuses()) == {"scb"}
+
+
+def test_provenance_errors_and_notices_read_in_swedish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Swedish sentences for one file and for several, the command to run as printed (placeholder in Swedish)."""
+    from lagesbild_cli.storage import provenance
+
+    monkeypatch.setenv("LANGUAGE", "sv")
+    raw_dir = _project_raw(tmp_path)
+    (raw_dir / "survey" / "2026" / "2024.csv").write_bytes(b"ar,kon\n2024,Man\n")
+    with pytest.raises(ProvenanceError) as caught:
+        provenance.verify(raw_dir)
+    assert "survey/2026/2024.csv i data/raw/ är inte den fil som finns i manifest.json" in str(caught.value)
+    assert "→ Spara uppgifterna igen: 'lagesbild import survey FIL' med enkätverktygets export." in str(caught.value)
+    (raw_dir / "manifest.json").unlink()
+    with pytest.raises(ProvenanceError, match=r"manifest.json saknas, så de 2 filerna med rådata i data/raw/"):
+        provenance.verify(raw_dir)
+    log = raw.FetchLog(raw_dir)
+    log.path.write_bytes(b"")
+    with pytest.warns(Notice, match=r"data/raw/fetch_status.json är skadad och lästes som tom"):
+        log.statuses()

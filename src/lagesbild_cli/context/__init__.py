@@ -40,6 +40,7 @@ from lagesbild_cli.context.survey import SurveySection, survey_section
 from lagesbild_cli.context.values import IndicatorValue, indicator_values
 from lagesbild_cli.database.store import Store
 from lagesbild_cli.errors import ConfigError, DataMissingError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.config import NO_PLAN, Config
 from lagesbild_cli.settings.kommuner import RIKET_NAMN, Kommun
 from lagesbild_cli.settings.plan import Measure, Narrative, PlanProblem, PlanSettings, narratives
@@ -95,8 +96,8 @@ def _known(
     if unknown:
         examples = ", ".join(v.id for v in values if not v.id.endswith(":antal"))[:400]
         raise ConfigError(
-            f"{where} names unknown indicator ids: {', '.join(unknown)}.",
-            hint=f"Use ids that the report has, e.g.: {examples}…",
+            _("{where} names unknown indicator ids: {ids}.").format(where=where, ids=", ".join(unknown)),
+            hint=_("Use ids that the report has, e.g.: {examples}…").format(examples=examples),
         )
     return tuple(by_id.get(i) or elsewhere[i] for i in ids)
 
@@ -145,7 +146,8 @@ def measure_rows(
     titles = {p.id: p.title for p in problems}
     rows = []
     for n, measure in enumerate(measures, start=1):
-        shown = _known(measure.indicators, by_id, f"measure {n} ({measure.name!r})", values, elsewhere or {})
+        where = _("measure {n} ({name})").format(n=n, name=repr(measure.name))
+        shown = _known(measure.indicators, by_id, where, values, elsewhere or {})
         rows.append(MeasureRow(measure=measure, problems=tuple(titles[p] for p in measure.problems), values=shown))
     return tuple(rows)
 
@@ -311,14 +313,21 @@ def report_year(store: Store, kommun: Kommun, year: int | None) -> int:
         broken = store.rows("select problem from load_problems where kommun_kod = $k", {"k": kommun.kod})
         if broken:
             raise DataMissingError(
-                f"The Brå workbook for {kommun.namn} ({kommun.kod}) could not be read: {broken[0]['problem']}",
-                hint=f"Fetch or import {kommun.namn}.xlsx again; the previous report is untouched.",
+                _("The Brå workbook for {kommun} ({code}) could not be read: {problem}").format(
+                    kommun=kommun.namn, code=kommun.kod, problem=broken[0]["problem"]
+                ),
+                hint=_("Fetch or import {kommun}.xlsx again; the previous report is untouched.").format(
+                    kommun=kommun.namn
+                ),
             )
         raise DataMissingError(
-            f"The database has no crime statistics for {kommun.namn} ({kommun.kod}): no Brå workbook and no "
-            "Kolada values.",
-            hint=f"Run 'lagesbild fetch' (with internet), or import {kommun.namn}.xlsx from Brå's page with "
-            "'lagesbild import bra FOLDER'.",
+            _(
+                "The database has no crime statistics for {kommun} ({code}): no Brå workbook and no Kolada values."
+            ).format(kommun=kommun.namn, code=kommun.kod),
+            hint=_(
+                "Run 'lagesbild fetch' (with internet), or import {kommun}.xlsx from Brå's page with "
+                "'lagesbild import bra FOLDER'."
+            ).format(kommun=kommun.namn),
         )
     if year is None:
         return bra_years[-1] if bra_years else crime_data[-1]
@@ -326,12 +335,14 @@ def report_year(store: Store, kommun: Kommun, year: int | None) -> int:
     if year not in available or year < crime_data[0]:
         ranges = []
         if bra_years:
-            ranges.append(f"the Brå data covers {bra_years[0]}–{bra_years[-1]}")
+            ranges.append(_("the Brå data covers {first}–{last}").format(first=bra_years[0], last=bra_years[-1]))
         if kolada:
-            ranges.append(f"Kolada covers {kolada[0]}–{kolada[-1]}")
+            ranges.append(_("Kolada covers {first}–{last}").format(first=kolada[0], last=kolada[-1]))
         raise DataMissingError(
-            f"There is no data for {kommun.namn} in {year}; {' and '.join(ranges)}.",
-            hint=f"Choose a year from {crime_data[0]} to {available[-1]} with --year.",
+            _("There is no data for {kommun} in {year}; {ranges}.").format(
+                kommun=kommun.namn, year=year, ranges=_(" and ").join(ranges)
+            ),
+            hint=_("Choose a year from {first} to {last} with --year.").format(first=crime_data[0], last=available[-1]),
         )
     return year
 
@@ -352,10 +363,20 @@ def own_plan(config: Config, *, final: bool) -> PlanSettings:
     if final:
         kommun = config.kommun
         raise ConfigError(
-            f"A final report for {kommun.namn} ({kommun.kod}) needs {kommun.namn}'s own texts, but the texts, "
-            f"problems and measures in {config.path.name} belong to {config.home.namn} ({config.home.kod}).",
-            hint=f"Build {kommun.namn}'s final report from its own lagesbild.toml ([kommun] kod = "
-            f'"{kommun.kod}", with its own [narrative] folder), or build a draft without --final.',
+            _(
+                "A final report for {kommun} ({code}) needs {kommun}'s own texts, but the texts, problems and "
+                "measures in {config} belong to {home} ({home_code})."
+            ).format(
+                kommun=kommun.namn,
+                code=kommun.kod,
+                config=config.path.name,
+                home=config.home.namn,
+                home_code=config.home.kod,
+            ),
+            hint=_(
+                "Build {kommun}'s final report from its own lagesbild.toml ([kommun] kod = "
+                '"{code}", with its own [narrative] folder), or build a draft without --final.'
+            ).format(kommun=kommun.namn, code=kommun.kod),
         )
     return NO_PLAN
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lagesbild_cli.context.values import IndicatorValue
 from lagesbild_cli.errors import ValidationError
+from lagesbild_cli.i18n import _
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,15 @@ def read_previous(path: Path) -> dict[str, tuple[float, int]]:
         path = path.parent / "csv" / "indikatorer.csv"
     if not path.is_file():
         raise ValidationError(
-            f"{path} does not exist.",
-            hint="Give --compare-with the folder of an earlier report or its csv/indikatorer.csv.",
+            _("{path} does not exist.").format(path=path),
+            hint=_("Give --compare-with the folder of an earlier report or its csv/indikatorer.csv."),
         )
     text = path.read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
     if not rows or not {"Id", "År", "Värde"} <= set(rows[0]):
         raise ValidationError(
-            f"{path} is not an indikatorer.csv written by lagesbild.",
-            hint="Use the csv/indikatorer.csv exported beside an earlier report.",
+            _("{path} is not an indikatorer.csv written by lagesbild.").format(path=path),
+            hint=_("Use the csv/indikatorer.csv exported beside an earlier report."),
         )
     previous = {}
     for n, row in enumerate(rows, start=2):
@@ -54,8 +55,10 @@ def read_previous(path: Path) -> dict[str, tuple[float, int]]:
             previous[row["Id"]] = (float(row["Värde"].replace(",", ".")), int(row["År"]))
         except ValueError:
             raise ValidationError(
-                f"{path}, line {n}: value {row['Värde']!r} or year {row['År']!r} is not a number.",
-                hint="Use an unedited indikatorer.csv from an earlier report.",
+                _("{path}, line {n}: value {value} or year {year} is not a number.").format(
+                    path=path, n=n, value=repr(row["Värde"]), year=repr(row["År"])
+                ),
+                hint=_("Use an unedited indikatorer.csv from an earlier report."),
             ) from None
     return previous
 

@@ -14,6 +14,7 @@ import duckdb
 
 from lagesbild_cli.database.store import Store
 from lagesbild_cli.errors import LagesbildError
+from lagesbild_cli.i18n import N_, _
 
 REQUIRED_HEADERS = ("title", "unit", "sources", "grain")
 _FILE_NAME = re.compile(r"^(?P<order>\d+)_(?P<name>[a-z][a-z0-9_]*)\.sql$")
@@ -23,7 +24,7 @@ _HEADER = re.compile(r"^--\s*(?P<key>[a-z_]+):\s*(?P<value>.+?)\s*$")
 class QueryError(LagesbildError):
     """An indicator SQL file is malformed or fails to run."""
 
-    kind = "query error"
+    kind = N_("query error")
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,10 @@ def parse_indicator(path: Path) -> Indicator:
     match = _FILE_NAME.match(path.name)
     if match is None:
         raise QueryError(
-            f"{path}: the file name should be '<number>_<name>.sql' in lower case, e.g. 10_anmalda_brott.sql.",
-            hint="Rename the file.",
+            _("{path}: the file name should be '<number>_<name>.sql' in lower case, e.g. 10_anmalda_brott.sql.").format(
+                path=path
+            ),
+            hint=_("Rename the file."),
         )
     text = path.read_text(encoding="utf-8")
     headers: dict[str, str] = {}
@@ -58,8 +61,8 @@ def parse_indicator(path: Path) -> Indicator:
     missing = [key for key in REQUIRED_HEADERS if key not in headers]
     if missing:
         raise QueryError(
-            f"{path}: the header lacks {', '.join(f'-- {m}:' for m in missing)}.",
-            hint="Start the file with '-- title:', '-- unit:', '-- sources:' and '-- grain:' lines.",
+            _("{path}: the header lacks {lines}.").format(path=path, lines=", ".join(f"-- {m}:" for m in missing)),
+            hint=_("Start the file with '-- title:', '-- unit:', '-- sources:' and '-- grain:' lines."),
         )
     return Indicator(
         name=match["name"], path=path, sql=text.strip().rstrip(";"), **{key: headers[key] for key in REQUIRED_HEADERS}
@@ -76,7 +79,10 @@ def discover(queries_dir: Path) -> list[Indicator]:
     names = [i.name for i in indicators]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
-        raise QueryError(f"Two files in {queries_dir} define the indicator '{dup}'.", hint="Rename one of them.")
+        raise QueryError(
+            _("Two files in {folder} define the indicator '{name}'.").format(folder=queries_dir, name=dup),
+            hint=_("Rename one of them."),
+        )
     return indicators
 
 
@@ -87,7 +93,8 @@ def materialise(store: Store, indicators: list[Indicator]) -> None:
             store.execute_script(f'create or replace table "{indicator.table}" as\n{indicator.sql}')
         except duckdb.Error as exc:
             raise QueryError(
-                f"{indicator.path} failed: {exc}", hint="Fix the SQL; the previous database is untouched."
+                _("{path} failed: {error}").format(path=indicator.path, error=exc),
+                hint=_("Fix the SQL; the previous database is untouched."),
             ) from None
     rows = [(i.table, i.title, i.unit, i.sources, i.grain, i.path.name) for i in indicators]
     store.con.execute(

@@ -11,6 +11,7 @@ import polars as pl
 from lagesbild_cli.database import indicators
 from lagesbild_cli.database.store import open_store, rebuild
 from lagesbild_cli.errors import DatabaseDamagedError, DataMissingError, ParseError, notice
+from lagesbild_cli.i18n import N_, _
 from lagesbild_cli.rules import breaks
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.settings.kommuner import all_kommuner, lan_by_code
@@ -48,9 +49,13 @@ def _combine(frames: list[tuple[str, pl.DataFrame]], key: list[str], what: str, 
         first = conflicts.row(0, named=True)
         where = ", ".join(f"{k}={first[k]}" for k in key)
         raise ParseError(
-            f"The Brå workbooks disagree on {what} ({where}) in {', '.join(sorted(set(first['_fil'])))}.",
-            hint="They come from different Brå publications: fetch or import all the län's workbooks again "
-            "from the same publication.",
+            _("The Brå workbooks disagree on {what} ({where}) in {files}.").format(
+                what=_(what), where=where, files=", ".join(sorted(set(first["_fil"])))
+            ),
+            hint=_(
+                "They come from different Brå publications: fetch or import all the län's workbooks again "
+                "from the same publication."
+            ),
         )
     return stacked.drop("_fil").unique(subset=key, keep="first", maintain_order=True).sort(key)
 
@@ -84,13 +89,16 @@ def _bra_tables(raw_dir: Path) -> tuple[dict[str, pl.DataFrame], int, list[dict[
             schema={"kommun_kod": pl.String, "fil": pl.String},
         ),
         "raw_bra_anmalda": _combine(
-            [(n, w.anmalda) for n, w in workbooks], ["serie_id", "geo_kod", "ar"], "reported crime", bra.ANMALDA_SCHEMA
+            [(n, w.anmalda) for n, w in workbooks],
+            ["serie_id", "geo_kod", "ar"],
+            N_("reported crime"),
+            bra.ANMALDA_SCHEMA,
         ),
         "raw_bra_ntu": _combine(
-            [(n, w.ntu) for n, w in workbooks], ["indikator_id", "geo_kod", "ar"], "NTU", bra.NTU_SCHEMA
+            [(n, w.ntu) for n, w in workbooks], ["indikator_id", "geo_kod", "ar"], N_("NTU"), bra.NTU_SCHEMA
         ),
         "raw_bra_ntu_svarande": _combine(
-            [(n, w.svarande) for n, w in workbooks], ["geo_kod", "ar"], "NTU respondents", bra.SVARANDE_SCHEMA
+            [(n, w.svarande) for n, w in workbooks], ["geo_kod", "ar"], N_("NTU respondents"), bra.SVARANDE_SCHEMA
         ),
     }
     return tables, len(workbooks), problems
@@ -261,9 +269,11 @@ def load(config: Config) -> LoadResult:
     entries = provenance.verify(raw_dir)
     if not entries and not any((raw_dir / bra.SOURCE).glob("*.xlsx")):
         raise DataMissingError(
-            f"There is no data in {raw_dir} yet (no Brå workbooks either).",
-            hint="Run 'lagesbild fetch', or download the Brå workbooks from Brå's page "
-            "and run 'lagesbild import bra FOLDER'.",
+            _("There is no data in {folder} yet (no Brå workbooks either).").format(folder=raw_dir),
+            hint=_(
+                "Run 'lagesbild fetch', or download the Brå workbooks from Brå's page "
+                "and run 'lagesbild import bra FOLDER'."
+            ),
         )
     bra_tables, n_workbooks, problems = _bra_tables(raw_dir)
     snapshot = {f.relative: f for f in national.standing_in(raw_dir)}  # what was never fetched or imported
@@ -357,5 +367,9 @@ def is_stale(config: Config) -> bool:
     try:
         return built_from(config) != _inputs(config)
     except DatabaseDamagedError as exc:
-        notice(f"{exc.message} It is rebuilt from {provenance.shown(config.raw_dir)} now.")
+        notice(
+            _("{problem} It is rebuilt from {folder} now.").format(
+                problem=exc.message, folder=provenance.shown(config.raw_dir)
+            )
+        )
         return True

@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from lagesbild_cli.errors import DatabaseDamagedError, DataMissingError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.rules import stats
 from lagesbild_cli.storage.raw import TEMP_MARK, TEMP_SUFFIX, file_mode
 
@@ -105,7 +106,8 @@ def os_error(exc: duckdb.Error, path: Path) -> OSError | None:
         if os.strerror(code).casefold() in message.casefold():
             return OSError(code, os.strerror(code), str(path))
     if isinstance(exc, duckdb.IOException):
-        return OSError(errno.EIO, f"DuckDB could not read or write the file ({message.splitlines()[0]})", str(path))
+        reason = _("DuckDB could not read or write the file ({detail})").format(detail=message.splitlines()[0])
+        return OSError(errno.EIO, reason, str(path))
     return None
 
 
@@ -146,8 +148,8 @@ def damaged(exc: duckdb.Error) -> bool:
 def damaged_error(path: Path, exc: duckdb.Error | None = None) -> DatabaseDamagedError:
     """The database at ``path`` is damaged: named by its file name, with the command that rebuilds it."""
     return DatabaseDamagedError(
-        f"The database {path.parent.name}/{path.name} is damaged (cut short or overwritten).",
-        hint="It holds nothing of its own (it is built from data/raw/ alone): run 'lagesbild load' to rebuild it.",
+        _("The database {path} is damaged (cut short or overwritten).").format(path=f"{path.parent.name}/{path.name}"),
+        hint=_("It holds nothing of its own (it is built from data/raw/ alone): run 'lagesbild load' to rebuild it."),
     )
 
 
@@ -156,7 +158,8 @@ def open_store(path: Path) -> Iterator[Store]:
     """Open an existing database read-only; a damaged one is a DatabaseDamagedError, not a bug."""
     if not path.exists():
         raise DataMissingError(
-            f"There is no database at {path}.", hint="Run 'lagesbild fetch' (or 'lagesbild import bra PATH') first."
+            _("There is no database at {path}.").format(path=path),
+            hint=_("Run 'lagesbild fetch' (or 'lagesbild import bra PATH') first."),
         )
     try:
         with _os_errors(path):

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 from lagesbild_cli import interrupts
 from lagesbild_cli.errors import RenderError
+from lagesbild_cli.i18n import N_, _
 
 
 def safe_url_fetcher() -> Any:
@@ -84,17 +85,18 @@ def _serve(connection: Connection) -> None:
             return
 
 
-AGAIN = "Run 'lagesbild build' again; the previous report is untouched."
+AGAIN = N_("Run 'lagesbild build' again; the previous report is untouched.")
 
 
 def render_failed(detail: str) -> RenderError:
     """The build's error when WeasyPrint raised, here or in the render process."""
-    return RenderError(f"WeasyPrint could not render the PDF: {detail}", hint=AGAIN)
+    return RenderError(_("WeasyPrint could not render the PDF: {detail}").format(detail=detail), hint=_(AGAIN))
 
 
 def _stopped() -> NoReturn:
     raise RenderError(
-        "The PDF renderer stopped before the PDF was done (out of memory, or stopped from outside).", hint=AGAIN
+        _("The PDF renderer stopped before the PDF was done (out of memory, or stopped from outside)."),
+        hint=_(AGAIN),
     )
 
 

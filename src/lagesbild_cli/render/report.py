@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from lagesbild_cli.context import ReportContext, build_context, formatting, tables
 from lagesbild_cli.errors import RenderError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.render import exports, markup, pdf_cache, word
 from lagesbild_cli.render.pdf_render import RenderProcess, render_failed, render_pdf, safe_url_fetcher
 from lagesbild_cli.settings.config import Config
@@ -89,7 +90,9 @@ def render_html(context: ReportContext, templates_dir: Path) -> str:
     try:
         return markup.drop_blank_between_blocks(env.get_template("report.html.j2").render(r=context, css=css))
     except jinja2.TemplateError as exc:
-        raise RenderError(f"The report template failed: {exc}", hint="Fix the template in templates/.") from None
+        raise RenderError(
+            _("The report template failed: {error}").format(error=exc), hint=_("Fix the template in templates/.")
+        ) from None
 
 
 def _pdf(html: str, config: Config, renderer: RenderProcess | None) -> Callable[[], bytes]:

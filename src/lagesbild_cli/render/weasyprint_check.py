@@ -4,6 +4,7 @@ package metadata, so it costs no import of WeasyPrint itself."""
 from __future__ import annotations
 
 from lagesbild_cli.errors import RenderError
+from lagesbild_cli.i18n import _
 
 MIN_WEASYPRINT = (70, 0)
 
@@ -17,6 +18,8 @@ def check_weasyprint(version: str | None = None) -> None:
     parts = tuple(int(p) for p in found.split(".")[:2] if p.isascii() and p.isdigit())
     if parts < MIN_WEASYPRINT:
         raise RenderError(
-            f"WeasyPrint {found} is installed, but lagesbild needs 70 or newer for safe rendering.",
-            hint="Run 'uv sync' (or pip install 'weasyprint>=70') to upgrade.",
+            _("WeasyPrint {version} is installed, but lagesbild needs 70 or newer for safe rendering.").format(
+                version=found
+            ),
+            hint=_("Run 'uv sync' (or pip install 'weasyprint>=70') to upgrade."),
         )

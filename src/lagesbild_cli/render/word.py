@@ -40,6 +40,7 @@ from html import escape
 from pathlib import Path
 
 from lagesbild_cli.errors import ConfigError, RenderError
+from lagesbild_cli.i18n import _
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 LANGUAGE = "sv-SE"
@@ -80,7 +81,7 @@ def chart_png(svg: str, path: Path) -> None:
     try:
         png = resvg_py.svg_to_bytes(svg_string=svg, zoom=PNG_SCALE, background="#ffffff")
     except ValueError as exc:
-        raise RenderError(f"A chart could not be drawn for the Word document: {exc}") from None
+        raise RenderError(_("A chart could not be drawn for the Word document: {error}").format(error=exc)) from None
     path.write_bytes(bytes(png))
 
 
@@ -178,8 +179,8 @@ def render_docx(
     reference = reference or DEFAULT_REFERENCE
     if not reference.is_file():
         raise ConfigError(
-            f"The Word template {reference} ([profil] word_template) does not exist.",
-            hint="Put the kommun's Word template (.docx) there, or remove the key to use lagesbild's own.",
+            _("The Word template {path} ([profil] word_template) does not exist.").format(path=reference),
+            hint=_("Put the kommun's Word template (.docx) there, or remove the key to use lagesbild's own."),
         )
     environment = dict(os.environ)
     if dated is not None:
@@ -216,8 +217,10 @@ def render_docx(
 def _failed(detail: str, reference: Path) -> RenderError:
     text = " ".join(detail.split())[:500]
     hint = (
-        f"Check that {reference} ([profil] word_template) is a Word document (.docx) that Word opens."
+        _("Check that {path} ([profil] word_template) is a Word document (.docx) that Word opens.").format(
+            path=reference
+        )
         if reference != DEFAULT_REFERENCE
-        else "Reinstall lagesbild (uv sync): pandoc comes with the package pypandoc-binary."
+        else _("Reinstall lagesbild (uv sync): pandoc comes with the package pypandoc-binary.")
     )
-    return RenderError(f"The Word document could not be made: {text}", hint=hint)
+    return RenderError(_("The Word document could not be made: {detail}").format(detail=text), hint=hint)

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from lagesbild_cli.errors import ConfigError, UnknownKommunError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.defaults import DEFAULT_CONFIG
 from lagesbild_cli.settings.kommuner import (
     Kommun,
@@ -162,8 +163,8 @@ def _content_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise ConfigError(
-        f"The folder {name}/ was not found next to the package ({here}).",
-        hint="Reinstall lagesbild (uv sync) so that queries/ and templates/ are included.",
+        _("The folder {name}/ was not found next to the package ({package}).").format(name=name, package=here),
+        hint=_("Reinstall lagesbild (uv sync) so that queries/ and templates/ are included."),
     )
 
 
@@ -172,14 +173,15 @@ def load_config(path: Path | None = None) -> Config:
     path = (path or DEFAULT_CONFIG).resolve()
     if not path.is_file():
         raise ConfigError(
-            f"No config file at {path}.",
-            hint="Run lagesbild in the folder that holds lagesbild.toml, or pass --config PATH.",
+            _("No config file at {path}.").format(path=path),
+            hint=_("Run lagesbild in the folder that holds lagesbild.toml, or pass --config PATH."),
         )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(
-            f"{path} is not valid TOML: {exc}.", hint="Fix the syntax; the README has a complete example."
+            _("{path} is not valid TOML: {error}.").format(path=path, error=exc),
+            hint=_("Fix the syntax; the README has a complete example."),
         ) from None
     return _parse(data, path)
 
@@ -193,30 +195,36 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         title=rep.get(
             "title",
             str,
-            'a string, e.g. "Lägesbild över brottslighet och trygghet"',
+            _('a string, e.g. "Lägesbild över brottslighet och trygghet"'),
             "Lägesbild över brottslighet och trygghet",
         ),
-        compiled_by=rep.get("compiled_by", str, "a string naming the samordningsfunktion"),
-        decision_body=rep.get("decision_body", str, 'a string, e.g. "Kommunstyrelsen"'),
+        compiled_by=rep.get("compiled_by", str, _("a string naming the samordningsfunktion")),
+        decision_body=rep.get("decision_body", str, _('a string, e.g. "Kommunstyrelsen"')),
     )
     rep.reject_unknown()
     profile = _parse_profile(root.table("profil", required=False), path.parent)
 
     paths = root.table("paths", required=False)
-    data_dir = Path(paths.get("data_dir", str, "a folder path relative to the config file", "data"))
+    data_dir = Path(paths.get("data_dir", str, _("a folder path relative to the config file"), "data"))
     paths.reject_unknown()
 
     http = root.table("http", required=False)
     http_settings = HttpSettings(
-        contact=http.get("contact", str, "an e-mail address or URL where Brå and Polisen can reach you", ""),
-        timeout_seconds=http.get("timeout_seconds", float, "a number of seconds, e.g. 30", 30.0),
-        retries=http.get("retries", int, "a whole number of retries after a failed call, e.g. 3", 3),
-        backoff_seconds=http.get("backoff_seconds", float, "seconds before the first retry, e.g. 2", 2.0),
+        contact=http.get("contact", str, _("an e-mail address or URL where Brå and Polisen can reach you"), ""),
+        timeout_seconds=http.get("timeout_seconds", float, _("a number of seconds, e.g. 30"), 30.0),
+        retries=http.get("retries", int, _("a whole number of retries after a failed call, e.g. 3"), 3),
+        backoff_seconds=http.get("backoff_seconds", float, _("seconds before the first retry, e.g. 2"), 2.0),
     )
     if not 0 <= http_settings.retries <= 10:
-        raise http.error("retries", f"is {http_settings.retries}", "a whole number from 0 to 10")
+        raise http.error(
+            "retries", _("is {value}").format(value=http_settings.retries), _("a whole number from 0 to 10")
+        )
     if http_settings.timeout_seconds <= 0:
-        raise http.error("timeout_seconds", f"is {http_settings.timeout_seconds}", "a positive number of seconds")
+        raise http.error(
+            "timeout_seconds",
+            _("is {value}").format(value=http_settings.timeout_seconds),
+            _("a positive number of seconds"),
+        )
     http.reject_unknown()
 
     sources = root.table("sources", required=False)
@@ -254,7 +262,9 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
 
 
 def _parse_profile(table: TomlTable, base: Path) -> ProfileSettings:
-    name = table.get("word_template", str, 'a Word document (.docx) relative to the config file, e.g. "mall.docx"', "")
+    name = table.get(
+        "word_template", str, _('a Word document (.docx) relative to the config file, e.g. "mall.docx"'), ""
+    )
     table.reject_unknown()
     if not name:
         return ProfileSettings()
@@ -262,8 +272,8 @@ def _parse_profile(table: TomlTable, base: Path) -> ProfileSettings:
     if path.suffix.lower() != ".docx":
         raise table.error(
             "word_template",
-            f"names {path}",
-            "a Word document saved as .docx (save a .dotx or .doc template as a Word document first)",
+            _("names {path}").format(path=path),
+            _("a Word document saved as .docx (save a .dotx or .doc template as a Word document first)"),
         )
     return ProfileSettings(word_template=path)  # that it exists is checked when a document is made
 
@@ -271,26 +281,36 @@ def _parse_profile(table: TomlTable, base: Path) -> ProfileSettings:
 def _parse_kommun(table: TomlTable) -> Kommun:
     named = table.data.get("namn")
     by_name = find_kommun(named) if isinstance(named, str) else None  # the example, when namn is right
-    expected = f'a four-digit kommun code as a string, e.g. kod = "{example_kommun(by_name).kod}"'
+    expected = _('a four-digit kommun code as a string, e.g. kod = "{code}"').format(code=example_kommun(by_name).kod)
     code = table.get("kod", str, expected)
     try:
-        kommun = resolve_kommun(code, where=f"{table.path}, key 'kommun.kod'", example=by_name)
+        kommun = resolve_kommun(code, where=_where(table, "kommun.kod"), example=by_name)
     except UnknownKommunError:
         close = suggest_kommuner(code)
         if close:
-            expected = (
-                f'the kommun\'s four-digit code as a string; did you mean kod = "{close[0].kod}" ({close[0].namn})?'
+            expected = _('the kommun\'s four-digit code as a string; did you mean kod = "{code}" ({name})?').format(
+                code=close[0].kod, name=close[0].namn
             )
-        raise table.error("kod", f"is {code!r}, which is not one of Sweden's 290 kommuner", expected) from None
-    name = table.get("namn", str, f'the kommun\'s name, e.g. namn = "{kommun.namn}"', kommun.namn)
-    found = resolve_kommun(name, where=f"{table.path}, key 'kommun.namn'") if name else kommun
+        problem = _("is {value}, which is not one of Sweden's 290 kommuner").format(value=repr(code))
+        raise table.error("kod", problem, expected) from None
+    name = table.get("namn", str, _('the kommun\'s name, e.g. namn = "{name}"').format(name=kommun.namn), kommun.namn)
+    found = resolve_kommun(name, where=_where(table, "kommun.namn")) if name else kommun
     if found != kommun:
-        raise table.error("namn", f"is {name!r} but kod {kommun.kod} is {kommun.namn}", f'namn = "{kommun.namn}"')
-    lan = table.get("lan", str, f'the län code, e.g. lan = "{kommun.lan_kod}"', kommun.lan_kod)
+        problem = _("is {value} but kod {code} is {name}").format(value=repr(name), code=kommun.kod, name=kommun.namn)
+        raise table.error("namn", problem, f'namn = "{kommun.namn}"')
+    lan = table.get("lan", str, _('the län code, e.g. lan = "{code}"').format(code=kommun.lan_kod), kommun.lan_kod)
     if find_lan(lan) != kommun.lan:
-        raise table.error("lan", f"is {lan!r} but {kommun.namn} lies in {kommun.lan.namn}", f'lan = "{kommun.lan_kod}"')
+        problem = _("is {value} but {kommun} lies in {lan}").format(
+            value=repr(lan), kommun=kommun.namn, lan=kommun.lan.namn
+        )
+        raise table.error("lan", problem, f'lan = "{kommun.lan_kod}"')
     table.reject_unknown()
     return kommun
+
+
+def _where(table: TomlTable, key: str) -> str:
+    """Where a value was read, as an error names it: the file and the key."""
+    return _("{path}, key '{key}'").format(path=table.path, key=key)
 
 
 def _check_survey_deso(table: TomlTable, survey: SurveyMapping, kommun: Kommun) -> None:
@@ -301,21 +321,25 @@ def _check_survey_deso(table: TomlTable, survey: SurveyMapping, kommun: Kommun) 
             key = f'areas."{area.name}"'
             raise table.error(
                 f"{key}.deso",
-                f"has the DeSO code {outside[0]!r}, which lies outside {kommun.namn} ({kommun.kod})",
-                f'DeSO codes of {kommun.namn}, which start with {kommun.kod} (e.g. "{kommun.kod}C1010"); '
-                "a survey mapping copied from another kommun must be rewritten for this kommun's survey",
+                _("has the DeSO code {value}, which lies outside {kommun} ({code})").format(
+                    value=repr(outside[0]), kommun=kommun.namn, code=kommun.kod
+                ),
+                _(
+                    'DeSO codes of {kommun}, which start with {code} (e.g. "{code}C1010"); '
+                    "a survey mapping copied from another kommun must be rewritten for this kommun's survey"
+                ).format(kommun=kommun.namn, code=kommun.kod),
             )
 
 
 def _parse_bra(table: TomlTable, own: Kommun) -> BraSettings:
-    page_url = table.get("page_url", str, "an https URL of Brå's indicator page", BRA_PAGE_URL)
+    page_url = table.get("page_url", str, _("an https URL of Brå's indicator page"), BRA_PAGE_URL)
     _check_url(table, "page_url", page_url)
-    discover = table.get("discover", bool, "true or false", True)
-    enabled = table.get("enabled", bool, "true or false", True)
+    discover = table.get("discover", bool, _("true or false"), True)
+    enabled = table.get("enabled", bool, _("true or false"), True)
     urls_table = table.table("urls", required=False)
     urls: dict[str, str] = {}
     for key in list(urls_table.data):
-        url = urls_table.get(key, str, "a workbook URL as a string")
+        url = urls_table.get(key, str, _("a workbook URL as a string"))
         try:
             kommun = resolve_kommun(key)
         except UnknownKommunError:
@@ -323,19 +347,23 @@ def _parse_bra(table: TomlTable, own: Kommun) -> BraSettings:
             example = close[0] if close else own
             raise urls_table.error(
                 key,
-                "is not a kommun code or name",
-                f'a kommun code or name as key, e.g. "{example.kod}" = "https://…/{example.namn}.xlsx"',
+                _("is not a kommun code or name"),
+                _('a kommun code or name as key, e.g. "{code}" = "https://…/{name}.xlsx"').format(
+                    code=example.kod, name=example.namn
+                ),
             ) from None
         _check_url(urls_table, key, url)
         urls[kommun.kod] = url
     browser = table.get(
-        "browser", str, '"auto", "never", or the path of Chrome or Chromium, e.g. "/usr/bin/chromium"', "auto"
+        "browser", str, _('"auto", "never", or the path of Chrome or Chromium, e.g. "/usr/bin/chromium"'), "auto"
     ).strip()
     if not browser:
-        raise table.error("browser", "is empty", '"auto", "never", or the path of Chrome or Chromium')
-    interval = table.get("search_interval_seconds", float, "seconds between two searches, e.g. 2", 2.0)
+        raise table.error("browser", _("is empty"), _('"auto", "never", or the path of Chrome or Chromium'))
+    interval = table.get("search_interval_seconds", float, _("seconds between two searches, e.g. 2"), 2.0)
     if not 0 <= interval <= 60:
-        raise table.error("search_interval_seconds", f"is {interval}", "a number of seconds from 0 to 60")
+        raise table.error(
+            "search_interval_seconds", _("is {value}").format(value=interval), _("a number of seconds from 0 to 60")
+        )
     table.reject_unknown()
     return BraSettings(
         page_url=page_url,
@@ -349,9 +377,9 @@ def _parse_bra(table: TomlTable, own: Kommun) -> BraSettings:
 
 def _parse_service(table: TomlTable, url_key: str, default_url: str, *, complete: bool = True) -> ServiceSettings:
     """The URL and ``enabled`` keys; ``complete`` when the table has no other keys."""
-    url = table.get(url_key, str, "an https URL", default_url)
+    url = table.get(url_key, str, _("an https URL"), default_url)
     _check_url(table, url_key, url)
-    enabled = table.get("enabled", bool, "true or false", True)
+    enabled = table.get("enabled", bool, _("true or false"), True)
     if complete:
         table.reject_unknown()
     return ServiceSettings(url=url, enabled=enabled)
@@ -359,15 +387,25 @@ def _parse_service(table: TomlTable, url_key: str, default_url: str, *, complete
 
 def _parse_kolada(table: TomlTable) -> KoladaSettings:
     service = _parse_service(table, "url", KOLADA_URL, complete=False)
-    kpis = table.get("kpis", list, 'a list of Kolada KPI ids, e.g. ["N07540", "N07403"]', list(KOLADA_KPIS))
+    kpis = table.get("kpis", list, _('a list of Kolada KPI ids, e.g. ["N07540", "N07403"]'), list(KOLADA_KPIS))
     if not kpis or not all(isinstance(k, str) and k[:1].isalpha() for k in kpis):
-        raise table.error("kpis", f"is {kpis!r}", 'a non-empty list of KPI ids as strings, e.g. ["N07540"]')
-    fire = table.get("fire_kpis", list, 'a list of Kolada KPI ids, e.g. ["U07415", "N07415"]', list(KOLADA_FIRE_KPIS))
+        raise table.error(
+            "kpis",
+            _("is {value}").format(value=repr(kpis)),
+            _('a non-empty list of KPI ids as strings, e.g. ["N07540"]'),
+        )
+    fire = table.get(
+        "fire_kpis", list, _('a list of Kolada KPI ids, e.g. ["U07415", "N07415"]'), list(KOLADA_FIRE_KPIS)
+    )
     if not all(isinstance(k, str) and k[:1].isalpha() for k in fire):
-        raise table.error("fire_kpis", f"is {fire!r}", 'a list of KPI ids as strings, e.g. ["U07415", "N07415"]')
-    first_year = table.get("first_year", int, "a year, e.g. 2015", 2015)
+        raise table.error(
+            "fire_kpis",
+            _("is {value}").format(value=repr(fire)),
+            _('a list of KPI ids as strings, e.g. ["U07415", "N07415"]'),
+        )
+    first_year = table.get("first_year", int, _("a year, e.g. 2015"), 2015)
     if not 1990 <= first_year <= 2100:
-        raise table.error("first_year", f"is {first_year}", "a year such as 2015")
+        raise table.error("first_year", _("is {value}").format(value=first_year), _("a year such as 2015"))
     table.reject_unknown()
     return KoladaSettings(
         url=service.url, kpis=tuple(kpis), first_year=first_year, enabled=service.enabled, fire_kpis=tuple(fire)
@@ -376,10 +414,10 @@ def _parse_kolada(table: TomlTable) -> KoladaSettings:
 
 def _parse_mcf(table: TomlTable) -> McfSettings:
     service = _parse_service(table, "url", MCF_URL, complete=False)
-    name = table.get("table", str, 'the table\'s path under the URL, e.g. "B/B1/B11"', MCF_TABLE)
-    years = table.get("years", int, "how many of the newest years to fetch, e.g. 10", 10)
+    name = table.get("table", str, _('the table\'s path under the URL, e.g. "B/B1/B11"'), MCF_TABLE)
+    years = table.get("years", int, _("how many of the newest years to fetch, e.g. 10"), 10)
     if not 1 <= years <= 30:
-        raise table.error("years", f"is {years}", "a whole number of years from 1 to 30")
+        raise table.error("years", _("is {value}").format(value=years), _("a whole number of years from 1 to 30"))
     table.reject_unknown()
     return McfSettings(url=service.url, table=name, years=years, enabled=service.enabled)
 
@@ -387,4 +425,8 @@ def _parse_mcf(table: TomlTable) -> McfSettings:
 def _check_url(table: TomlTable, key: str, url: str) -> None:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise table.error(key, f"is {url!r}, which is not an http(s) URL", "an absolute URL starting with https://")
+        raise table.error(
+            key,
+            _("is {value}, which is not an http(s) URL").format(value=repr(url)),
+            _("an absolute URL starting with https://"),
+        )

@@ -14,6 +14,7 @@ from pathlib import Path
 from string import Template
 
 from lagesbild_cli.errors import ConfigError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.defaults import DEFAULT_CONFIG
 from lagesbild_cli.settings.kommuner import Kommun, Lan, kommuner_in_lan, resolve_kommun, resolve_lan
 from lagesbild_cli.storage.raw import atomic_write_bytes
@@ -46,8 +47,8 @@ def _write_new(folder: Path, text: str, *, force: bool) -> Path:
     path = folder / DEFAULT_CONFIG.name
     if path.exists() and not force:
         raise ConfigError(
-            f"{path} already exists; lagesbild init does not overwrite it.",
-            hint="Edit that file, choose another folder with --dir, or add --force to replace it.",
+            _("{path} already exists; lagesbild init does not overwrite it.").format(path=path),
+            hint=_("Edit that file, choose another folder with --dir, or add --force to replace it."),
         )
     atomic_write_bytes(path, text.encode("utf-8"))
     return path

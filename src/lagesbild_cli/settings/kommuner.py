@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import difflib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from lagesbild_cli.errors import UnknownKommunError, UnknownLanError
+from lagesbild_cli.i18n import _
 
 RIKET_KOD = "00"
 # Names that do not follow the genitive rule in Kommun.fullnamn
@@ -117,16 +119,22 @@ def resolve_kommun(code_or_name: str, *, where: str = "", example: Kommun | None
     ``example`` is the user's own kommun, shown in the hint when no name is close."""
     found = find_kommun(code_or_name)
     if found is None:
-        place = f" ({where})" if where else ""
         close = suggest_kommuner(code_or_name)
         ex = example_kommun(example)
         hint = (
-            f"Did you mean {' or '.join(f'{k.namn} ({k.kod})' for k in close)}?"
+            _("Did you mean {names}?").format(names=_or(f"{k.namn} ({k.kod})" for k in close))
             if close
-            else f"Use the four-digit code from SCB's list 'Kommuner i kodnummerordning' (e.g. {ex.kod}) or "
-            f"the kommun's name (e.g. {ex.namn}); 'lagesbild kommuner' lists them all."
+            else _(
+                "Use the four-digit code from SCB's list 'Kommuner i kodnummerordning' (e.g. {code}) or "
+                "the kommun's name (e.g. {name}); 'lagesbild kommuner' lists them all."
+            ).format(code=ex.kod, name=ex.namn)
         )
-        raise UnknownKommunError(f"{code_or_name!r} is not a Swedish kommun code or name{place}.", hint=hint)
+        message = (
+            _("{value} is not a Swedish kommun code or name ({where}).")
+            if where
+            else _("{value} is not a Swedish kommun code or name.")
+        )
+        raise UnknownKommunError(message.format(value=repr(code_or_name), where=where), hint=hint)
     return found
 
 
@@ -159,10 +167,16 @@ def resolve_lan(code_or_name: str, *, where: str = "", example: Kommun | None = 
     )
     ex = example_kommun(example).lan
     hint = (
-        f"Did you mean {' or '.join(f'{lan.namn} ({lan.kod})' for lan in close)}?"
+        _("Did you mean {names}?").format(names=_or(f"{lan.namn} ({lan.kod})" for lan in close))
         if close
-        else f"Use a two-digit län code (e.g. {ex.kod}) or a name (e.g. {ex.namn}); "
-        f"the codes are {', '.join(lan_by_code())}."
+        else _("Use a two-digit län code (e.g. {code}) or a name (e.g. {name}); the codes are {codes}.").format(
+            code=ex.kod, name=ex.namn, codes=", ".join(lan_by_code())
+        )
     )
-    place = f" ({where})" if where else ""
-    raise UnknownLanError(f"{code_or_name!r} is not a län code or name{place}.", hint=hint)
+    message = _("{value} is not a län code or name ({where}).") if where else _("{value} is not a län code or name.")
+    raise UnknownLanError(message.format(value=repr(code_or_name), where=where), hint=hint)
+
+
+def _or(names: Iterable[str]) -> str:
+    """Names joined as alternatives: "Mora (2062) or Orsa (2034)"."""
+    return _(" or ").join(names)

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from lagesbild_cli.errors import ConfigError, RenderError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.text import clean_text
 from lagesbild_cli.settings.toml_table import TomlTable
 
@@ -82,7 +83,7 @@ def slug(text: str) -> str:
 def _strings(table: TomlTable, key: str, expected: str) -> tuple[str, ...]:
     values = table.get(key, list, expected, [])
     if not all(isinstance(v, str) and v.strip() for v in values):
-        raise table.error(key, f"is {values!r}", expected)
+        raise table.error(key, _("is {value}").format(value=repr(values)), expected)
     return tuple(v.strip() for v in values)
 
 
@@ -96,40 +97,49 @@ def _when(table: TomlTable, key: str) -> str:
         return str(value)
     if isinstance(value, date):
         return value.isoformat()
-    raise table.error(key, f"has the value {value!r}", "a year such as 2025 or a date such as 2025-03-01")
+    raise table.error(
+        key, _("has the value {value}").format(value=repr(value)), _("a year such as 2025 or a date such as 2025-03-01")
+    )
 
 
 def _figures(table: TomlTable) -> tuple[tuple[str, float], ...]:
     """Counts that show a measure's reach, e.g. figures = { "grannsamverkansområden" = 14, "hushåll" = 340 }."""
-    expected = 'a table of counts, e.g. { "grannsamverkansområden" = 14, "hushåll" = 340 }'
+    expected = _('a table of counts, e.g. {{ "grannsamverkansområden" = 14, "hushåll" = 340 }}').format()
     figures = table.get("figures", dict, expected, {})
     for label, value in figures.items():
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise table.error("figures", f"has {label!r} = {value!r}", expected)
+            raise table.error(
+                "figures", _("has {label} = {value}").format(label=repr(label), value=repr(value)), expected
+            )
     return tuple((str(label), float(value)) for label, value in figures.items())
 
 
 def parse_measure(table: TomlTable, problem_ids: set[str]) -> Measure:
-    kind = table.get("kind", str, f"one of: {', '.join(MEASURE_KINDS)}", "annan åtgärd")
+    kinds = _("one of: {values}").format(values=", ".join(MEASURE_KINDS))
+    kind = table.get("kind", str, kinds, "annan åtgärd")
     if kind not in MEASURE_KINDS:
-        raise table.error("kind", f"is {kind!r}", f"one of: {', '.join(MEASURE_KINDS)}")
-    problems = _strings(table, "problems", 'a list of problem ids from [[plan.problems]], e.g. ["otrygghet-kvall"]')
+        raise table.error("kind", _("is {value}").format(value=repr(kind)), kinds)
+    problems = _strings(table, "problems", _('a list of problem ids from [[plan.problems]], e.g. ["otrygghet-kvall"]'))
     unknown = [p for p in problems if p not in problem_ids]
     if unknown:
-        known = ", ".join(sorted(problem_ids)) or "none: add [[plan.problems]] first"
-        raise table.error("problems", f"names {unknown[0]!r}, which is no [[plan.problems]] id", f"one of: {known}")
-    indicators = _strings(table, "indicators", 'a list of indicator ids, e.g. ["survey:otrygg_kvall@Djurås"]')
+        known = ", ".join(sorted(problem_ids)) or _("none: add [[plan.problems]] first")
+        raise table.error(
+            "problems",
+            _("names {value}, which is no [[plan.problems]] id").format(value=repr(unknown[0])),
+            _("one of: {values}").format(values=known),
+        )
+    indicators = _strings(table, "indicators", _('a list of indicator ids, e.g. ["survey:otrygg_kvall@Djurås"]'))
     measure = Measure(
-        name=table.get("name", str, 'the measure\'s name, e.g. "Medborgarlöfte 2025–2026"'),
+        name=table.get("name", str, _('the measure\'s name, e.g. "Medborgarlöfte 2025–2026"')),
         kind=kind,
-        partners=_strings(table, "partners", 'a list of partners, e.g. ["kommunen", "Polisen"]'),
-        areas=_strings(table, "areas", 'a list of areas, e.g. ["Djurås", "hela kommunen"]'),
+        partners=_strings(table, "partners", _('a list of partners, e.g. ["kommunen", "Polisen"]')),
+        areas=_strings(table, "areas", _('a list of areas, e.g. ["Djurås", "hela kommunen"]')),
         start=_when(table, "start"),
         end=_when(table, "end"),
         problems=problems,
         indicators=indicators,
-        follow_up=table.get("follow_up", str, "how the measure is followed up, as text", ""),
-        url=table.get("url", str, "a link to the agreement or the promise", ""),
+        follow_up=table.get("follow_up", str, _("how the measure is followed up, as text"), ""),
+        url=table.get("url", str, _("a link to the agreement or the promise"), ""),
         figures=_figures(table),
         figures_date=_when(table, "figures_date"),
     )
@@ -139,22 +149,25 @@ def parse_measure(table: TomlTable, problem_ids: set[str]) -> Measure:
 
 def _measures(plan: TomlTable, base: Path, problem_ids: set[str]) -> tuple[tuple[Measure, ...], str]:
     items: list[tuple[TomlTable, dict[str, object]]] = []
-    inline = plan.get("measures", list, "a list of [[plan.measures]] tables", [])
+    inline = plan.get("measures", list, _("a list of [[plan.measures]] tables"), [])
     items += [(plan, item) for item in inline]
     source = f"{plan.path.name} ([[plan.measures]])" if inline else ""
-    file_name = plan.get("measures_file", str, "a TOML file of [[measures]], relative to the config file", "")
+    file_name = plan.get("measures_file", str, _("a TOML file of [[measures]], relative to the config file"), "")
     if file_name:
         path = (base / file_name).resolve()
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise plan.error("measures_file", f"names {path}, which does not exist", "an existing TOML file") from None
+            raise plan.error(
+                "measures_file", _("names {path}, which does not exist").format(path=path), _("an existing TOML file")
+            ) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(
-                f"{path} is not valid TOML: {exc}.", hint="Fix the syntax of the measures file."
+                _("{path} is not valid TOML: {error}.").format(path=path, error=exc),
+                hint=_("Fix the syntax of the measures file."),
             ) from None
         root = TomlTable(data, "", path)
-        listed = root.get("measures", list, "a list of [[measures]] tables", [])
+        listed = root.get("measures", list, _("a list of [[measures]] tables"), [])
         root.reject_unknown()
         items += [(root, item) for item in listed]
         source = f"{source} och {path.name}" if source else path.name
@@ -162,7 +175,11 @@ def _measures(plan: TomlTable, base: Path, problem_ids: set[str]) -> tuple[tuple
     for n, (parent, item) in enumerate(items, start=1):
         name = "plan.measures" if parent is plan else "measures"
         if not isinstance(item, dict):
-            raise parent.error("measures", f"has item {n} = {item!r}", f"[[{name}]] tables")
+            raise parent.error(
+                "measures",
+                _("has item {n} = {value}").format(n=n, value=repr(item)),
+                _("[[{name}]] tables").format(name=name),
+            )
         measures.append(parse_measure(TomlTable(item, f"{name}[{n}]", parent.path), problem_ids))
     return tuple(measures), source
 
@@ -176,29 +193,38 @@ class Narrative:
 
 
 def parse_plan(narrative: TomlTable, plan: TomlTable, base: Path) -> PlanSettings:
-    folder = narrative.get("folder", str, "a folder of Markdown files, relative to the config file", "")
+    folder = narrative.get("folder", str, _("a folder of Markdown files, relative to the config file"), "")
     narrative.reject_unknown()
     problems: list[PlanProblem] = []
-    for n, item in enumerate(plan.get("problems", list, "a list of [[plan.problems]] tables", []), start=1):
+    for n, item in enumerate(plan.get("problems", list, _("a list of [[plan.problems]] tables"), []), start=1):
         if not isinstance(item, dict):
-            raise plan.error("problems", f"has item {n} = {item!r}", "[[plan.problems]] tables")
+            raise plan.error(
+                "problems", _("has item {n} = {value}").format(n=n, value=repr(item)), _("[[plan.problems]] tables")
+            )
         table = TomlTable(item, f"plan.problems[{n}]", plan.path)
-        ids = table.get("indicators", list, 'a list of indicator ids, e.g. ["bra:bostadsinbrott"]')
+        ids = table.get("indicators", list, _('a list of indicator ids, e.g. ["bra:bostadsinbrott"]'))
         if not ids or not all(isinstance(i, str) and ":" in i for i in ids):
             raise table.error(
                 "indicators",
-                f"is {ids!r}",
-                'indicator ids such as "bra:bostadsinbrott", "ntu:…", "survey:otrygg_kvall@Djurås" or "kolada:N07540"',
+                _("is {value}").format(value=repr(ids)),
+                _(
+                    'indicator ids such as "bra:bostadsinbrott", "ntu:…", "survey:otrygg_kvall@Djurås" '
+                    'or "kolada:N07540"'
+                ),
             )
-        title = table.get("title", str, "the problem, in Swedish")
-        problem_id = table.get("id", str, 'a short id for measures to name, e.g. "otrygghet-kvall"', slug(title))
+        title = table.get("title", str, _("the problem, in Swedish"))
+        problem_id = table.get("id", str, _('a short id for measures to name, e.g. "otrygghet-kvall"'), slug(title))
         if problem_id in {p.id for p in problems}:
-            raise table.error("id", f"is {problem_id!r}, which another problem already has", "a unique id")
+            raise table.error(
+                "id",
+                _("is {value}, which another problem already has").format(value=repr(problem_id)),
+                _("a unique id"),
+            )
         problems.append(
             PlanProblem(
                 title=title,
                 indicators=tuple(ids),
-                note=table.get("note", str, "a short note", ""),
+                note=table.get("note", str, _("a short note"), ""),
                 id=problem_id,
             )
         )
@@ -228,13 +254,13 @@ def narratives(settings: PlanSettings, *, final: bool) -> tuple[Narrative, ...]:
     if final and missing:
         if settings.narrative_dir is None:
             raise ConfigError(
-                "A final build needs the samordningsfunktion's texts, but lagesbild.toml names no folder for them.",
-                hint='Add [narrative] folder = "text" and write '
-                + ", ".join(NARRATIVE_FILES[k][0] for k in NARRATIVE_FILES if k not in OPTIONAL)
-                + ".",
+                _("A final build needs the samordningsfunktion's texts, but lagesbild.toml names no folder for them."),
+                hint=_('Add [narrative] folder = "text" and write {files}.').format(
+                    files=", ".join(NARRATIVE_FILES[k][0] for k in NARRATIVE_FILES if k not in OPTIONAL)
+                ),
             )
         raise RenderError(
-            f"A final build needs these texts, which are missing: {', '.join(missing)}.",
-            hint="Write them in Markdown, or build a draft without --final.",
+            _("A final build needs these texts, which are missing: {files}.").format(files=", ".join(missing)),
+            hint=_("Write them in Markdown, or build a draft without --final."),
         )
     return tuple(result)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from lagesbild_cli.errors import ConfigError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.toml_table import TomlTable
 
 
@@ -158,7 +159,7 @@ class SurveyMapping:
 def _strings(table: TomlTable, key: str, expected: str, default: list[str] | None = None) -> tuple[str, ...]:
     values = table.get(key, list, expected, default)
     if not all(isinstance(v, str) for v in values):
-        raise table.error(key, f"is {values!r}", expected)
+        raise table.error(key, _("is {value}").format(value=repr(values)), expected)
     return tuple(values)
 
 
@@ -167,18 +168,23 @@ def _labels(table: TomlTable, key: str, expected: str, default: list[str]) -> tu
     values = _strings(table, key, expected, default)
     for value in values:
         if not value.strip() or len(value) > LABEL_MAX:
-            raise table.error(key, f"holds {value[:LABEL_MAX]!r}{'…' if len(value) > LABEL_MAX else ''}", expected)
+            shown = repr(value[:LABEL_MAX]) + ("…" if len(value) > LABEL_MAX else "")
+            raise table.error(key, _("holds {value}").format(value=shown), expected)
     return values
 
 
 def _group_column(table: TomlTable, name: str, default: tuple[str, ...], example: str) -> GroupColumn:
     """``<name>_values`` and ``<name>_unplaced``. Without values (age only: sex has a default), age bands are
     the groups."""
-    expected = f"a list of the answers that are groups, each 1–{LABEL_MAX} characters, e.g. {example}"
+    expected = _("a list of the answers that are groups, each 1–{max} characters, e.g. {example}").format(
+        max=LABEL_MAX, example=example
+    )
     values = _labels(table, f"{name}_values", expected, list(default))
     if default and not values:
-        raise table.error(f"{name}_values", "is empty", expected)
-    unplaced = _strings(table, f"{name}_unplaced", 'a list of answers that are no group, e.g. ["Vill inte uppge"]', [])
+        raise table.error(f"{name}_values", _("is empty"), expected)
+    unplaced = _strings(
+        table, f"{name}_unplaced", _('a list of answers that are no group, e.g. ["Vill inte uppge"]'), []
+    )
     return GroupColumn(values, unplaced, bands=not values)
 
 
@@ -186,57 +192,72 @@ def parse_survey(table: TomlTable) -> SurveyMapping | None:
     """The survey mapping, or None when the config has no [survey] section."""
     if not table.data:
         return None
-    text = "a column header of the survey file, as a string"
-    optional = "a column header, or leave the key out"
+    text = _("a column header of the survey file, as a string")
+    optional = _("a column header, or leave the key out")
     mapping_areas = []
     areas = table.table("areas")
     if len(areas.data) > MAX_AREAS:
         raise ConfigError(
-            f"{table.path}: [survey.areas] has {len(areas.data)} areas; at most {MAX_AREAS} fit in a report.",
-            hint="Group the survey's area answers into fewer report areas (several answers can form one area: "
-            'answers = ["A", "B"]), or list answers that belong to no area in survey.unplaced.',
+            _("{path}: [survey.areas] has {n} areas; at most {max} fit in a report.").format(
+                path=table.path, n=len(areas.data), max=MAX_AREAS
+            ),
+            hint=_(
+                "Group the survey's area answers into fewer report areas (several answers can form one area: "
+                'answers = ["A", "B"]), or list answers that belong to no area in survey.unplaced.'
+            ),
         )
     for name in list(areas.data):
         if len(name) > LABEL_MAX:
             raise ConfigError(
-                f"{table.path}: an area in [survey.areas] has a name of {len(name)} characters "
-                f"({name[:LABEL_MAX]!r}…); the report shows at most {LABEL_MAX}.",
-                hint="Give the area a shorter name (the answers that form it may stay as they are).",
+                _(
+                    "{path}: an area in [survey.areas] has a name of {n} characters ({name}…); the report shows "
+                    "at most {max}."
+                ).format(path=table.path, n=len(name), name=repr(name[:LABEL_MAX]), max=LABEL_MAX),
+                hint=_("Give the area a shorter name (the answers that form it may stay as they are)."),
             )
         area = areas.table(name)
         mapping_areas.append(
             SurveyArea(
                 name=name,
-                answers=_strings(area, "answers", 'a list of answers in the area column, e.g. ["Djurås"]'),
-                deso=_strings(area, "deso", 'a list of DeSO codes, e.g. ["2026C1010"]', []),
+                answers=_strings(area, "answers", _('a list of answers in the area column, e.g. ["Djurås"]')),
+                deso=_strings(area, "deso", _('a list of DeSO codes, e.g. ["2026C1010"]'), []),
             )
         )
         area.reject_unknown()
     indicators = []
-    items = table.get("indicators", list, "a list of [[survey.indicators]] tables")
+    items = table.get("indicators", list, _("a list of [[survey.indicators]] tables"))
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise table.error("indicators", f"has item {n} = {item!r}", "[[survey.indicators]] tables")
+            raise table.error(
+                "indicators",
+                _("has item {n} = {value}").format(n=n, value=repr(item)),
+                _("[[survey.indicators]] tables"),
+            )
         ind = TomlTable(item, f"survey.indicators[{n}]", table.path)
         indicator = SurveyIndicator(
-            id=ind.get("id", str, 'a short identifier, e.g. "otrygg_kvall"'),
-            label=ind.get("label", str, "the indicator's name in the report, in Swedish"),
+            id=ind.get("id", str, _('a short identifier, e.g. "otrygg_kvall"')),
+            label=ind.get("label", str, _("the indicator's name in the report, in Swedish")),
             column=ind.get("column", str, text),
-            yes=_strings(ind, "yes", "a list of the answer labels that count as yes"),
-            no=_strings(ind, "no", "a list of the answer labels that count as no"),
-            exclude=_strings(ind, "exclude", 'a list of answer labels left out, e.g. ["Vet ej"]', []),
-            ntu=ind.get("ntu", str, "the id of a Brå NTU indicator to compare with", "") or None,
+            yes=_strings(ind, "yes", _("a list of the answer labels that count as yes")),
+            no=_strings(ind, "no", _("a list of the answer labels that count as no")),
+            exclude=_strings(ind, "exclude", _('a list of answer labels left out, e.g. ["Vet ej"]'), []),
+            ntu=ind.get("ntu", str, _("the id of a Brå NTU indicator to compare with"), "") or None,
         )
         if not indicator.id.isidentifier() or not indicator.id.isascii():
-            raise ind.error("id", f"is {indicator.id!r}", "lower-case letters, digits and _ only")
+            raise ind.error(
+                "id", _("is {value}").format(value=repr(indicator.id)), _("lower-case letters, digits and _ only")
+            )
         if not indicator.yes or not indicator.no:
-            raise ind.error("yes" if not indicator.yes else "no", "is empty", "at least one answer label")
+            raise ind.error("yes" if not indicator.yes else "no", _("is empty"), _("at least one answer label"))
         ind.reject_unknown()
         indicators.append(indicator)
     ids = [i.id for i in indicators]
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
-        raise ConfigError(f"{table.path}: two survey indicators have the id {dup!r}.", hint="Give each a unique id.")
+        raise ConfigError(
+            _("{path}: two survey indicators have the id {id}.").format(path=table.path, id=repr(dup)),
+            hint=_("Give each a unique id."),
+        )
     mapping = SurveyMapping(
         id_column=table.get("id_column", str, text),
         year_column=table.get("year_column", str, text),
@@ -246,19 +267,19 @@ def parse_survey(table: TomlTable) -> SurveyMapping | None:
         weight_column=table.get("weight_column", str, optional, "") or None,
         areas=tuple(mapping_areas),
         unplaced=_strings(
-            table, "unplaced", 'a list of area answers that belong to no area, e.g. ["Vill inte uppge"]', []
+            table, "unplaced", _('a list of area answers that belong to no area, e.g. ["Vill inte uppge"]'), []
         ),
         indicators=tuple(indicators),
-        min_cell=table.get("min_cell", int, "the smallest number of respondents a published cell may have", 5),
-        min_share=table.get("min_share", int, "the smallest number of respondents behind a published share", 30),
+        min_cell=table.get("min_cell", int, _("the smallest number of respondents a published cell may have"), 5),
+        min_share=table.get("min_share", int, _("the smallest number of respondents behind a published share"), 30),
         sex=_group_column(table, "sex", SEXES.values, '["Kvinna", "Man"]'),
         age=_group_column(table, "age", (), '["16–24", "25–44", "45–64", "65+"]'),
     )
     if mapping.min_cell < 1 or mapping.min_share < mapping.min_cell:
         raise table.error(
             "min_share",
-            f"is {mapping.min_share} with min_cell {mapping.min_cell}",
-            "min_cell ≥ 1 and min_share ≥ min_cell",
+            _("is {value} with min_cell {min_cell}").format(value=mapping.min_share, min_cell=mapping.min_cell),
+            _("min_cell ≥ 1 and min_share ≥ min_cell"),
         )
     table.reject_unknown()
     return mapping

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lagesbild_cli.errors import ConfigError
+from lagesbild_cli.i18n import _
 
 T = TypeVar("T")
 
@@ -32,7 +33,12 @@ class TomlTable:
         return f"{self.name}.{key}" if self.name else key
 
     def error(self, key: str, problem: str, expected: str) -> ConfigError:
-        return ConfigError(f"{self.path}: key '{self._key(key)}' {problem}.", hint=f"Expected {expected}.")
+        """``problem`` (what is wrong with the key's value, "is missing") and ``expected`` (the form it should have,
+        "a year, e.g. 2015") are phrases in the run's language."""
+        return ConfigError(
+            _("{path}: key '{key}' {problem}.").format(path=self.path, key=self._key(key), problem=problem),
+            hint=_("Expected {expected}.").format(expected=expected),
+        )
 
     def misspelt(self, key: str, expected: str) -> ConfigError | None:
         """A required ``key`` is missing: is one of the keys not read yet a misspelling of it?"""
@@ -40,39 +46,47 @@ class TomlTable:
         if typo is None:
             return None
         return ConfigError(
-            f"Unknown key '{self._key(typo)}' in {self.path}; did you mean '{self._key(key)}'?",
-            hint=f"'{self._key(key)}' is required: {expected[0].lower()}{expected[1:]}.",
+            _("Unknown key '{key}' in {path}; did you mean '{close}'?").format(
+                key=self._key(typo), path=self.path, close=self._key(key)
+            ),
+            hint=_("'{key}' is required: expected {expected}.").format(key=self._key(key), expected=expected),
         )
 
     def get(self, key: str, kind: type[T], expected: str, default: T | None = None) -> T:
         self.read.add(key)
         if key not in self.data:
             if default is None:
-                raise self.misspelt(key, f"Expected {expected}") or self.error(key, "is missing", expected)
+                raise self.misspelt(key, expected) or self.error(key, _("is missing"), expected)
             return default
         value = self.data[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-            raise self.error(key, f"has the value {value!r}", expected)
+            raise self.error(key, _("has the value {value}").format(value=repr(value)), expected)
         return value
 
     def table(self, key: str, *, required: bool = True) -> TomlTable:
         self.read.add(key)
         value = self.data.get(key, None if required else {})
-        if value is None and (typo := self.misspelt(key, f"Expected a [{self._key(key)}] table")) is not None:
+        expected = _("a [{table}] table").format(table=self._key(key))
+        if value is None and (typo := self.misspelt(key, expected)) is not None:
             raise typo
         if not isinstance(value, dict):
-            raise self.error(key, "is missing" if value is None else "is not a table", f"a [{self._key(key)}] table")
+            raise self.error(key, _("is missing") if value is None else _("is not a table"), expected)
         return TomlTable(value, self._key(key), self.path)
 
     def reject_unknown(self) -> None:
         unknown = sorted(set(self.data) - self.read)
         if unknown:
             close = closest(unknown[0], self.read)
-            guess = f"; did you mean '{self._key(close)}'?" if close else "."
+            message = (
+                _("Unknown key '{key}' in {path}; did you mean '{close}'?")
+                if close
+                else _("Unknown key '{key}' in {path}.")
+            )
             raise ConfigError(
-                f"Unknown key '{self._key(unknown[0])}' in {self.path}{guess}",
-                hint="Check the spelling against the config reference in README.md "
-                f"(known keys here: {', '.join(sorted(self.read))}).",
+                message.format(key=self._key(unknown[0]), path=self.path, close=self._key(close or "")),
+                hint=_(
+                    "Check the spelling against the config reference in README.md (known keys here: {keys})."
+                ).format(keys=", ".join(sorted(self.read))),
             )

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lagesbild_cli import __version__
 from lagesbild_cli.errors import ProvenanceError
+from lagesbild_cli.i18n import N_, _, ngettext
 from lagesbild_cli.storage.raw import FETCH_LOG, MANIFEST, Manifest, ManifestEntry
 
 SHOWN = 5  # files named in one message; the rest are counted
@@ -24,14 +25,14 @@ _CHUNK = 1 << 20
 
 # The command that stores a source's raw files again, by the folder they are kept in
 REPAIR = {
-    "bra": "'lagesbild fetch --source bra', or 'lagesbild import bra FILE' with the kommun's workbook from Brå",
-    "polisen": "'lagesbild fetch --source polisen', or 'lagesbild import polisen FILE'",
+    "bra": N_("'lagesbild fetch --source bra', or 'lagesbild import bra FILE' with the kommun's workbook from Brå"),
+    "polisen": N_("'lagesbild fetch --source polisen', or 'lagesbild import polisen FILE'"),
     "scb": "'lagesbild fetch --source scb'",
     "kolada": "'lagesbild fetch --source kolada'",
     "mcf": "'lagesbild fetch --source mcf'",
     "geo": "'lagesbild fetch --source geo'",
-    "survey": "'lagesbild import survey FILE' with the survey tool's export",
-    "raddning": "'lagesbild import raddning FILE' with the rescue service's export",
+    "survey": N_("'lagesbild import survey FILE' with the survey tool's export"),
+    "raddning": N_("'lagesbild import raddning FILE' with the rescue service's export"),
 }
 
 
@@ -70,11 +71,13 @@ def shown(raw_dir: Path, relative: str = "") -> str:
 def _listed(files: Iterable[str]) -> str:
     files = list(files)
     text = ", ".join(files[:SHOWN])
-    return text + (f" and {len(files) - SHOWN} more" if len(files) > SHOWN else "")
+    if len(files) <= SHOWN:
+        return text
+    return _("{files} and {count} more").format(files=text, count=len(files) - SHOWN)
 
 
 def _repairs(files: Iterable[str]) -> str:
-    commands = dict.fromkeys(REPAIR[f.split("/", 1)[0]] for f in files)
+    commands = dict.fromkeys(_(REPAIR[f.split("/", 1)[0]]) for f in files)
     return "; ".join(commands)
 
 
@@ -85,32 +88,48 @@ def verify(raw_dir: Path) -> dict[str, ManifestEntry]:
     if not manifest.path.exists():
         if files:
             raise ProvenanceError(
-                f"{shown(raw_dir, MANIFEST)} is missing, so the {len(files)} raw files in {shown(raw_dir)} "
-                f"({_listed(files)}) cannot be verified: lagesbild does not use files whose origin it cannot show.",
-                hint=f"Restore {MANIFEST} from a backup, or store the data again: {_repairs(files)}. "
-                "The database and the reports are unchanged.",
+                ngettext(
+                    "{manifest} is missing, so the {n} raw file in {folder} ({files}) cannot be verified: "
+                    "lagesbild does not use files whose origin it cannot show.",
+                    "{manifest} is missing, so the {n} raw files in {folder} ({files}) cannot be verified: "
+                    "lagesbild does not use files whose origin it cannot show.",
+                    len(files),
+                ).format(manifest=shown(raw_dir, MANIFEST), n=len(files), folder=shown(raw_dir), files=_listed(files)),
+                hint=_(
+                    "Restore {manifest} from a backup, or store the data again: {commands}. "
+                    "The database and the reports are unchanged."
+                ).format(manifest=MANIFEST, commands=_repairs(files)),
             )
         return {}
     entries = manifest.entries()
     unknown = [f for f in files if f not in entries]
     if unknown:
         raise ProvenanceError(
-            f"{_listed(unknown)} in {shown(raw_dir)} {'is' if len(unknown) == 1 else 'are'} not in {MANIFEST}: "
-            "lagesbild did not store "
-            f"{'it' if len(unknown) == 1 else 'them'}, so where {'it comes' if len(unknown) == 1 else 'they come'} "
-            "from is unknown.",
-            hint=f"Store the data through lagesbild ({_repairs(unknown)}) or move the files out of {shown(raw_dir)}. "
-            "The database and the reports are unchanged.",
+            ngettext(
+                "{files} in {folder} is not in {manifest}: lagesbild did not store it, so where it comes from is "
+                "unknown.",
+                "{files} in {folder} are not in {manifest}: lagesbild did not store them, so where they come from "
+                "is unknown.",
+                len(unknown),
+            ).format(files=_listed(unknown), folder=shown(raw_dir), manifest=MANIFEST),
+            hint=_(
+                "Store the data through lagesbild ({commands}) or move the files out of {folder}. "
+                "The database and the reports are unchanged."
+            ).format(commands=_repairs(unknown), folder=shown(raw_dir)),
         )
     changed = [f for f in files if file_sha256(raw_dir / f) != entries[f].sha256]
     if changed:
         raise ProvenanceError(
-            f"{_listed(changed)} in {shown(raw_dir)} "
-            f"{'is not the file' if len(changed) == 1 else 'are not the files'} recorded in {MANIFEST} (the sha256 "
-            "differs): changed or replaced after lagesbild stored "
-            f"{'it' if len(changed) == 1 else 'them'}, so lagesbild will not use "
-            f"{'it' if len(changed) == 1 else 'them'}.",
-            hint=f"Store the data again: {_repairs(changed)}. The database and the reports are unchanged.",
+            ngettext(
+                "{files} in {folder} is not the file recorded in {manifest} (the sha256 differs): changed or "
+                "replaced after lagesbild stored it, so lagesbild will not use it.",
+                "{files} in {folder} are not the files recorded in {manifest} (the sha256 differs): changed or "
+                "replaced after lagesbild stored them, so lagesbild will not use them.",
+                len(changed),
+            ).format(files=_listed(changed), folder=shown(raw_dir), manifest=MANIFEST),
+            hint=_("Store the data again: {commands}. The database and the reports are unchanged.").format(
+                commands=_repairs(changed)
+            ),
         )
     return entries
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from lagesbild_cli import interrupts
 from lagesbild_cli.errors import ProvenanceError, notice
+from lagesbild_cli.i18n import _
 
 MANIFEST = "manifest.json"
 FETCH_LOG = "fetch_status.json"
@@ -181,11 +182,15 @@ class Manifest:
         if entries is None or not all(_well_formed(k, e) for k, e in entries.items()):
             shown = f"{self.raw_dir.parent.name}/{self.raw_dir.name}"
             raise ProvenanceError(
-                f"{shown}/{MANIFEST} is damaged (cut short, emptied or not a manifest), so the raw files in "
-                f"{shown}/ can no longer be verified and lagesbild will not use them.",
-                hint=f"Restore {MANIFEST} from a backup. Or move it away and store the data again: "
-                "'lagesbild fetch', and 'lagesbild import survey FILE' and 'lagesbild import raddning FILE' for your "
-                "own exports. The database and the reports are unchanged.",
+                _(
+                    "{folder}/{manifest} is damaged (cut short, emptied or not a manifest), so the raw files in "
+                    "{folder}/ can no longer be verified and lagesbild will not use them."
+                ).format(folder=shown, manifest=MANIFEST),
+                hint=_(
+                    "Restore {manifest} from a backup. Or move it away and store the data again: "
+                    "'lagesbild fetch', and 'lagesbild import survey FILE' and 'lagesbild import raddning FILE' for "
+                    "your own exports. The database and the reports are unchanged."
+                ).format(manifest=MANIFEST),
             )
         return entries
 
@@ -205,7 +210,11 @@ class Manifest:
         run is stopped from now on, the CLI says so (see :func:`interrupts.done`)."""
         with interrupts.deferred():  # the file and its note, or neither
             atomic_write_bytes(self.raw_dir / relative, data)
-            interrupts.done(f"data/raw/{relative} was stored (the next 'lagesbild build' reloads the database from it)")
+            interrupts.done(
+                _("data/raw/{file} was stored (the next 'lagesbild build' reloads the database from it)").format(
+                    file=relative
+                )
+            )
 
     def get(self, relative: str) -> ManifestEntry | None:
         """The entry of a raw file, if the file is still there."""
@@ -291,9 +300,10 @@ class FetchLog:
         except (ValueError, TypeError, AttributeError):
             pass
         notice(
-            f"{self.path.parent.parent.name}/{self.path.parent.name}/{FETCH_LOG} is damaged and was read as empty: "
-            "the report cannot say which sources failed at their last fetch. The next 'lagesbild fetch' writes it "
-            "anew."
+            _(
+                "{log} is damaged and was read as empty: the report cannot say which sources failed at their last "
+                "fetch. The next 'lagesbild fetch' writes it anew."
+            ).format(log=f"{self.path.parent.parent.name}/{self.path.parent.name}/{FETCH_LOG}")
         )
         return {}
 

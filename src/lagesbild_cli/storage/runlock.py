@@ -14,11 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lagesbild_cli.errors import LagesbildError
+from lagesbild_cli.i18n import N_, _
 from lagesbild_cli.storage import staging
 
 
 class LockedError(LagesbildError):
-    kind = "busy"
+    kind = N_("busy")
 
 
 @contextmanager
@@ -31,10 +32,10 @@ def exclusive(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "unknown"
+            holder = handle.read().strip() or _("unknown")
             raise LockedError(
-                f"Another lagesbild run (pid {holder}) is in progress on {data_dir}.",
-                hint="Wait for it to finish; nothing was changed.",
+                _("Another lagesbild run (pid {pid}) is in progress on {folder}.").format(pid=holder, folder=data_dir),
+                hint=_("Wait for it to finish; nothing was changed."),
             ) from None
         handle.seek(0)
         handle.truncate()

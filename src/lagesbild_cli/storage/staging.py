@@ -33,6 +33,7 @@ from pathlib import Path
 
 from lagesbild_cli import interrupts
 from lagesbild_cli.errors import LagesbildError
+from lagesbild_cli.i18n import N_, _
 from lagesbild_cli.storage.checkpoints import checkpoint
 from lagesbild_cli.storage.raw import TEMP_MARK, TEMP_SUFFIX, Manifest, ManifestEntry, atomic_write_bytes, write_temp
 
@@ -51,7 +52,7 @@ SET_SUFFIXES = frozenset({".html", ".pdf", ".xlsx", ".csv"})
 class LinkedFolderError(LagesbildError):
     """A report folder is a symbolic link that lagesbild cannot publish through."""
 
-    kind = "report folder"
+    kind = N_("report folder")
 
 
 @contextmanager
@@ -76,7 +77,7 @@ def replaced_folder(final: Path, data_dir: Path) -> Iterator[Path]:
         _carry_over(place, new)
         with interrupts.deferred():  # both renames or neither: a signal waits until the set is in place
             _swap(new, place, old)
-            interrupts.done(f"the new report set is in place in {final}")
+            interrupts.done(_("the new report set is in place in {folder}").format(folder=final))
     except BaseException:
         _remove(new, ignore_errors=True)
         if not os.path.lexists(new):  # else recover() removes it on the next run
@@ -97,24 +98,36 @@ def publishing_place(final: Path) -> Path:
     holder = Path(os.path.realpath(final.parent))
     if target == holder or target in holder.parents:
         raise LinkedFolderError(
-            f"The report folder {final} is a link to {target}, which holds the report folder itself; "
-            "lagesbild replaces a linked folder as a whole, so it will not publish there.",
-            hint=f"Point the link at a folder of its own (e.g. a new folder in your web folder), or remove {final}.",
+            _(
+                "The report folder {folder} is a link to {target}, which holds the report folder itself; "
+                "lagesbild replaces a linked folder as a whole, so it will not publish there."
+            ).format(folder=final, target=target),
+            hint=_(
+                "Point the link at a folder of its own (e.g. a new folder in your web folder), or remove {folder}."
+            ).format(folder=final),
         )
     if not target.parent.is_dir():
         raise LinkedFolderError(
-            f"The report folder {final} is a link to {target}, whose folder {target.parent} does not exist.",
-            hint=f"Create {target.parent} or correct the link (ln -sfn TARGET {final}), then build again.",
+            _("The report folder {folder} is a link to {target}, whose folder {parent} does not exist.").format(
+                folder=final, target=target, parent=target.parent
+            ),
+            hint=_("Create {parent} or correct the link (ln -sfn TARGET {folder}), then build again.").format(
+                parent=target.parent, folder=final
+            ),
         )
     return target
 
 
 def _not_writable(final: Path, place: Path, exc: OSError) -> LinkedFolderError:
     return LinkedFolderError(
-        f"The report folder {final} is a link to {place}; lagesbild publishes through it by writing the new set "
-        f"beside it and swapping it in, but cannot write in {place.parent} ({exc.strerror}).",
-        hint=f"Give your user write access to {place.parent}, or link a folder whose parent you may write in. "
-        "The previous report is untouched.",
+        _(
+            "The report folder {folder} is a link to {target}; lagesbild publishes through it by writing the new set "
+            "beside it and swapping it in, but cannot write in {parent} ({reason})."
+        ).format(folder=final, target=place, parent=place.parent, reason=exc.strerror),
+        hint=_(
+            "Give your user write access to {parent}, or link a folder whose parent you may write in. "
+            "The previous report is untouched."
+        ).format(parent=place.parent),
     )
 
 
