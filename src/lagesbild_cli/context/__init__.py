@@ -28,6 +28,7 @@ from lagesbild_cli.context.konsekvenser import Consequence, consequences
 from lagesbild_cli.context.ntu import NtuSection, ntu_section
 from lagesbild_cli.context.polisen import EventsSection, events_section
 from lagesbild_cli.context.raddning import RescueSection, rescue_section
+from lagesbild_cli.context.references import figures, hand_written, resolved, themes
 from lagesbild_cli.context.sources import (
     SNAPSHOT_TEXT,
     SourceFile,
@@ -164,6 +165,7 @@ class ReportContext:
     values: tuple[IndicatorValue, ...]
     final: bool
     gaps: tuple[Gap, ...] = ()  # per § 4 section, a source whose data is missing or stale
+    hand_numbers: tuple[str, ...] = ()  # warnings: numbers written by hand that differ from the report's figures
     allow_missing: tuple[str, ...] = ()  # sources a final report is published without (--allow-missing)
 
     @property
@@ -360,6 +362,9 @@ def build_context(
     values = indicator_values(store, kommun, year)
     assessed = assessments(store, kommun, crime.year if crime else year, ntu.year if ntu else None)
     texts = {n.key: n for n in narratives(plan, final=final)}
+    known = figures(crime, ntu, own_survey, values)
+    hand_numbers = hand_written(texts.values(), known, themes(crime, ntu, own_survey, values))
+    texts = resolved(texts, known, year)
     previous = read_previous(compare_with) if compare_with else None
     statuses = source_statuses(store, kommun)
     rescue = rescue_section(store, kommun, year, config.kolada.fire_kpis)
@@ -415,6 +420,7 @@ def build_context(
         final=final,
         gaps=found,
         allow_missing=allow_missing,
+        hand_numbers=hand_numbers,
     )
 
 

@@ -108,6 +108,8 @@ def _read_inputs(
             report_date=report_date,
             allow_missing=allow_missing,
         )
+        for warning in context.hand_numbers:
+            notice(warning)
         sheets = tables.sheets(store, config.kommun, context.year, context.values) if with_sheets else ()
     return context, sheets
 
