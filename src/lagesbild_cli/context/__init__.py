@@ -21,6 +21,7 @@ from lagesbild_cli.context.bra import (
     tie_example,
 )
 from lagesbild_cli.context.changes import Change, changes, described, read_previous
+from lagesbild_cli.context.factors import FactorsSection, factors_section
 from lagesbild_cli.context.gaps import Gap, check_final, gaps, names_sv
 from lagesbild_cli.context.kolada import ComparisonSection, comparison_section, kolada_years
 from lagesbild_cli.context.kommunen import KommunFacts, kommun_facts
@@ -28,7 +29,7 @@ from lagesbild_cli.context.konsekvenser import Consequence, consequences
 from lagesbild_cli.context.ntu import NtuSection, ntu_section
 from lagesbild_cli.context.polisen import EventsSection, events_section
 from lagesbild_cli.context.raddning import RescueSection, rescue_section
-from lagesbild_cli.context.references import figures, hand_written, resolved, themes
+from lagesbild_cli.context.references import REFERENCE, figures, hand_written, resolved, themes
 from lagesbild_cli.context.sources import (
     SNAPSHOT_TEXT,
     SourceFile,
@@ -165,6 +166,8 @@ class ReportContext:
     values: tuple[IndicatorValue, ...]
     final: bool
     gaps: tuple[Gap, ...] = ()  # per § 4 section, a source whose data is missing or stale
+    factors: FactorsSection | None = None  # risk and protective factors from Kolada (annan information)
+    referenced: bool = False  # a narrative names figures by reference: the method says how they are written
     hand_numbers: tuple[str, ...] = ()  # warnings: numbers written by hand that differ from the report's figures
     allow_missing: tuple[str, ...] = ()  # sources a final report is published without (--allow-missing)
 
@@ -364,6 +367,7 @@ def build_context(
     texts = {n.key: n for n in narratives(plan, final=final)}
     known = figures(crime, ntu, own_survey, values)
     hand_numbers = hand_written(texts.values(), known, themes(crime, ntu, own_survey, values))
+    referenced = any(n.text is not None and REFERENCE.search(n.text) for n in texts.values())
     texts = resolved(texts, known, year)
     previous = read_previous(compare_with) if compare_with else None
     statuses = source_statuses(store, kommun)
@@ -420,6 +424,8 @@ def build_context(
         final=final,
         gaps=found,
         allow_missing=allow_missing,
+        factors=factors_section(store, kommun, year),
+        referenced=referenced,
         hand_numbers=hand_numbers,
     )
 

@@ -110,7 +110,9 @@ def _read_inputs(
         )
         for warning in context.hand_numbers:
             notice(warning)
-        sheets = tables.sheets(store, config.kommun, context.year, context.values) if with_sheets else ()
+        sheets = (
+            tables.sheets(store, config.kommun, context.year, context.values, context.factors) if with_sheets else ()
+        )
     return context, sheets
 
 
