@@ -69,7 +69,9 @@ def test_the_panel_shows_each_factor_against_lan_and_riket_as_context_not_cause(
     ] in rows
     assert ["Unga 16–24 år som varken arbetar eller studerar", "riskfaktor", "–", "saknas", "saknas", "saknas"] in rows
     assert "Anmälda våldsbrott jämfört med modellberäknat värde: fler än modellen väntar sig (2024)." in text
-    assert "Anmälda stöld- och tillgreppsbrott jämfört med modellberäknat värde: ungefär som modellen väntar sig" in text
+    assert (
+        "Anmälda stöld- och tillgreppsbrott jämfört med modellberäknat värde: ungefär som modellen väntar sig" in text
+    )
     assert "9,9" not in text
 
 

@@ -365,7 +365,7 @@ def build_context(
     values = indicator_values(store, kommun, year)
     assessed = assessments(store, kommun, crime.year if crime else year, ntu.year if ntu else None)
     texts = {n.key: n for n in narratives(plan, final=final)}
-    known = figures(crime, ntu, own_survey, values)
+    known = figures(crime, ntu, own_survey, values, assessed)
     hand_numbers = hand_written(texts.values(), known, themes(crime, ntu, own_survey, values))
     referenced = any(n.text is not None and REFERENCE.search(n.text) for n in texts.values())
     texts = resolved(texts, known, year)

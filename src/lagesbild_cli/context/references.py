@@ -15,9 +15,11 @@ indicator ids (indikatorer.xlsx, sheet "Indikatorer"): ``bra:<serie>``, ``ntu:<i
 
 - ``bra:…``: ``per_100k`` (the default), ``antal``, ``antal_ki`` (the count's 95 % interval), ``lan``,
   ``riket`` (per 100 000), ``forandring`` (against the mean of the three years before, as "+11 %"),
-  ``plats`` (the place in the län, "2 av 15"), ``ar``;
+  ``plats`` (the place in the län, "2 av 15"), ``ar``, and the words of the report's rules: ``jamfort_lan``,
+  ``jamfort_riket`` ("lägre", "i nivå med", "högre") and ``utveckling`` ("ökat", "minskat", "ingen säkerställd
+  förändring");
 - ``ntu:…``: ``andel`` (the default: the share with its 95 % interval, "10 % (6–16)"), ``andel_utan_ki``,
-  ``lan``, ``riket``, ``ar``;
+  ``lan``, ``riket``, ``ar``, ``jamfort_riket`` and ``utveckling`` (the rules' words);
 - ``survey:…``: ``andel`` (the default, "27 % (22–33)", or the table's reason when the share is not shown,
   "för få svar"), ``andel_utan_ki``, ``n``, ``ar``;
 - every other id: ``varde`` (the default, as the report prints it) and ``ar``.
@@ -36,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from lagesbild_cli.context import formatting
-from lagesbild_cli.context.bra import CrimeSection
+from lagesbild_cli.context.bra import Assessment, CrimeSection
 from lagesbild_cli.context.ntu import NtuSection
 from lagesbild_cli.context.survey import KOMMUN, Cell, SurveySection
 from lagesbild_cli.context.values import IndicatorValue
@@ -62,9 +64,12 @@ def figures(
     ntu: NtuSection | None,
     survey: SurveySection | None,
     values: Iterable[IndicatorValue],
+    assessed: Iterable[Assessment] = (),
 ) -> dict[str, Figure]:
-    """Every figure a narrative can name, by ``id.fält``, as the report's tables print it."""
+    """Every figure a narrative can name, by ``id.fält``, as the report's tables print it, and the words of the
+    report's rules for a Brå series and an NTU question (level against län and riket, change)."""
     found: dict[str, Figure] = {}
+    words = {a.name: a for a in assessed if a.source.startswith("Brå, anmälda")}
     values = tuple(values)
     for v in values:  # the fallback for kolada:, mcf:, raddning: (and every id the sections below do not refine)
         if v.id.endswith(":antal"):
@@ -94,6 +99,11 @@ def figures(
             )
             found[f"{key}.plats"] = Figure(small or formatting.place(s.rang, s.antal_lika, s.antal_rankade))
             found[f"{key}.ar"] = Figure(str(crime.year))
+            if s.serie in words:
+                judged = words[s.serie]
+                found[f"{key}.jamfort_lan"] = Figure(judged.vs_lan)
+                found[f"{key}.jamfort_riket"] = Figure(judged.vs_riket)
+                found[f"{key}.utveckling"] = Figure(judged.trend)
     if ntu is not None:
         ids = {v.name: v.id for v in values if v.id.startswith("ntu:")}
         for n in ntu.rows:
@@ -109,6 +119,8 @@ def figures(
             found[f"{key}.lan"] = Figure(formatting.percent(n.andel_lan, 1), n.andel_lan, "procent")
             found[f"{key}.riket"] = Figure(formatting.percent(n.andel_riket, 1), n.andel_riket, "procent")
             found[f"{key}.ar"] = Figure(str(ntu.year))
+            found[f"{key}.jamfort_riket"] = Figure(n.jamfort_med_riket or formatting.MISSING)
+            found[f"{key}.utveckling"] = Figure(n.trend_text or formatting.MISSING)
     if survey is not None:
         for i in survey.indicators:
             for cell in (i.kommun, *i.areas, *i.by_sex, *i.by_age):
