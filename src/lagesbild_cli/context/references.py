@@ -72,8 +72,8 @@ def figures(
     words = {a.name: a for a in assessed if a.source.startswith("Brå, anmälda")}
     values = tuple(values)
     for v in values:  # the fallback for kolada:, mcf:, raddning: (and every id the sections below do not refine)
-        if v.id.endswith(":antal"):
-            continue
+        if v.id.endswith(":antal") or v.id.split(":", 1)[0] in DEFAULT_FIELD:
+            continue  # a count is a field of its series; Brå, NTU and the survey get their tables' fields below
         shown = v.note or formatting.MISSING
         if v.value is not None:
             shown = (
