@@ -77,9 +77,22 @@ def test_the_demo_texts_figures_are_the_tables_and_hold_against_them(
         f"ser fortkörning och störande trafik som ett stort problem störst, {share(traffic)}; för skadegörelse och "
         f"klotter är den {share(vandalism)}." in summary
     )
-    # "störst": the largest share of every problem question, its interval above every other's
-    others = [r for name, r in problems.items() if name != "fortkörning och störande trafik"]
-    assert all(bounds(traffic[2])[0] > bounds(r[2])[1] for r in others)
+    # "störst", "näst flest", "minst andel": the order of the problem questions' shares, each interval clear of
+    # the next one's
+    ordered = sorted(problems.values(), key=lambda r: -bounds(r[2])[0])
+    assert [ordered[0][0], ordered[1][0], ordered[-1][0]] == [
+        PROBLEMS + "fortkörning och störande trafik",
+        PROBLEMS + "skadegörelse och klotter",
+        PROBLEMS + "öppen narkotikahandel",
+    ]
+    assert bounds(ordered[0][2])[0] > bounds(ordered[1][2])[1] and bounds(ordered[1][2])[0] > bounds(ordered[2][2])[1]
+    assert bounds(ordered[-1][2])[1] < bounds(ordered[-2][2])[0]
+    plan = words(html, "atgarder")
+    assert f"som näst flest ser som ett stort problem, {share(vandalism)}:" in plan
+    narcotics = problems["öppen narkotikahandel"]
+    assert f"Öppen narkotikahandel är det problem som minst andel ser som stort, {share(narcotics)}," in plan
+    avoided, other_way = cell(whole, "Avstått från en aktivitet"), cell(whole, "Valt annan väg")
+    assert f"{share(avoided)} har avstått från en aktivitet och {share(other_way)} har valt en annan väg" in plan
 
     areas = table(html, f"{OTRYGG} per område")
     djuras, gagnef, mockfjard = (cell(areas, a) for a in ("Djurås", "Gagnef", "Mockfjärd"))
