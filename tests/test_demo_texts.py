@@ -103,6 +103,7 @@ def test_the_demo_texts_figures_are_the_tables_and_hold_against_them(
     spans = [bounds(r[3]) for r in (djuras, gagnef, mockfjard)]
     assert all(a[0] <= b[1] and b[0] <= a[1] for a in spans for b in spans)  # "överlappar": every pair
     assert "NTU mäter otrygghet med en annan fråga och har inga siffror per område" in analysis
+    assert "Siffror som texterna hämtar ur rapporten skrivs som i rapportens tabeller" in words(html, "metod")
     # what the texts said before, and the tables contradicted
     said = " ".join(words(html, s) for s in ("sammanfattning", "annan", "analys", "atgarder"))
     for wrong in ("oftast nämner", "större i Gagnef och Mockfjärd", "samma mönster som NTU", "ungefär detsamma"):
