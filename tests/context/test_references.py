@@ -81,7 +81,7 @@ def test_an_unknown_reference_fails_naming_the_file_the_line_and_close_ids(owned
     texts = {**TEXTS, "analys.md": "Första raden.\n\nOtrygga i Djurås: {{ survey:otrygg_kvall@Djuras }}."}
     config = with_texts(owned_dir, tmp_path, texts)
     with pytest.raises(
-        RenderError, match=r"analys\.md, line 3: the reference \{\{ survey:otrygg_kvall@Djuras \}\}"
+        RenderError, match=r"text/analys\.md, line 3: the reference \{\{ survey:otrygg_kvall@Djuras \}\}"
     ) as e:
         pipeline.preview(config, 2024)
     assert "survey:otrygg_kvall@Djurås.andel" in str(e.value.hint)
@@ -145,4 +145,6 @@ def test_a_wrong_hand_written_number_is_a_notice_after_the_build(owned_dir: Path
         warnings.simplefilter("always")
         pipeline.preview(config, 2024)
     notices = [str(w.message) for w in caught if issubclass(w.category, Notice)]
-    assert any(n.startswith("annan-information.md, line 1: the text writes '12 %' by hand") for n in notices), notices
+    assert any(n.startswith("text/annan-information.md, line 1: the text writes '12 %' by hand") for n in notices), (
+        notices
+    )

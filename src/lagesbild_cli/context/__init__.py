@@ -366,9 +366,10 @@ def build_context(
     assessed = assessments(store, kommun, crime.year if crime else year, ntu.year if ntu else None)
     texts = {n.key: n for n in narratives(plan, final=final)}
     known = figures(crime, ntu, own_survey, values, assessed)
-    hand_numbers = hand_written(texts.values(), known, themes(crime, ntu, own_survey, values))
+    folder = plan.narrative_dir.name if plan.narrative_dir else ""
+    hand_numbers = hand_written(texts.values(), known, themes(crime, ntu, own_survey, values), folder)
     referenced = any(n.text is not None and REFERENCE.search(n.text) for n in texts.values())
-    texts = resolved(texts, known, year)
+    texts = resolved(texts, known, year, folder)
     previous = read_previous(compare_with) if compare_with else None
     statuses = source_statuses(store, kommun)
     rescue = rescue_section(store, kommun, year, config.kolada.fire_kpis)

@@ -186,10 +186,13 @@ def resolve(text: str, file: str, known: dict[str, Figure], year: int) -> str:
     return REFERENCE.sub(substitute, text)
 
 
-def resolved(narratives: dict[str, Narrative], known: dict[str, Figure], year: int) -> dict[str, Narrative]:
-    """The narratives with their references replaced (see :func:`resolve`)."""
+def resolved(
+    narratives: dict[str, Narrative], known: dict[str, Figure], year: int, folder: str = ""
+) -> dict[str, Narrative]:
+    """The narratives with their references replaced (see :func:`resolve`); an error names the file inside
+    ``folder`` (the text folder's name, "text/analys.md")."""
     return {
-        key: n if n.text is None else replace(n, text=resolve(n.text, n.file, known, year))
+        key: n if n.text is None else replace(n, text=resolve(n.text, f"{folder}/{n.file}".lstrip("/"), known, year))
         for key, n in narratives.items()
     }
 
@@ -247,7 +250,7 @@ def _number(text: str) -> tuple[float, int]:
 
 
 def hand_written(
-    narratives: Iterable[Narrative], known: dict[str, Figure], report_themes: tuple[Theme, ...]
+    narratives: Iterable[Narrative], known: dict[str, Figure], report_themes: tuple[Theme, ...], folder: str = ""
 ) -> tuple[str, ...]:
     """One warning per number written by hand that no figure of the themes named in its sentence rounds to:
     file, line, what was written and the report's values."""
@@ -285,7 +288,8 @@ def hand_written(
                         for t in named
                     )
                     warnings.append(
-                        f"{n.file}, line {line}: the text writes {match.group(0).strip()!r} by hand next to "
+                        f"{folder}/{n.file}".lstrip("/")
+                        + f", line {line}: the text writes {match.group(0).strip()!r} by hand next to "
                         f"{', '.join(t.name for t in named)}, but the report shows {shown}. Check the number, "
                         "or name the figure by reference ({{ id }})."
                     )
