@@ -143,7 +143,11 @@ class FakeKolada:
     def kpi(self, request: Request) -> Response:
         meta = [
             v
-            for path in (KOLADA / "kolada_v3_kpi_metadata_crime_ntu_DERIVED.json", MCF_KOLADA_META)
+            for path in (
+                KOLADA / "kolada_v3_kpi_metadata_crime_ntu_DERIVED.json",
+                KOLADA / "kolada_v3_kpi_metadata_factors_SHAPE.json",  # shape only: no recorded answer exists
+                MCF_KOLADA_META,
+            )
             for v in json.loads(path.read_text(encoding="utf-8"))["values"]
         ]
         wanted = request.path.rsplit("/", 1)[-1].split(",")

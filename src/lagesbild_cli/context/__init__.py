@@ -21,6 +21,7 @@ from lagesbild_cli.context.bra import (
     tie_example,
 )
 from lagesbild_cli.context.changes import Change, changes, described, read_previous
+from lagesbild_cli.context.factors import FactorsSection, factors_section
 from lagesbild_cli.context.gaps import Gap, check_final, gaps, names_sv
 from lagesbild_cli.context.kolada import ComparisonSection, comparison_section, kolada_years
 from lagesbild_cli.context.kommunen import KommunFacts, kommun_facts
@@ -28,6 +29,7 @@ from lagesbild_cli.context.konsekvenser import Consequence, consequences
 from lagesbild_cli.context.ntu import NtuSection, ntu_section
 from lagesbild_cli.context.polisen import EventsSection, events_section
 from lagesbild_cli.context.raddning import RescueSection, rescue_section
+from lagesbild_cli.context.references import REFERENCE, figures, hand_written, resolved, themes
 from lagesbild_cli.context.sources import (
     SNAPSHOT_TEXT,
     SourceFile,
@@ -189,6 +191,9 @@ class ReportContext:
     values: tuple[IndicatorValue, ...]
     final: bool
     gaps: tuple[Gap, ...] = ()  # per § 4 section, a source whose data is missing or stale
+    factors: FactorsSection | None = None  # risk and protective factors from Kolada (annan information)
+    referenced: bool = False  # a narrative names figures by reference: the method says how they are written
+    hand_numbers: tuple[str, ...] = ()  # warnings: numbers written by hand that differ from the report's figures
     allow_missing: tuple[str, ...] = ()  # sources a final report is published without (--allow-missing)
 
     @property
@@ -404,6 +409,11 @@ def build_context(
     values = indicator_values(store, kommun, year)
     assessed = assessments(store, kommun, crime.year if crime else year, ntu.year if ntu else None)
     texts = {n.key: n for n in narratives(plan, final=final)}
+    known = figures(crime, ntu, own_survey, values, assessed)
+    folder = plan.narrative_dir.name if plan.narrative_dir else ""
+    hand_numbers = hand_written(texts.values(), known, themes(crime, ntu, own_survey, values), folder)
+    referenced = any(n.text is not None and REFERENCE.search(n.text) for n in texts.values())
+    texts = resolved(texts, known, year, folder)
     previous = read_previous(compare_with) if compare_with else None
     statuses = source_statuses(store, kommun)
     rescue = rescue_section(store, kommun, year, config.kolada.fire_kpis)
@@ -461,6 +471,9 @@ def build_context(
         final=final,
         gaps=found,
         allow_missing=allow_missing,
+        factors=factors_section(store, kommun, year),
+        referenced=referenced,
+        hand_numbers=hand_numbers,
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lagesbild_cli.context import formatting
+from lagesbild_cli.context.factors import FactorsSection
 from lagesbild_cli.context.kolada import kpi_producer, kpi_unit
 from lagesbild_cli.context.ntu import level_word, trend_word
 from lagesbild_cli.context.raddning import CATEGORIES as RESCUE_CATEGORIES
@@ -391,7 +392,41 @@ TABLES = (
 )
 
 
-def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorValue]) -> tuple[Sheet, ...]:
+def factor_sheet(factors: FactorsSection) -> Sheet:
+    """The risk and protective factors as the report shows them: a missing KPI says "saknas", a model deviation
+    its words; the numbers with one decimal more than the report prints, as every export."""
+
+    def value(kind: str, year: int | None, number: float | None, shown: str) -> Any:
+        return shown if year is None or kind == "avvikelse" or number is None else rounded(number, 2)
+
+    return Sheet(
+        "Risk- och skyddsfaktorer",
+        "riskfaktorer.csv",
+        "Kolada",
+        ("Nyckeltal", "Faktor", "Slag", "År", "Kommunen", "Länet", "Riket", "Anmärkning"),
+        tuple(
+            (
+                f.kpi,
+                f.name,
+                f.kind,
+                f.year,
+                value(f.kind, f.year, f.kommun, f.shown(f.kommun)),
+                value(f.kind, f.year, f.lan, f.shown(f.lan)),
+                value(f.kind, f.year, f.riket, f.shown(f.riket)),
+                "sammanhang, inte orsak",
+            )
+            for f in (*factors.factors, *factors.deviations)
+        ),
+    )
+
+
+def sheets(
+    store: Store,
+    kommun: Kommun,
+    year: int,
+    values: Sequence[IndicatorValue],
+    factors: FactorsSection | None = None,
+) -> tuple[Sheet, ...]:
     params = {"k": kommun.kod, "l": kommun.lan_kod, "r": RIKET_KOD, "y": year, "kn": kommun.namn}
     params |= {"ln": kommun.lan.namn, "small": SMALL}
     result = [
@@ -419,4 +454,6 @@ def sheets(store: Store, kommun: Kommun, year: int, values: Sequence[IndicatorVa
                 Sheet(table.name, table.file, table.source, table.headers, tuple(tuple(r.values()) for r in rows))
             )
             written.add(table.name)
+    if factors is not None:
+        result.append(factor_sheet(factors))
     return tuple(result)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import polars as pl
 
 from lagesbild_cli.contracts.base import Changed, Context, Findings, json_answer, missing_keys, newest_ok, origin, year
+from lagesbild_cli.settings.config import KOLADA_FACTOR_KPIS
 from lagesbild_cli.sources import kolada
 from lagesbild_cli.sources._http import Limiter
 
@@ -92,6 +93,18 @@ def _values(ctx: Context, found: Findings, base: str, kpi: str, limiter: Limiter
     found.notes.append(f"values {year(frame['ar'].min())}–{newest}")
 
 
+def _factors(ctx: Context, found: Findings, base: str, limiter: Limiter) -> None:
+    """The risk and protective factors' KPIs (context/factors.py) are in Kolada's catalogue: no recorded answer
+    exists for some of them, so the live catalogue is the check of their ids."""
+    got = ctx.probe.get(
+        "kpi_factors", f"{base}/kpi/{','.join(KOLADA_FACTOR_KPIS)}", what="Kolada's KPI metadata", limiter=limiter
+    )
+    known = set(kolada.parse_kpis(got.content, origin(got))["kpi"].to_list())
+    missing = [k for k in KOLADA_FACTOR_KPIS if k not in known]
+    found.expect(not missing, f"Kolada's catalogue has no KPI {', '.join(missing)} (the report's risk factors)")
+    found.notes.append(f"{len(KOLADA_FACTOR_KPIS) - len(missing)} factor KPIs")
+
+
 def check(ctx: Context, found: Findings) -> None:
     base = ctx.config.kolada.url.rstrip("/")
     kpi = ctx.config.kolada.kpis[0]
@@ -100,3 +113,5 @@ def check(ctx: Context, found: Findings) -> None:
         _metadata(ctx, found, base, kpi, limiter)
     with found.part(f"{kpi} values"):
         _values(ctx, found, base, kpi, limiter)
+    with found.part("factor KPIs"):
+        _factors(ctx, found, base, limiter)

@@ -13,7 +13,7 @@ from lagesbild_cli.database import loader
 from lagesbild_cli.database.loader import LoadResult
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
 from lagesbild_cli.render import pdf_cache
-from lagesbild_cli.settings.config import Config
+from lagesbild_cli.settings.config import KOLADA_FACTOR_KPIS, Config
 from lagesbild_cli.settings.defaults import SOURCE_NAMES
 from lagesbild_cli.settings.kommuner import kommuner_in_lan
 from lagesbild_cli.sources import (
@@ -170,7 +170,7 @@ def fetch(
 
 def _kolada_query(config: Config) -> tuple[list[str], list[int]]:
     years = list(range(config.kolada.first_year, date.today().year + 1))
-    return list(dict.fromkeys([*config.kolada.kpis, *config.kolada.fire_kpis])), years
+    return list(dict.fromkeys([*config.kolada.kpis, *config.kolada.fire_kpis, *KOLADA_FACTOR_KPIS])), years
 
 
 def _by_hand(config: Config, source: str) -> str:

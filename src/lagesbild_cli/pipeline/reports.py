@@ -108,7 +108,11 @@ def _read_inputs(
             report_date=report_date,
             allow_missing=allow_missing,
         )
-        sheets = tables.sheets(store, config.kommun, context.year, context.values) if with_sheets else ()
+        for warning in context.hand_numbers:
+            notice(warning)
+        sheets = (
+            tables.sheets(store, config.kommun, context.year, context.values, context.factors) if with_sheets else ()
+        )
     return context, sheets
 
 

@@ -98,6 +98,8 @@ KOLADA_KPIS = ("N07540", "N07403", "N07546", "N07544", "U07452")
 # Building fires per 1 000 inhabitants: U07415 (-2023, "utvecklade bränder") and N07415 (2024-, "spridning
 # från startobjektet"); Kolada says the two are not comparable
 KOLADA_FIRE_KPIS = ("U07415", "N07415")
+# the risk and protective factors and the model deviations of "Annan information av betydelse" (context/factors.py)
+KOLADA_FACTOR_KPIS = ("N03937", "N02797", "N31816", "N02905", "N15436", "U00489", "U00490")
 MCF_URL = "https://statistik.mcf.se/PxWeb/api/v1/sv/PxData"
 MCF_TABLE = "B/B1/B11"
 GEO_URL = "https://raw.githubusercontent.com/okfse/sweden-geojson/master/swedish_municipalities.geojson"
