@@ -8,7 +8,9 @@ and dots). The y axis of counts and rates always starts at zero.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -18,6 +20,19 @@ from lagesbild_cli.rules.breaks import all_breaks
 
 COLOURS = {"kommun": "#0072B2", "lan": "#B35900", "riket": "#6B6B6B"}
 DASHES = {"kommun": "", "lan": "6 3", "riket": "2 3"}  # never colour alone
+# the kommun's colour and its darker shade, the kommun's graphic profile's while a report's context is built
+_KOMMUN_COLOURS: ContextVar[tuple[str, str]] = ContextVar("kommun_colours", default=(COLOURS["kommun"], "#0b3d62"))
+
+
+@contextmanager
+def kommun_colours(line: str, dark: str) -> Iterator[None]:
+    """Charts made inside draw the kommun in ``line`` (and a whole-kommun dot in ``dark``) instead of the
+    neutral blue: both from the kommun's profile, already contrast-safe (:mod:`context.profile`)."""
+    token = _KOMMUN_COLOURS.set((line, dark))
+    try:
+        yield
+    finally:
+        _KOMMUN_COLOURS.reset(token)
 
 
 @dataclass(frozen=True)
@@ -160,7 +175,7 @@ def line_chart(
             Line(
                 name=s.name,
                 level=s.level,
-                colour=COLOURS[s.level],
+                colour=_KOMMUN_COLOURS.get()[0] if s.level == "kommun" else COLOURS[s.level],
                 dash=DASHES[s.level],
                 path=" ".join(segments),
                 points=points,
@@ -253,6 +268,8 @@ class DotPlot(Frame):
     x_ticks: tuple[Tick, ...]
     dots: tuple[Dot, ...]
     reference_x: float | None  # the kommun's share, as a vertical line
+    colour: str = COLOURS["kommun"]
+    total_colour: str = "#0b3d62"
 
 
 @dataclass(frozen=True)
@@ -310,6 +327,8 @@ def dot_plot(
         x_ticks=ticks,
         dots=tuple(dots),
         reference_x=x_of(total.share) if total is not None and total.share is not None else None,
+        colour=_KOMMUN_COLOURS.get()[0],
+        total_colour=_KOMMUN_COLOURS.get()[1],
     )
 
 
