@@ -4,6 +4,7 @@ contrast-safe in headings and the kommun's chart lines, and the page still passi
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -91,3 +92,22 @@ def test_axe_finds_no_violation_on_a_page_with_the_profile(loaded_config: Config
         driver.get(Path(page).as_uri())
         violations = chromium.axe_violations(driver)
     assert violations == [], violations
+
+
+def test_the_kommuns_typeface_is_embedded_and_named_first(loaded_config: Config) -> None:
+    """An own typeface (here DejaVu Sans under another name, a real TrueType file) goes into the page as
+    @font-face rules with data: URLs, first in the body's font stack; the report set stays self-contained."""
+    system = Path("/usr/share/fonts/truetype/dejavu")
+    if not (system / "DejaVuSans-Bold.ttf").is_file():
+        pytest.skip("needs DejaVu Sans's font files (fonts-dejavu-core)")
+    folder = loaded_config.path.parent
+    shutil.copy(system / "DejaVuSans.ttf", folder / "Kommun-Regular.ttf")
+    shutil.copy(system / "DejaVuSans-Bold.ttf", folder / "Kommun-Bold.ttf")
+    text = loaded_config.path.read_text(encoding="utf-8")
+    extra = '\n[profil]\ntypsnitt = "Kommun-Regular.ttf"\ntypsnitt_fet = "Kommun-Bold.ttf"\n'
+    loaded_config.path.write_text(text + extra, encoding="utf-8")
+    html = pipeline.preview(load_config(loaded_config.path), 2024).html.read_text(encoding="utf-8")
+    faces = re.findall(r'@font-face \{ font-family: "Kommunens typsnitt"; font-weight: (\d+);[^}]*data:font/ttf', html)
+    assert faces == ["400", "700"]
+    assert 'html, body { font-family: "Kommunens typsnitt", sans-serif; }' in html
+    assert "--accent-text: #0b3d62;" in html  # no colour given: the neutral colours stay
