@@ -13,8 +13,8 @@ import pytest
 
 import browser as chromium
 from lagesbild_cli import pipeline
-from lagesbild_cli.context.profile import contrast, darkened
-from lagesbild_cli.settings.config import Config, load_config
+from lagesbild_cli.context.profile import contrast, darkened, report_profile
+from lagesbild_cli.settings.config import Config, ProfileSettings, load_config
 from reading import pdf_text
 
 BRAND = "#7FB3D5"  # a light blue: 2.1:1 against white, too light for text or lines
@@ -39,6 +39,15 @@ def test_a_light_brand_colour_becomes_a_darker_shade_of_the_same_hue() -> None:
     assert shade == "#377ba8"
     assert contrast(shade) >= 4.5
     assert contrast(darkened("#0b3d62", 4.5)) > 4.5 and darkened("#0b3d62", 4.5) == "#0b3d62"  # dark stays
+
+
+@pytest.mark.parametrize(("colour", "alike"), [("#c0601a", True), ("#707070", True), ("#2e7d32", False)])
+def test_a_colour_like_the_lans_or_rikets_line_leaves_the_kommun_line_blue(colour: str, alike: bool) -> None:
+    """An orange kommun would draw its line like the län's, a grey one like riket's: its line stays blue."""
+    shown = report_profile(ProfileSettings(colour=colour))
+    assert shown.charts_neutral is alike
+    assert shown.chart_line == ("#0072B2" if alike else darkened(colour, 4.5))
+    assert shown.accent_text == darkened(colour, 4.5)  # headings take the kommun's colour all the same
 
 
 def test_the_profile_puts_the_logo_on_the_cover_and_a_safe_shade_in_headings_and_charts(

@@ -45,6 +45,7 @@ class Area:
     highlight: bool
     labelled: bool  # name and value fit inside the kommun: drawn there; else a number, listed in the key
     number: int | None = None
+    one_line: bool = False  # name and value side by side (a wide, low kommun)
     leader: tuple[float, float] | None = None  # the numbered marker stands beside the kommun: a line to here
 
     @property
@@ -54,6 +55,11 @@ class Area:
     @property
     def value_y(self) -> float:
         return round(self.label_y + 0.95 * FONT, 1)
+
+    @property
+    def line_y(self) -> float:
+        """The baseline of a one-line label centred on the label's point."""
+        return round(self.label_y + 0.26 * FONT, 1)
 
 
 @dataclass(frozen=True)
@@ -159,12 +165,18 @@ def choropleth(
         index = class_of(value, bands, decimals) if value is not None else None
         value_label = formatting.number(value, decimals) if value is not None else "–"
         candidates = _candidates(rings)
-        spot = next(
-            (p for p in candidates if _fits(_block(p, name, value_label, code == highlight), rings, placed)), None
-        )
+        bold = code == highlight
+        spot, one_line = None, False
+        for lines in (2, 1):  # name over value; else both on one line; else a number
+            spot = next(
+                (p for p in candidates if _fits(_block(p, name, value_label, bold, lines), rings, placed)), None
+            )
+            if spot is not None:
+                placed.append(_block(spot, name, value_label, bold, lines))
+                one_line = lines == 1
+                break
         anchor = None
         if spot is not None:
-            placed.append(_block(spot, name, value_label, code == highlight))
             labelled = True
         else:
             # the number's own centre (its box sits a tenth of the font below the circle's) inside the kommun too
@@ -189,6 +201,7 @@ def choropleth(
                 value_label=value_label,
                 highlight=code == highlight,
                 labelled=labelled,
+                one_line=one_line,
                 leader=(round(anchor[0], 1), round(anchor[1], 1)) if anchor is not None else None,
             )
         )
@@ -264,9 +277,13 @@ def _beside(anchor: tuple[float, float], placed: Sequence[Box], width: float, bo
     return anchor
 
 
-def _block(spot: tuple[float, float], name: str, value: str, bold: bool) -> Box:
-    """The box a kommun's name and value cover around ``spot``, with the margin to its border."""
+def _block(spot: tuple[float, float], name: str, value: str, bold: bool, lines: int = 2) -> Box:
+    """The box a kommun's name and value cover around ``spot`` (on two lines or one), with the margin to its
+    border."""
     x, y = spot
+    if lines == 1:
+        one = label_box(x, y + 0.26 * FONT, f"{name} {value}", FONT, anchor="middle", bold=bold)
+        return Box(one.x0 - MARGIN, one.y0 - MARGIN, one.x1 + MARGIN, one.y1 + MARGIN)
     upper = label_box(x, y - 0.1 * FONT, name, FONT, anchor="middle", bold=bold)
     lower = label_box(x, y + 0.95 * FONT, value, FONT, anchor="middle")
     return Box(min(upper.x0, lower.x0) - MARGIN, upper.y0 - MARGIN, max(upper.x1, lower.x1) + MARGIN, lower.y1 + MARGIN)

@@ -3,8 +3,9 @@ contrast-safe shades, and the kommun's typeface as ``@font-face`` rules.
 
 The colour rule (stated in the method section): text, headings and the kommun's line in the charts use the
 kommun's colour when it reaches 4.5:1 against white (WCAG 2.1, 1.4.3), rules and frames when it reaches 3:1
-(1.4.11); otherwise the same hue made darker, step by step, until it does. Without a profile the report keeps
-its neutral blue.
+(1.4.11); otherwise the same hue made darker, step by step, until it does. A colour too like the län's orange or
+riket's grey leaves the charts' kommun line in the neutral blue, so the three lines stay apart. Without a profile
+the report keeps its neutral blue.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import base64
 import colorsys
 from dataclasses import dataclass
 
+from lagesbild_cli.context.charts import COLOURS
 from lagesbild_cli.settings.config import ProfileSettings
 
 TEXT_CONTRAST = 4.5  # WCAG 2.1 AA, text
@@ -32,11 +34,12 @@ class ReportProfile:
     font_css: str  # @font-face rules for the kommun's typeface, or ""
     chart_line: str = NEUTRAL_ACCENT  # the kommun's line and dots in the charts
     chart_dark: str = NEUTRAL_TEXT  # the whole kommun's dot among its areas'
+    charts_neutral: bool = True  # the kommun's colour is too like the län's orange or riket's grey for a line
 
     @property
     def line_words(self) -> str:
         """How the text names the kommun's line in the charts."""
-        return "kommunens färg" if self.colour else "blå"
+        return "blå" if self.charts_neutral else "kommunens färg"
 
     @property
     def logo(self) -> bool:
@@ -97,14 +100,31 @@ def darkened(colour: str, ratio: float) -> str:
     return "#000000"
 
 
+def _hue_saturation(colour: str) -> tuple[float, float]:
+    hue, _, saturation = colorsys.rgb_to_hls(*(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)))
+    return hue * 360, saturation
+
+
+def alike(a: str, b: str) -> bool:
+    """True when two colours would pass for each other as lines: both greyish (saturation under 0,25), or both
+    coloured with hues less than 40 degrees apart."""
+    (hue_a, sat_a), (hue_b, sat_b) = _hue_saturation(a), _hue_saturation(b)
+    if sat_a < 0.25 or sat_b < 0.25:
+        return sat_a < 0.25 and sat_b < 0.25
+    return min(abs(hue_a - hue_b), 360 - abs(hue_a - hue_b)) < 40
+
+
 def report_profile(settings: ProfileSettings) -> ReportProfile:
     """The profile the report shows; the neutral one when the config gives no logo, colour or typeface."""
     if settings.logo is None and settings.colour is None and not settings.fonts:
         return NEUTRAL
     accent, accent_text, chart_line, chart_dark = NEUTRAL_ACCENT, NEUTRAL_TEXT, NEUTRAL_ACCENT, NEUTRAL_TEXT
+    neutral = True
     if settings.colour is not None:
         accent, accent_text = darkened(settings.colour, MARK_CONTRAST), darkened(settings.colour, TEXT_CONTRAST)
-        chart_line, chart_dark = accent_text, darkened(settings.colour, DARK_CONTRAST)
+        if not any(alike(settings.colour, COLOURS[level]) for level in ("lan", "riket")):
+            chart_line, chart_dark = accent_text, darkened(settings.colour, DARK_CONTRAST)
+            neutral = False
     logo = settings.logo
     uri = f"data:{logo.media_type};base64,{base64.b64encode(logo.data).decode('ascii')}" if logo else None
     faces = "\n".join(
@@ -113,4 +133,4 @@ def report_profile(settings: ProfileSettings) -> ReportProfile:
         f"{base64.b64encode(font.data).decode('ascii')}) format({css_quote(font.format)}); }}"
         for font in settings.fonts
     )
-    return ReportProfile(settings.colour, accent, accent_text, uri, faces, chart_line, chart_dark)
+    return ReportProfile(settings.colour, accent, accent_text, uri, faces, chart_line, chart_dark, neutral)
