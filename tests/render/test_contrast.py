@@ -58,11 +58,18 @@ def test_every_text_and_data_mark_in_the_chart_templates() -> None:
         texts = re.findall(r'<text[^>]*\bfill="(#[0-9A-Fa-f]{6})"', source)
         marks = re.findall(r'<(?:circle|path)[^>]*\b(?:fill|stroke)="(#[0-9A-Fa-f]{6})"', source)
         marks += re.findall(r'<line[^>]*stroke="(#[0-9A-Fa-f]{6})" stroke-width="1(?:\.6)?"', source)
-        assert texts and marks
+        assert texts and (marks or "c.colour" in source)  # the dot plot's marks: the kommun's colour, below
         for colour in texts:
             assert contrast(colour, WHITE) >= 4.5, (template, colour)
         for colour in marks:
             assert contrast(colour, WHITE) >= 3, (template, colour)
+
+
+def test_the_dot_plots_neutral_kommun_colours_pass_as_marks() -> None:
+    """The dot plot draws the kommun's dots in the context's colours (the neutral blue, or the kommun's profile,
+    which context/profile.py makes contrast-safe)."""
+    plot = charts.dot_plot("d", "t", "d", [charts.DotData("A", 0.2, 0.1, 0.3, "20 %", is_total=True)])
+    assert contrast(plot.colour, WHITE) >= 3 and contrast(plot.total_colour, WHITE) >= 4.5
 
 
 def test_every_text_colour_in_the_stylesheet_on_its_background() -> None:

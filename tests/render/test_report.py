@@ -109,7 +109,7 @@ def test_the_bilbrott_definition_break_is_marked_and_explained(gagnef_2023: Repo
         "Definitionsbrott i serien Bilbrott från 2018: Brås serie för bilbrott har för 2017 bara en femtedel av "
         "nivån året efter: i hela landet 11 896 anmälda bilbrott 2017 mot 57 046 2018"
     ) in text
-    assert "Bilbrott, per 100 000 invånare. Streckad linje: definitionsbrott från 2018, se under diagrammen." in text
+    assert "Bilbrott, per 100 000 invånare. Lodrät linje: definitionsbrott från 2018, se under diagrammen." in text
     method = " ".join(html.split('<section id="metod">')[1].split("</section>")[0].split())
     assert "ingen förändring eller trend räknas över brottet" in method
     assert "I den här rapporten gäller det serien Bilbrott från 2018" in method

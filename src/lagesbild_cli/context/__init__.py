@@ -21,6 +21,7 @@ from lagesbild_cli.context.bra import (
     tie_example,
 )
 from lagesbild_cli.context.changes import Change, changes, described, read_previous
+from lagesbild_cli.context.charts import kommun_colours
 from lagesbild_cli.context.factors import FactorsSection, factors_section
 from lagesbild_cli.context.gaps import Gap, check_final, gaps, names_sv
 from lagesbild_cli.context.kolada import ComparisonSection, comparison_section, kolada_years
@@ -28,6 +29,7 @@ from lagesbild_cli.context.kommunen import KommunFacts, kommun_facts
 from lagesbild_cli.context.konsekvenser import Consequence, consequences
 from lagesbild_cli.context.ntu import NtuSection, ntu_section
 from lagesbild_cli.context.polisen import EventsSection, events_section
+from lagesbild_cli.context.profile import NEUTRAL, ReportProfile, report_profile
 from lagesbild_cli.context.raddning import RescueSection, rescue_section
 from lagesbild_cli.context.references import REFERENCE, figures, hand_written, resolved, themes
 from lagesbild_cli.context.sources import (
@@ -194,6 +196,7 @@ class ReportContext:
     factors: FactorsSection | None = None  # risk and protective factors from Kolada (annan information)
     referenced: bool = False  # a narrative names figures by reference: the method says how they are written
     hand_numbers: tuple[str, ...] = ()  # warnings: numbers written by hand that differ from the report's figures
+    profile: ReportProfile = NEUTRAL  # the kommun's logo, colour and typeface (its own report only)
     allow_missing: tuple[str, ...] = ()  # sources a final report is published without (--allow-missing)
 
     @property
@@ -395,6 +398,32 @@ def build_context(
     compare_with: Path | None = None,
     report_date: date | None = None,
     allow_missing: tuple[str, ...] = (),
+) -> ReportContext:
+    """The report's context; its charts in the kommun's colour when the config's profile gives one (the
+    profile is the config's own kommun's: another kommun's report, ``--kommun``, keeps the neutral look)."""
+    profile = report_profile(config.profile) if config.owns_inputs else NEUTRAL
+    with kommun_colours(profile.chart_line, profile.chart_dark):
+        context = _build_context(
+            store,
+            config,
+            year,
+            final=final,
+            compare_with=compare_with,
+            report_date=report_date,
+            allow_missing=allow_missing,
+        )
+    return replace(context, profile=profile)
+
+
+def _build_context(
+    store: Store,
+    config: Config,
+    year: int | None,
+    *,
+    final: bool,
+    compare_with: Path | None,
+    report_date: date | None,
+    allow_missing: tuple[str, ...],
 ) -> ReportContext:
     kommun = config.kommun
     plan = own_plan(config, final=final)

@@ -261,7 +261,7 @@ def _break_notes(store: Store, series: tuple[SeriesRow, ...], years: list[int]) 
 
 
 def _break_marks(notes: tuple[BreakNote, ...]) -> dict[str, tuple[charts.Mark, ...]]:
-    """A dashed line at each year of a break; the label on the first (the line is broken at each)."""
+    """A thin rule at each year of a break; the label on the first (the line is broken at each)."""
     return {
         n.chart_id: tuple(
             charts.Mark(y, f"Definitionsbrott: {n.label or n.years}" if y == n.year else "", breaks_line=True)

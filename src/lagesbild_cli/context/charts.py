@@ -8,16 +8,32 @@ and dots). The y axis of counts and rates always starts at zero.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 
 from lagesbild_cli.context import formatting
+from lagesbild_cli.context.textbox import Box, text_width
 from lagesbild_cli.rules.breaks import all_breaks
 
 COLOURS = {"kommun": "#0072B2", "lan": "#B35900", "riket": "#6B6B6B"}
 DASHES = {"kommun": "", "lan": "6 3", "riket": "2 3"}  # never colour alone
+# the kommun's colour and its darker shade, the kommun's graphic profile's while a report's context is built
+_KOMMUN_COLOURS: ContextVar[tuple[str, str]] = ContextVar("kommun_colours", default=(COLOURS["kommun"], "#0b3d62"))
+
+
+@contextmanager
+def kommun_colours(line: str, dark: str) -> Iterator[None]:
+    """Charts made inside draw the kommun in ``line`` (and a whole-kommun dot in ``dark``) instead of the
+    neutral blue: both from the kommun's profile, already contrast-safe (:mod:`context.profile`)."""
+    token = _KOMMUN_COLOURS.set((line, dark))
+    try:
+        yield
+    finally:
+        _KOMMUN_COLOURS.reset(token)
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,9 @@ class Mark:
     label: str
     x: float = 0.0
     breaks_line: bool = False  # a definition break: the line is not drawn from the year before to this one
+    label_x: float = 0.0  # where the label stands: in the band above the plot, clear of every line
+    label_y: float = 0.0
+    anchor: str = "start"
 
 
 @dataclass(frozen=True)
@@ -117,14 +136,20 @@ def line_chart(
     marks: Sequence[Mark] = (),
 ) -> LineChart:
     left, right, top, bottom = 44, 118, 10, 22
-    plot_w, plot_h = width - left - right, height - top - bottom
-    values = [v for s in series for v in s.values.values() if v is not None]
-    y_max, step = nice_ceiling(max(values, default=0.0))
+    plot_w = width - left - right
 
     def x_of(year: int) -> float:
         if len(years) == 1:
             return left + plot_w / 2
         return round(left + plot_w * (year - years[0]) / (years[-1] - years[0]), 1)
+
+    shown_marks = [m for m in marks if years and years[0] <= m.year <= years[-1]]
+    placed_marks, band = _mark_labels(shown_marks, x_of, left, width - right)
+    top += band  # the marks' labels stand above the plot, where no line runs
+    height += band
+    plot_h = height - top - bottom
+    values = [v for s in series for v in s.values.values() if v is not None]
+    y_max, step = nice_ceiling(max(values, default=0.0))
 
     def y_of(value: float) -> float:
         return round(top + plot_h * (1 - value / y_max), 1)
@@ -160,7 +185,7 @@ def line_chart(
             Line(
                 name=s.name,
                 level=s.level,
-                colour=COLOURS[s.level],
+                colour=_KOMMUN_COLOURS.get()[0] if s.level == "kommun" else COLOURS[s.level],
                 dash=DASHES[s.level],
                 path=" ".join(segments),
                 points=points,
@@ -181,12 +206,43 @@ def line_chart(
         x_ticks=x_ticks,
         lines=tuple(_spread_labels(lines)),
         years=tuple(years),
-        marks=tuple(
-            Mark(m.year, m.label, x_of(m.year), m.breaks_line)
-            for m in marks
-            if years and years[0] <= m.year <= years[-1]
-        ),
+        marks=tuple(placed_marks),
     )
+
+
+MARK_FONT = 10.0  # the chart's own font size
+MARK_ROW = 13.0
+
+
+def _mark_labels(
+    marks: Sequence[Mark], x_of: Callable[[int], float], plot_left: float, plot_right: float
+) -> tuple[list[Mark], int]:
+    """Each mark at its year, its label in a band above the plot beside the mark's rule (to the right, or to the
+    left when it would run past the plot), a row lower when it would touch another label; returns the marks and
+    the band's height (0 without labels)."""
+    rows: list[list[Box]] = []
+    placed: list[tuple[Mark, int]] = []
+    for m in marks:
+        x = x_of(m.year)
+        if not m.label:
+            placed.append((replace(m, x=x), -1))
+            continue
+        width = text_width(m.label, MARK_FONT)
+        left, anchor = (x + 3, "start") if x + 3 + width <= plot_right else (x - 3, "end")
+        start = left if anchor == "start" else left - width
+        if start < plot_left:  # wider than the room on either side: as far left as the plot allows
+            left, anchor, start = plot_left, "start", plot_left
+        box = Box(start, 0, start + width, 1)
+        row = next((i for i, taken in enumerate(rows) if not any(box.overlaps(b, 4.0) for b in taken)), len(rows))
+        if row == len(rows):
+            rows.append([])
+        rows[row].append(box)
+        placed.append((replace(m, x=x, label_x=round(left, 1), anchor=anchor), row))
+    band = round(len(rows) * MARK_ROW + 2) if rows else 0
+    top = 10 + band  # the plot's top once the band is added
+    return [
+        replace(m, label_y=round(top - 5 - (len(rows) - 1 - row) * MARK_ROW, 1)) if row >= 0 else m for m, row in placed
+    ], band
 
 
 def _spread_labels(lines: list[Line], gap: float = 12.0) -> list[Line]:
@@ -253,6 +309,8 @@ class DotPlot(Frame):
     x_ticks: tuple[Tick, ...]
     dots: tuple[Dot, ...]
     reference_x: float | None  # the kommun's share, as a vertical line
+    colour: str = COLOURS["kommun"]
+    total_colour: str = "#0b3d62"
 
 
 @dataclass(frozen=True)
@@ -310,6 +368,8 @@ def dot_plot(
         x_ticks=ticks,
         dots=tuple(dots),
         reference_x=x_of(total.share) if total is not None and total.share is not None else None,
+        colour=_KOMMUN_COLOURS.get()[0],
+        total_colour=_KOMMUN_COLOURS.get()[1],
     )
 
 

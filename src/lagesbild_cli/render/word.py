@@ -23,13 +23,15 @@ differently:
 pandoc marks every table's header rows as repeating header rows (``w:tblHeader``), writes the alternative text
 into each picture (``wp:docPr/@descr``), and the title, author and language (sv-SE) into the document
 properties and the styles. The images are files in a temporary folder beside pandoc's output (as ``data:``
-URLs in the HTML they cost pandoc a second more); the templates write no other ``<img>``, and the narrative
+URLs in the HTML they cost pandoc a second more), and so is the kommun's logo on the cover (an SVG logo drawn
+as PNG); the templates write no other ``<img>``, and the narrative
 texts' images are shown as text (:mod:`markup`), so pandoc reads nothing else. The same report gives the same
 bytes: pandoc dates the document by ``SOURCE_DATE_EPOCH``, here the report's date.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import subprocess
@@ -61,6 +63,8 @@ _FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.DOTALL)
 _DETAILS_OPEN = re.compile(r"<details\b[^>]*>\s*<summary\b[^>]*>.*?</summary>", re.DOTALL)
 _COVER_TITLE = re.compile(r'<h1 class="cover-title">.*?</h1>', re.DOTALL)
 _STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.DOTALL)
+_LOGO = re.compile(r'<img class="cover-logo" src="data:image/(svg\+xml|png);base64,([A-Za-z0-9+/=]+)" alt="([^"]*)">')
+LOGO_WIDTH_CM = 5.0
 _SOURCE = re.compile(r'<p class="source">(.*?)</p>', re.DOTALL)
 _TABLE = re.compile(r"(<table\b[^>]*>\s*(?:<caption\b.*?</caption>)?)(.*?</table>)", re.DOTALL)
 _ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.DOTALL)
@@ -108,6 +112,16 @@ def _image(svg: str, folder: Path) -> str:
     return (
         f'<p><img alt="{escape(alt, quote=True)}" width="{width_cm:.2f}cm" height="{height_cm:.2f}cm" src="{name}"></p>'
     )
+
+
+def _logo(match: re.Match[str], folder: Path) -> str:
+    """The kommun's logo on the cover (checked when the config was read) as a PNG file: an SVG drawn by resvg."""
+    kind, data, alt = match.group(1), base64.b64decode(match.group(2)), match.group(3)
+    if kind == "png":
+        (folder / "logotyp.png").write_bytes(data)
+    else:
+        chart_png(data.decode("utf-8"), folder / "logotyp.png")
+    return f'<p><img alt="{alt}" width="{LOGO_WIDTH_CM:.1f}cm" src="logotyp.png"></p>'
 
 
 def _figure(match: re.Match[str], folder: Path) -> str:
@@ -159,6 +173,7 @@ def word_html(html: str, folder: Path) -> str:
     written into ``folder``."""
     html = _STYLE.sub("", html)
     html = _COVER_TITLE.sub("", html)
+    html = _LOGO.sub(lambda m: _logo(m, folder), html)
     html = _FIGURE.sub(lambda m: _figure(m, folder), html)
     html = _SVG.sub(lambda m: _image(m.group(0), folder), html)  # a chart outside a figure, if a template has one
     html = _DETAILS_OPEN.sub("", html).replace("</details>", "")

@@ -24,6 +24,7 @@ from lagesbild_cli.settings.kommuner import (
     suggest_kommuner,
 )
 from lagesbild_cli.settings.plan import PlanSettings, parse_plan
+from lagesbild_cli.settings.profile import HEX_COLOUR, FontFile, Logo, read_font, read_logo
 from lagesbild_cli.settings.survey_mapping import SurveyMapping, parse_survey
 from lagesbild_cli.settings.toml_table import TomlTable
 
@@ -39,9 +40,13 @@ class ReportSettings:
 
 @dataclass(frozen=True)
 class ProfileSettings:
-    """The kommun's graphic profile: its own Word template (a reference document) for lagesbild.docx."""
+    """The kommun's graphic profile: its own Word template (a reference document) for lagesbild.docx, its
+    logo, primary colour and typeface (checked when the config is read, see :mod:`settings.profile`)."""
 
     word_template: Path | None = None  # resolved; None: the neutral template lagesbild ships
+    logo: Logo | None = None
+    colour: str | None = None  # "#rrggbb" as given; the report computes a contrast-safe shade
+    fonts: tuple[FontFile, ...] = ()  # regular, then bold when given
 
 
 @dataclass(frozen=True)
@@ -267,17 +272,31 @@ def _parse_profile(table: TomlTable, base: Path) -> ProfileSettings:
     name = table.get(
         "word_template", str, _('a Word document (.docx) relative to the config file, e.g. "mall.docx"'), ""
     )
+    logo = table.get("logo", str, 'an SVG or PNG file relative to the config file, e.g. "logo.svg"', "")
+    colour = table.get("farg", str, 'the primary colour as #rrggbb, e.g. "#005B99"', "")
+    regular = table.get("typsnitt", str, 'a .ttf or .otf file relative to the config file, e.g. "Sans.ttf"', "")
+    bold = table.get("typsnitt_fet", str, 'the bold .ttf or .otf file, e.g. "Sans-Bold.ttf"', "")
     table.reject_unknown()
-    if not name:
-        return ProfileSettings()
-    path = (base / name).resolve()
-    if path.suffix.lower() != ".docx":
-        raise table.error(
-            "word_template",
-            _("names {path}").format(path=path),
-            _("a Word document saved as .docx (save a .dotx or .doc template as a Word document first)"),
-        )
-    return ProfileSettings(word_template=path)  # that it exists is checked when a document is made
+    if colour and not HEX_COLOUR.fullmatch(colour):
+        raise table.error("farg", f"is {colour!r}", 'the primary colour as six hex digits, e.g. farg = "#005B99"')
+    path: Path | None = None
+    if name:
+        path = (base / name).resolve()
+        if path.suffix.lower() != ".docx":
+            raise table.error(
+                "word_template",
+                _("names {path}").format(path=path),
+                _("a Word document saved as .docx (save a .dotx or .doc template as a Word document first)"),
+            )
+    if bold and not regular:
+        raise table.error("typsnitt_fet", "is given without typsnitt", "typsnitt (the regular weight) as well")
+    fonts = tuple(read_font((base / f).resolve(), weight) for f, weight in ((regular, 400), (bold, 700)) if f)
+    return ProfileSettings(
+        word_template=path,  # that it exists is checked when a document is made
+        logo=read_logo((base / logo).resolve()) if logo else None,
+        colour=colour.lower() if colour else None,
+        fonts=fonts,
+    )
 
 
 def _parse_kommun(table: TomlTable) -> Kommun:
