@@ -31,7 +31,7 @@ def _population(ctx: Context, found: Findings, base: str, limiter: Limiter) -> N
     )
     json_answer(got)
     frame = scb.parse_population(got.content, origin(got))  # the Region and Tid variables, totals elsewhere
-    labels, _ = scb.decode_jsonstat2(got.content, origin(got))
+    labels, _rows = scb.decode_jsonstat2(got.content, origin(got))
     _content(labels, "BE0101N1")
     names = {k.kod: k.namn for k in all_kommuner()}
     kommuner = frame.filter(pl.col("niva") == "kommun")
