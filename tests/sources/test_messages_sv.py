@@ -11,9 +11,10 @@ import httpx
 import pytest
 
 from conftest import SURVEY_CSV
+from lagesbild_cli.context.gaps import check_final, gaps
 from lagesbild_cli.contracts.base import newest_ok
 from lagesbild_cli.contracts.outcome import CHANGED, OK, Outcome
-from lagesbild_cli.errors import ConfigError, FetchError, ParseError, ValidationError
+from lagesbild_cli.errors import ConfigError, DataMissingError, FetchError, ParseError, ValidationError
 from lagesbild_cli.pipeline.fetching import select_sources
 from lagesbild_cli.settings.config import Config, HttpSettings
 from lagesbild_cli.sources import SourceResult, bra, by_hand, survey_file, survey_suggest, survey_toml
@@ -100,3 +101,18 @@ def test_check_sources_lines_read_in_swedish() -> None:
     assert Outcome("scb", CHANGED, "x").line() == "scb      ändrad: x"
     problem = newest_ok(2019, date(2026, 1, 1), "befolkning")
     assert problem == "befolkning: det senaste året är 2019, mer än 2 år före 2026"
+
+
+def test_a_final_with_a_gap_is_refused_in_swedish_with_commands_to_run() -> None:
+    found = gaps("Gagnef", 2024, {"polisen": True}, ())
+    with pytest.raises(DataMissingError) as caught:
+        check_final(found, (), "Gagnef (2026)")
+    assert caught.value.message == (
+        "En slutversion för Gagnef (2026) behöver data till alla avsnitt, men de här källorna saknas eller är "
+        "inaktuella: polisen (saknas)."
+    )
+    assert caught.value.hint == (
+        "polisen: kör 'lagesbild fetch --source polisen', eller spara polisen.se/api/events i en webbläsare och kör "
+        "'lagesbild import polisen FIL'\n  → eller publicera utan dem: build --final --allow-missing polisen "
+        "(omslaget och avsnitten säger då det)."
+    )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from lagesbild_cli.context.sources import SourceStatus
 from lagesbild_cli.errors import DataMissingError
+from lagesbild_cli.i18n import N_, _
 
 # the sources' names as the report writes them in a sentence
 SOURCE_NAMES_SV = {
@@ -29,7 +30,7 @@ class Gap:
     stale: bool  # the data is there but the last fetch failed after it was retrieved
     line: str  # the section's sentence, Swedish
     note: str  # the draft's working note for the coordinator, Swedish, no command syntax
-    todo: str  # what to do, for the command line (English, with commands)
+    todo: str  # what to do, for the command line (in the run's language, with commands)
 
     @property
     def name(self) -> str:
@@ -37,15 +38,23 @@ class Gap:
 
 
 _TODO = {
-    "bra": "run 'lagesbild fetch --source bra', or download the kommun's workbook from Brå's page and run "
-    "'lagesbild import bra FILE_OR_FOLDER'",
-    "polisen": "run 'lagesbild fetch --source polisen', or save polisen.se/api/events in a browser and run "
-    "'lagesbild import polisen FILE'",
-    "scb": "run 'lagesbild fetch --source scb', or save SCB's table and run 'lagesbild import scb FILE'",
-    "kolada": "run 'lagesbild fetch --source kolada', or save Kolada's answer and run 'lagesbild import kolada FILE'",
-    "mcf": "run 'lagesbild fetch --source mcf' (with enabled = true under [sources.mcf]), or save MCF's table "
-    "B11 and run 'lagesbild import mcf FILE'",
-    "geo": "run 'lagesbild fetch --source geo', or run 'lagesbild import geo FILE'",
+    "bra": N_(
+        "run 'lagesbild fetch --source bra', or download the kommun's workbook from Brå's page and run "
+        "'lagesbild import bra FILE_OR_FOLDER'"
+    ),
+    "polisen": N_(
+        "run 'lagesbild fetch --source polisen', or save polisen.se/api/events in a browser and run "
+        "'lagesbild import polisen FILE'"
+    ),
+    "scb": N_("run 'lagesbild fetch --source scb', or save SCB's table and run 'lagesbild import scb FILE'"),
+    "kolada": N_(
+        "run 'lagesbild fetch --source kolada', or save Kolada's answer and run 'lagesbild import kolada FILE'"
+    ),
+    "mcf": N_(
+        "run 'lagesbild fetch --source mcf' (with enabled = true under [sources.mcf]), or save MCF's table "
+        "B11 and run 'lagesbild import mcf FILE'"
+    ),
+    "geo": N_("run 'lagesbild fetch --source geo', or run 'lagesbild import geo FILE'"),
 }
 
 _NOTE = {
@@ -93,9 +102,9 @@ def gaps(
         status = by_source.get(source)
         if missing.get(source, False):
             line = _missing_line(source, kommun, year)
-            result.append(Gap(source, False, line, _NOTE[source], _TODO[source]))
+            result.append(Gap(source, False, line, _NOTE[source], _(_TODO[source])))
         elif source in missing and status is not None and status.stale:
-            result.append(Gap(source, True, _stale_line(source, status), _NOTE[source], _TODO[source]))
+            result.append(Gap(source, True, _stale_line(source, status), _NOTE[source], _(_TODO[source])))
     return tuple(result)
 
 
@@ -110,11 +119,19 @@ def check_final(found: tuple[Gap, ...], allowed: tuple[str, ...], kommun: str) -
     refused = [g for g in found if g.source not in allowed]
     if not refused:
         return
-    what = "; ".join(f"{g.source} ({'stale' if g.stale else 'missing'})" for g in refused)
+    what = "; ".join(
+        _("{source} (stale)").format(source=g.source) if g.stale else _("{source} (missing)").format(source=g.source)
+        for g in refused
+    )
     todo = "\n  → ".join(f"{g.source}: {g.todo}" for g in refused)
     names = ",".join(g.source for g in refused)
     raise DataMissingError(
-        f"A final report for {kommun} needs every section's data, but these sources are missing or stale: {what}.",
-        hint=f"{todo}\n  → or publish without them: build --final --allow-missing {names} "
-        "(the cover and those sections then say so).",
+        _(
+            "A final report for {kommun} needs every section's data, but these sources are missing or stale: {sources}."
+        ).format(kommun=kommun, sources=what),
+        hint=todo
+        + "\n  → "
+        + _(
+            "or publish without them: build --final --allow-missing {names} (the cover and those sections then say so)."
+        ).format(names=names),
     )

@@ -46,7 +46,8 @@ def groups(out: list[str], key: str, values: list[tuple[str, int]], unplaced: li
                 hidden,
             ).format(n=hidden)
         )
-    out.append(f"{key}_values = {_list([v for v, _n in values])}  # {_counted(values) or _('none')}")
+    counted = _counted(values) or _("none")
+    out.append(f"{key}_values = {_list([v for v, _n in values])}  # {counted}")
     if unplaced:
         note = _("no group of their own, counted only in the totals: {answers}").format(answers=_counted(unplaced))
         out.append(f"{key}_unplaced = {_list([v for v, _n in unplaced])}  # {note}")
