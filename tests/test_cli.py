@@ -318,7 +318,7 @@ def test_import_bra_reads_a_changed_workbook_and_says_what_it_skipped(tmp_path: 
     assert code == 0, err
     assert "Imported Vansbro (2021) → data/raw/bra/2021.xlsx" in out
     assert "  skipped sheet 'Om statistiken': not an indicator table (information or definitions)" in out
-    assert "  skipped 2025: no values yet ('..') in 15 sheet(s)" in out
+    assert "  skipped 2025: no values yet ('..') in 15 sheets" in out
 
 
 def test_a_broken_table_in_a_changed_workbook_stops_the_whole_import(tmp_path: Path) -> None:

@@ -124,7 +124,7 @@ def test_sigterm_at_each_step_of_an_import_leaves_the_old_or_the_new_rounds(
     assert code == 128 + signal.SIGTERM, output
     assert "Traceback" not in output and "bug" not in output
     assert stored(project) == (old if expected == "old" else new)
-    told = "the survey's round(s) 2022, 2024, 2026 from enkat_stor.csv were stored in data/raw/" in output
+    told = "the survey's rounds 2022, 2024, 2026 from enkat_stor.csv were stored in data/raw/" in output
     assert told == (expected == "new"), output
 
 

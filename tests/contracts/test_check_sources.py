@@ -132,7 +132,7 @@ BROKEN: dict[str, tuple[Callable[[HTTPServer], None], str, str]] = {
     "renamed field (Kolada)": (
         kolada_title_renamed,
         "kolada",
-        "KPI metadata: KPI N07540 lacks the key(s) title; new key(s): titel",
+        "KPI metadata: KPI N07540 lacks the key title; new key: titel",
     ),
     "missing variable code (MCF)": (mcf_without("ar"), "mcf", "the table has no variable 'ar'"),
     "missing variable code (SCB)": (scb_without_tid, "scb", "TAB638: the answer from"),

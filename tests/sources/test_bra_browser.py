@@ -85,7 +85,7 @@ def test_the_browser_finds_names_with_a_ring_umlauts_and_a_hyphen_and_gives_up_o
     assert found.reasons == {
         "2034": f"no link ending in Orsa.xlsx appeared within {WAIT:g} s of searching {stand_in.page_url} in a browser"
     }
-    assert found.notes == ["found 4 workbook link(s) with a browser on Brå's page"]
+    assert found.notes == ["found 4 workbook links with a browser on Brå's page"]
     assert stand_in.searches == ["Håbo", "Östhammar", "Malung-Sälen", "Älvdalen", "Orsa"]
     assert {r.headers["User-Agent"] for r in requests_to(site, "/api/sok")} == {USER_AGENT}
     page_loads = [r for r in requests_to(site, PAGE) if not r.args]
@@ -120,7 +120,7 @@ def test_fetch_finds_all_15_workbooks_with_chromium_and_asks_only_for_changes_ne
     path = cli_config(tmp_path, stand_in.page_url)
     first = CliRunner().invoke(app, ["fetch", "--source", "bra", "--config", str(path)])
     assert first.exit_code == 0, first.stderr
-    assert first.stdout.startswith("bra      fetched   15 fetched (found 15 workbook link(s) with a browser")
+    assert first.stdout.startswith("bra      fetched   15 fetched (found 15 workbook links with a browser")
     assert sorted(p.name for p in (tmp_path / "data/raw/bra").iterdir()) == sorted(f"{k.kod}.xlsx" for k in DALARNA)
     manifest = json.loads((tmp_path / "data/raw/manifest.json").read_text(encoding="utf-8"))
     assert manifest["bra/2023.xlsx"]["origin"].endswith("/Malung-S%C3%A4len.xlsx")

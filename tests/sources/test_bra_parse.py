@@ -160,8 +160,8 @@ def test_a_workbook_as_brå_changes_it_between_years_gives_the_same_figures() ->
         "sheet 'Om statistiken': not an indicator table (information or definitions)",
         "sheet 'Definitioner': not an indicator table (information or definitions)",
     )
-    assert varied.skipped[2].startswith("2025: no values yet ('..') in 15 sheet(s) ('Totalt (anmälda)'")
-    assert varied.skipped[3].startswith("2026: no values yet ('..') in 21 sheet(s) ('NTU 01'")
+    assert varied.skipped[2].startswith("2025: no values yet ('..') in 15 sheets ('Totalt (anmälda)'")
+    assert varied.skipped[3].startswith("2026: no values yet ('..') in 21 sheets ('NTU 01'")
 
 
 def _varied_edited(sheet: str, cell: str, value: object) -> bytes:

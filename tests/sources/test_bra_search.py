@@ -127,7 +127,7 @@ def test_fetch_finds_all_15_workbooks_with_the_search_form_and_asks_only_for_cha
     path = cli_config(tmp_path, stand_in.page_url)
     first = CliRunner().invoke(app, ["fetch", "--source", "bra", "--config", str(path)])
     assert first.exit_code == 0, first.stderr
-    assert first.stdout.startswith("bra      fetched   15 fetched (found 15 workbook link(s) with Brå's search form)")
+    assert first.stdout.startswith("bra      fetched   15 fetched (found 15 workbook links with Brå's search form)")
     assert sorted(p.name for p in (tmp_path / "data/raw/bra").iterdir()) == sorted(f"{k.kod}.xlsx" for k in DALARNA)
     manifest = json.loads((tmp_path / "data/raw/manifest.json").read_text(encoding="utf-8"))
     assert manifest["bra/2023.xlsx"]["origin"] == httpserver.url_for(stand_in.paths["Malung-Sälen"]).replace(

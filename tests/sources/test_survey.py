@@ -245,12 +245,12 @@ def test_without_weights_the_share_is_unweighted_and_protected(make_config) -> N
         (
             {(0, "Område"): "Atlantis"},
             r"holds answers that no \[survey.areas\] entry or survey.unplaced lists:\n"
-            r"  - 'Atlantis': 1 rows \(first at line 2\)",
+            r"  - 'Atlantis': 1 row \(first at line 2\)",
         ),
         (
             {(3, "Vikt"): "tung"},
             r"'Vikt' \(survey.weight_column\) holds values that are not positive numbers:\n"
-            r"  - 'tung': 1 rows \(first at line 5\)",
+            r"  - 'tung': 1 row \(first at line 5\)",
         ),
         ({(1, "Löpnr"): "1"}, r"duplicate or empty respondent ids within a survey year:\n  - '1 \(2022\)': 2 rows"),
         (
@@ -457,10 +457,10 @@ def test_contact_details_in_sex_and_age_are_refused_cut_and_never_published(conf
         pipeline.import_survey(config, bad)
     message = str(err.value)
     contact_note = "looks like contact details: correct the file, never list it in lagesbild.toml"
-    assert f"  - 'Anna Svensson <e-postadress>': 1 rows (first at line 6) — {contact_note}" in message
-    assert f"  - {'x' * 40 + '…'!r}: 1 rows (first at line 11)" in message and "x" * 41 not in message
+    assert f"  - 'Anna Svensson <e-postadress>': 1 row (first at line 6) — {contact_note}" in message
+    assert f"  - {'x' * 40 + '…'!r}: 1 row (first at line 11)" in message and "x" * 41 not in message
     assert "'Ålder' (survey.age_column) holds answers that are neither the age bands" in message
-    assert f"  - '<telefonnummer> Storgatan 5': 1 rows (first at line 10) — {contact_note}" in message
+    assert f"  - '<telefonnummer> Storgatan 5': 1 row (first at line 10) — {contact_note}" in message
     assert "anna@example.se" not in message and "1234567" not in message  # never echoed, not even cut
     assert "kontakt.csv" in message and "nothing was imported" in message
     assert stored_survey(config) == before
@@ -656,7 +656,7 @@ def test_an_interrupt_while_the_database_is_rebuilt_says_the_survey_was_stored(
     with pytest.raises(Interrupted):
         pipeline.import_survey(config, SURVEY)
     assert interrupts.notes()[-1] == (
-        f"the survey's round(s) 2022, 2024 from {SURVEY.name} were stored in data/raw/ "
+        f"the survey's rounds 2022, 2024 from {SURVEY.name} were stored in data/raw/ "
         "(the next 'lagesbild build' or 'lagesbild load' rebuilds the database from them)"
     )
     assert sorted(p.name for p in (config.raw_dir / "survey" / "2026").iterdir()) == ["2022.csv", "2024.csv"]
@@ -710,5 +710,5 @@ def test_a_stored_round_with_an_unlisted_group_is_not_loaded(config: Config) -> 
         loader.load(config)
     message = str(err.value)
     assert message.startswith("survey/2026/2024.csv (in data/raw/): the survey does not match [survey]")
-    assert "  - 'Anna Svensson <e-postadress>': 1 rows" in message and "import the survey export again" in message
+    assert "  - 'Anna Svensson <e-postadress>': 1 row" in message and "import the survey export again" in message
     assert str(config.raw_dir) not in message and config.db_path.read_bytes() == database

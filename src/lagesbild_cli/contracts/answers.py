@@ -19,6 +19,7 @@ import httpx
 from lagesbild_cli import __version__
 from lagesbild_cli.contracts.outcome import UNREACHABLE, Outcome
 from lagesbild_cli.errors import FetchError, HttpStatusError, ParseError, ValidationError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.defaults import SOURCE_NAMES
 from lagesbild_cli.sources._http import Http, Limiter
 from lagesbild_cli.storage.raw import Download, atomic_write_bytes, folder_mode, sha256, utc_now
@@ -141,12 +142,13 @@ def read_index(folder: Path) -> dict[str, Any]:
             raise ValueError("'answers' is not a list of answers with a URL")
     except FileNotFoundError:
         raise ParseError(
-            f"{folder} holds no {INDEX}.", hint="Give the folder lagesbild check-sources wrote (see its --out)."
+            _("{folder} holds no {index}.").format(folder=folder, index=INDEX),
+            hint=_("Give the folder lagesbild check-sources wrote (see its --out)."),
         ) from None
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise ParseError(
-            f"{path} is not an index of answers ({type(exc).__name__}: {exc}).",
-            hint="Give the folder lagesbild check-sources wrote, unchanged.",
+            _("{path} is not an index of answers ({error}).").format(path=path, error=f"{type(exc).__name__}: {exc}"),
+            hint=_("Give the folder lagesbild check-sources wrote, unchanged."),
         ) from None
     return dict(index)
 
@@ -211,19 +213,26 @@ def _verified(folder: Path, index: dict[str, Any]) -> dict[str, bytes]:
             problems.setdefault(str(a["source"]), f"{a['source']} {a['name']} ({a.get('error')})")
     if problems:
         raise ValidationError(
-            f"{folder} is incomplete: {', '.join(problems.values())} got no answer.",
-            hint="Run lagesbild check-sources again when every source answers, then convert that folder.",
+            _("{folder} is incomplete: {requests} got no answer.").format(
+                folder=folder, requests=", ".join(problems.values())
+            ),
+            hint=_("Run lagesbild check-sources again when every source answers, then convert that folder."),
         )
     contents: dict[str, bytes] = {}
     for answer in index["answers"]:
         path = folder / answer["file"]
         if not path.is_file():
-            raise ValidationError(f"{path} is listed in {folder / INDEX} but missing.", hint="Run the check again.")
+            raise ValidationError(
+                _("{path} is listed in {index} but missing.").format(path=path, index=folder / INDEX),
+                hint=_("Run the check again."),
+            )
         data = path.read_bytes()
         if sha256(data) != answer["sha256"]:
             raise ValidationError(
-                f"{path} differs from the sha256 recorded in {folder / INDEX}: it was changed after the check.",
-                hint="Convert the folder exactly as lagesbild check-sources wrote it.",
+                _("{path} differs from the sha256 recorded in {index}: it was changed after the check.").format(
+                    path=path, index=folder / INDEX
+                ),
+                hint=_("Convert the folder exactly as lagesbild check-sources wrote it."),
             )
         contents[answer["file"]] = data
     return contents

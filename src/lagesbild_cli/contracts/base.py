@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from lagesbild_cli.errors import FetchError, HttpStatusError, LagesbildError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.storage.raw import Download
 
@@ -60,7 +61,7 @@ class Findings:
         except (Changed, LagesbildError) as exc:
             self.add(exc.message)
         except Exception as exc:  # the parser tripped over a shape it does not know
-            self.add(f"unexpected shape ({type(exc).__name__}: {exc})")
+            self.add(_("unexpected shape ({error})").format(error=f"{type(exc).__name__}: {exc}"))
         finally:
             self.label = ""
 
@@ -75,7 +76,7 @@ class Context:
 
 
 def origin(got: Download) -> str:
-    return f"the answer from {got.url}"
+    return _("the answer from {url}").format(url=got.url)
 
 
 def _html_title(text: bytes) -> str:
@@ -97,22 +98,28 @@ def json_answer(got: Download) -> Any:
     changed contract, said plainly before any parser sees it."""
     text = _start(got.content)
     if not text:
-        raise Changed(f"{got.url} answered nothing (an empty answer, HTTP {got.status})")
+        raise Changed(answered_nothing(got.url, got.status))
     if text[:1] == b"<":
-        raise Changed(f"{got.url} answered an HTML page{_html_title(text)} instead of JSON")
+        raise Changed(
+            _("{url} answered an HTML page{title} instead of JSON").format(url=got.url, title=_html_title(text))
+        )
     try:
         return json.loads(got.content.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Changed(f"{got.url} did not answer valid JSON ({exc})") from None
+        raise Changed(_("{url} did not answer valid JSON ({error})").format(url=got.url, error=exc)) from None
+
+
+def answered_nothing(url: str, status: int | None) -> str:
+    return _("{url} answered nothing (an empty answer, HTTP {status})").format(url=url, status=status)
 
 
 def html_answer(got: Download) -> str:
     """The answer as HTML text; nothing, or something that is no HTML, is a changed contract."""
     text = _start(got.content)
     if not text:
-        raise Changed(f"{got.url} answered nothing (an empty answer, HTTP {got.status})")
+        raise Changed(answered_nothing(got.url, got.status))
     if text[:1] != b"<":
-        raise Changed(f"{got.url} answered {text[:40]!r}… instead of an HTML page")
+        raise Changed(_("{url} answered {start}… instead of an HTML page").format(url=got.url, start=repr(text[:40])))
     return got.content.decode("utf-8", "replace")
 
 
@@ -124,7 +131,7 @@ def listed(codes: set[str] | list[str], names: dict[str, str] | None = None) -> 
     """A few codes, with names when known: '2026 Gagnef, 2029 Leksand and 3 more'."""
     ordered = sorted(codes)
     shown = [f"{c} {names[c]}" if names and c in names else c for c in ordered[:SHOWN]]
-    more = f" and {len(ordered) - SHOWN} more" if len(ordered) > SHOWN else ""
+    more = _(" and {count} more").format(count=len(ordered) - SHOWN) if len(ordered) > SHOWN else ""
     return ", ".join(shown) + more
 
 
@@ -136,9 +143,11 @@ def year(value: object) -> int | None:
 def newest_ok(newest: int | None, today: date, what: str, *, lag: int = 2) -> str | None:
     """A problem when the newest year is missing, in the future, or more than ``lag`` years old."""
     if newest is None:
-        return f"{what}: no year with values"
+        return _("{what}: no year with values").format(what=what)
     if newest > today.year:
-        return f"{what}: the newest year {newest} lies in the future"
+        return _("{what}: the newest year {year} lies in the future").format(what=what, year=newest)
     if newest < today.year - lag:
-        return f"{what}: the newest year is {newest}, more than {lag} years before {today.year}"
+        return _("{what}: the newest year is {year}, more than {lag} years before {today}").format(
+            what=what, year=newest, lag=lag, today=today.year
+        )
     return None

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from lagesbild_cli.contracts.base import Changed, Context, Findings, json_answer, listed, origin
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.kommuner import all_kommuner
 from lagesbild_cli.sources import geo
 
@@ -22,13 +23,18 @@ def _first_point(coordinates: Any) -> tuple[float, float] | None:
 
 
 def check(ctx: Context, found: Findings) -> None:
-    with found.part("boundaries"):
-        got = ctx.probe.get("kommuner", ctx.config.geo.url, what="kommun boundaries (GeoJSON)")
+    with found.part(_("boundaries")):
+        got = ctx.probe.get("kommuner", ctx.config.geo.url, what=_("kommun boundaries (GeoJSON)"))
         json_answer(got)
         frame = geo.parse(got.content, origin(got))  # a FeatureCollection of kommun polygons with codes
         names = {k.kod: k.namn for k in all_kommuner()}
         missing = set(names) - set(frame["kommun_kod"])
-        found.expect(not missing, f"{len(missing)} of 290 kommuner are missing ({listed(missing, names)})")
+        found.expect(
+            not missing,
+            _("{count} of 290 kommuner are missing ({kommuner})").format(
+                count=len(missing), kommuner=listed(missing, names)
+            ),
+        )
         outside = []
         for code, geometry in frame.select("kommun_kod", "geometri").iter_rows():
             point = _first_point(json.loads(geometry).get("coordinates"))
@@ -36,7 +42,9 @@ def check(ctx: Context, found: Findings) -> None:
                 outside.append(code)
         if outside:
             raise Changed(
-                f"{len(outside)} kommuner have coordinates outside Sweden's longitude/latitude "
-                f"({listed(outside, names)}); is the file in another projection than WGS84?"
+                _(
+                    "{count} kommuner have coordinates outside Sweden's longitude/latitude ({kommuner}); "
+                    "is the file in another projection than WGS84?"
+                ).format(count=len(outside), kommuner=listed(outside, names))
             )
-        found.notes.append(f"{frame.height} kommuner")
+        found.notes.append(_("{count} kommuner").format(count=frame.height))

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import polars as pl
 
 from lagesbild_cli.contracts.base import Changed, Context, Findings, json_answer, missing_keys, newest_ok, origin, year
+from lagesbild_cli.i18n import _, ngettext
 from lagesbild_cli.settings.config import KOLADA_FACTOR_KPIS
 from lagesbild_cli.sources import kolada
 from lagesbild_cli.sources._http import Limiter
@@ -32,21 +33,30 @@ MAX_PAGES = 5
 
 
 def _metadata(ctx: Context, found: Findings, base: str, kpi: str, limiter: Limiter) -> None:
-    got = ctx.probe.get("kpi", f"{base}/kpi/{kpi}", what="Kolada's KPI metadata", limiter=limiter)
+    got = ctx.probe.get("kpi", f"{base}/kpi/{kpi}", what=_("Kolada's KPI metadata"), limiter=limiter)
     doc = json_answer(got)
     kolada.parse_kpis(got.content, origin(got))
     item = next((v for v in doc["values"] if isinstance(v, dict) and v.get("id") == kpi), None)
     if item is None:
-        raise Changed(f"the answer from {got.url} has no KPI {kpi}")
+        raise Changed(_("the answer from {url} has no KPI {kpi}").format(url=got.url, kpi=kpi))
     missing = missing_keys(item, KPI_KEYS)
     if missing:
         new = [k for k in item if k not in KPI_KEYS + OTHER_KPI_KEYS]
         raise Changed(
-            f"KPI {kpi} lacks the key(s) {', '.join(missing)}" + (f"; new key(s): {', '.join(new)}" if new else "")
+            ngettext("KPI {kpi} lacks the key {keys}", "KPI {kpi} lacks the keys {keys}", len(missing)).format(
+                kpi=kpi, keys=", ".join(missing)
+            )
+            + (ngettext("; new key: {keys}", "; new keys: {keys}", len(new)).format(keys=", ".join(new)) if new else "")
         )
-    found.expect(isinstance(item["title"], str) and bool(item["title"].strip()), f"KPI {kpi}: 'title' is not a text")
+    found.expect(
+        isinstance(item["title"], str) and bool(item["title"].strip()),
+        _("KPI {kpi}: 'title' is not a text").format(kpi=kpi),
+    )
     period = str(item["publ_period"])
-    found.expect(period.isdigit() and len(period) == 4, f"KPI {kpi}: 'publ_period' is {item['publ_period']!r}")
+    found.expect(
+        period.isdigit() and len(period) == 4,
+        _("KPI {kpi}: 'publ_period' is {value}").format(kpi=kpi, value=repr(item["publ_period"])),
+    )
     found.notes.append(f"{kpi} '{item['title']}'")
 
 
@@ -65,7 +75,7 @@ def _values(ctx: Context, found: Findings, base: str, kpi: str, limiter: Limiter
     for page in range(1, MAX_PAGES + 1):
         if url is None:
             break
-        got = ctx.probe.get(f"data_p{page}", url, what="Kolada's KPI values", limiter=limiter)
+        got = ctx.probe.get(f"data_p{page}", url, what=_("Kolada's KPI values"), limiter=limiter)
         doc = json_answer(got)
         frames.append(kolada.parse_values(got.content, origin(got)))
         items: list[Any] = doc["values"]
@@ -75,22 +85,35 @@ def _values(ctx: Context, found: Findings, base: str, kpi: str, limiter: Limiter
             if not missing and isinstance(cells, list):
                 missing = [f"values[].{k}" for k in CELL_KEYS if any(k not in c for c in cells if isinstance(c, dict))]
             if missing:
-                raise Changed(f"value {i + 1} lacks the key(s) {', '.join(missing)}")
+                raise Changed(
+                    ngettext(
+                        "value {number} lacks the key {keys}", "value {number} lacks the keys {keys}", len(missing)
+                    ).format(number=i + 1, keys=", ".join(missing))
+                )
         next_url = doc.get("next_url")
         url = _same_host(next_url, base) if isinstance(next_url, str) and next_url else None
     frame = pl.concat(frames)
     ours = frame.filter(pl.col("geo_kod") == kommun.kod)
     if ours.is_empty():
-        raise Changed(f"no value of {kpi} for {kommun.namn} ({kommun.kod}) in {years}")
+        raise Changed(
+            _("no value of {kpi} for {kommun} ({kod}) in {years}").format(
+                kpi=kpi, kommun=kommun.namn, kod=kommun.kod, years=years
+            )
+        )
     found.expect(
         set(frame["geo_kod"]) <= {kommun.kod, kommun.lan_kod, "00"},
-        f"values for regions not asked for ({', '.join(sorted(set(frame['geo_kod'])))})",
+        _("values for regions not asked for ({regions})").format(regions=", ".join(sorted(set(frame["geo_kod"])))),
     )
     newest = year(ours["ar"].max())
-    found.add(newest_ok(newest, ctx.today, f"{kpi} for {kommun.namn}"))
+    found.add(newest_ok(newest, ctx.today, _("{kpi} for {kommun}").format(kpi=kpi, kommun=kommun.namn)))
     bad = [v for v in frame["varde"].to_list() if not (isinstance(v, float) and math.isfinite(v) and 0 <= v < 1e6)]
-    found.expect(not bad, f"{len(bad)} values of {kpi} are negative or implausibly large (e.g. {bad[:3]})")
-    found.notes.append(f"values {year(frame['ar'].min())}–{newest}")
+    found.expect(
+        not bad,
+        _("{count} values of {kpi} are negative or implausibly large (e.g. {examples})").format(
+            count=len(bad), kpi=kpi, examples=bad[:3]
+        ),
+    )
+    found.notes.append(_("values {first}–{last}").format(first=year(frame["ar"].min()), last=newest))
 
 
 def _factors(ctx: Context, found: Findings, base: str, limiter: Limiter) -> None:
@@ -109,9 +132,9 @@ def check(ctx: Context, found: Findings) -> None:
     base = ctx.config.kolada.url.rstrip("/")
     kpi = ctx.config.kolada.kpis[0]
     limiter = ctx.probe.http.limiter("Kolada", kolada.RULES)
-    with found.part("KPI metadata"):
+    with found.part(_("KPI metadata")):
         _metadata(ctx, found, base, kpi, limiter)
-    with found.part(f"{kpi} values"):
+    with found.part(_("{kpi} values").format(kpi=kpi)):
         _values(ctx, found, base, kpi, limiter)
     with found.part("factor KPIs"):
         _factors(ctx, found, base, limiter)

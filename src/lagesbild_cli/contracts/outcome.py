@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-OK = "ok"
-CHANGED = "changed"
-UNREACHABLE = "unreachable"
+from lagesbild_cli.i18n import N_, _
+
+OK = N_("ok")  # the status recorded in index.json, and the word shown (translated) in the outcome line
+CHANGED = N_("changed")
+UNREACHABLE = N_("unreachable")
 
 
 @dataclass(frozen=True)
@@ -18,4 +20,5 @@ class Outcome:
     detail: str
 
     def line(self) -> str:
-        return f"{self.source:<8} {self.status}: {self.detail}" if self.detail else f"{self.source:<8} {self.status}"
+        status = _(self.status)
+        return f"{self.source:<8} {status}: {self.detail}" if self.detail else f"{self.source:<8} {status}"

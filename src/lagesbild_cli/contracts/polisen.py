@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from lagesbild_cli.contracts.base import Changed, Context, Findings, json_answer, origin
+from lagesbild_cli.i18n import _
 from lagesbild_cli.sources import polisen
 
 MAX_AGE_DAYS = 14  # Polisen publishes events every day; a newest event older than this means the feed stopped
@@ -27,22 +28,30 @@ def check(ctx: Context, found: Findings) -> None:
     kommun = ctx.config.kommun
     limiter = ctx.probe.http.limiter("Polisen", polisen.RULES, ctx.config.raw_dir / polisen.CALLS)
     params = {"locationname": f"{kommun.lan.namn};{kommun.namn}"}
-    with found.part("events"):
-        got = ctx.probe.get("events", ctx.config.polisen.url, what="Polisen's events", params=params, limiter=limiter)
+    with found.part(_("events")):
+        got = ctx.probe.get(
+            "events", ctx.config.polisen.url, what=_("Polisen's events"), params=params, limiter=limiter
+        )
         doc = json_answer(got)
         if isinstance(doc, list) and not doc:
-            raise Changed(f"{got.url} answered an empty list: no events")
+            raise Changed(_("{url} answered an empty list: no events").format(url=got.url))
         frame = polisen.parse(got.content, origin(got))  # every event's keys, id and datetime
         events: list[dict[str, Any]] = doc
         wrong = [(i, fields) for i, e in enumerate(events) if (fields := _typed(e))]
         if wrong:
             i, fields = wrong[0]
-            raise Changed(f"{len(wrong)} of {len(events)} events have fields of another type (event {i + 1}: {fields})")
+            raise Changed(
+                _("{count} of {total} events have fields of another type (event {number}: {fields})").format(
+                    count=len(wrong), total=len(events), number=i + 1, fields=fields
+                )
+            )
         placed = frame.filter(frame["lan_kod"].is_not_null()).height
         found.expect(
             placed * 2 >= frame.height,
-            f"only {placed} of {frame.height} events name a län or kommun in location.name or the title's last part "
-            "(has the location format changed again?)",
+            _(
+                "only {count} of {total} events name a län or kommun in location.name or the title's last part "
+                "(has the location format changed again?)"
+            ).format(count=placed, total=frame.height),
         )
         (lat_lo, lat_hi), (lon_lo, lon_hi) = SWEDEN
         outside = (
@@ -51,12 +60,19 @@ def check(ctx: Context, found: Findings) -> None:
             ).height
             + frame.filter(frame["gps_lat"].is_null()).height
         )
-        found.expect(outside == 0, f"{outside} of {frame.height} events have location.gps outside Sweden or unreadable")
+        found.expect(
+            outside == 0,
+            _("{count} of {total} events have location.gps outside Sweden or unreadable").format(
+                count=outside, total=frame.height
+            ),
+        )
         last = frame["datum"].max()
         newest = last if isinstance(last, date) else None
         if newest is not None:
             found.expect(
                 ctx.today - timedelta(days=MAX_AGE_DAYS) <= newest <= ctx.today + timedelta(days=1),
-                f"the newest event is from {newest}, not within {MAX_AGE_DAYS} days before {ctx.today}",
+                _("the newest event is from {date}, not within {days} days before {today}").format(
+                    date=newest, days=MAX_AGE_DAYS, today=ctx.today
+                ),
             )
-        found.notes.append(f"{frame.height} events, newest {newest}")
+        found.notes.append(_("{count} events, newest {date}").format(count=frame.height, date=newest))

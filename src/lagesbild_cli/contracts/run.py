@@ -16,6 +16,7 @@ from lagesbild_cli.contracts.answers import Probe, Recorder
 from lagesbild_cli.contracts.base import Context, Findings
 from lagesbild_cli.contracts.outcome import CHANGED, OK, UNREACHABLE, Outcome
 from lagesbild_cli.errors import FetchError, StorageError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.sources._http import Clock, Http, Sleep
 
@@ -57,12 +58,15 @@ def _usable(out: Path) -> Path:
     """``--out``: a new or empty folder, so that its index.json describes every file in it."""
     if out.exists() and not out.is_dir():
         raise StorageError(
-            f"{out} is a file, not a folder (--out).", hint="Give --out the path of a new or empty folder."
+            _("{path} is a file, not a folder (--out).").format(path=out),
+            hint=_("Give --out the path of a new or empty folder."),
         )
     if out.is_dir() and any(out.iterdir()):
         raise StorageError(
-            f"{out} already holds files (--out); the answers of a check go into a new or empty folder.",
-            hint="Give --out a new folder, or leave --out out: data/contracts/<UTC time>/ is new for every run.",
+            _("{path} already holds files (--out); the answers of a check go into a new or empty folder.").format(
+                path=out
+            ),
+            hint=_("Give --out a new folder, or leave --out out: data/contracts/<UTC time>/ is new for every run."),
         )
     return out
 
@@ -74,7 +78,7 @@ def run_one(name: str, check: Check, ctx: Context) -> Outcome:
     except FetchError as exc:  # no network, a refused connection, a server that kept failing
         if not found.problems:
             return Outcome(name, UNREACHABLE, exc.message)
-        found.problems.append(f"then unreachable: {exc.message}")
+        found.problems.append(_("then unreachable: {error}").format(error=exc.message))
     if found.problems:
         return Outcome(name, CHANGED, "; ".join(found.problems))
     return Outcome(name, OK, "; ".join(found.notes))

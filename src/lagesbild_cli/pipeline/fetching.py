@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 from lagesbild_cli.database import loader
 from lagesbild_cli.database.loader import LoadResult
 from lagesbild_cli.errors import ConfigError, DataMissingError, LagesbildError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.render import pdf_cache
 from lagesbild_cli.settings.config import KOLADA_FACTOR_KPIS, Config
 from lagesbild_cli.settings.defaults import SOURCE_NAMES
@@ -122,7 +123,10 @@ def select_sources(config: Config, sources: Sequence[str] | None) -> list[str]:
         return enabled_sources(config)
     unknown = [s for s in sources if s not in FETCHERS]
     if unknown:
-        raise ConfigError(f"Unknown source {unknown[0]!r}.", hint=f"Choose from: {', '.join(SOURCE_NAMES)}.")
+        raise ConfigError(
+            _("Unknown source {source}.").format(source=repr(unknown[0])),
+            hint=_("Choose from: {sources}.").format(sources=", ".join(SOURCE_NAMES)),
+        )
     return [s for s in SOURCE_NAMES if s in sources]
 
 
@@ -176,17 +180,19 @@ def _kolada_query(config: Config) -> tuple[list[str], list[int]]:
 def _by_hand(config: Config, source: str) -> str:
     """How to get a source's files by hand when the fetch could not (the fetch summary's line)."""
     if source == "scb":
-        return by_hand.hint(source, "lagesbild import scb FILE", [by_hand.scb_url(config.scb.url)])
+        return by_hand.hint(source, _("lagesbild import scb FILE"), [by_hand.scb_url(config.scb.url)])
     if source == "kolada":
         kpis, years = _kolada_query(config)
         urls = by_hand.kolada_urls(config.kolada.url, kpis, years, config.kommun)
-        return by_hand.hint(source, "lagesbild import kolada FILE (every file at once)", urls)
+        return by_hand.hint(source, _("lagesbild import kolada FILE (every file at once)"), urls)
     if source == "mcf":
         table = f"{config.mcf.url.rstrip('/')}/{config.mcf.table.strip('/')}"
         return by_hand.hint(
-            source, "lagesbild import mcf FILE (the description with the counts; the README shows the query)", [table]
+            source,
+            _("lagesbild import mcf FILE (the description with the counts; the README shows the query)"),
+            [table],
         )
-    return by_hand.hint(source, "lagesbild import geo FILE", [config.geo.url])
+    return by_hand.hint(source, _("lagesbild import geo FILE"), [config.geo.url])
 
 
 @locked

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from lagesbild_cli.database import loader
 from lagesbild_cli.database.loader import LoadResult
 from lagesbild_cli.errors import ConfigError, DataMissingError
+from lagesbild_cli.i18n import _, ngettext
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.settings.kommuner import Kommun
 from lagesbild_cli.sources import (
@@ -71,11 +72,13 @@ def import_bra(
     previous database is kept, and the next build sees the newer manifest and reloads."""
 
     def stored(files: list[str]) -> str:
-        workbooks = "workbook was" if len(files) == 1 else "workbooks were"
-        return (
-            f"{len(files)} Brå {workbooks} stored in data/raw/bra/, but the database was not reloaded "
-            "(the next 'lagesbild build' or 'lagesbild load' reloads it)"
-        )
+        return ngettext(
+            "{n} Brå workbook was stored in data/raw/bra/, but the database was not reloaded "
+            "(the next 'lagesbild build' or 'lagesbild load' reloads it)",
+            "{n} Brå workbooks were stored in data/raw/bra/, but the database was not reloaded "
+            "(the next 'lagesbild build' or 'lagesbild load' reloads it)",
+            len(files),
+        ).format(n=len(files))
 
     with staging.stored_together(Manifest(config.raw_dir), stored) as manifest:
         imported = bra_fetch.import_files(paths, manifest)
@@ -110,8 +113,10 @@ def import_survey(config: Config, path: Path) -> tuple[survey.SurveyImport, Load
     """
     if config.survey is None:
         raise ConfigError(
-            f"{config.path} has no [survey] section, so lagesbild does not know which columns to read.",
-            hint="Add a [survey] section (see the README's survey reference), then import again.",
+            _("{path} has no [survey] section, so lagesbild does not know which columns to read.").format(
+                path=config.path
+            ),
+            hint=_("Add a [survey] section (see the README's survey reference), then import again."),
         )
     imported = survey.import_file(path, config.survey, Manifest(config.raw_dir), config.home.kod)
     checkpoint("survey-stored")
@@ -124,9 +129,11 @@ def suggest_survey(path: Path) -> str:
     from lagesbild_cli.sources import read_given, survey_suggest, survey_toml
 
     if not path.is_file():
-        raise ParseError(f"{path.name} does not exist.", hint="Give the path of the survey tool's CSV export.")
+        raise ParseError(
+            _("{file} does not exist.").format(file=path.name), hint=_("Give the path of the survey tool's CSV export.")
+        )
     data = read_given(
-        path, limit=survey_suggest.MAX_FILE_BYTES, what="a survey export", hint="Export the survey as CSV."
+        path, limit=survey_suggest.MAX_FILE_BYTES, what=_("a survey export"), hint=_("Export the survey as CSV.")
     )
     return survey_toml.to_toml(survey_suggest.suggest(data, path.name))
 
@@ -149,14 +156,20 @@ def deso_areas(config: Config) -> DesoAreas:
     path = config.raw_dir / relative
     if not path.is_file():
         raise DataMissingError(
-            f"SCB's population per DeSO area of {kommun.namn} ({kommun.kod}) is not in data/raw/{relative}.",
-            hint=f"Fetch it with 'lagesbild fetch --source scb --kommun {kommun.kod}', then run this again.",
+            _("SCB's population per DeSO area of {kommun} ({kod}) is not in {path}.").format(
+                kommun=kommun.namn, kod=kommun.kod, path=f"data/raw/{relative}"
+            ),
+            hint=_("Fetch it with 'lagesbild fetch --source scb --kommun {kod}', then run this again.").format(
+                kod=kommun.kod
+            ),
         )
     frame = scb.parse_deso(path.read_bytes(), f"data/raw/{relative}").filter(pl.col("kommun_kod") == kommun.kod)
     if frame.is_empty():
         raise DataMissingError(
-            f"data/raw/{relative} holds no DeSO area of {kommun.namn} ({kommun.kod}).",
-            hint=f"Fetch it again with 'lagesbild fetch --source scb --kommun {kommun.kod}'.",
+            _("{path} holds no DeSO area of {kommun} ({kod}).").format(
+                path=f"data/raw/{relative}", kommun=kommun.namn, kod=kommun.kod
+            ),
+            hint=_("Fetch it again with 'lagesbild fetch --source scb --kommun {kod}'.").format(kod=kommun.kod),
         )
     year = int(frame["ar"].max())  # type: ignore[arg-type]
     latest = frame.filter(pl.col("ar") == year).sort("deso_kod")

@@ -16,6 +16,7 @@ from lagesbild_cli.context import tables
 from lagesbild_cli.database import loader
 from lagesbild_cli.database.store import open_store
 from lagesbild_cli.errors import DatabaseDamagedError, notice
+from lagesbild_cli.i18n import _
 from lagesbild_cli.render import report
 from lagesbild_cli.render.pdf_render import RenderProcess
 from lagesbild_cli.settings.config import Config, load_config
@@ -83,7 +84,11 @@ def _report_inputs(
     try:
         return read()
     except DatabaseDamagedError as exc:
-        notice(f"{exc.message} It is rebuilt from {provenance.shown(config.raw_dir)} now.")
+        notice(
+            _("{problem} It is rebuilt from {folder} now.").format(
+                problem=exc.message, folder=provenance.shown(config.raw_dir)
+            )
+        )
         rebuild_database(config)
     return read()
 
@@ -128,7 +133,7 @@ def preview(
 ) -> report.Preview:
     """The report's web page alone, as :func:`build` would write it, in data/processed/preview/: for reading
     texts and numbers while they are worked on. No PDF and no exports; the report set is not touched."""
-    context, _ = _report_inputs(
+    context, _sheets = _report_inputs(
         config, year, final, compare_with, report_date, with_sheets=False, allow_missing=allow_missing
     )
     return report.write_preview(context, config)

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from lagesbild_cli.errors import LagesbildError, NoNetworkError, ParseError
+from lagesbild_cli.i18n import _, ngettext
 
 Schema = dict[str, pl.DataType | type[pl.DataType]]  # a frame's column types, for empty frames too
 
@@ -25,7 +26,10 @@ def read_given(path: Path, *, limit: int, what: str, hint: str) -> bytes:
             return data
         size = len(data)
     raise ParseError(
-        f"{path.name} is {_megabytes(size)}, more than the {_megabytes(limit)} limit for {what}.", hint=hint
+        _("{file} is {size}, more than the {limit} limit for {what}.").format(
+            file=path.name, size=_megabytes(size), limit=_megabytes(limit), what=what
+        ),
+        hint=hint,
     )
 
 
@@ -63,25 +67,23 @@ class SourceResult:
 
     @property
     def status(self) -> str:
+        """The summary line's status word, in the run's language."""
         if self.failures:
-            return "failed"
-        return "fetched" if self.fetched else "unchanged"
+            return _("failed")
+        return _("fetched") if self.fetched else _("unchanged")
 
     def summary(self) -> str:
-        parts = [
-            f"{n} {word}"
-            for n, word in (
-                (self.fetched, "fetched"),
-                (self.unchanged, "unchanged"),
-                (self.kept, "kept from before"),
-                (len(self.failures), "failed"),
-            )
-            if n
-        ]
+        counts = (
+            (self.fetched, ngettext("{n} fetched", "{n} fetched", self.fetched)),
+            (self.unchanged, ngettext("{n} unchanged", "{n} unchanged", self.unchanged)),
+            (self.kept, ngettext("{n} kept from before", "{n} kept from before", self.kept)),
+            (len(self.failures), ngettext("{n} failed", "{n} failed", len(self.failures))),
+        )
+        parts = [text.format(n=n) for n, text in counts if n]
         if self.unreachable:
             reasons = "; ".join(self.unreachable)
             if not self.details and not self.fetched and not self.unchanged and not self.kept:
                 return reasons
             parts.append(reasons)
-        text = ", ".join(parts) or "nothing to do"
+        text = ", ".join(parts) or _("nothing to do")
         return f"{text} ({self.detail})" if self.detail else text

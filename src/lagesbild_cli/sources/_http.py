@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from lagesbild_cli import __version__
 from lagesbild_cli.errors import FetchError, GoneError, HttpStatusError, NoNetworkError
+from lagesbild_cli.i18n import _, ngettext
 from lagesbild_cli.settings.config import HttpSettings
 from lagesbild_cli.storage.checkpoints import checkpoint
 from lagesbild_cli.storage.raw import Download, atomic_write_bytes
@@ -95,8 +96,10 @@ class Limiter:
         delay = self.delay(self.clock())
         if delay > self.limit.max_wait:
             raise FetchError(
-                f"{self.name}'s call limit is reached; the next call is allowed in {delay / 60:.0f} minutes.",
-                hint="Run the fetch again later; nothing was changed.",
+                _("{name}'s call limit is reached; the next call is allowed in {minutes} minutes.").format(
+                    name=self.name, minutes=f"{delay / 60:.0f}"
+                ),
+                hint=_("Run the fetch again later; nothing was changed."),
             )
         if delay > 0:
             self.sleep(delay)
@@ -230,8 +233,10 @@ class Http:
             first = self.unreachable[host]
             raise NoNetworkError(
                 first.message,
-                hint=f"{host} could not be reached earlier in this run, so {what} ({shown}) was not tried. "
-                "Nothing was changed.",
+                hint=_(
+                    "{host} could not be reached earlier in this run, so {what} ({url}) was not tried. "
+                    "Nothing was changed."
+                ).format(host=host, what=what, url=shown),
             )
         problem = ""
         for attempt in range(1, self.attempts + 1):
@@ -241,9 +246,11 @@ class Http:
             try:
                 response = self.client.request(method, url, params=params, headers=headers, json=body)
             except httpx.TimeoutException:
-                problem = f"timed out fetching {what} from {shown}"
+                problem = _("timed out fetching {what} from {url}").format(what=what, url=shown)
             except httpx.HTTPError as exc:
-                problem = f"could not fetch {what} from {shown}: {type(exc).__name__}: {exc}"
+                problem = _("could not fetch {what} from {url}: {error}").format(
+                    what=what, url=shown, error=f"{type(exc).__name__}: {exc}"
+                )
                 kind = unreachable_kind(exc) if isinstance(exc, httpx.ConnectError) else None
                 if kind is not None and host not in self.reached:
                     raise self._unreachable(host, kind, problem) from None
@@ -261,38 +268,57 @@ class Http:
                     )
                 if status not in RETRY_STATUSES:
                     advice = (
-                        "The resource is gone or has moved: check the URL in lagesbild.toml. "
-                        "Do not retry a 404 automatically."
+                        _(
+                            "The resource is gone or has moved: check the URL in lagesbild.toml. "
+                            "Do not retry a 404 automatically."
+                        )
                         if status in (404, 410)
-                        else "Check the URL and the request; nothing was changed."
+                        else _("Check the URL and the request; nothing was changed.")
                     )
                     error = GoneError if status in (404, 410) else HttpStatusError
-                    raise error(f"{shown} answered HTTP {status} when fetching {what}.", status=status, hint=advice)
-                problem = f"{shown} answered HTTP {status} when fetching {what}"
+                    raise error(
+                        _("{url} answered HTTP {status} when fetching {what}.").format(
+                            url=shown, status=status, what=what
+                        ),
+                        status=status,
+                        hint=advice,
+                    )
+                problem = _("{url} answered HTTP {status} when fetching {what}").format(
+                    url=shown, status=status, what=what
+                )
                 asked = retry_after_seconds(response.headers.get("retry-after"), self.clock())
                 if asked is not None:
                     if asked > self.max_retry_after:
                         raise FetchError(
-                            f"{problem}; the server asks us to wait {asked:.0f} s.",
-                            hint="Run the fetch again later; nothing was changed.",
+                            _("{problem}; the server asks us to wait {seconds} s.").format(
+                                problem=problem, seconds=f"{asked:.0f}"
+                            ),
+                            hint=_("Run the fetch again later; nothing was changed."),
                         )
                     wait = max(asked, wait if status != 429 else 0.0)
             if attempt < self.attempts:
                 self.sleep(wait)
-        tries = f"{self.attempts} attempt{'s' if self.attempts > 1 else ''}"
         raise FetchError(
-            f"{problem[0].upper()}{problem[1:]} (gave up after {tries}).",
-            hint="The server is down or unreachable; try again later. Nothing was changed.",
+            ngettext(
+                "{problem} (gave up after {n} attempt).", "{problem} (gave up after {n} attempts).", self.attempts
+            ).format(problem=_capitalized(problem), n=self.attempts),
+            hint=_("The server is down or unreachable; try again later. Nothing was changed."),
         )
 
     def _unreachable(self, host: str, kind: str, problem: str) -> NoNetworkError:
         """The first request to ``host`` could not connect: no retry, and none later in the run."""
         if kind == "refused":
-            message = f"no connection: {host} refused the connection"
-            advice = "The server is down or the URL's port is wrong; check the URL in lagesbild.toml."
+            message = _("no connection: {host} refused the connection").format(host=host)
+            advice = _("The server is down or the URL's port is wrong; check the URL in lagesbild.toml.")
         else:
-            message = f"no network: {host} could not be reached"
-            advice = "Check this computer's internet connection (and proxy), then run the fetch again."
-        error = NoNetworkError(message, hint=f"{problem[0].upper()}{problem[1:]}. {advice} Nothing was changed.")
+            message = _("no network: {host} could not be reached").format(host=host)
+            advice = _("Check this computer's internet connection (and proxy), then run the fetch again.")
+        hint = _("{problem}. {advice} Nothing was changed.").format(problem=_capitalized(problem), advice=advice)
+        error = NoNetworkError(message, hint=hint)
         self.unreachable[host] = error
         return error
+
+
+def _capitalized(text: str) -> str:
+    """``text`` with its first letter in capitals: a message's fragment that begins a sentence."""
+    return text[:1].upper() + text[1:]

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lagesbild_cli.errors import ParseError
+from lagesbild_cli.i18n import _
 
 MAX_FILE_BYTES = 10 * 2**20  # the workbook as stored
 MAX_UNPACKED_BYTES = 20 * 2**20  # all its members unpacked
@@ -50,62 +51,90 @@ def read_sheets(data: bytes, filename: str, *, publisher: str, hint: str) -> lis
         return _read(data, filename, publisher, hint)
     except MemoryError:
         raise ParseError(
-            f"{filename} is too large to read in the memory this computer has left.",
+            _("{file} is too large to read in the memory this computer has left.").format(file=filename),
             hint=hint,
         ) from None
-
-
-def _refuse(filename: str, problem: str, hint: str) -> ParseError:
-    return ParseError(f"{filename} {problem}.", hint=hint)
 
 
 def _check_container(data: bytes, filename: str, publisher: str, hint: str) -> None:
     if data.startswith(CFB_MAGIC):
         if "EncryptionInfo".encode("utf-16-le") in data:
             raise ParseError(
-                f"{filename} is password protected (an encrypted workbook), so it cannot be read.",
-                hint=f"Download the workbook again from {publisher}: {publisher}'s workbooks have no password "
-                "(or open it in Excel, remove the password under File → Info → Protect Workbook and save it).",
+                _("{file} is password protected (an encrypted workbook), so it cannot be read.").format(file=filename),
+                hint=_(
+                    "Download the workbook again from {publisher}: {publisher}'s workbooks have no password "
+                    "(or open it in Excel, remove the password under File → Info → Protect Workbook and save it)."
+                ).format(publisher=publisher),
             )
         raise ParseError(
-            f"{filename} is an old Excel 97–2003 workbook (.xls) or another Office file, not an .xlsx workbook.",
-            hint=f"Download the .xlsx workbook again from {publisher} (or save this one as .xlsx in Excel).",
+            _("{file} is an old Excel 97–2003 workbook (.xls) or another Office file, not an .xlsx workbook.").format(
+                file=filename
+            ),
+            hint=_("Download the .xlsx workbook again from {publisher} (or save this one as .xlsx in Excel).").format(
+                publisher=publisher
+            ),
         )
     if len(data) > MAX_FILE_BYTES:
-        raise _refuse(filename, f"is {len(data) / 2**20:.1f} MB, more than the {MAX_FILE_BYTES >> 20} MB limit", hint)
+        raise ParseError(
+            _("{file} is {size} MB, more than the {limit} MB limit.").format(
+                file=filename, size=f"{len(data) / 2**20:.1f}", limit=MAX_FILE_BYTES >> 20
+            ),
+            hint=hint,
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             if len(members) > MAX_MEMBERS:
-                raise _refuse(filename, f"holds {len(members)} files, more than the limit of {MAX_MEMBERS}", hint)
+                raise ParseError(
+                    _("{file} holds {count} files, more than the limit of {limit}.").format(
+                        file=filename, count=len(members), limit=MAX_MEMBERS
+                    ),
+                    hint=hint,
+                )
             unpacked = sum(m.file_size for m in members)
             if unpacked > MAX_UNPACKED_BYTES:
-                raise _refuse(
-                    filename,
-                    f"unpacks to {_size(unpacked)}, more than the {MAX_UNPACKED_BYTES >> 20} MB limit "
-                    "(a workbook that unpacks to far more than it weighs is a zip bomb)",
-                    hint,
+                raise ParseError(
+                    _(
+                        "{file} unpacks to {size}, more than the {limit} MB limit "
+                        "(a workbook that unpacks to far more than it weighs is a zip bomb)."
+                    ).format(file=filename, size=_size(unpacked), limit=MAX_UNPACKED_BYTES >> 20),
+                    hint=hint,
                 )
             for member in members:
                 if member.file_size > RATIO_FROM and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-                    raise _refuse(
-                        filename,
-                        f"holds {member.filename}, packed {member.file_size // max(member.compress_size, 1)} "
-                        f"times (more than {MAX_RATIO}: a zip bomb)",
-                        hint,
+                    raise ParseError(
+                        _("{file} holds {member}, packed {ratio} times (more than {limit}: a zip bomb).").format(
+                            file=filename,
+                            member=member.filename,
+                            ratio=member.file_size // max(member.compress_size, 1),
+                            limit=MAX_RATIO,
+                        ),
+                        hint=hint,
                     )
             names = {m.filename.casefold() for m in members}
             types = archive.read("[Content_Types].xml") if "[content_types].xml" in names else b""
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
-        raise ParseError(
-            f"{filename} is not a readable xlsx workbook ({type(exc).__name__}: {exc}).",
-            hint=f"Download the workbook again from {publisher}; a browser may have saved an error page.",
-        ) from None
+        raise _unreadable(filename, exc, publisher) from None
     if any(n.rsplit("/", 1)[-1] == "vbaproject.bin" for n in names) or MACRO_CONTENT_TYPE in types.lower():
         raise ParseError(
-            f"{filename} holds macros (a macro-enabled workbook, .xlsm, named .xlsx); it was not stored.",
-            hint=f"{publisher}'s workbooks never hold macros: download the workbook again from {publisher}.",
+            _("{file} holds macros (a macro-enabled workbook, .xlsm, named .xlsx); it was not stored.").format(
+                file=filename
+            ),
+            hint=_("{publisher}'s workbooks never hold macros: download the workbook again from {publisher}.").format(
+                publisher=publisher
+            ),
         )
+
+
+def _unreadable(filename: str, exc: Exception, publisher: str) -> ParseError:
+    return ParseError(
+        _("{file} is not a readable xlsx workbook ({error}).").format(
+            file=filename, error=f"{type(exc).__name__}: {exc}"
+        ),
+        hint=_("Download the workbook again from {publisher}; a browser may have saved an error page.").format(
+            publisher=publisher
+        ),
+    )
 
 
 def _size(n: int) -> str:
@@ -121,28 +150,37 @@ def _read(data: bytes, filename: str, publisher: str, hint: str) -> list[tuple[s
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError) as exc:
-        raise ParseError(
-            f"{filename} is not a readable xlsx workbook ({type(exc).__name__}: {exc}).",
-            hint=f"Download the workbook again from {publisher}; a browser may have saved an error page.",
-        ) from None
+        raise _unreadable(filename, exc, publisher) from None
     sheets: list[tuple[str, Rows]] = []
     cells = 0
     title = ""
     try:
         if len(book.worksheets) > MAX_SHEETS:
-            raise _refuse(filename, f"has {len(book.worksheets)} sheets, more than the limit of {MAX_SHEETS}", hint)
+            raise ParseError(
+                _("{file} has {count} sheets, more than the limit of {limit}.").format(
+                    file=filename, count=len(book.worksheets), limit=MAX_SHEETS
+                ),
+                hint=hint,
+            )
         for sheet in book.worksheets:
             title = sheet.title
-            where = f"{filename}, sheet '{title}',"
             sheet.reset_dimensions()  # the declared <dimension> may be A1:XFD1048576: read what is there
             rows: Rows = []
             blank = 0  # empty rows not yet kept: kept only when a row with a value follows
             for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
                 if number > MAX_ROWS:
-                    raise ParseError(f"{where} has rows past row {MAX_ROWS}, the limit per sheet.", hint=hint)
+                    raise ParseError(
+                        _("{file}, sheet '{sheet}', has rows past row {limit}, the limit per sheet.").format(
+                            file=filename, sheet=title, limit=MAX_ROWS
+                        ),
+                        hint=hint,
+                    )
                 if clock() > deadline:
                     raise ParseError(
-                        f"{where} row {number}: reading the workbook took longer than {MAX_SECONDS:.0f} s, the limit.",
+                        _(
+                            "{file}, sheet '{sheet}', row {row}: reading the workbook took longer than {limit} s, "
+                            "the limit."
+                        ).format(file=filename, sheet=title, row=number, limit=f"{MAX_SECONDS:.0f}"),
                         hint=hint,
                     )
                 width = len(row)
@@ -153,14 +191,24 @@ def _read(data: bytes, filename: str, publisher: str, hint: str) -> list[tuple[s
                     continue
                 if width > MAX_COLUMNS:
                     raise ParseError(
-                        f"{where} cell {get_column_letter(width)}{number}: a value past column "
-                        f"{get_column_letter(MAX_COLUMNS)} ({MAX_COLUMNS} columns), the limit per sheet.",
+                        _(
+                            "{file}, sheet '{sheet}', cell {cell}: a value past column {column} ({limit} columns), "
+                            "the limit per sheet."
+                        ).format(
+                            file=filename,
+                            sheet=title,
+                            cell=f"{get_column_letter(width)}{number}",
+                            column=get_column_letter(MAX_COLUMNS),
+                            limit=MAX_COLUMNS,
+                        ),
                         hint=hint,
                     )
                 cells += width + blank
                 if cells > MAX_CELLS:
                     raise ParseError(
-                        f"{where} row {number}: the workbook holds more than {MAX_CELLS} cells, the limit.",
+                        _(
+                            "{file}, sheet '{sheet}', row {row}: the workbook holds more than {limit} cells, the limit."
+                        ).format(file=filename, sheet=title, row=number, limit=MAX_CELLS),
                         hint=hint,
                     )
                 rows.extend([()] * blank)
@@ -169,7 +217,9 @@ def _read(data: bytes, filename: str, publisher: str, hint: str) -> list[tuple[s
             sheets.append((title, rows))
     except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, TypeError, SyntaxError) as exc:
         raise ParseError(
-            f"{filename}, sheet '{title}': the sheet cannot be read ({type(exc).__name__}: {exc}).",
+            _("{file}, sheet '{sheet}': the sheet cannot be read ({error}).").format(
+                file=filename, sheet=title, error=f"{type(exc).__name__}: {exc}"
+            ),
             hint=hint,
         ) from None
     finally:

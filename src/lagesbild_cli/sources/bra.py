@@ -32,6 +32,7 @@ from typing import Any
 import polars as pl
 
 from lagesbild_cli.errors import ParseError
+from lagesbild_cli.i18n import N_, _, ngettext
 from lagesbild_cli.settings.kommuner import RIKET_KOD, RIKET_NAMN, Kommun, find_kommun, find_lan
 from lagesbild_cli.settings.slugs import slug
 from lagesbild_cli.sources import Schema, _xlsx
@@ -113,9 +114,13 @@ class _Sheet:
 
         ref = f"{get_column_letter(col)}{row}"
         return ParseError(
-            f"{self.filename}, sheet '{self.title}', cell {ref}: {problem}.",
-            hint="This does not look like Brå's workbook 'Indikatorer för kommuners lägesbild'. "
-            "Download it again from https://bra.se/statistik/indikatorer-for-kommuners-lagesbild.",
+            _("{file}, sheet '{sheet}', cell {cell}: {problem}.").format(
+                file=self.filename, sheet=self.title, cell=ref, problem=problem
+            ),
+            hint=_(
+                "This does not look like Brå's workbook 'Indikatorer för kommuners lägesbild'. "
+                "Download it again from https://bra.se/statistik/indikatorer-for-kommuners-lagesbild."
+            ),
         )
 
     def number(self, row: int, col: int, *, integer: bool = False) -> float | int | None:
@@ -126,14 +131,18 @@ class _Sheet:
             try:
                 value = float(value.replace(" ", "").replace(",", "."))
             except ValueError:
-                raise self.error(row, col, f"expected a number or '..', found {value!r}") from None
+                raise self.error(
+                    row, col, _("expected a number or '..', found {value}").format(value=repr(value))
+                ) from None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(row, col, f"expected a number or '..', found {value!r}")
+            raise self.error(row, col, _("expected a number or '..', found {value}").format(value=repr(value)))
         if not math.isfinite(value) or abs(value) > MAX_VALUE:
-            raise self.error(row, col, f"expected a count, rate or share, found {value!r}")
+            raise self.error(row, col, _("expected a count, rate or share, found {value}").format(value=repr(value)))
         if integer:
             if float(value) != int(value):
-                raise self.error(row, col, f"expected a whole number of crimes, found {value!r}")
+                raise self.error(
+                    row, col, _("expected a whole number of crimes, found {value}").format(value=repr(value))
+                )
             return int(value)
         return float(value)
 
@@ -142,7 +151,7 @@ class _Sheet:
         numeric = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         text = str(int(value)) if numeric else str(value)
         if not re.fullmatch(r"(19|20)\d\d", text):
-            raise self.error(row, col, f"expected a year, found {value!r}")
+            raise self.error(row, col, _("expected a year, found {value}").format(value=repr(value)))
         return int(text)
 
 
@@ -150,7 +159,11 @@ def _geography(sheet: _Sheet, row: int, col: int) -> tuple[str, str, str]:
     """(geo_kod, geo_namn, geo_niva) for a geography name in the workbook."""
     name = sheet.cell(row, col)
     if not isinstance(name, str) or not name:
-        raise sheet.error(row, col, f"expected a geography name (kommun, län or 'Hela landet'), found {name!r}")
+        raise sheet.error(
+            row,
+            col,
+            _("expected a geography name (kommun, län or 'Hela landet'), found {value}").format(value=repr(name)),
+        )
     if name.casefold() in (RIKET_NAMN.casefold(), "riket"):
         return RIKET_KOD, RIKET_NAMN, "riket"
     lan = find_lan(name) if "län" in name.casefold() else None
@@ -159,7 +172,9 @@ def _geography(sheet: _Sheet, row: int, col: int) -> tuple[str, str, str]:
     kommun = find_kommun(name)
     if kommun is not None:
         return kommun.kod, kommun.namn, "kommun"
-    raise sheet.error(row, col, f"{name!r} is neither a Swedish kommun, a län nor 'Hela landet'")
+    raise sheet.error(
+        row, col, _("{name} is neither a Swedish kommun, a län nor 'Hela landet'").format(name=repr(name))
+    )
 
 
 def _is_footnote(sheet: _Sheet, row: int, first_row: int) -> bool:
@@ -189,7 +204,9 @@ def _parse_anmalda(sheet: _Sheet, empty_years: set[int]) -> Iterator[dict[str, A
     title = sheet.cell(1, 1)
     match = _ANMALDA_TITLE.match(title) if isinstance(title, str) else None
     if match is None:
-        raise sheet.error(1, 1, f"expected a title '<indikator> (anmälda brott) …', found {title!r}")
+        raise sheet.error(
+            1, 1, _("expected a title '<indikator> (anmälda brott) …', found {value}").format(value=repr(title))
+        )
     serie = match["name"]
     header_row = _anmalda_header_row(sheet)
     columns: list[tuple[int, str, int]] = []  # (column, measure, year)
@@ -200,12 +217,14 @@ def _parse_anmalda(sheet: _Sheet, empty_years: set[int]) -> Iterator[dict[str, A
             raise sheet.error(
                 header_row,
                 col,
-                f"expected a header like 'Antal 2017' or 'Antal per 100 000 inv 2017', found {header!r}",
+                _("expected a header like 'Antal 2017' or 'Antal per 100 000 inv 2017', found {value}").format(
+                    value=repr(header)
+                ),
             )
         columns.append((col, "per_100k" if "100 000" in head[1] else "antal", int(head[2])))
         col += 1
     if not columns:
-        raise sheet.error(header_row, 2, "expected the header row 'Antal <år>' … but the row is empty")
+        raise sheet.error(header_row, 2, _("expected the header row 'Antal <år>' … but the row is empty"))
     found: list[dict[str, Any]] = []
     row = header_row + 1
     while sheet.cell(row, 1) is not None and not _is_footnote(sheet, row, header_row + 1):
@@ -229,7 +248,7 @@ def _parse_anmalda(sheet: _Sheet, empty_years: set[int]) -> Iterator[dict[str, A
             )
         row += 1
     if row == header_row + 1:
-        raise sheet.error(row, 1, "expected rows for the kommun, the län and 'Hela landet', found none")
+        raise sheet.error(row, 1, _("expected rows for the kommun, the län and 'Hela landet', found none"))
     yield from _without_empty_years(found, ("antal", "per_100k"), empty_years)
 
 
@@ -253,11 +272,15 @@ def _ntu_blocks(sheet: _Sheet, header_row: int, width: int) -> list[tuple[int, t
         for offset, name in enumerate(expected):
             found = sheet.cell(header_row, col + offset)
             if found != name:
-                raise sheet.error(header_row, col + offset, f"expected the header {name!r}, found {found!r}")
+                raise sheet.error(
+                    header_row,
+                    col + offset,
+                    _("expected the header {name}, found {value}").format(name=repr(name), value=repr(found)),
+                )
         blocks.append((col, _geography(sheet, header_row - 1, col)))
         col += width
     if not blocks:
-        raise sheet.error(header_row, 2, "expected a header 'Andel' or 'Antal' per geography, found none")
+        raise sheet.error(header_row, 2, _("expected a header 'Andel' or 'Antal' per geography, found none"))
     return blocks
 
 
@@ -265,7 +288,7 @@ def _header_row(sheet: _Sheet) -> int:
     for row in range(2, min(len(sheet.rows), 10) + 1):
         if sheet.cell(row, 1) == "År":
             return row
-    raise sheet.error(2, 1, "expected a header row starting with 'År' within the first ten rows")
+    raise sheet.error(2, 1, _("expected a header row starting with 'År' within the first ten rows"))
 
 
 def _year_rows(sheet: _Sheet, header_row: int) -> Iterator[tuple[int, int]]:
@@ -298,7 +321,11 @@ def _parse_ntu(sheet: _Sheet, empty_years: set[int]) -> Iterator[dict[str, Any]]
     title = sheet.cell(1, 1)
     match = _NTU_TITLE.match(title) if isinstance(title, str) else None
     if match is None:
-        raise sheet.error(1, 1, f"expected a title '<indikator>, enligt NTU ÅÅÅÅ–ÅÅÅÅ. <mått>', found {title!r}")
+        raise sheet.error(
+            1,
+            1,
+            _("expected a title '<indikator>, enligt NTU ÅÅÅÅ–ÅÅÅÅ. <mått>', found {value}").format(value=repr(title)),
+        )
     name, unit = match["name"].strip(), " ".join(match["unit"].split())
     header_row = _header_row(sheet)
     blocks = _ntu_blocks(sheet, header_row, 3)
@@ -341,7 +368,7 @@ def _kind(sheet: _Sheet) -> str | None:
     return None
 
 
-NOT_BRAS_WORKBOOK = (
+NOT_BRAS_WORKBOOK = N_(
     "This is not Brå's workbook 'Indikatorer för kommuners lägesbild' as Brå publishes it. "
     "Download the workbook again from https://bra.se/statistik/indikatorer-for-kommuners-lagesbild."
 )
@@ -350,7 +377,7 @@ NOT_BRAS_WORKBOOK = (
 def _read_sheets(data: bytes, filename: str) -> list[_Sheet]:
     return [
         _Sheet(filename, title, rows)
-        for title, rows in _xlsx.read_sheets(data, filename, publisher="Brå", hint=NOT_BRAS_WORKBOOK)
+        for title, rows in _xlsx.read_sheets(data, filename, publisher="Brå", hint=_(NOT_BRAS_WORKBOOK))
     ]
 
 
@@ -376,24 +403,36 @@ def parse(data: bytes, filename: str) -> BraWorkbook:
         elif kind == "ntu":
             ntu.extend(_parse_ntu(sheet, years))
         elif all(sheet.empty(row) for row in range(1, len(sheet.rows) + 1)):
-            skipped.append(f"sheet '{sheet.title}': empty")
+            skipped.append(_("sheet '{sheet}': empty").format(sheet=sheet.title))
         else:
-            skipped.append(f"sheet '{sheet.title}': not an indicator table (information or definitions)")
+            skipped.append(
+                _("sheet '{sheet}': not an indicator table (information or definitions)").format(sheet=sheet.title)
+            )
         for year in years:
             empty.setdefault(year, []).append(sheet.title)
     for year, titles in sorted(empty.items()):
-        shown = ", ".join(f"'{t}'" for t in titles[:3]) + (f" and {len(titles) - 3} more" if len(titles) > 3 else "")
-        skipped.append(f"{year}: no values yet ('..') in {len(titles)} sheet(s) ({shown}); left out there")
+        shown = ", ".join(f"'{t}'" for t in titles[:3])
+        if len(titles) > 3:
+            shown += _(" and {count} more").format(count=len(titles) - 3)
+        skipped.append(
+            ngettext(
+                "{year}: no values yet ('..') in {n} sheet ({shown}); left out there",
+                "{year}: no values yet ('..') in {n} sheets ({shown}); left out there",
+                len(titles),
+            ).format(year=year, n=len(titles), shown=shown)
+        )
     if not anmalda:
         raise ParseError(
-            f"{filename} has no reported-crime sheet (a sheet name with '(anmälda)').",
-            hint="Is this Brå's workbook 'Indikatorer för kommuners lägesbild'?",
+            _("{file} has no reported-crime sheet (a sheet name with '(anmälda)').").format(file=filename),
+            hint=_("Is this Brå's workbook 'Indikatorer för kommuners lägesbild'?"),
         )
     kommun_codes = sorted({r["geo_kod"] for r in anmalda if r["geo_niva"] == "kommun"})
     if len(kommun_codes) != 1:
         raise ParseError(
-            f"{filename} should cover exactly one kommun but covers {kommun_codes or 'none'}.",
-            hint="Use Brå's per-kommun workbook as downloaded.",
+            _("{file} should cover exactly one kommun but covers {codes}.").format(
+                file=filename, codes=kommun_codes or _("none")
+            ),
+            hint=_("Use Brå's per-kommun workbook as downloaded."),
         )
     kommun = find_kommun(kommun_codes[0])
     assert kommun is not None

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lagesbild_cli.errors import BrowserMissingError, FetchError
+from lagesbild_cli.i18n import N_, _
 
 if TYPE_CHECKING:
     from lagesbild_cli.settings.kommuner import Kommun
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
 
 ENV = "LAGESBILD_BROWSER"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-INSTALL_SELENIUM = "install Selenium: pip install 'lagesbild[browser]' (in this project: uv sync --extra browser)"
-INSTALL_BROWSER = (
+INSTALL_SELENIUM = N_("install Selenium: pip install 'lagesbild[browser]' (in this project: uv sync --extra browser)")
+INSTALL_BROWSER = N_(
     "install Chromium with its driver (Debian/Ubuntu: apt-get install chromium chromium-driver), "
     "or set [sources.bra] browser to the path of an installed Chrome or Chromium"
 )
@@ -74,37 +75,43 @@ def locate(setting: str) -> Located:
     if setting == "never":
         if where == ENV:
             raise BrowserMissingError(
-                f"no browser may be used ({ENV}=never)",
-                hint=f"Unset {ENV} (or set it to auto) to let lagesbild use Chrome or Chromium.",
+                _("no browser may be used ({setting})").format(setting=f"{ENV}=never"),
+                hint=_("Unset {variable} (or set it to auto) to let lagesbild use Chrome or Chromium.").format(
+                    variable=ENV
+                ),
             )
         raise BrowserMissingError(
-            'no browser may be used ([sources.bra] browser = "never")',
-            hint='Set browser = "auto" under [sources.bra] to let lagesbild use Chrome or Chromium.',
+            _("no browser may be used ({setting})").format(setting='[sources.bra] browser = "never"'),
+            hint=_('Set browser = "auto" under [sources.bra] to let lagesbild use Chrome or Chromium.'),
         )
     missing, install = [], []
     if importlib.util.find_spec("selenium") is None:
-        missing.append("Selenium is not installed")
-        install.append(INSTALL_SELENIUM)
+        missing.append(_("Selenium is not installed"))
+        install.append(_(INSTALL_SELENIUM))
     names = BROWSERS if setting == "auto" else (setting,)
     binary = next((found for name in names if (found := shutil.which(name))), None)
     if binary is None:
         missing.append(
-            "Chrome or Chromium (" + ", ".join(BROWSERS) + ") is not on PATH"
+            _("Chrome or Chromium ({names}) is not on PATH").format(names=", ".join(BROWSERS))
             if setting == "auto"
-            else f"{setting} ({where}) is not an installed program"
+            else _("{program} ({setting}) is not an installed program").format(program=setting, setting=where)
         )
-        install.append(INSTALL_BROWSER)
+        install.append(_(INSTALL_BROWSER))
     if missing or binary is None:
         hint = "; ".join(install)
-        raise BrowserMissingError(f"no browser: {'; '.join(missing)}", hint=hint[0].upper() + hint[1:] + ".")
+        raise BrowserMissingError(
+            _("no browser: {missing}").format(missing="; ".join(missing)), hint=hint[0].upper() + hint[1:] + "."
+        )
     driver = shutil.which("chromedriver")
     if driver is None and (folder := os.environ.get("CHROMEWEBDRIVER")):
         driver = shutil.which("chromedriver", path=folder)
     if driver is None:
         raise BrowserMissingError(
-            f"no browser driver: chromedriver (for {binary}) is not on PATH",
-            hint="Install the driver that matches the browser: apt-get install chromium-driver for Chromium; "
-            "Google Chrome's chromedriver is at https://googlechromelabs.github.io/chrome-for-testing/.",
+            _("no browser driver: chromedriver (for {browser}) is not on PATH").format(browser=binary),
+            hint=_(
+                "Install the driver that matches the browser: apt-get install chromium-driver for Chromium; "
+                "Google Chrome's chromedriver is at https://googlechromelabs.github.io/chrome-for-testing/."
+            ),
         )
     return Located(str(Path(binary)), driver)
 
@@ -142,19 +149,22 @@ class Chromium:
                 try:
                     urls[kommun.kod] = str(WebDriverWait(self.driver, self.timeout, poll_frequency=0.1).until(hit))
                 except TimeoutException:
-                    reasons[kommun.kod] = (
-                        f"no link ending in {kommun.namn}.xlsx appeared within {self.timeout:g} s "
-                        f"of searching {page_url} in a browser"
-                    )
+                    reasons[kommun.kod] = _(
+                        "no link ending in {file} appeared within {seconds} s of searching {url} in a browser"
+                    ).format(file=f"{kommun.namn}.xlsx", seconds=f"{self.timeout:g}", url=page_url)
         except TimeoutException:
             raise FetchError(
-                f"timed out loading {page_url} in the browser (after {self.timeout:g} s)",
-                hint="Brå's page is slow or down; run the fetch again later. Nothing was changed.",
+                _("timed out loading {url} in the browser (after {seconds} s)").format(
+                    url=page_url, seconds=f"{self.timeout:g}"
+                ),
+                hint=_("Brå's page is slow or down; run the fetch again later. Nothing was changed."),
             ) from None
         except WebDriverException as exc:
             raise FetchError(
-                f"the browser failed on {page_url}: {(exc.msg or type(exc).__name__).splitlines()[0]}",
-                hint="Run the fetch again later, or download the workbooks by hand. Nothing was changed.",
+                _("the browser failed on {url}: {error}").format(
+                    url=page_url, error=(exc.msg or type(exc).__name__).splitlines()[0]
+                ),
+                hint=_("Run the fetch again later, or download the workbooks by hand. Nothing was changed."),
             ) from None
         return urls, reasons
 
@@ -170,8 +180,8 @@ class Chromium:
             if attempt == 0:
                 self.driver.get(page_url)
         raise FetchError(
-            f"{page_url} has no search field {selector} in the browser",
-            hint="Brå's page has changed; download the workbooks by hand.",
+            _("{url} has no search field {selector} in the browser").format(url=page_url, selector=selector),
+            hint=_("Brå's page has changed; download the workbooks by hand."),
         )
 
 
@@ -191,10 +201,15 @@ def chromium(located: Located, user_agent: str, timeout: float) -> Iterator[Chro
             driver = webdriver.Chrome(service=Service(located.driver), options=options)
         except WebDriverException as exc:
             raise BrowserMissingError(
-                f"{located.binary} could not be started with {located.driver}: "
-                f"{(exc.msg or type(exc).__name__).splitlines()[0]}",
-                hint="chromedriver must match the browser's version (apt-get install chromium chromium-driver "
-                "installs a matching pair); or set [sources.bra] browser to another Chrome or Chromium.",
+                _("{browser} could not be started with {driver}: {error}").format(
+                    browser=located.binary,
+                    driver=located.driver,
+                    error=(exc.msg or type(exc).__name__).splitlines()[0],
+                ),
+                hint=_(
+                    "chromedriver must match the browser's version (apt-get install chromium chromium-driver "
+                    "installs a matching pair); or set [sources.bra] browser to another Chrome or Chromium."
+                ),
             ) from None
         try:
             driver.set_page_load_timeout(timeout)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lagesbild_cli.errors import BrowserMissingError, GoneError, LagesbildError, NoNetworkError, ParseError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.collation import swedish_key
 from lagesbild_cli.settings.config import BraSettings
 from lagesbild_cli.settings.kommuner import Kommun
@@ -102,20 +103,22 @@ def _download(kommun: Kommun, url: str, http: Http, manifest: Manifest, result: 
     validators = (
         Validators(previous.etag, previous.last_modified) if previous is not None and previous.origin == url else None
     )
-    got = http.get(url, what=f"Brå's workbook for {kommun.namn}", validators=validators)
+    got = http.get(url, what=_("Brå's workbook for {kommun}").format(kommun=kommun.namn), validators=validators)
     if got.not_modified:
         manifest.mark_unchanged(raw_name(kommun))
         result.unchanged += 1
         return []
-    workbook = parse(got.content, f"{kommun.namn}.xlsx from {url}")
+    workbook = parse(got.content, _("{file} from {url}").format(file=f"{kommun.namn}.xlsx", url=url))
     if workbook.kommun != kommun:
         raise ParseError(
-            f"{url} holds the workbook of {workbook.kommun.namn}, not of {kommun.namn}.",
-            hint=f"Correct the URL for {kommun.kod} under [sources.bra.urls].",
+            _("{url} holds the workbook of {other}, not of {kommun}.").format(
+                url=url, other=workbook.kommun.namn, kommun=kommun.namn
+            ),
+            hint=_("Correct the URL for {kod} under [sources.bra.urls].").format(kod=kommun.kod),
         )
     manifest.store_download(raw_name(kommun), got, SOURCE)
     result.fetched += 1
-    return [f"{kommun.namn}: skipped {note}" for note in workbook.skipped]
+    return [_("{kommun}: skipped {note}").format(kommun=kommun.namn, note=note) for note in workbook.skipped]
 
 
 def _not_found(
@@ -133,8 +136,9 @@ def _not_found(
     if kommun.kod in gone:
         missing.append(kommun)
         result.failures.append(
-            f"{_where(kommun)}: {gone[kommun.kod]} and no new address was found "
-            f"({_no_url_reason(kommun, settings, found)}); the workbook on disk is kept"
+            _("{kommun}: {error} and no new address was found ({reason}); the workbook on disk is kept").format(
+                kommun=_where(kommun), error=gone[kommun.kod], reason=_no_url_reason(kommun, settings, found)
+            )
         )
     elif on_disk:
         result.kept += 1
@@ -143,7 +147,11 @@ def _not_found(
         result.fail(found.error, _where(kommun))
     else:
         missing.append(kommun)
-        result.failures.append(f"{_where(kommun)}: no workbook URL; {_no_url_reason(kommun, settings, found)}")
+        result.failures.append(
+            _("{kommun}: no workbook URL; {reason}").format(
+                kommun=_where(kommun), reason=_no_url_reason(kommun, settings, found)
+            )
+        )
 
 
 def _search_details(found: bra_search.Found) -> list[str]:
@@ -154,22 +162,24 @@ def _search_details(found: bra_search.Found) -> list[str]:
     if isinstance(error, BrowserMissingError):
         return [
             *found.notes,
-            f"Brå's page shows its search hits only by script, in a browser, and {error.message}. "
-            f"{(error.hint or '').rstrip('.')}; or download the workbooks by hand",
+            _(
+                "Brå's page shows its search hits only by script, in a browser, and {error}. "
+                "{hint}; or download the workbooks by hand"
+            ).format(error=error.message, hint=(error.hint or "").rstrip(".")),
         ]
-    return [*found.notes, f"Brå's indicator page could not be read: {error.message}"]
+    return [*found.notes, _("Brå's indicator page could not be read: {error}").format(error=error.message)]
 
 
 def _no_url_reason(kommun: Kommun, settings: BraSettings, found: bra_search.Found) -> str:
     if not settings.discover:
-        return "discovery is off (sources.bra.discover = false)"
+        return _("discovery is off (sources.bra.discover = false)")
     if kommun.kod in found.reasons:
         return found.reasons[kommun.kod]
     if isinstance(found.error, BrowserMissingError):
-        return f"Brå's page needs a browser to search ({found.error.message})"
+        return _("Brå's page needs a browser to search ({error})").format(error=found.error.message)
     if found.error is not None:
-        return "Brå's page could not be read"
-    return f"no link ending in {kommun.namn}.xlsx was found on {settings.page_url}"
+        return _("Brå's page could not be read")
+    return _("no link ending in {file} was found on {url}").format(file=f"{kommun.namn}.xlsx", url=settings.page_url)
 
 
 def _by_hand(missing: Sequence[Kommun], wanted: int, settings: BraSettings) -> str:
@@ -179,19 +189,23 @@ def _by_hand(missing: Sequence[Kommun], wanted: int, settings: BraSettings) -> s
     count = (
         ""
         if wanted == 1
-        else f" ({len(missing)} of {wanted} kommuner)"
+        else " " + _("({count} of {wanted} kommuner)").format(count=len(missing), wanted=wanted)
         if len(missing) < wanted
-        else f" (all {wanted} kommuner of the län)"
+        else " " + _("(all {wanted} kommuner of the län)").format(wanted=wanted)
     )
-    width = max(len("search word"), *(len(k.namn) for k in ordered)) + 2
+    search_word, save_as = _("search word"), _("save as")
+    width = max(len(search_word), *(len(k.namn) for k in ordered)) + 2
     rows = "\n".join(f"    {k.namn:<{width}}{k.namn}.xlsx" for k in ordered)
-    urls = "" if settings.discover else "\n  Or add their URLs under [sources.bra.urls] in lagesbild.toml."
+    urls = "" if settings.discover else "\n  " + _("Or add their URLs under [sources.bra.urls] in lagesbild.toml.")
     return (
-        f"Brå: download the workbook of each kommun below{count} from {settings.page_url}: type the search word "
-        "into the search box on that page and save the workbook it finds into one folder, under the name shown "
-        "(a .zip of them, as the browser downloads it, will do too).\n"
-        f"    {'search word':<{width}}save as\n{rows}\n"
-        f"  Then run: lagesbild import bra FOLDER (or the .zip){urls}"
+        _(
+            "Brå: download the workbook of each kommun below{count} from {url}: type the search word "
+            "into the search box on that page and save the workbook it finds into one folder, under the name shown "
+            "(a .zip of them, as the browser downloads it, will do too)."
+        ).format(count=count, url=settings.page_url)
+        + f"\n    {search_word:<{width}}{save_as}\n{rows}\n  "
+        + _("Then run: lagesbild import bra FOLDER (or the .zip)")
+        + urls
     )
 
 
@@ -215,12 +229,13 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
             files.append(path)
         else:
             raise ParseError(
-                f"{path} does not exist.", hint="Give the path of a downloaded workbook or a folder of them."
+                _("{path} does not exist.").format(path=path),
+                hint=_("Give the path of a downloaded workbook or a folder of them."),
             )
     if not files:
         raise ParseError(
-            f"No .xlsx files in {', '.join(map(str, paths))}.",
-            hint="Give the workbooks downloaded from Brå's indicator page.",
+            _("No .xlsx files in {paths}.").format(paths=", ".join(map(str, paths))),
+            hint=_("Give the workbooks downloaded from Brå's indicator page."),
         )
     return files
 
@@ -229,14 +244,17 @@ def _zip_members(path: Path) -> list[tuple[str, bytes]]:
     """The workbooks inside a .zip as the browser downloaded it, by their file names (never a folder inside
     the zip: nothing is unpacked to disk), each read within the workbook's size limit; other members are
     ignored. A zip that is too large, holds too many files or no workbook is refused by its name."""
-    data = read_given(path, limit=ZIP_MAX_BYTES, what="a .zip of Brå workbooks", hint=NOT_BRAS_WORKBOOK)
-    hint = "Download the workbooks from Brå's page again (or unpack the .zip and import the folder)."
+    data = read_given(path, limit=ZIP_MAX_BYTES, what=_("a .zip of Brå workbooks"), hint=_(NOT_BRAS_WORKBOOK))
+    hint = _("Download the workbooks from Brå's page again (or unpack the .zip and import the folder).")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             if len(members) > ZIP_MAX_MEMBERS:
                 raise ParseError(
-                    f"{path.name} holds {len(members)} files, more than the limit of {ZIP_MAX_MEMBERS}.", hint=hint
+                    _("{file} holds {count} files, more than the limit of {limit}.").format(
+                        file=path.name, count=len(members), limit=ZIP_MAX_MEMBERS
+                    ),
+                    hint=hint,
                 )
             found = []
             for member in members:
@@ -245,19 +263,33 @@ def _zip_members(path: Path) -> list[tuple[str, bytes]]:
                     continue
                 if member.file_size > _xlsx.MAX_FILE_BYTES:
                     raise ParseError(
-                        f"{path.name}, {name}: {member.file_size / 2**20:.1f} MB, more than the "
-                        f"{_xlsx.MAX_FILE_BYTES >> 20} MB limit for a Brå workbook.",
+                        _("{file}, {member}: {size} MB, more than the {limit} MB limit for a Brå workbook.").format(
+                            file=path.name,
+                            member=name,
+                            size=f"{member.file_size / 2**20:.1f}",
+                            limit=_xlsx.MAX_FILE_BYTES >> 20,
+                        ),
                         hint=hint,
                     )
                 with archive.open(member) as handle:
                     content = handle.read(_xlsx.MAX_FILE_BYTES + 1)  # bounded even if the member lies
                 if len(content) > _xlsx.MAX_FILE_BYTES:
-                    raise ParseError(f"{path.name}, {name}: larger than it says; not a zip from Brå.", hint=hint)
+                    raise ParseError(
+                        _("{file}, {member}: larger than it says; not a zip from Brå.").format(
+                            file=path.name, member=name
+                        ),
+                        hint=hint,
+                    )
                 found.append((name, content))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, RuntimeError) as exc:
-        raise ParseError(f"{path.name} is not a readable .zip file ({type(exc).__name__}: {exc}).", hint=hint) from None
+        raise ParseError(
+            _("{file} is not a readable .zip file ({error}).").format(
+                file=path.name, error=f"{type(exc).__name__}: {exc}"
+            ),
+            hint=hint,
+        ) from None
     if not found:
-        raise ParseError(f"{path.name} holds no .xlsx workbook.", hint=hint)
+        raise ParseError(_("{file} holds no .xlsx workbook.").format(file=path.name), hint=hint)
     return found
 
 
@@ -269,7 +301,10 @@ def _given(paths: Sequence[Path]) -> list[tuple[str, bytes]]:
             given.extend(_zip_members(path))
         else:
             given.append(
-                (path.name, read_given(path, limit=_xlsx.MAX_FILE_BYTES, what="a Brå workbook", hint=NOT_BRAS_WORKBOOK))
+                (
+                    path.name,
+                    read_given(path, limit=_xlsx.MAX_FILE_BYTES, what=_("a Brå workbook"), hint=_(NOT_BRAS_WORKBOOK)),
+                )
             )
     return given
 
@@ -281,11 +316,13 @@ def import_files(paths: Sequence[Path], manifest: Manifest) -> list[tuple[Kommun
     Returns per workbook its kommun, its manifest entry and what the parser left out (``skipped``)."""
     parsed = [(name, data, parse(data, name)) for name, data in _given(paths)]  # names only: no local folder
     seen: dict[str, str] = {}
-    for name, _, workbook in parsed:
+    for name, _data, workbook in parsed:
         if workbook.kommun.kod in seen:
             raise ParseError(
-                f"{seen[workbook.kommun.kod]} and {name} are both workbooks for {workbook.kommun.namn}.",
-                hint="Import one workbook per kommun.",
+                _("{first} and {second} are both workbooks for {kommun}.").format(
+                    first=seen[workbook.kommun.kod], second=name, kommun=workbook.kommun.namn
+                ),
+                hint=_("Import one workbook per kommun."),
             )
         seen[workbook.kommun.kod] = name
     return [

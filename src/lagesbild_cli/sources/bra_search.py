@@ -25,6 +25,7 @@ from typing import Protocol
 from urllib.parse import urljoin
 
 from lagesbild_cli.errors import FetchError, LagesbildError, NoNetworkError
+from lagesbild_cli.i18n import _, ngettext
 from lagesbild_cli.settings.config import BraSettings
 from lagesbild_cli.settings.kommuner import Kommun
 from lagesbild_cli.sources._http import Http, Limiter, RateLimit
@@ -151,7 +152,7 @@ def find_urls(kommuner: Sequence[Kommun], settings: BraSettings, http: Http, bro
     then (when the form's answers show no hits) the browser that ``browser`` opens, if any."""
     found = Found()
     try:
-        page = http.get(settings.page_url, what="Brå's indicator page")
+        page = http.get(settings.page_url, what=_("Brå's indicator page"))
     except FetchError as exc:
         found.error = exc
         return found
@@ -166,9 +167,9 @@ def find_urls(kommuner: Sequence[Kommun], settings: BraSettings, http: Http, bro
         return found
     if form is None:
         for kommun in rest:
-            found.reasons[kommun.kod] = (
-                f"no link ending in {kommun.namn}.xlsx was found on {settings.page_url}, and it has no search form"
-            )
+            found.reasons[kommun.kod] = _(
+                "no link ending in {file} was found on {url}, and it has no search form"
+            ).format(file=f"{kommun.namn}.xlsx", url=settings.page_url)
         return found
     limiter = http.limiter("Brå's search", RateLimit(min_interval=settings.search_interval_seconds))
     if form.method == "get" and not _server_search(rest, form, http, limiter, found):
@@ -183,32 +184,44 @@ def _server_search(rest: Sequence[Kommun], form: SearchForm, http: Http, limiter
     """Submit the form for each kommun as the page would; look for the link in the answer. False when the
     search as a whole failed (no network). Kommuner left without URL or reason are for the browser."""
     hits = misses = 0
+    missed: list[str] = []  # the kommuner whose answer showed no hit
     for kommun in rest:
         if hits == 0 and misses >= SERVER_MISSES:
             break  # the answers show no hits: they come by script
         try:
             answer = http.get(
-                form.action, params=form.params(kommun.namn), what=f"Brå's search for {kommun.namn}", limiter=limiter
+                form.action,
+                params=form.params(kommun.namn),
+                what=_("Brå's search for {kommun}").format(kommun=kommun.namn),
+                limiter=limiter,
             )
         except NoNetworkError as exc:
             found.error = exc
             return False
         except FetchError as exc:
-            found.reasons[kommun.kod] = f"Brå's search failed: {exc.message}"
+            found.reasons[kommun.kod] = _("Brå's search failed: {error}").format(error=exc.message)
             continue
         link = find_link(answer.content.decode("utf-8", "replace"), answer.url, kommun)
         if link is None:
             misses += 1
-            found.reasons[kommun.kod] = f"Brå's search ({form.action}?{form.field}=…) found no {kommun.namn}.xlsx"
+            missed.append(kommun.kod)
+            found.reasons[kommun.kod] = _("Brå's search ({query}) found no {file}").format(
+                query=f"{form.action}?{form.field}=…", file=f"{kommun.namn}.xlsx"
+            )
         else:
             hits += 1
             found.urls[kommun.kod] = link
     if hits:
-        found.notes.append(f"found {hits} workbook link(s) with Brå's search form")
+        found.notes.append(
+            ngettext(
+                "found {n} workbook link with Brå's search form",
+                "found {n} workbook links with Brå's search form",
+                hits,
+            ).format(n=hits)
+        )
         return True
-    for kommun in rest:  # no hit at all: the browser gets them all, and gives its own reasons
-        if found.reasons.get(kommun.kod, "").startswith("Brå's search ("):
-            del found.reasons[kommun.kod]
+    for kod in missed:  # no hit at all: the browser gets them all, and gives its own reasons
+        del found.reasons[kod]
     return True
 
 
@@ -238,4 +251,10 @@ def _browser_search(
     found.urls.update(urls)
     found.reasons.update(reasons)
     if urls:
-        found.notes.append(f"found {len(urls)} workbook link(s) with a browser on Brå's page")
+        found.notes.append(
+            ngettext(
+                "found {n} workbook link with a browser on Brå's page",
+                "found {n} workbook links with a browser on Brå's page",
+                len(urls),
+            ).format(n=len(urls))
+        )

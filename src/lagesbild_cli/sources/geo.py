@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from lagesbild_cli.errors import LagesbildError, ParseError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.kommuner import find_kommun
 from lagesbild_cli.sources import SourceResult
 from lagesbild_cli.sources._http import Http, Validators
@@ -35,11 +36,14 @@ def parse(data: bytes, origin: str) -> pl.DataFrame:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(f"{origin} is not valid JSON ({exc}).", hint="Fetch the GeoJSON file again.") from None
+        raise ParseError(
+            _("{origin} is not valid JSON ({error}).").format(origin=origin, error=exc),
+            hint=_("Fetch the GeoJSON file again."),
+        ) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         raise ParseError(
-            f"{origin} is not a GeoJSON FeatureCollection.",
-            hint="Point sources.geo.kommuner_url at a GeoJSON file of Sweden's kommuner.",
+            _("{origin} is not a GeoJSON FeatureCollection.").format(origin=origin),
+            hint=_("Point sources.geo.kommuner_url at a GeoJSON file of Sweden's kommuner."),
         )
     rows = []
     for i, feature in enumerate(doc["features"]):
@@ -49,9 +53,11 @@ def parse(data: bytes, origin: str) -> pl.DataFrame:
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         if kommun is None or not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
             raise ParseError(
-                f"{origin}, feature {i + 1}: expected a kommun code in properties "
-                f"({', '.join(CODE_KEYS)}) and a Polygon or MultiPolygon geometry.",
-                hint="Use a GeoJSON file of Sweden's 290 kommuner.",
+                _(
+                    "{origin}, feature {number}: expected a kommun code in properties ({keys}) "
+                    "and a Polygon or MultiPolygon geometry."
+                ).format(origin=origin, number=i + 1, keys=", ".join(CODE_KEYS)),
+                hint=_("Use a GeoJSON file of Sweden's 290 kommuner."),
             )
         rows.append(
             {
@@ -71,18 +77,18 @@ def fetch(url: str, http: Http, manifest: Manifest) -> SourceResult:
         Validators(previous.etag, previous.last_modified) if previous is not None and previous.origin == url else None
     )
     try:
-        got = http.get(url, what="kommun boundaries (GeoJSON)", validators=validators)
+        got = http.get(url, what=_("kommun boundaries (GeoJSON)"), validators=validators)
         if got.not_modified:
             manifest.mark_unchanged(KOMMUNER)
             result.unchanged += 1
             return result
-        frame = parse(got.content, f"the answer from {got.url}")
+        frame = parse(got.content, _("the answer from {url}").format(url=got.url))
     except LagesbildError as exc:
         result.fail(exc)
         return result
     manifest.store_download(KOMMUNER, got, SOURCE)
     result.fetched += 1
-    result.detail = f"{frame.height} kommuner"
+    result.detail = _("{count} kommuner").format(count=frame.height)
     return result
 
 

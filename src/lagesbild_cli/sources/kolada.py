@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from lagesbild_cli.errors import LagesbildError, ParseError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.kommuner import RIKET_KOD, Kommun, all_kommuner, find_kommun, lan_by_code
 from lagesbild_cli.sources import SourceResult
 from lagesbild_cli.sources._http import Http, RateLimit, Validators
@@ -71,11 +72,14 @@ def _page(data: bytes, origin: str) -> dict[str, Any]:
         doc = json.loads(data.decode("utf-8"))  # Kolada sends UTF-8 without a charset header
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ParseError(
-            f"{origin} is not valid JSON ({exc}).",
-            hint="Kolada may have sent an error page or a cut-off answer; fetch again.",
+            _("{origin} is not valid JSON ({error}).").format(origin=origin, error=exc),
+            hint=_("Kolada may have sent an error page or a cut-off answer; fetch again."),
         ) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("values"), list):
-        raise ParseError(f"{origin} has no 'values' list.", hint="Is this an answer from Kolada's v3 API?")
+        raise ParseError(
+            _("{origin} has no 'values' list.").format(origin=origin),
+            hint=_("Is this an answer from Kolada's v3 API?"),
+        )
     return doc
 
 
@@ -113,8 +117,10 @@ def parse_values(data: bytes, origin: str) -> pl.DataFrame:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ParseError(
-                f"{origin}, value {i + 1}: unexpected shape ({type(exc).__name__}: {exc}).",
-                hint="Each value needs kpi, municipality, period and values[gender, value].",
+                _("{origin}, value {number}: unexpected shape ({error}).").format(
+                    origin=origin, number=i + 1, error=f"{type(exc).__name__}: {exc}"
+                ),
+                hint=_("Each value needs kpi, municipality, period and values[gender, value]."),
             ) from None
     return pl.DataFrame(rows, schema=VALUE_SCHEMA)
 
@@ -175,7 +181,7 @@ def _fetch_pages(
             result.unchanged += 1
             content = (manifest.raw_dir / relative).read_bytes()
         else:
-            check(got.content, f"the answer from {got.url}")
+            check(got.content, _("the answer from {url}").format(url=got.url))
             manifest.store_download(relative, got, SOURCE)
             result.fetched += 1
             content = got.content
@@ -193,16 +199,18 @@ def fetch(
     year_text = ",".join(str(y) for y in years)
     jobs: list[tuple[str, str, str, Callable[[bytes, str], object], dict[str, Any]]] = []
     for n, kpi_chunk in enumerate(chunks(list(kpis))):
-        jobs.append((f"{base}/kpi/{','.join(kpi_chunk)}", f"kolada/kpi_{n}", "Kolada's KPI metadata", parse_kpis, {}))
+        jobs.append(
+            (f"{base}/kpi/{','.join(kpi_chunk)}", f"kolada/kpi_{n}", _("Kolada's KPI metadata"), parse_kpis, {})
+        )
     for kpi_n, kpi_chunk in enumerate(chunks(list(kpis))):
         for n, id_chunk in enumerate(chunks(ids)):
             url = f"{base}/data/kpi/{','.join(kpi_chunk)}/municipality/{','.join(id_chunk)}/year/{year_text}"
-            jobs.append((url, f"kolada/data_{kpi_n}_{n}", "Kolada's KPI values", parse_values, {}))
+            jobs.append((url, f"kolada/data_{kpi_n}_{n}", _("Kolada's KPI values"), parse_values, {}))
     jobs.append(
         (
             f"{base}/municipality_groups",
             f"kolada/grupper_{kommun.kod}",
-            f"Kolada's comparison groups for {kommun.namn}",
+            _("Kolada's comparison groups for {kommun}").format(kommun=kommun.namn),
             lambda d, o: parse_groups(d, o, kommun),
             {"params": {"title": kommun.namn}},
         )

@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from lagesbild_cli.errors import LagesbildError, ParseError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.kommuner import Kommun, all_kommuner, kommuner_in_lan
 from lagesbild_cli.sources import Schema, SourceResult
 from lagesbild_cli.sources._http import Http, RateLimit, Validators
@@ -77,8 +78,8 @@ def _json(data: bytes, origin: str) -> Any:
         return json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ParseError(
-            f"{origin} is not valid JSON ({exc}).",
-            hint="MCF's statistics database may have sent an error page or a cut-off answer; fetch again.",
+            _("{origin} is not valid JSON ({error}).").format(origin=origin, error=exc),
+            hint=_("MCF's statistics database may have sent an error page or a cut-off answer; fetch again."),
         ) from None
 
 
@@ -98,14 +99,20 @@ def parse_metadata(data: bytes, origin: str) -> dict[str, Variable]:
         }
     except (KeyError, TypeError) as exc:
         raise ParseError(
-            f"{origin} is not a PxWeb v1 table description ({type(exc).__name__}: {exc}).",
-            hint="Check [sources.mcf] url and table in lagesbild.toml: a GET on the table should list its variables.",
+            _("{origin} is not a PxWeb v1 table description ({error}).").format(
+                origin=origin, error=f"{type(exc).__name__}: {exc}"
+            ),
+            hint=_(
+                "Check [sources.mcf] url and table in lagesbild.toml: a GET on the table should list its variables."
+            ),
         ) from None
     for code in (CODES.kommun, CODES.year, CODES.type):
         if code not in variables:
             raise ParseError(
-                f"{origin}: the table has no variable {code!r} (it has {', '.join(variables)}).",
-                hint="MCF has changed table B11; lagesbild needs kommun, ar and konvHandelsetypId.",
+                _("{origin}: the table has no variable {code} (it has {variables}).").format(
+                    origin=origin, code=repr(code), variables=", ".join(variables)
+                ),
+                hint=_("MCF has changed table B11; lagesbild needs kommun, ar and konvHandelsetypId."),
             )
     return variables
 
@@ -147,8 +154,10 @@ def build_query(
     for code, variable in variables.items():
         if code not in chosen and not variable.elimination:
             raise ParseError(
-                f"Table B11's variable {code!r} ({variable.text}) can no longer be left out (no elimination).",
-                hint="MCF has changed the table; lagesbild must be updated to select a total for it.",
+                _("Table B11's variable {code} ({text}) can no longer be left out (no elimination).").format(
+                    code=repr(code), text=variable.text
+                ),
+                hint=_("MCF has changed the table; lagesbild must be updated to select a total for it."),
             )
     return {
         "query": [
@@ -176,14 +185,22 @@ def parse_data(data: bytes, origin: str) -> pl.DataFrame:
         rows = doc["data"]
     except (KeyError, TypeError) as exc:
         raise ParseError(
-            f"{origin} is not a PxWeb v1 json answer ({type(exc).__name__}: {exc}).",
-            hint="Ask for response format json; fetch again.",
+            _("{origin} is not a PxWeb v1 json answer ({error}).").format(
+                origin=origin, error=f"{type(exc).__name__}: {exc}"
+            ),
+            hint=_("Ask for response format json; fetch again."),
         ) from None
     for code in (CODES.kommun, CODES.year, CODES.type):
         if code not in keys:
-            raise ParseError(f"{origin}: the answer has no column {code!r}.", hint="Fetch again with lagesbild fetch.")
+            raise ParseError(
+                _("{origin}: the answer has no column {code}.").format(origin=origin, code=repr(code)),
+                hint=_("Fetch again with lagesbild fetch."),
+            )
     if not contents:
-        raise ParseError(f"{origin}: the answer has no content column.", hint="Fetch again with lagesbild fetch.")
+        raise ParseError(
+            _("{origin}: the answer has no content column.").format(origin=origin),
+            hint=_("Fetch again with lagesbild fetch."),
+        )
     hour = next(
         (str(c["code"]) for c in columns if c.get("type") != "c" and _is_hour(str(c["code"]), str(c.get("text", "")))),
         None,
@@ -196,7 +213,9 @@ def parse_data(data: bytes, origin: str) -> pl.DataFrame:
             text = str(row["values"][0]).strip()
             count = None if text in MISSING else int(float(text))
             if key[CODES.kommun] not in known:
-                raise ValueError(f"kommun {key[CODES.kommun]!r} is not one of Sweden's 290 kommuner")
+                raise ValueError(
+                    _("kommun {code} is not one of Sweden's 290 kommuner").format(code=repr(key[CODES.kommun]))
+                )
             out.append(
                 {
                     "kommun_kod": key[CODES.kommun],
@@ -209,8 +228,8 @@ def parse_data(data: bytes, origin: str) -> pl.DataFrame:
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ParseError(
-                f"{origin}, data row {n}: {exc}.",
-                hint="The answer does not match the table's columns; fetch again, and report it if it persists.",
+                _("{origin}, data row {number}: {error}.").format(origin=origin, number=n, error=exc),
+                hint=_("The answer does not match the table's columns; fetch again, and report it if it persists."),
             ) from None
     return pl.DataFrame(out, schema=COUNT_SCHEMA)
 
@@ -224,7 +243,7 @@ def fetch(kommun: Kommun, base_url: str, table: str, n_years: int, http: Http, m
     previous = manifest.get(METADATA)
     got = http.get(
         url,
-        what="the description of MCF's table B11",
+        what=_("the description of MCF's table B11"),
         validators=Validators(previous.etag, previous.last_modified) if previous else None,
         limiter=limiter,
     )
@@ -233,26 +252,30 @@ def fetch(kommun: Kommun, base_url: str, table: str, n_years: int, http: Http, m
         variables = parse_metadata((manifest.raw_dir / METADATA).read_bytes(), METADATA)
         result.unchanged += 1
     else:
-        variables = parse_metadata(got.content, f"the answer from {got.url}")  # checked before it is stored
+        variables = parse_metadata(got.content, _("the answer from {url}").format(url=got.url))  # checked first
         manifest.store_download(METADATA, got, SOURCE)
         result.fetched += 1
     years = sorted(variables[CODES.year].values)[-n_years:]
     every = [k.kod for k in all_kommuner()]
-    jobs: list[tuple[str, list[str], str | None, str]] = [(ALL_KOMMUNER, every, None, "all kommuner by type")]
+    jobs: list[tuple[str, list[str], str | None, str]] = [(ALL_KOMMUNER, every, None, _("all kommuner by type"))]
     # by month and hour for every kommun of the län, so that a batch build (--lan) has them for each
     lan = [k.kod for k in kommuner_in_lan(kommun.lan_kod)]
     if CODES.month in variables:
-        jobs.append((BY_MONTH.format(kod=kommun.lan_kod), lan, CODES.month, f"{kommun.lan.namn} by month"))
+        jobs.append(
+            (BY_MONTH.format(kod=kommun.lan_kod), lan, CODES.month, _("{lan} by month").format(lan=kommun.lan.namn))
+        )
     hour = hour_code(variables)
     if hour is not None:
-        jobs.append((BY_HOUR.format(kod=kommun.lan_kod), lan, hour, f"{kommun.lan.namn} by hour"))
+        jobs.append((BY_HOUR.format(kod=kommun.lan_kod), lan, hour, _("{lan} by hour").format(lan=kommun.lan.namn)))
     else:
-        result.detail = "the table has no hour variable"
+        result.detail = _("the table has no hour variable")
     for relative, kommuner, by, what in jobs:
         try:
             query = build_query(variables, kommuner, years, by)
-            answer = http.post(url, query, what=f"MCF's rescue-service incidents ({what})", limiter=limiter)
-            parse_data(answer.content, f"the answer from {answer.url} ({what})")
+            answer = http.post(
+                url, query, what=_("MCF's rescue-service incidents ({what})").format(what=what), limiter=limiter
+            )
+            parse_data(answer.content, _("the answer from {url} ({what})").format(url=answer.url, what=what))
             manifest.store_download(relative, answer, SOURCE)
             result.fetched += 1
         except LagesbildError as exc:

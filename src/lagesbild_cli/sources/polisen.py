@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 import polars as pl
 
 from lagesbild_cli.errors import LagesbildError, ParseError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.kommuner import Kommun, find_kommun, find_lan
 from lagesbild_cli.sources import Schema, SourceResult, read_given
 from lagesbild_cli.sources._http import Http, RateLimit
@@ -56,8 +57,8 @@ _KEYS = ("id", "datetime", "name", "summary", "url", "type", "location")
 
 def _error(origin: str, index: int, problem: str) -> ParseError:
     return ParseError(
-        f"{origin}, event {index + 1}: {problem}.",
-        hint="Polisen's API answers a JSON list of events; was this an error page or another file?",
+        _("{origin}, event {number}: {problem}.").format(origin=origin, number=index + 1, problem=problem),
+        hint=_("Polisen's API answers a JSON list of events; was this an error page or another file?"),
     )
 
 
@@ -67,37 +68,47 @@ def read_events(data: bytes, origin: str) -> list[dict[str, Any]]:
         events = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ParseError(
-            f"{origin} is not valid JSON ({exc}).",
-            hint="The server may have sent an error page or a cut-off answer; fetch again.",
+            _("{origin} is not valid JSON ({error}).").format(origin=origin, error=exc),
+            hint=_("The server may have sent an error page or a cut-off answer; fetch again."),
         ) from None
     if not isinstance(events, list):
         raise ParseError(
-            f"{origin} is not a list of events (found a {type(events).__name__}).",
-            hint="Give the JSON list that https://polisen.se/api/events returns, or an archive of it.",
+            _("{origin} is not a list of events (found a {type}).").format(origin=origin, type=type(events).__name__),
+            hint=_("Give the JSON list that https://polisen.se/api/events returns, or an archive of it."),
         )
     for i, event in enumerate(events):
         if not isinstance(event, dict):
-            raise _error(origin, i, f"expected an object, found {event!r:.60}")
+            raise _error(origin, i, _("expected an object, found {value}").format(value=f"{event!r:.60}"))
         missing = [k for k in _KEYS if k not in event]
         if missing:
-            raise _error(origin, i, f"lacks {', '.join(missing)}")
+            raise _error(origin, i, _("lacks {keys}").format(keys=", ".join(missing)))
         if not isinstance(event["id"], int) or isinstance(event["id"], bool) or not 0 < event["id"] < 2**63:
-            raise _error(origin, i, f"'id' should be a positive whole number, found {event['id']!r:.40}")
+            raise _error(
+                origin,
+                i,
+                _("'id' should be a positive whole number, found {value}").format(value=f"{event['id']!r:.40}"),
+            )
         if not isinstance(event["location"], dict) or "name" not in event["location"]:
-            raise _error(origin, i, "'location' should be an object with 'name' and 'gps'")
+            raise _error(origin, i, _("'location' should be an object with 'name' and 'gps'"))
     return events
 
 
 def _when(value: Any, origin: str, index: int) -> datetime:
     match = _DATETIME.match(str(value).strip())
     if match is None:
-        raise _error(origin, index, f"'datetime' should look like '2025-12-03 15:14:21 +01:00', found {value!r:.40}")
+        raise _error(
+            origin,
+            index,
+            _("'datetime' should look like '2025-12-03 15:14:21 +01:00', found {value}").format(value=f"{value!r:.40}"),
+        )
     y, mo, d, h, mi, s, sign, oh, om = match.groups()
     offset = timedelta(hours=int(oh), minutes=int(om)) * (1 if sign == "+" else -1)
     try:
         return datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), tzinfo=timezone(offset))
     except ValueError as exc:
-        raise _error(origin, index, f"'datetime' {value!r} is not a real time ({exc})") from None
+        raise _error(
+            origin, index, _("'datetime' {value} is not a real time ({error})").format(value=repr(value), error=exc)
+        ) from None
 
 
 def place(location_name: str, title: str) -> tuple[str | None, str | None]:
@@ -176,22 +187,23 @@ def fetch(kommun: Kommun, url: str, http: Http, manifest: Manifest) -> SourceRes
     limiter = http.limiter("Polisen", RULES, manifest.raw_dir / CALLS)
     params = {"locationname": f"{kommun.lan.namn};{kommun.namn}"}
     try:
-        got = http.get(url, what="Polisen's events", params=params, limiter=limiter)
-        new = read_events(got.content, f"the answer from {got.url}")
+        got = http.get(url, what=_("Polisen's events"), params=params, limiter=limiter)
+        new = read_events(got.content, _("the answer from {url}").format(url=got.url))
         archive = _archive(manifest)
     except LagesbildError as exc:
         result.fail(exc)
-        result.by_hand = (
-            f"Polisen: open {url}?locationname={params['locationname']} in a browser, save it as a .json file, "
-            "then run: lagesbild import polisen FILE"
-        )
+        result.by_hand = _(
+            "Polisen: open {url} in a browser, save it as a .json file, then run: lagesbild import polisen FILE"
+        ).format(url=f"{url}?locationname={params['locationname']}")
         return result
     manifest.store_download(LATEST, got, SOURCE)
     merged = merge(archive, new)
     added = len(merged) - len(archive)
     _store_archive(manifest, merged, f"{len(merged)} events merged by id from every fetch and import")
     result.fetched = 1
-    result.detail = f"{len(new)} events received, {added} new; archive holds {len(merged)}"
+    result.detail = _("{received} events received, {added} new; archive holds {total}").format(
+        received=len(new), added=added, total=len(merged)
+    )
     return result
 
 
@@ -201,12 +213,14 @@ def import_file(path: Path, manifest: Manifest) -> tuple[int, int]:
     Returns (events in the file, events new to the archive). Nothing is written if the file is bad.
     """
     if not path.is_file():
-        raise ParseError(f"{path} does not exist.", hint="Give the path of a JSON file of Polisen events.")
+        raise ParseError(
+            _("{path} does not exist.").format(path=path), hint=_("Give the path of a JSON file of Polisen events.")
+        )
     data = read_given(
         path,
         limit=MAX_FILE_BYTES,
-        what="a file of Polisen events",
-        hint="Split the file by year or län (Polisen's API answers at most 500 events at a time).",
+        what=_("a file of Polisen events"),
+        hint=_("Split the file by year or län (Polisen's API answers at most 500 events at a time)."),
     )
     parse(data, str(path))  # every event must parse before anything is stored
     new = read_events(data, str(path))

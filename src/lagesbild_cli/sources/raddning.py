@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from lagesbild_cli.errors import ParseError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.kommuner import all_kommuner
 from lagesbild_cli.sources import Schema, read_given
 from lagesbild_cli.sources.survey import decode, sniff_separator
@@ -65,10 +66,12 @@ def parse(data: bytes, origin: str) -> pl.DataFrame:
     A fire is an event whose triggering or follow-on event is a fire ("Brand eller brandtillbud …");
     a deliberate one has the cause "Avsiktlig händelse" (or "Avsiktlig brand", "Anlagd med uppsåt").
     """
-    text, _ = decode(data, origin)
+    text, _encoding = decode(data, origin)
     lines = text.splitlines()
     if not lines:
-        raise ParseError(f"{origin} is empty.", hint="Export the event reports again as CSV.")
+        raise ParseError(
+            _("{origin} is empty.").format(origin=origin), hint=_("Export the event reports again as CSV.")
+        )
     reader = _records(csv.reader(io.StringIO(text), delimiter=sniff_separator(lines[0])), origin)
     header = [h.strip() for h in next(reader)]
     where: dict[str, int] = {}
@@ -79,9 +82,11 @@ def parse(data: bytes, origin: str) -> pl.DataFrame:
     missing = [COLUMNS[name][0] for name in REQUIRED if name not in where]
     if missing:
         raise ParseError(
-            f"{origin} has no column {', '.join(repr(m) for m in missing)}.",
-            hint="Export the händelserapport fields with their MCF names (e.g. handelseId, datum, "
-            "utlosandeHandelseText, kommun, deso, orsakAvsiktText).",
+            _("{origin} has no column {columns}.").format(origin=origin, columns=", ".join(repr(m) for m in missing)),
+            hint=_(
+                "Export the händelserapport fields with their MCF names (e.g. handelseId, datum, "
+                "utlosandeHandelseText, kommun, deso, orsakAvsiktText)."
+            ),
         )
     known = {k.kod for k in all_kommuner()}
     rows = []
@@ -89,19 +94,25 @@ def parse(data: bytes, origin: str) -> pl.DataFrame:
         if not any(cell.strip() for cell in record):
             continue
         cell = {name: record[i].strip() if i < len(record) else "" for name, i in where.items()}
-        place = f"{origin}, row {line}"
         try:
             day = date.fromisoformat(cell["datum"][:10])
         except ValueError:
             raise ParseError(
-                f"{place}, column {header[where['datum']]!r}: {cell['datum']!r} is not a date.",
-                hint="Dates must be written YYYY-MM-DD.",
+                _("{origin}, row {row}, column {column}: {value} is not a date.").format(
+                    origin=origin, row=line, column=repr(header[where["datum"]]), value=repr(cell["datum"])
+                ),
+                hint=_("Dates must be written YYYY-MM-DD."),
             ) from None
         kommun = cell["kommun_kod"].zfill(4)
         if kommun not in known:
             raise ParseError(
-                f"{place}, column {header[where['kommun_kod']]!r}: {cell['kommun_kod']!r} is not a kommun code.",
-                hint="The column must hold SCB's four-digit kommun code.",
+                _("{origin}, row {row}, column {column}: {value} is not a kommun code.").format(
+                    origin=origin,
+                    row=line,
+                    column=repr(header[where["kommun_kod"]]),
+                    value=repr(cell["kommun_kod"]),
+                ),
+                hint=_("The column must hold SCB's four-digit kommun code."),
             )
         time = cell.get("tid", "")
         hh = time[:2]
@@ -130,8 +141,10 @@ def _records(reader: _csv.Reader, origin: str) -> Iterator[list[str]]:
         yield from reader
     except csv.Error as exc:
         raise ParseError(
-            f"{origin}, line {reader.line_num}: not a well-formed CSV line ({exc}).",
-            hint="Export the event reports again as CSV; this file may be damaged or not the export.",
+            _("{origin}, line {line}: not a well-formed CSV line ({error}).").format(
+                origin=origin, line=reader.line_num, error=exc
+            ),
+            hint=_("Export the event reports again as CSV; this file may be damaged or not the export."),
         ) from None
 
 
@@ -150,9 +163,11 @@ def import_files(paths: list[Path], manifest: Manifest, kommun_kod: str) -> tupl
     frames, origins = [], []
     for path in paths:
         if not path.is_file():
-            raise ParseError(f"There is no file at {path}.", hint="Give the path of the exported CSV file.")
+            raise ParseError(
+                _("There is no file at {path}.").format(path=path), hint=_("Give the path of the exported CSV file.")
+            )
         data = read_given(
-            path, limit=MAX_FILE_BYTES, what="a rescue-service export", hint="Export fewer years at a time."
+            path, limit=MAX_FILE_BYTES, what=_("a rescue-service export"), hint=_("Export fewer years at a time.")
         )
         frames.append(parse(data, str(path)))
         origins.append(f"{path.name} (sha256 {sha256(data)})")

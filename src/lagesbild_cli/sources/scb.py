@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from lagesbild_cli.errors import LagesbildError, ParseError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.kommuner import RIKET_KOD, Kommun
 from lagesbild_cli.sources import SourceResult
 from lagesbild_cli.sources._http import Http, RateLimit, Validators
@@ -51,8 +52,10 @@ def decode_jsonstat2(data: bytes, origin: str) -> tuple[dict[str, dict[str, str]
             ordered = sorted(index, key=lambda code: index[code]) if isinstance(index, dict) else list(index)
             if len(ordered) != size:
                 raise ParseError(
-                    f"{origin}: dimension {dim!r} has {len(ordered)} categories but size says {size}.",
-                    hint="The answer is damaged; fetch again.",
+                    _("{origin}: dimension {dimension} has {count} categories but size says {size}.").format(
+                        origin=origin, dimension=repr(dim), count=len(ordered), size=size
+                    ),
+                    hint=_("The answer is damaged; fetch again."),
                 )
             codes.append(ordered)
             labels[dim] = dims[dim]["category"].get("label", {c: c for c in ordered})
@@ -60,8 +63,10 @@ def decode_jsonstat2(data: bytes, origin: str) -> tuple[dict[str, dict[str, str]
         if isinstance(exc, ParseError):
             raise
         raise ParseError(
-            f"{origin} is not a json-stat2 dataset ({type(exc).__name__}: {exc}).",
-            hint="SCB may have sent an error page; fetch again or check the table id.",
+            _("{origin} is not a json-stat2 dataset ({error}).").format(
+                origin=origin, error=f"{type(exc).__name__}: {exc}"
+            ),
+            hint=_("SCB may have sent an error page; fetch again or check the table id."),
         ) from None
     total = 1
     for size in sizes:
@@ -70,7 +75,8 @@ def decode_jsonstat2(data: bytes, origin: str) -> tuple[dict[str, dict[str, str]
         values = [values.get(str(i)) for i in range(total)]
     if len(values) != total:
         raise ParseError(
-            f"{origin}: {len(values)} values for {total} cells.", hint="The answer is cut off; fetch again."
+            _("{origin}: {count} values for {total} cells.").format(origin=origin, count=len(values), total=total),
+            hint=_("The answer is cut off; fetch again."),
         )
     rows = [
         dict(zip(ids, combo, strict=True)) | {"value": value}
@@ -85,8 +91,10 @@ def _single(rows: list[dict[str, Any]], keep: set[str], origin: str) -> None:
     for dim in dims:
         if len({r[dim] for r in rows}) > 1:
             raise ParseError(
-                f"{origin}: expected totals but dimension {dim!r} has several categories.",
-                hint="Select one value (or none, for the total) for that variable.",
+                _("{origin}: expected totals but dimension {dimension} has several categories.").format(
+                    origin=origin, dimension=repr(dim)
+                ),
+                hint=_("Select one value (or none, for the total) for that variable."),
             )
 
 
@@ -99,7 +107,10 @@ def parse_population(data: bytes, origin: str) -> pl.DataFrame:
     labels, rows = decode_jsonstat2(data, origin)
     for dim in ("Region", "Tid"):
         if dim not in labels:
-            raise ParseError(f"{origin} has no dimension {dim!r}.", hint="Is this SCB table TAB638?")
+            raise ParseError(
+                _("{origin} has no dimension {dimension}.").format(origin=origin, dimension=repr(dim)),
+                hint=_("Is this SCB table {table}?").format(table="TAB638"),
+            )
     _single(rows, {"Region", "Tid"}, origin)
     frame = pl.DataFrame(
         [
@@ -120,9 +131,12 @@ def parse_population(data: bytes, origin: str) -> pl.DataFrame:
 
 def parse_deso(data: bytes, origin: str) -> pl.DataFrame:
     """TAB6574: population per DeSO; codes lose their ``_DeSO2025`` suffix to match the boundaries. Pure."""
-    _, rows = decode_jsonstat2(data, origin)
+    _labels, rows = decode_jsonstat2(data, origin)
     if rows and "Region" not in rows[0]:
-        raise ParseError(f"{origin} has no dimension 'Region'.", hint="Is this SCB table TAB6574?")
+        raise ParseError(
+            _("{origin} has no dimension {dimension}.").format(origin=origin, dimension="'Region'"),
+            hint=_("Is this SCB table {table}?").format(table="TAB6574"),
+        )
     _single(rows, {"Region", "Tid"}, origin)
     out = []
     for r in rows:
@@ -165,14 +179,14 @@ def fetch(kommun: Kommun, base_url: str, http: Http, manifest: Manifest) -> Sour
             f"{base}/tables/TAB638/data",
             population_params(),
             parse_population,
-            "SCB's population per region (TAB638)",
+            _("SCB's population per region (TAB638)"),
         ),
         (
             DESO.format(kod=kommun.kod),
             f"{base}/tables/TAB6574/data",
             deso_params(kommun),
             parse_deso,
-            f"SCB's population per DeSO in {kommun.namn} (TAB6574)",
+            _("SCB's population per DeSO in {kommun} (TAB6574)").format(kommun=kommun.namn),
         ),
     ]
     for relative, url, params, parser, what in jobs:
@@ -184,7 +198,7 @@ def fetch(kommun: Kommun, base_url: str, http: Http, manifest: Manifest) -> Sour
                 manifest.mark_unchanged(relative)
                 result.unchanged += 1
                 continue
-            parser(got.content, f"the answer from {got.url}")
+            parser(got.content, _("the answer from {url}").format(url=got.url))
         except LagesbildError as exc:
             result.fail(exc)
             continue

@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from lagesbild_cli.errors import ParseError, ValidationError
+from lagesbild_cli.i18n import N_, _, ngettext
 from lagesbild_cli.settings.survey_mapping import GroupColumn, SurveyMapping
 from lagesbild_cli.sources.survey_file import (
     MAX_BYTES,
@@ -46,7 +47,7 @@ SHOWN_VALUES = 10  # different wrong answers listed in a message; the rest are c
 # What a survey tool's free "annat" field may put into a closed column: never shown in a message, even cut.
 _EMAIL = re.compile(r"[^\s@,;<>]+@[^\s@,;<>]+")
 PHONE = re.compile(r"\+?\d[\d \-]{5,}\d")
-CONTACT_NOTE = "looks like contact details: correct the file, never list it in lagesbild.toml"
+CONTACT_NOTE = N_("looks like contact details: correct the file, never list it in lagesbild.toml")
 
 
 def _masked(value: str) -> str:
@@ -65,10 +66,13 @@ def _listing(found: pl.DataFrame) -> str:
     ordered = found.sort(pl.col("lines").list.len(), pl.col("lines").list.first(), descending=[True, False])
     shown = []
     for value, lines in ordered.head(SHOWN_VALUES).iter_rows():
-        note = f" — {CONTACT_NOTE}" if _masked(value) != value else ""
-        shown.append(f"  - {_label(value)!r}: {len(lines)} rows (first at line {', '.join(map(str, lines[:3]))}){note}")
+        note = f" — {_(CONTACT_NOTE)}" if _masked(value) != value else ""
+        rows = ngettext(
+            "{value}: {n} row (first at line {lines})", "{value}: {n} rows (first at line {lines})", len(lines)
+        ).format(value=repr(_label(value)), n=len(lines), lines=", ".join(map(str, lines[:3])))
+        shown.append(f"  - {rows}{note}")
     if ordered.height > SHOWN_VALUES:
-        shown.append(f"  - and {ordered.height - SHOWN_VALUES} other values")
+        shown.append("  - " + _("and {count} other values").format(count=ordered.height - SHOWN_VALUES))
     return "\n".join(shown)
 
 
@@ -104,10 +108,18 @@ def _folded_in(known: set[str]) -> Callable[[str], bool]:
 
 
 def _group_problem(column: str | None, key: str, group: GroupColumn, wrong: pl.DataFrame) -> str:
-    listed = "its listed groups" if group.values else "the age bands it accepts (such as '16–24' or '65+')"
+    listed = _("its listed groups") if group.values else _("the age bands it accepts (such as '16–24' or '65+')")
     return (
-        f"{column!r} (survey.{key}_column) holds answers that are neither {listed} nor in survey.{key}_unplaced "
-        f"(an answer outside a closed list is never published as a group):\n{_listing(wrong)}"
+        _(
+            "{column} ({column_key}) holds answers that are neither {listed} nor in {unplaced_key} "
+            "(an answer outside a closed list is never published as a group):"
+        ).format(
+            column=repr(column),
+            column_key=f"survey.{key}_column",
+            listed=listed,
+            unplaced_key=f"survey.{key}_unplaced",
+        )
+        + f"\n{_listing(wrong)}"
     )
 
 
@@ -116,8 +128,8 @@ def validate(survey: SurveyFile, origin: str, mapping: SurveyMapping) -> pl.Data
     return _validated(survey.table, origin, mapping)
 
 
-IMPORT_HINT = "Add the answers to the right list in lagesbild.toml (or fix the file); nothing was imported."
-STORED_HINT = (
+IMPORT_HINT = N_("Add the answers to the right list in lagesbild.toml (or fix the file); nothing was imported.")
+STORED_HINT = N_(
     "The round was stored by an earlier import or under another [survey] mapping: add the answers to the right "
     "list in lagesbild.toml, or import the survey export again with 'lagesbild import survey FILE'. Nothing "
     "was loaded into the database."
@@ -129,12 +141,15 @@ def _validated(table: pl.DataFrame, origin: str, mapping: SurveyMapping, hint: s
     known_areas = mapping.known_area_answers()
     if not (wrong := _wrong(table, "ar", _year, blank=False)).is_empty():
         problems.append(
-            f"{mapping.year_column!r} (survey.year_column) holds values that are not years:\n{_listing(wrong)}"
+            _("{column} (survey.year_column) holds values that are not years:").format(column=repr(mapping.year_column))
+            + f"\n{_listing(wrong)}"
         )
     if not (wrong := _wrong(table, "omrade", _folded_in(known_areas))).is_empty():
         problems.append(
-            f"{mapping.area_column!r} (survey.area_column) holds answers that no [survey.areas] "
-            f"entry or survey.unplaced lists:\n{_listing(wrong)}"
+            _(
+                "{column} (survey.area_column) holds answers that no [survey.areas] entry or survey.unplaced lists:"
+            ).format(column=repr(mapping.area_column))
+            + f"\n{_listing(wrong)}"
         )
     for name, key, group, column in (
         ("kon", "sex", mapping.sex, mapping.sex_column),
@@ -145,8 +160,10 @@ def _validated(table: pl.DataFrame, origin: str, mapping: SurveyMapping, hint: s
     if "vikt" in table.columns:
         if not (wrong := _wrong(table, "vikt", lambda v: parse_weight(v) is not None, blank=False)).is_empty():
             problems.append(
-                f"{mapping.weight_column!r} (survey.weight_column) holds values that are not positive "
-                f"numbers:\n{_listing(wrong)}"
+                _("{column} (survey.weight_column) holds values that are not positive numbers:").format(
+                    column=repr(mapping.weight_column)
+                )
+                + f"\n{_listing(wrong)}"
             )
     ids = (
         table.group_by("ar", "id", maintain_order=True)
@@ -156,21 +173,30 @@ def _validated(table: pl.DataFrame, origin: str, mapping: SurveyMapping, hint: s
     if not ids.is_empty():
         duplicates = ids.select(pl.format("{} ({})", "id", "ar").alias("value"), "lines")
         problems.append(
-            f"{mapping.id_column!r} (survey.id_column) has duplicate or empty respondent ids within a "
-            f"survey year:\n{_listing(duplicates)}"
+            _("{column} (survey.id_column) has duplicate or empty respondent ids within a survey year:").format(
+                column=repr(mapping.id_column)
+            )
+            + f"\n{_listing(duplicates)}"
         )
     for n, indicator in enumerate(mapping.indicators, 1):
         known = indicator.known()
         if not (wrong := _wrong(table, f"q_{indicator.id}", _folded_in(known))).is_empty():
             problems.append(
-                f"{indicator.column[:60]!r} (survey.indicators[{n}], id {indicator.id!r}) has answers "
-                f"that are neither in yes, no nor exclude:\n{_listing(wrong)}"
+                _("{column} ({key}, id {id}) has answers that are neither in yes, no nor exclude:").format(
+                    column=repr(indicator.column[:60]), key=f"survey.indicators[{n}]", id=repr(indicator.id)
+                )
+                + f"\n{_listing(wrong)}"
             )
     if problems:
         raise ValidationError(
-            f"{origin}: the survey does not match [survey] in lagesbild.toml ({len(problems)} problem(s)):\n"
+            ngettext(
+                "{origin}: the survey does not match [survey] in lagesbild.toml ({n} problem):",
+                "{origin}: the survey does not match [survey] in lagesbild.toml ({n} problems):",
+                len(problems),
+            ).format(origin=origin, n=len(problems))
+            + "\n"
             + "\n".join(problems),
-            hint=hint,
+            hint=_(hint),
         )
     return table.drop("line").with_columns(pl.col("ar").cast(pl.Int32))
 
@@ -219,7 +245,9 @@ def import_file(path: Path, mapping: SurveyMapping, manifest: Manifest, kommun_k
     they swapped in and recorded in the manifest, in one block that Ctrl-C and SIGTERM cannot cut in two. A
     failure or an interrupt before that leaves the earlier rounds and the manifest as they were."""
     if not path.is_file():
-        raise ParseError(f"{path.name} does not exist.", hint="Give the path of the survey tool's CSV export.")
+        raise ParseError(
+            _("{file} does not exist.").format(file=path.name), hint=_("Give the path of the survey tool's CSV export.")
+        )
     if path.stat().st_size > MAX_BYTES:
         raise too_large(path.name)
     try:
@@ -228,7 +256,9 @@ def import_file(path: Path, mapping: SurveyMapping, manifest: Manifest, kommun_k
     except MemoryError:
         raise out_of_memory(path.name) from None
     if table.is_empty():
-        raise ValidationError(f"{path.name} has no respondents.", hint="Export the survey again, with its answers.")
+        raise ValidationError(
+            _("{file} has no respondents.").format(file=path.name), hint=_("Export the survey again, with its answers.")
+        )
     checkpoint("survey-read")
     entries = manifest.entries()
     legacy = _legacy_rounds(manifest.raw_dir)
@@ -243,11 +273,14 @@ def import_file(path: Path, mapping: SurveyMapping, manifest: Manifest, kommun_k
                 old_relative = str(old.relative_to(manifest.raw_dir))
                 replaced.append((year, _origin_name(entries.get(old_relative), old)))
     stored: list[ManifestEntry] = []
-    note = (
-        f"the survey's round(s) {', '.join(map(str, rounds))} from {path.name} were stored in data/raw/ "
-        "(the next 'lagesbild build' or 'lagesbild load' rebuilds the database from them)"
-    )
-    with staging.stored_together(manifest, lambda _: note) as staged:  # all rounds and their entries, or none
+    note = ngettext(
+        "the survey's round {rounds} from {file} was stored in data/raw/ "
+        "(the next 'lagesbild build' or 'lagesbild load' rebuilds the database from it)",
+        "the survey's rounds {rounds} from {file} were stored in data/raw/ "
+        "(the next 'lagesbild build' or 'lagesbild load' rebuilds the database from them)",
+        len(rounds),
+    ).format(rounds=", ".join(map(str, rounds)), file=path.name)
+    with staging.stored_together(manifest, lambda _files: note) as staged:  # all rounds and their entries, or none
         for year in rounds:
             part = table.filter(pl.col("ar") == year)
             out = io.BytesIO()
@@ -273,17 +306,21 @@ def _files(raw_dir: Path, kommun_kod: str, legacy: bool) -> list[tuple[Path, set
     ]
     if not legacy:
         return files
-    own = {int(p.stem) for p, _ in files if p.stem.isascii() and p.stem.isdigit()}
+    own = {int(p.stem) for p, _rounds in files if p.stem.isascii() and p.stem.isdigit()}
     keep: dict[Path, set[int]] = defaultdict(set)
     for year, paths in sorted(_legacy_rounds(raw_dir).items()):
         if year in own:
             continue
         if len(paths) > 1:
             raise ValidationError(
-                f"The survey round {year} is in more than one imported file: {', '.join(p.name for p in paths)} "
-                f"(in {raw_dir / SOURCE}); its respondents would count twice.",
-                hint="Import the export that should hold the round again with 'lagesbild import survey FILE': "
-                "it then replaces the round from the other files.",
+                _(
+                    "The survey round {year} is in more than one imported file: {files} (in {folder}); "
+                    "its respondents would count twice."
+                ).format(year=year, files=", ".join(p.name for p in paths), folder=raw_dir / SOURCE),
+                hint=_(
+                    "Import the export that should hold the round again with 'lagesbild import survey FILE': "
+                    "it then replaces the round from the other files."
+                ),
             )
         keep[paths[0]].add(year)
     return files + sorted(keep.items())
@@ -316,12 +353,14 @@ def load(raw_dir: Path, mapping: SurveyMapping | None, kommun_kod: str, *, legac
         missing = [c for c in mapping.columns() if c not in stored.columns]
         if missing:
             raise ValidationError(
-                f"{path} was imported with another [survey] mapping (it lacks {', '.join(missing)}).",
-                hint="Import the survey file again with 'lagesbild import survey FILE'.",
+                _("{path} was imported with another [survey] mapping (it lacks {columns}).").format(
+                    path=path, columns=", ".join(missing)
+                ),
+                hint=_("Import the survey file again with 'lagesbild import survey FILE'."),
             )
         stored = stored.select(list(mapping.columns())).fill_null("")
         stored = stored.with_columns(pl.int_range(2, stored.height + 2, dtype=pl.Int64).alias("line"))
-        shown = f"{path.relative_to(raw_dir)} (in data/raw/)"  # never the user's folders
+        shown = _("{path} (in data/raw/)").format(path=path.relative_to(raw_dir))  # never the user's folders
         parts.append(_coded(_validated(stored, shown, mapping, STORED_HINT), mapping, kommun_kod))
     if not parts:
         return pl.DataFrame(schema=schema)

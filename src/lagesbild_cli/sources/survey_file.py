@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import polars as pl
 
 from lagesbild_cli.errors import ParseError, ValidationError
+from lagesbild_cli.i18n import _, ngettext
 from lagesbild_cli.settings.survey_mapping import SurveyMapping
 
 if TYPE_CHECKING:
@@ -117,9 +118,10 @@ def detect_encoding(open_binary: Opener, origin: str) -> Encoding:
             nul = chunk.find(b"\x00")
             if nul >= 0:
                 raise ParseError(
-                    f"{origin}, line {_line_of(chunk, nul, lines_before)}: the file holds a NUL byte, so it is not "
-                    "a text file (CSV).",
-                    hint="Export the survey again as CSV (UTF-8).",
+                    _("{origin}, line {line}: the file holds a NUL byte, so it is not a text file (CSV).").format(
+                        origin=origin, line=_line_of(chunk, nul, lines_before)
+                    ),
+                    hint=_("Export the survey again as CSV (UTF-8)."),
                 )
             if cp1252_undefined is None and (m := _CP1252_UNDEFINED.search(chunk)):
                 cp1252_undefined = (_line_of(chunk, m.start(), lines_before), chunk[m.start()])
@@ -130,20 +132,32 @@ def detect_encoding(open_binary: Opener, origin: str) -> Encoding:
     if scan.first is None:
         return Encoding("utf-8-sig", "UTF-8 med BOM" if bom else "UTF-8", digest_hex, size)
     line, byte = scan.first
-    more = f"; {scan.stray - 1} more such byte(s) follow" if scan.stray > 1 else ""
+    more = (
+        ngettext("; {n} more such byte follows", "; {n} more such bytes follow", scan.stray - 1).format(
+            n=scan.stray - 1
+        )
+        if scan.stray > 1
+        else ""
+    )
     if bom or scan.chars >= scan.stray:
         seen = bytes([byte]).decode("cp1252", errors="replace")
         raise ParseError(
-            f"{origin} is UTF-8, but line {line} holds a byte that is not UTF-8 (0x{byte:02X}, {seen!r} in "
-            f"Windows-1252){more}: a character typed or pasted in another encoding.",
-            hint="Open the file in a text editor, type that character again on that line and save as UTF-8 — or "
-            "export the survey again as CSV (UTF-8). Nothing was imported.",
+            _(
+                "{origin} is UTF-8, but line {line} holds a byte that is not UTF-8 ({byte}, {seen} in "
+                "Windows-1252){more}: a character typed or pasted in another encoding."
+            ).format(origin=origin, line=line, byte=f"0x{byte:02X}", seen=repr(seen), more=more),
+            hint=_(
+                "Open the file in a text editor, type that character again on that line and save as UTF-8 — or "
+                "export the survey again as CSV (UTF-8). Nothing was imported."
+            ),
         )
     if cp1252_undefined is not None:
         line, byte = cp1252_undefined
         raise ParseError(
-            f"{origin} is neither UTF-8 nor Windows-1252: line {line} holds the byte 0x{byte:02X}.",
-            hint="Export the survey again as CSV (UTF-8 or the Windows default).",
+            _("{origin} is neither UTF-8 nor Windows-1252: line {line} holds the byte {byte}.").format(
+                origin=origin, line=line, byte=f"0x{byte:02X}"
+            ),
+            hint=_("Export the survey again as CSV (UTF-8 or the Windows default)."),
         )
     return Encoding("cp1252", "Windows-1252", digest_hex, size)
 
@@ -160,8 +174,10 @@ def decode(data: bytes, origin: str) -> tuple[str, str]:
         return data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError as exc:
         raise ParseError(
-            f"{origin} is neither UTF-8 nor Windows-1252 (byte {exc.start}).",
-            hint="Export the survey again as CSV (UTF-8 or the Windows default).",
+            _("{origin} is neither UTF-8 nor Windows-1252 (byte {position}).").format(
+                origin=origin, position=exc.start
+            ),
+            hint=_("Export the survey again as CSV (UTF-8 or the Windows default)."),
         ) from None
 
 
@@ -171,15 +187,17 @@ def _refuse_utf16(start: bytes, origin: str) -> None:
     marked = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if marked or (len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample)):
         raise ParseError(
-            f'{origin} is UTF-16 ("Unicode text"), which lagesbild does not read.',
-            hint='Export the survey again as CSV in UTF-8 (in Excel: Save as → "CSV UTF-8").',
+            _('{origin} is UTF-16 ("Unicode text"), which lagesbild does not read.').format(origin=origin),
+            hint=_('Export the survey again as CSV in UTF-8 (in Excel: Save as → "CSV UTF-8").'),
         )
 
 
 def too_large(origin: str) -> ValidationError:
     return ValidationError(
-        f"{origin} is larger than {MAX_BYTES // 1_000_000} MB, the most lagesbild reads from a survey export.",
-        hint="Export only the columns named in [survey] (and the rounds you need), then import that file.",
+        _("{origin} is larger than {limit} MB, the most lagesbild reads from a survey export.").format(
+            origin=origin, limit=MAX_BYTES // 1_000_000
+        ),
+        hint=_("Export only the columns named in [survey] (and the rounds you need), then import that file."),
     )
 
 
@@ -223,7 +241,8 @@ def _read_records(open_binary: Opener, origin: str, mapping: SurveyMapping, enco
             raise _csv_error(exc, reader.line_num, origin) from None
         except UnicodeDecodeError:  # the file was changed between the two readings
             raise ParseError(
-                f"{origin} changed while it was being read.", hint="Import it again once it is complete."
+                _("{origin} changed while it was being read.").format(origin=origin),
+                hint=_("Import it again once it is complete."),
             ) from None
         except MemoryError:
             raise out_of_memory(origin) from None
@@ -238,9 +257,11 @@ def read(data: bytes, origin: str, mapping: SurveyMapping) -> SurveyFile:
 
 def out_of_memory(origin: str) -> ValidationError:
     return ValidationError(
-        f"{origin} could not be read in the memory available.",
-        hint=f"Export only the columns named in [survey]; at most {_count(MAX_RESPONDENTS)} respondents are read "
-        "from one export. Nothing was imported.",
+        _("{origin} could not be read in the memory available.").format(origin=origin),
+        hint=_(
+            "Export only the columns named in [survey]; at most {count} respondents are read from one export. "
+            "Nothing was imported."
+        ).format(count=_count(MAX_RESPONDENTS)),
     )
 
 
@@ -251,11 +272,16 @@ def _count(n: int) -> str:
 def _csv_error(exc: csv.Error, line: int, origin: str) -> ParseError:
     if "field larger than field limit" in str(exc):
         return ParseError(
-            f"{origin}, line {line}: a cell runs over more than {MAX_FIELD // (1024 * 1024)} million characters — "
-            'most likely an opening quote (") without its closing one.',
-            hint='Remove the stray " (or close the quote) in the survey tool or a text editor, and export again.',
+            _(
+                "{origin}, line {line}: a cell runs over more than {limit} million characters — "
+                'most likely an opening quote (") without its closing one.'
+            ).format(origin=origin, line=line, limit=MAX_FIELD // (1024 * 1024)),
+            hint=_('Remove the stray " (or close the quote) in the survey tool or a text editor, and export again.'),
         )
-    return ParseError(f"{origin}, line {line}: {exc}.", hint="The file is not a well-formed CSV; export it again.")
+    return ParseError(
+        _("{origin}, line {line}: {error}.").format(origin=origin, line=line, error=exc),
+        hint=_("The file is not a well-formed CSV; export it again."),
+    )
 
 
 def _header_index(header: list[str], origin: str, mapping: SurveyMapping) -> dict[str, int]:
@@ -269,23 +295,36 @@ def _header_index(header: list[str], origin: str, mapping: SurveyMapping) -> dic
         listing = []
         for name, column in missing.items():
             close = difflib.get_close_matches(column, header, n=1, cutoff=0.6)
-            hint = f" (closest header: {_shown(close[0])})" if close else ""
+            hint = " " + _("(closest header: {header})").format(header=_shown(close[0])) if close else ""
             listing.append(f"  - {mapping.config_key(name)} = {column!r}{hint}")
         raise ValidationError(
-            f"{origin}: {len(missing)} column(s) named in [survey] are not in the file:\n" + "\n".join(listing),
-            hint="Correct the column headers in lagesbild.toml so they match the file's first row.",
+            ngettext(
+                "{origin}: {n} column named in [survey] is not in the file:",
+                "{origin}: {n} columns named in [survey] are not in the file:",
+                len(missing),
+            ).format(origin=origin, n=len(missing))
+            + "\n"
+            + "\n".join(listing),
+            hint=_("Correct the column headers in lagesbild.toml so they match the file's first row."),
         )
     twice = {name: positions[norm(col)] for name, col in wanted.items() if len(positions[norm(col)]) > 1}
     if twice:
         listing = [
-            f"  - {mapping.config_key(name)} = {wanted[name]!r}: columns "
-            + ", ".join(f"{i + 1} ({_shown(header[i])})" for i in at)
+            f"  - {mapping.config_key(name)} = {wanted[name]!r}: "
+            + _("columns {columns}").format(columns=", ".join(f"{i + 1} ({_shown(header[i])})" for i in at))
             for name, at in twice.items()
         ]
         raise ValidationError(
-            f"{origin}: {len(twice)} column(s) named in [survey] are in the file more than once (headers are "
-            "compared without case and extra spaces), so lagesbild cannot tell which to read:\n" + "\n".join(listing),
-            hint="Remove or rename the extra column in the survey tool and export again; nothing was imported.",
+            ngettext(
+                "{origin}: {n} column named in [survey] is in the file more than once (headers are compared "
+                "without case and extra spaces), so lagesbild cannot tell which to read:",
+                "{origin}: {n} columns named in [survey] are in the file more than once (headers are compared "
+                "without case and extra spaces), so lagesbild cannot tell which to read:",
+                len(twice),
+            ).format(origin=origin, n=len(twice))
+            + "\n"
+            + "\n".join(listing),
+            hint=_("Remove or rename the extra column in the survey tool and export again; nothing was imported."),
         )
     return {name: positions[norm(col)][0] for name, col in wanted.items()}
 
@@ -294,7 +333,7 @@ def _records(reader: Reader, separator: str, origin: str, mapping: SurveyMapping
     try:
         header = next(reader)
     except StopIteration:
-        raise ParseError(f"{origin} is empty.", hint="Export the survey again.") from None
+        raise ParseError(_("{origin} is empty.").format(origin=origin), hint=_("Export the survey again.")) from None
     positions = _header_index(header, origin, mapping)
     names = list(positions)
     pick = operator.itemgetter(*positions.values())
@@ -313,9 +352,11 @@ def _records(reader: Reader, separator: str, origin: str, mapping: SurveyMapping
         rows += 1
         if rows > MAX_RESPONDENTS:
             raise ValidationError(
-                f"{origin} has more than {_count(MAX_RESPONDENTS)} respondents (line {start}), the most lagesbild "
-                "imports from one export.",
-                hint="Export each survey round (year) to a file of its own and import them one by one.",
+                _(
+                    "{origin} has more than {count} respondents (line {line}), the most lagesbild imports from one "
+                    "export."
+                ).format(origin=origin, count=_count(MAX_RESPONDENTS), line=start),
+                hint=_("Export each survey round (year) to a file of its own and import them one by one."),
             )
         if len(record) < needed:
             record += [""] * (needed - len(record))
@@ -358,13 +399,21 @@ def _refuse_swallowed(
         if len(inner) > 1 and width >= 3:
             swallowed = sum(1 for part in inner[1:] if _looks_like_a_record(part, separator, width, year_at))
             if swallowed:
-                column = _shown(header[i]) if i < len(header) else f"column {i + 1}"
+                column = _shown(header[i]) if i < len(header) else _("column {number}").format(number=i + 1)
                 raise ParseError(
-                    f"{origin}, line {line}: a quoted cell of {column} (column {i + 1}) that starts on this line runs "
-                    f"over {len(inner)} lines and holds {swallowed} line(s) that look like whole respondents — an "
-                    'opening quote (") without its closing one.',
-                    hint='Remove the stray " in that cell (or close it) in the survey tool or a text editor, and '
-                    "export again; nothing was imported.",
+                    ngettext(
+                        "{origin}, line {line}: a quoted cell of {column} (column {number}) that starts on this line "
+                        "runs over {lines} lines and holds {n} line that looks like a whole respondent — an "
+                        'opening quote (") without its closing one.',
+                        "{origin}, line {line}: a quoted cell of {column} (column {number}) that starts on this line "
+                        "runs over {lines} lines and holds {n} lines that look like whole respondents — an "
+                        'opening quote (") without its closing one.',
+                        swallowed,
+                    ).format(origin=origin, line=line, column=column, number=i + 1, lines=len(inner), n=swallowed),
+                    hint=_(
+                        'Remove the stray " in that cell (or close it) in the survey tool or a text editor, and '
+                        "export again; nothing was imported."
+                    ),
                 )
         line += cell.count("\n")
 

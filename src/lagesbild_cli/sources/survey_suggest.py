@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from lagesbild_cli.errors import ParseError
+from lagesbild_cli.i18n import N_, _
 from lagesbild_cli.settings.survey_catalogue import CATALOGUE, KnownIndicator, classify, normalise
 from lagesbild_cli.sources.survey import PHONE, decode, parse_weight, sniff_separator
 
@@ -54,30 +55,30 @@ _SEX = {"kön", "kon", "gender", "sex"}
 _AGE = {"ålder", "alder", "åldersgrupp", "aldersgrupp", "åldersklass", "age", "agegroup", "ageband"}
 _WEIGHT = {"vikt", "vikter", "viktning", "designvikt", "weight", "weights", "weighting", "wt"}
 _PRIVATE_HEADER = {
-    "e-post": "e-mail addresses",
-    "epost": "e-mail addresses",
-    "email": "e-mail addresses",
-    "e-mail": "e-mail addresses",
-    "mejl": "e-mail addresses",
-    "telefon": "phone numbers",
-    "telefonnummer": "phone numbers",
-    "mobil": "phone numbers",
-    "phone": "phone numbers",
-    "namn": "names",
-    "name": "names",
-    "adress": "addresses",
-    "address": "addresses",
-    "personnummer": "personal identity numbers",
-    "övrigt": "free text",
-    "övriga": "free text",
-    "kommentar": "free text",
-    "kommentarer": "free text",
-    "fritext": "free text",
-    "synpunkter": "free text",
-    "framföra": "free text",
-    "comment": "free text",
-    "comments": "free text",
-    "other": "free text",
+    "e-post": N_("e-mail addresses"),
+    "epost": N_("e-mail addresses"),
+    "email": N_("e-mail addresses"),
+    "e-mail": N_("e-mail addresses"),
+    "mejl": N_("e-mail addresses"),
+    "telefon": N_("phone numbers"),
+    "telefonnummer": N_("phone numbers"),
+    "mobil": N_("phone numbers"),
+    "phone": N_("phone numbers"),
+    "namn": N_("names"),
+    "name": N_("names"),
+    "adress": N_("addresses"),
+    "address": N_("addresses"),
+    "personnummer": N_("personal identity numbers"),
+    "övrigt": N_("free text"),
+    "övriga": N_("free text"),
+    "kommentar": N_("free text"),
+    "kommentarer": N_("free text"),
+    "fritext": N_("free text"),
+    "synpunkter": N_("free text"),
+    "framföra": N_("free text"),
+    "comment": N_("free text"),
+    "comments": N_("free text"),
+    "other": N_("free text"),
 }
 _WOMEN_MEN = {
     "kvinna",
@@ -172,14 +173,19 @@ def read_columns(data: bytes, origin: str) -> tuple[list[Column], str, str]:
         records = [r for r in reader if any(cell.strip() for cell in r)]
     except StopIteration:
         raise ParseError(
-            f"{origin} is empty.", hint="Export the survey again, with its first row of headers."
+            _("{origin} is empty.").format(origin=origin),
+            hint=_("Export the survey again, with its first row of headers."),
         ) from None
     except csv.Error as exc:
         raise ParseError(
-            f"{origin}, line {reader.line_num}: {exc}.", hint="The file is not a well-formed CSV; export it again."
+            _("{origin}, line {line}: {error}.").format(origin=origin, line=reader.line_num, error=exc),
+            hint=_("The file is not a well-formed CSV; export it again."),
         ) from None
     if not records:
-        raise ParseError(f"{origin} has a header but no answers.", hint="Export the survey again, with its answers.")
+        raise ParseError(
+            _("{origin} has a header but no answers.").format(origin=origin),
+            hint=_("Export the survey again, with its answers."),
+        )
     columns = [
         Column(i, " ".join(h.split()), tuple(r[i].strip() if i < len(r) else "" for r in records))
         for i, h in enumerate(header)
@@ -229,13 +235,13 @@ def _private(column: Column, asked: bool) -> str | None:
     # a contact column is full of them; one stray address typed into "annat" does not make Kön a contact column
     # (its value is never shown: see shown(), and the import refuses it)
     if emails * STRAY > rows:
-        return "e-mail addresses"
+        return N_("e-mail addresses")
     if phones * STRAY > rows:
-        return "phone numbers or other long numbers"
+        return N_("phone numbers or other long numbers")
     long = [v for v in values if len(v) > 20]
     singles = sum(1 for n in column.counts.values() if n == 1)
     if len(values) > MAX_AREAS or (len(values) >= 5 and long and singles * 2 > len(values)):
-        return "free text"
+        return N_("free text")
     return None
 
 
@@ -359,7 +365,7 @@ def suggest(data: bytes, origin: str) -> Suggestion:
     used_columns: set[int] = set()
     used_ids: set[str] = set()
     proposals: list[tuple[int, ProposedIndicator]] = []
-    for _, index, order, known, column in fits:
+    for _score, index, order, known, column in fits:
         if index in used_columns or known.id in used_ids:
             continue
         used_columns.add(index)
@@ -372,7 +378,7 @@ def suggest(data: bytes, origin: str) -> Suggestion:
         if 2 <= len(column.counts) <= MAX_CATEGORIES:
             result.other_questions.append(column.header)
         else:
-            result.not_used.append((column.header, "not a question with a few answers to choose from"))
+            result.not_used.append((column.header, N_("not a question with a few answers to choose from")))
     return result
 
 
