@@ -1,6 +1,6 @@
 """Many reports from one load of the store: a whole län (``--lan 20``) or a list of kommuner, rendered
-in parallel across cores, plus a one-page län overview. A failing kommun is reported; the others
-still complete."""
+in parallel across cores, plus a län overview (every kommun against the län and riket, ranked charts, NTU, the
+map). A failing kommun is reported; the others still complete."""
 
 from __future__ import annotations
 

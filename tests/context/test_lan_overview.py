@@ -270,3 +270,31 @@ def test_the_pdf_is_tagged_as_the_kommun_reports_are(dalarna: Overview) -> None:
     assert structure.tables_without_rows == 0 and structure.cells_without_headers == 0
     assert structure.figures_without_alt == 0 and structure.elements["/Figure"] == 7  # the map and six charts
     assert structure.lang == "sv" and structure.pdfua_in_xmp
+
+
+def test_a_kommun_without_ntu_values_reads_saknas() -> None:
+    """Brå publishes NTU for a kommun only with enough answers: the others say so, in the table and the text."""
+    lan = resolve_lan("20")
+    rows = [
+        {
+            "indikator_id": "otrygghet_vid_utevistelse_sent_pa_kvallen_i_det_egna_bostadsomradet",
+            "indikator": "Otrygghet vid utevistelse sent på kvällen i det egna bostadsområdet",
+            "geo_kod": code,
+            "ar": 2024,
+            "andel": share,
+            "ki_undre": share - 4,
+            "ki_ovre": share + 4,
+            "jamfort_med_lan": "ingen säker skillnad" if code == "2026" else None,
+            "jamfort_med_riket": "lägre" if code == "2026" else None,
+            "trend": "minskande" if code == "2026" else None,
+        }
+        for code, share in (("2026", 15.0), ("20", 19.0), ("00", 24.0))
+    ]
+    table = lan_overview._ntu_table(rows, kommuner_in_lan("20"), lan)
+    assert table is not None and len(table.rows) == 15
+    gagnef = next(cells[0] for k, cells in table.rows if k.namn == "Gagnef")
+    assert (gagnef.value, gagnef.interval, gagnef.lan_symbol, gagnef.riket_symbol) == ("15\u00a0%", "11–19", "●", "▼")
+    assert gagnef.words == "i nivå med länet, lägre än riket, minskat mot tre år tidigare"
+    assert "Gagnef" not in table.missing and len(table.missing) == 14
+    mora = next(cells[0] for k, cells in table.rows if k.namn == "Mora")
+    assert (mora.value, mora.words) == ("saknas", "uppgift saknas")
