@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import shutil
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -298,3 +299,17 @@ def test_a_kommun_without_ntu_values_reads_saknas() -> None:
     assert "Gagnef" not in table.missing and len(table.missing) == 14
     mora = next(cells[0] for k, cells in table.rows if k.namn == "Mora")
     assert (mora.value, mora.words) == ("saknas", "uppgift saknas")
+
+
+def test_the_lead_counts_the_kommuner_by_the_level_rule_and_names_the_extremes(dalarna: Overview) -> None:
+    text = " ".join(" ".join(parse_html(dalarna.html).text).split())
+    levels = Counter(
+        r[3]
+        for r in parse_html(dalarna.html).rows
+        if r and r[0] in DALARNA and len(r) == 20  # the total's "Länet" cell: symbol and words
+    )
+    assert levels == {"▲högre": 4, "▼lägre": 11}
+    assert (
+        "Av länets 15 kommuner låg 4 kommuner högre än länet och 11 kommuner lägre än länet. "
+        "Högst var Borlänge (12 454), lägst Vansbro (4 214)." in text
+    )

@@ -270,18 +270,32 @@ class LanOverview:
 
     @property
     def lead(self) -> str:
-        """The overview's first sentence of numbers: the län's total against riket's."""
+        """The overview's first sentences of numbers: the län's total against riket's, how many kommuner lie
+        above, in line with and below the län (the level rule), and the highest and lowest rate."""
         total = self.total
         if total is None:
             return ""
-        higher = sum(1 for r in self.rows if r.cells[0].vs_lan == "högre")
-        lower = sum(1 for r in self.rows if r.cells[0].vs_lan == "lägre")
-        return (
+        cells = [(r.kommun.namn, r.cells[0]) for r in self.rows]
+        counts = {word: sum(1 for _, c in cells if c.vs_lan == word) for word in ("högre", "i nivå med", "lägre")}
+        unjudged = len(cells) - sum(counts.values())
+        parts = [
+            f"{_kommuner(n)} {'i nivå med länet' if word == 'i nivå med' else f'{word} än länet'}"
+            for word, n in counts.items()
+            if n
+        ]
+        if unjudged:
+            parts.append(f"{_kommuner(unjudged)} kunde inte bedömas")
+        text = (
             f"{self.lan.namn} hade {formatting.number(total.lan)} anmälda brott per 100 000 invånare {self.year}, "
-            f"riket {formatting.number(total.riket)}. Av länets {len(self.rows)} kommuner låg "
-            f"{_kommuner(higher)} högre än länet och {_kommuner(lower)} lägre; övriga var i nivå med länet "
-            "eller kunde inte bedömas."
+            f"riket {formatting.number(total.riket)}. Av länets {len(self.rows)} kommuner låg {_listed(parts)}."
         )
+        known = {name: c.per_100k for name, c in cells if c.per_100k is not None}
+        if len(set(known.values())) > 1:  # kommuner with the same rate share the place: all are named
+            top, bottom = max(known.values()), min(known.values())
+            highest = _listed([n for n, v in known.items() if v == top])
+            lowest = _listed([n for n, v in known.items() if v == bottom])
+            text += f" Högst var {highest} ({formatting.number(top)}), lägst {lowest} ({formatting.number(bottom)})."
+        return formatting.unit(text)
 
     @property
     def title(self) -> str:
@@ -299,6 +313,11 @@ class LanOverview:
 
 def _kommuner(n: int) -> str:
     return "en kommun" if n == 1 else f"{formatting.number(n)} kommuner"
+
+
+def _listed(parts: list[str]) -> str:
+    """ "a", "a och b", "a, b och c"."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
 
 
 # ── reading the store ──────────────────────────────────────────────────────────────────────────────────────────
