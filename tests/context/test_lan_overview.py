@@ -28,7 +28,7 @@ from lagesbild_cli.render.report import render_pdf
 from lagesbild_cli.rules.stats import poisson_lower, poisson_upper
 from lagesbild_cli.settings.config import Config, load_config
 from lagesbild_cli.settings.kommuner import kommuner_in_lan, resolve_lan
-from reading import parse_html, pdf_pages
+from reading import parse_html, pdf_pages, pdf_text
 
 DAY = date(2026, 12, 5)
 DALARNA = [k.namn for k in kommuner_in_lan("20")]
@@ -313,3 +313,12 @@ def test_the_lead_counts_the_kommuner_by_the_level_rule_and_names_the_extremes(d
         "Av länets 15 kommuner låg 4 kommuner högre än länet och 11 kommuner lägre än länet. "
         "Högst var Borlänge (12 454), lägst Vansbro (4 214)." in text
     )
+
+
+def test_the_overview_holds_no_command_key_id_or_path(dalarna: Overview) -> None:
+    """The rule of every report (tests/test_hollow_report.py): the web page, the PDF and the exports."""
+    from test_hollow_report import exports_text, hollow, words
+
+    hollow(words(dalarna.html), "lansoversikt.html", dalarna.config.path.parent)
+    hollow(pdf_text(dalarna.pdf), "lansoversikt.pdf", dalarna.config.path.parent)
+    hollow(exports_text(dalarna.folder), "exports", dalarna.config.path.parent)
