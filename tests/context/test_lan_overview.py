@@ -322,3 +322,27 @@ def test_the_overview_holds_no_command_key_id_or_path(dalarna: Overview) -> None
     hollow(words(dalarna.html), "lansoversikt.html", dalarna.config.path.parent)
     hollow(pdf_text(dalarna.pdf), "lansoversikt.pdf", dalarna.config.path.parent)
     hollow(exports_text(dalarna.folder), "exports", dalarna.config.path.parent)
+
+
+def test_a_kommun_without_a_workbook_reads_saknas_and_the_year_defaults_to_the_newest(dalarna: Overview) -> None:
+    with open_store(dalarna.config.db_path) as store:
+        newest = lan_overview.overview(store, resolve_lan("20"), None, DAY)
+        cells = store.rows(
+            "select b.*, null as rang_i_lanet, null as antal_lika, null as antal_rankade "
+            "from ind_anmalda_brott_bedomning b where ar = 2024 and kommun_kod <> '2062'"  # Mora left out
+        )
+        references = store.rows(
+            "select serie_id, serie, geo_niva, per_100k from ind_anmalda_brott "
+            "where ar = 2024 and geo_kod in ('20', '00')"
+        )
+    assert newest.year == 2024
+    data = lan_overview.assemble(resolve_lan("20"), 2024, references, cells, [], [], (), DAY)
+    mora = next(r for r in data.rows if r.kommun.namn == "Mora")
+    assert [c.value for c in mora.cells] == ["saknas"] * 6 and mora.cells[0].words == "uppgift saknas"
+    assert "och en kommun kunde inte bedömas." in data.lead
+    html = batch.overview_html(dalarna.config, data)
+    row = next(r for r in parse_html(html).rows if r and r[0] == "Mora" and len(r) == 20)
+    assert row[1:5] == ["–", "saknas", "–saknas", "–saknas"]
+    chart = data.charts[0]
+    assert chart.bars[-1].name == "Mora" and chart.bars[-1].value_label == "saknas"  # last, with no bar
+    assert chart.bars[-1].width is None
