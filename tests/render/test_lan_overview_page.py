@@ -59,10 +59,19 @@ def test_on_a_phone_the_page_stays_put_and_the_wide_tables_say_they_scroll(page:
              r.getAttribute('role'), r.tabIndex])"""
     )
     assert regions == [[True, "region", 0], [True, "region", 0]]
-    cue = page.execute_script(
-        "const c = document.querySelector('.lo-scroll-cue'); return [c.offsetHeight > 0, c.textContent]"
+    cues = page.execute_script(
+        "return [...document.querySelectorAll('.lo-scroll-cue')].map(c => [c.offsetHeight > 0, c.textContent])"
     )
-    assert cue[0] and "dra den i sidled" in cue[1]
+    assert [shown for shown, _ in cues] == [True, True] and all("dra den i sidled" in text for _, text in cues)
+
+
+def test_on_a_wide_screen_no_cue_says_a_table_scrolls_when_it_does_not(page: Any) -> None:
+    at_width(page, 1280)
+    shown = page.execute_script(
+        """return [...document.querySelectorAll('.lo-scroll')].map(r => [r.scrollWidth > r.clientWidth,
+             r.parentElement.querySelector('.lo-scroll-cue').offsetHeight > 0])"""
+    )
+    assert shown == [[False, False], [False, False]]
 
 
 def test_chart_text_is_legible_on_a_phone(page: Any) -> None:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from lagesbild_cli.context import formatting, maps
+from lagesbild_cli.context.bra import WORDS
 from lagesbild_cli.context.charts import Frame, Tick, nice_ceiling
 from lagesbild_cli.context.ntu import level_word, share_decimals, trend_word
 from lagesbild_cli.context.tables import Sheet, rounded
@@ -296,6 +297,12 @@ class LanOverview:
             lowest = _listed([n for n, v in known.items() if v == bottom])
             text += f" Högst var {highest} ({formatting.number(top)}), lägst {lowest} ({formatting.number(bottom)})."
         return formatting.unit(text)
+
+    @property
+    def how_many_series(self) -> str:
+        """ "sex": the number of series shown, in words as Swedish prose writes small numbers."""
+        n = len(self.series)
+        return WORDS[n] if n < len(WORDS) else formatting.number(n)
 
     @property
     def title(self) -> str:
