@@ -1,6 +1,6 @@
 """Many reports from one load of the store: a whole län (``--lan 20``) or a list of kommuner, rendered
-in parallel across cores, plus a one-page län overview. A failing kommun is reported; the others
-still complete."""
+in parallel across cores, plus a län overview (every kommun against the län and riket, ranked charts, NTU, the
+map). A failing kommun is reported; the others still complete."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from functools import partial
 from pathlib import Path
 
 from lagesbild_cli import interrupts
-from lagesbild_cli.context import data_date, formatting, maps, tables
+from lagesbild_cli.context import data_date, tables
+from lagesbild_cli.context import lan_overview as lan_context
 from lagesbild_cli.database.store import Store, open_store
 from lagesbild_cli.errors import DataMissingError, LagesbildError, storage_error
-from lagesbild_cli.render import markup, report
+from lagesbild_cli.render import exports, markup, report
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.settings.kommuner import Kommun, Lan
 from lagesbild_cli.storage import staging
@@ -248,103 +249,31 @@ def _run_shared(tasks: Sequence[Callable[[], object]], workers: int) -> list[obj
     return results
 
 
-@dataclass(frozen=True)
-class OverviewRow:
-    rank: int | None
-    name: str
-    count: int | None
-    rate: float | None
-    place: str  # the rank as shown, ties as "1–3 av 15 (delad)"
-
-
 def lan_overview(
     config: Config, lan: Lan, year: int | None, report_date: date | None, preview: bool = False
 ) -> Path | None:
-    """One page: every kommun of the län ranked by reported crime per 100 000, with the map. Its PDF, or
-    for a ``preview`` its web page alone, beside the report sets (data/processed/preview/lan-<kod>/)."""
+    """The län overview: every kommun × the key Brå series against the län and riket, a ranked bar chart per
+    series, NTU per kommun, the map and the sources. Its PDF with the web page and the exports beside it, or
+    for a ``preview`` its web page alone (data/processed/preview/lan-<kod>/)."""
     with open_store(config.db_path) as store:
-        params: dict[str, object] = {"l": lan.kod}
-        if year is None:
-            latest = store.rows(
-                "select max(ar) as ar from ind_anmalda_brott where geo_niva = 'kommun' "
-                "and left(geo_kod, 2) = $l and antal is not null",
-                params,
-            )[0]["ar"]
-            if latest is None:
-                raise DataMissingError(
-                    f"No Brå data for any kommun in {lan.namn}.",
-                    hint="Import the län's workbooks with 'lagesbild import bra FOLDER'.",
-                )
-            year = latest
-        params["y"] = year
-        rows = store.rows(
-            """
-            select k.kommun_kod, k.kommun_namn, a.antal, a.per_100k, g.rang_i_lanet, g.antal_lika, g.antal_rankade
-            from kommuner k
-            left join ind_anmalda_brott a on a.geo_kod = k.kommun_kod and a.ar = $y
-                and a.serie_id = 'totalt_antal_anmalda_brott'
-            left join ind_anmalda_brott_rang_lan g on g.kommun_kod = k.kommun_kod and g.ar = $y
-                and g.serie_id = 'totalt_antal_anmalda_brott'
-            where k.lan_kod = $l
-            order by g.rang_i_lanet nulls last, k.kommun_namn
-        """,
-            params,
-        )
-        reference = {
-            r["geo_niva"]: r["per_100k"]
-            for r in store.rows(
-                "select geo_niva, per_100k from ind_anmalda_brott where serie_id = 'totalt_antal_anmalda_brott' "
-                "and ar = $y and geo_kod in ($l, '00')",
-                params,
-            )
-        }
-        features = store.rows(
-            "select kommun_kod, kommun_namn, geometri from raw_geo_kommuner where lan_kod = $l order by kommun_kod",
-            params,
-        )
         when = report_date or data_date(store)
-    title = f"Anmälda brott per 100 000 invånare i {lan.namn}s kommuner {year}"
-    chart = (
-        maps.choropleth(
-            "map-overview",
-            title,
-            [(f["kommun_kod"], f["kommun_namn"], f["geometri"]) for f in features],
-            {r["kommun_kod"]: r["per_100k"] for r in rows},
-            highlight="",
-        )
-        if features
-        else None
-    )
-    env = report.environment(config.templates_dir)
-    css = (config.templates_dir / "style.css").read_text(encoding="utf-8")
-    html = env.get_template("overview.html.j2").render(
-        lan=lan,
-        year=year,
-        rows=[
-            OverviewRow(
-                r["rang_i_lanet"],
-                r["kommun_namn"],
-                r["antal"],
-                r["per_100k"],
-                formatting.place(r["rang_i_lanet"], r["antal_lika"], r["antal_rankade"], with_total=False),
-            )
-            for r in rows
-        ],
-        lan_rate=reference.get("lan"),
-        riket_rate=reference.get("riket"),
-        map=chart,
-        css=css,
-        created=formatting.swedish_date(when),
-        title=title,
-    )
-    html = markup.drop_blank_between_blocks(html)
+        data = lan_context.overview(store, lan, year, when)
+    html = overview_html(config, data)
     if preview:
-        page = report.preview_dir(config, year, f"lan-{lan.kod}") / "lansoversikt.html"
+        page = report.preview_dir(config, data.year, f"lan-{lan.kod}") / "lansoversikt.html"
         atomic_write_bytes(page, html.encode("utf-8"))
         return page
     pdf = report.render_pdf(html)
-    folder = config.reports_dir / f"lan-{lan.kod}" / str(year)
+    folder = config.reports_dir / f"lan-{lan.kod}" / str(data.year)
     with staging.replaced_folder(folder, config.data_dir) as new:
         atomic_write_bytes(new / "lansoversikt.html", html.encode("utf-8"))
         atomic_write_bytes(new / "lansoversikt.pdf", pdf)
+        exports.write(new, lan_context.sheets(data), data.title, when)
     return folder / "lansoversikt.pdf"
+
+
+def overview_html(config: Config, data: lan_context.LanOverview) -> str:
+    env = report.environment(config.templates_dir)
+    css = (config.templates_dir / "style.css").read_text(encoding="utf-8")
+    html = env.get_template("overview.html.j2").render(o=data, css=css)
+    return markup.drop_blank_between_blocks(html)
