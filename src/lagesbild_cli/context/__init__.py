@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from lagesbild_cli.context import formatting
+from lagesbild_cli.context.analysis import Analysis, analysis
 from lagesbild_cli.context.bra import (
     Assessment,
     CrimeSection,
@@ -40,6 +41,7 @@ from lagesbild_cli.context.survey import SurveySection, survey_section
 from lagesbild_cli.context.values import IndicatorValue, indicator_values
 from lagesbild_cli.database.store import Store
 from lagesbild_cli.errors import ConfigError, DataMissingError
+from lagesbild_cli.settings.analysis import NO_ANALYSIS_SETTINGS, load_themes
 from lagesbild_cli.settings.config import NO_PLAN, Config
 from lagesbild_cli.settings.kommuner import RIKET_NAMN, Kommun
 from lagesbild_cli.settings.plan import Measure, Narrative, PlanProblem, PlanSettings, narratives
@@ -165,6 +167,7 @@ class ReportContext:
     final: bool
     gaps: tuple[Gap, ...] = ()  # per § 4 section, a source whose data is missing or stale
     allow_missing: tuple[str, ...] = ()  # sources a final report is published without (--allow-missing)
+    analysis: Analysis | None = None  # the triangulation matrix and the ranking of themes
 
     @property
     def notes_shown(self) -> bool:
@@ -363,6 +366,19 @@ def build_context(
     previous = read_previous(compare_with) if compare_with else None
     statuses = source_statuses(store, kommun)
     rescue = rescue_section(store, kommun, year, config.kolada.fire_kpis)
+    settings = config.analysis if config.owns_inputs else NO_ANALYSIS_SETTINGS
+    analysed = analysis(
+        store,
+        kommun,
+        year,
+        load_themes(settings),
+        settings.order,
+        crime=crime,
+        ntu=ntu,
+        survey=own_survey,
+        events=events,
+        owns_inputs=config.owns_inputs,
+    )
     found = gaps(
         kommun.namn,
         year,
@@ -389,7 +405,9 @@ def build_context(
         decision_body=config.report.decision_body,
         created=formatting.swedish_date(when),
         report_date=when,
-        summary=_with_latest(summary(kommun, year, crime, ntu, comparison, facts, own_survey, assessed), year, crime),
+        summary=_with_latest(
+            summary(kommun, year, crime, ntu, comparison, facts, own_survey, assessed, analysed), year, crime
+        ),
         assessments=assessed,
         crime=crime,
         ntu=ntu,
@@ -415,6 +433,7 @@ def build_context(
         final=final,
         gaps=found,
         allow_missing=allow_missing,
+        analysis=analysed,
     )
 
 
