@@ -109,7 +109,9 @@ def _read_inputs(
             report_date=report_date,
             allow_missing=allow_missing,
         )
-        sheets = tables.sheets(store, config.kommun, context.year, context.values) if with_sheets else ()
+        sheets = (
+            tables.sheets(store, config.kommun, context.year, context.values, context.analysis) if with_sheets else ()
+        )
     return context, sheets
 
 
