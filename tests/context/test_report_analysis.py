@@ -85,8 +85,19 @@ def test_a_clear_signal_in_one_theme_ranks_it_first_with_its_reasons(demo_copy: 
     assert "Underlag" in html and "1. Inbrott och stöld" in _words(html, "atgarder")
     # the matrix says what each source shows, in symbols and words
     analys = _words(html, "analys")
-    assert "Inbrott och stöld ▲ pekar uppåt Bostadsinbrott:" in analys
-    assert "bara händelser, ingen bedömning" in analys  # Polisen's events are never judged
+    assert "Inbrott och stöld ▲ uppåt ▼ nedåt ▲ uppåt – saknas antal, bedöms inte Källorna går isär 1" in analys
+    assert "Bostadsinbrott: 942 per 100 000, högre än både länet och riket, säkert ökat mot 2021–2023" in analys
+    assert "Polisens händelser visas som antal och bedöms aldrig" in analys
+
+
+def test_a_prioritised_theme_no_plan_problem_follows_up_is_named_in_the_atgardsplan_section(
+    demo_copy: Config,
+) -> None:
+    # the demo's plan follows up otrygghet, skadegörelse and narkotika; the analysis puts trafik first
+    _, html = _preview(demo_copy)
+    atgarder = _words(html, "atgarder")
+    assert "Analysens prioriteringar, i ordning (skälen står i avsnittet Analys ): 1. Trafik." in atgarder
+    assert "Analysens prioriterade teman som inget prioriterat problem följer upp: Trafik." in atgarder
 
 
 def test_a_kommun_with_no_signal_gets_no_invented_priority(built_project: Path) -> None:
@@ -117,7 +128,7 @@ def test_the_kommuns_own_order_overrides_and_the_report_says_so(demo_copy: Confi
     demo_copy.path.write_text(text, encoding="utf-8")
     _, html = _preview(load_config(demo_copy.path))
     ranked = _priorities(html)
-    assert [r.split(",")[0].strip() for r in ranked] == ["Narkotika", "Trafik"]
+    assert [r.split(":")[0].strip() for r in ranked] == ["Narkotika", "Trafik"]
     assert "Ordningen är kommunens egen" in _words(html, "analys")
     assert "Kommunens egna prioriteringar, i den ordning kommunen har bestämt: 1. Narkotika; 2. Trafik." in _words(
         html, "sammanfattning"

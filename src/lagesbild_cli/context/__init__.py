@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from lagesbild_cli.context import formatting
-from lagesbild_cli.context.analysis import Analysis, analysis
+from lagesbild_cli.context.analysis import Analysis, addresses, analysis
 from lagesbild_cli.context.bra import (
     Assessment,
     CrimeSection,
@@ -168,6 +168,18 @@ class ReportContext:
     gaps: tuple[Gap, ...] = ()  # per § 4 section, a source whose data is missing or stale
     allow_missing: tuple[str, ...] = ()  # sources a final report is published without (--allow-missing)
     analysis: Analysis | None = None  # the triangulation matrix and the ranking of themes
+
+    @property
+    def unplanned_themes(self) -> tuple[str, ...]:
+        """The analysis' prioritised themes that no prioritised problem of the åtgärdsplan follows up (when the
+        report has such problems): the plan should take a stand on them."""
+        if self.analysis is None or not self.plan:
+            return ()
+        return tuple(
+            t.theme.name
+            for t in self.analysis.ranked
+            if not any(addresses(t.theme, row.problem.indicators) for row in self.plan)
+        )
 
     @property
     def notes_shown(self) -> bool:

@@ -35,6 +35,14 @@ SOURCE_SHORT = {
     "survey": "kommunens trygghetsundersökning",
     "rescue": "räddningstjänstens avsiktliga bränder",
 }
+SHORT = {
+    Signal.UP: "▲ uppåt",
+    Signal.DOWN: "▼ nedåt",
+    Signal.LEVEL: "● i nivå",
+    Signal.TOO_FEW: "för få",
+    Signal.MISSING: "– saknas",
+    Signal.EVENTS: "antal, bedöms inte",
+}
 FEW_FIRES = 5  # the rescue section's rule: fewer deliberate fires than this are too few to judge
 AGREEMENT_SENTENCES = {
     "Samstämmiga: pekar uppåt": "Källorna är samstämmiga: de som bedöms pekar uppåt.",
@@ -56,6 +64,11 @@ class Cell:
     def label(self) -> str:
         return f"{self.signal.symbol} {self.signal.value}"
 
+    @property
+    def short(self) -> str:
+        """The cell as the matrix shows it: a symbol and a word or two (the details are listed below it)."""
+        return SHORT[self.signal]
+
 
 @dataclass(frozen=True)
 class ThemeRow:
@@ -74,6 +87,19 @@ class ThemeRow:
     def score(self) -> int:
         """The points plus the harm weight, for a theme that stands out (else 0: no invented priority)."""
         return self.points + self.theme.harm if self.stands_out else 0
+
+    @property
+    def score_text(self) -> str:
+        """ "5 poäng (3 enligt reglerna och skadevikt 2)"."""
+        if not self.stands_out:
+            return f"{self.points} poäng enligt reglerna (prioriteras inte av dem)"
+        return f"{self.score} poäng ({self.points} enligt reglerna och skadevikt {self.theme.harm})"
+
+    @property
+    def details(self) -> tuple[tuple[str, str], ...]:
+        """(source, what it shows) for each source with something to show, for the list under the matrix."""
+        names = dict(SOURCES)
+        return tuple((names[c.source], "; ".join(c.lines)) for c in self.cells if c.lines)
 
     @property
     def title(self) -> str:
@@ -96,7 +122,7 @@ class Analysis:
     rows: tuple[ThemeRow, ...]  # every theme, in the themes file's order (the matrix)
     ranked: tuple[ThemeRow, ...]  # the prioritised themes, first priority first
     own_order: bool  # the kommun fixed the order itself ([analys] ordning)
-    columns: tuple[str, ...] = tuple(name for _, name in SOURCES)
+    columns: tuple[str, ...] = ("Anmälda brott", "NTU", "Kommunens enkät", "Avsiktliga bränder", "Polisens händelser")
     rule_texts: tuple[tuple[str, str], ...] = field(default=())
 
     @property
@@ -493,3 +519,14 @@ def draft_text(a: Analysis, kommun_namn: str) -> str:
         parts.append(" ".join(sentences))
         parts.append("")
     return "\n".join(parts)
+
+
+def addresses(theme: Theme, indicator_ids: tuple[str, ...]) -> bool:
+    """Whether a plan problem followed up by ``indicator_ids`` ("bra:bostadsinbrott", "survey:otrygg_kvall@Djurås")
+    speaks to ``theme``: one of its indicators is one of the theme's series or questions."""
+    for indicator in indicator_ids:
+        source, _, rest = indicator.partition(":")
+        key = rest.split("@")[0]
+        if key in {"bra": theme.bra, "ntu": theme.ntu, "survey": theme.survey}.get(source, ()):
+            return True
+    return False

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lagesbild_cli.context import formatting
-from lagesbild_cli.context.analysis import Analysis
+from lagesbild_cli.context.analysis import SOURCES, Analysis
 from lagesbild_cli.context.kolada import kpi_producer, kpi_unit
 from lagesbild_cli.context.ntu import level_word, trend_word
 from lagesbild_cli.context.raddning import CATEGORIES as RESCUE_CATEGORIES
@@ -392,13 +392,16 @@ TABLES = (
 )
 
 
+SOURCE_NAMES = dict(SOURCES)
+
+
 def analysis_sheets(a: Analysis) -> tuple[Sheet, ...]:
     """The analysis' matrix and ranking in the report's words: one row per theme and source, one per priority."""
     source = "Analysens regler (Källor och metod) över Brå, NTU, kommunens undersökning, räddningstjänsten och Polisen"
     matrix = tuple(
-        (row.theme.name, column, cell.signal.value, "; ".join(cell.lines), row.agreement)
+        (row.theme.name, SOURCE_NAMES[cell.source], cell.signal.value, "; ".join(cell.lines), row.agreement)
         for row in a.rows
-        for column, cell in zip(a.columns, row.cells, strict=True)
+        for cell in row.cells
     )
     order = "kommunens egen" if a.own_order else "analysens regler"
     ranking = tuple(
