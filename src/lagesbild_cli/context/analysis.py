@@ -387,7 +387,8 @@ def _row(
     if len(up_sources) > 1:
         reasons.append(f"{len(up_sources)} källor pekar uppåt: {_and_list(up_sources)}.")
     if reasons and down_sources:
-        reasons.append(f"Men {_and_list(down_sources)} pekar nedåt, vilket drar ned temats poäng.")
+        down = _and_list(down_sources)
+        reasons.append(f"{down[0].upper()}{down[1:]} pekar däremot nedåt, vilket drar ned temats poäng.")
     return ThemeRow(
         theme=theme,
         cells=tuple(cells),

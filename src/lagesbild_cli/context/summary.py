@@ -97,7 +97,10 @@ def priority_lines(a: Analysis) -> tuple[str, ...]:
         head = f"Kommunens egna prioriteringar, i den ordning kommunen har bestämt: {'; '.join(names)}."
     else:
         head = (
-            "Enligt analysens regler bör dessa problemområden prioriteras, i den här ordningen: "
+            "Enligt analysens regler sticker ett problemområde ut och bör prioriteras: "
+            f"{a.ranked[0].theme.name} (avsnittet Analys visar hur källorna stämmer överens)."
+            if len(a.ranked) == 1
+            else "Enligt analysens regler bör dessa problemområden prioriteras, i den här ordningen: "
             f"{'; '.join(names)} (avsnittet Analys visar hur källorna stämmer överens)."
         )
     first = a.ranked[0]
