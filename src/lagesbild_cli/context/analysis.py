@@ -35,12 +35,12 @@ SOURCE_SHORT = {
     "survey": "kommunens trygghetsundersökning",
     "rescue": "räddningstjänstens avsiktliga bränder",
 }
-SHORT = {
-    Signal.UP: "▲ uppåt",
-    Signal.DOWN: "▼ nedåt",
-    Signal.LEVEL: "● i nivå",
+SHORT = {  # a no-break space keeps the symbol with its word in a narrow column
+    Signal.UP: "▲\u00a0uppåt",
+    Signal.DOWN: "▼\u00a0nedåt",
+    Signal.LEVEL: "●\u00a0i\u00a0nivå",
     Signal.TOO_FEW: "för få",
-    Signal.MISSING: "– saknas",
+    Signal.MISSING: "–\u00a0saknas",
     Signal.EVENTS: "antal, bedöms inte",
 }
 FEW_FIRES = 5  # the rescue section's rule: fewer deliberate fires than this are too few to judge
@@ -108,6 +108,10 @@ class ThemeRow:
 
     @property
     def agreement_sentence(self) -> str:
+        judged = [c for c in self.cells if c.signal in (Signal.UP, Signal.DOWN, Signal.LEVEL)]
+        if len(judged) == 1 and judged[0].signal is not Signal.LEVEL:
+            way = "uppåt" if judged[0].signal is Signal.UP else "nedåt"
+            return f"Bara en källa har uppgifter som kan bedömas, och den pekar {way}."
         return AGREEMENT_SENTENCES.get(self.agreement, f"{self.agreement}.")
 
     @property
@@ -159,9 +163,12 @@ def _bra(store: Store, kommun: Kommun, crime: CrimeSection | None, theme: Theme,
         return out
     rows = store.rows(
         """
-        select serie_id, serie, antal, per_100k, per_100k_lan, per_100k_riket, niva_mot_lan, niva_mot_riket, trend
-        from ind_anmalda_brott_bedomning where kommun_kod = $k and ar = $y and list_contains($ids, serie_id)
-        order by serie
+        select b.serie_id, b.serie, b.antal, b.per_100k, b.per_100k_lan, b.per_100k_riket, b.niva_mot_lan,
+               b.niva_mot_riket, b.trend, a.forandring_mot_3ar_procent as forandring
+        from ind_anmalda_brott_bedomning b
+        left join ind_anmalda_brott a on a.serie_id = b.serie_id and a.geo_kod = b.kommun_kod and a.ar = b.ar
+        where b.kommun_kod = $k and b.ar = $y and list_contains($ids, b.serie_id)
+        order by b.serie
         """,
         {"k": kommun.kod, "y": crime.year, "ids": list(theme.bra)},
     )
@@ -189,9 +196,11 @@ def _bra(store: Store, kommun: Kommun, crime: CrimeSection | None, theme: Theme,
             )
         if trend == "ökat":
             f["confirmed_rise"] = True
+            by = f", {formatting.percent(r['forandring'])} över" if r["forandring"] is not None else " över"
             out.up.append(
-                f"{r['serie']} har ökat: {crime.year} ligger hela intervallet över medelvärdet för "
-                f"{crime.year - 3}–{crime.year - 1}."
+                f"{r['serie']} har ökat säkert: {rate} anmälda brott per 100 000 invånare {crime.year} "
+                f"({formatting.number(r['antal'])} brott){by} "
+                f"medelvärdet för {crime.year - 3}–{crime.year - 1}, och hela intervallet ligger över medelvärdet."
             )
     return out
 
@@ -460,10 +469,10 @@ def rule_texts() -> tuple[tuple[str, str], ...]:
         (
             "Matrisens celler",
             "Varje cell visar vad en källa visar för ett tema, med rapportens egna regler: nivå mot länet och riket "
-            "(hela 95-procentsintervallet över eller under) och säkerställd förändring. ▲ ”pekar uppåt” när någon "
-            "serie eller fråga är högre än länet eller riket eller har ökat säkert; ▼ ”pekar nedåt” när ingen pekar "
-            "uppåt och någon är lägre eller har minskat säkert; ● annars. ”För få” när alla serier har färre än 10 "
-            "anmälda brott (avsiktliga bränder: färre än 5). Kommunens undersökning har inget läns- eller "
+            "(hela 95-procentsintervallet över eller under) och säkerställd förändring. ▲ ”uppåt” när någon "
+            "serie eller fråga är högre än länet eller riket eller har ökat säkert; ▼ ”nedåt” när ingen pekar "
+            "uppåt och någon är lägre eller har minskat säkert; ● ”i nivå” annars. ”För få” när alla serier har "
+            "färre än 10 anmälda brott (avsiktliga bränder: färre än 5). Kommunens undersökning har inget läns- eller "
             "riksvärde; den pekar uppåt vid en säkerställd ökning sedan förra omgången. Avsiktliga bränder jämförs "
             "med medelvärdet för de tre föregående åren med Poissonintervallet, som anmälda brott. Polisens "
             "händelser är ett urval: de visas som antal och bedöms aldrig.",
