@@ -193,3 +193,16 @@ def test_the_matrix_and_the_ranking_are_exported_in_report_words(demo_copy: Conf
     matrix = exported_csv(demo_copy, preview, "analysmatris.csv")
     assert "Polisens händelser" in matrix and "bara händelser, ingen bedömning" in matrix
     assert "Samstämmighet" in matrix.splitlines()[0]
+
+
+def test_the_draft_analys_command_writes_once_and_then_refuses(demo_copy: Config) -> None:
+    from typer.testing import CliRunner
+
+    from lagesbild_cli.cli import app
+
+    args = ["draft", "analys", "--year", "2024", "--config", str(demo_copy.path)]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "analys.utkast.md" in first.output and "remove its first line" in first.output
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 1 and "already exists" in again.output and "never writes over" in again.output
