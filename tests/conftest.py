@@ -260,7 +260,12 @@ def exported_csv(config: Config, preview: Preview, file: str) -> str:
     same sheet from the same figures, as text. For tests of an export that need no PDF rendered."""
     with open_store(config.db_path) as store:
         sheets = tables.sheets(
-            store, config.kommun, preview.context.year, preview.context.values, preview.context.factors
+            store,
+            config.kommun,
+            preview.context.year,
+            preview.context.values,
+            preview.context.factors,
+            preview.context.analysis,
         )
     return exports.csv_bytes(next(s for s in sheets if s.file == file)).decode("utf-8-sig")
 

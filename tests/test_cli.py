@@ -209,8 +209,8 @@ def test_a_full_disk_while_writing_the_exports_keeps_the_previous_report_set(
     assert run("build", "--year", "2023", "--config", config)[0] == 0
     folder = loaded_config.reports_dir / "2026" / "2023"
     before = report_set(folder)
-    # anmalda_brott, anmalda_brott_bedomning, indikatorer, kallor, ntu and riskfaktorer
-    assert len([name for name in before if name.startswith("csv/")]) == 6
+    # anmalda_brott, anmalda_brott_bedomning, indikatorer, kallor, ntu, riskfaktorer, analysmatris and prioritering
+    assert len([name for name in before if name.startswith("csv/")]) == 8
     written: list[Path] = []
     real = exports.atomic_write_bytes
 

@@ -98,7 +98,9 @@ def _build_one(
             )
             if preview:
                 return True, str(report.write_preview(context, config).html)
-            sheets = tables.sheets(store, config.kommun, context.year, context.values, context.factors)
+            sheets = tables.sheets(
+                store, config.kommun, context.year, context.values, context.factors, context.analysis
+            )
         return True, str(report.write_report(context, config, sheets).pdf)
     except LagesbildError as exc:
         return False, str(exc)

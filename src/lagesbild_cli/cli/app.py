@@ -80,6 +80,10 @@ survey_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, help=_("Help with the citizen survey's [survey] mapping.")
 )
 app.add_typer(survey_app, name="survey")
+draft_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Drafts for the samordningsfunktion's texts, to edit."
+)
+app.add_typer(draft_app, name="draft")
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help=_("The config file."), show_default=True)]
 KommunOption = Annotated[

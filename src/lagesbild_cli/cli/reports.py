@@ -29,6 +29,7 @@ from lagesbild_cli.cli.app import (
     _run,
     _with_config,
     app,
+    draft_app,
 )
 
 
@@ -248,4 +249,27 @@ def demo(
     typer.echo(
         f"Open the PDF to read the report. The project's settings are in {result.config.path}; "
         f"build it again with: lagesbild build --config {result.config.path}"
+    )
+
+
+@draft_app.command("analys")
+def draft_analys(
+    config: ConfigOption = DEFAULT_CONFIG,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="Report year; default: the latest with data.")
+    ] = None,
+) -> None:
+    """Write a draft of the analysis (analys.utkast.md beside the texts) from the report's matrix and ranking.
+
+    Never writes over a file. Edit the draft, save it as analys.md and remove its first line: until then the
+    report labels it an unedited draft and a final build refuses it.
+    """
+    cfg = _config(config)
+    from lagesbild_cli import pipeline
+
+    written = _run(lambda: pipeline.draft_analysis(cfg, year))
+    typer.echo(f"Wrote {written}")
+    typer.echo(
+        "Edit it, save it as analys.md in the same folder and remove its first line (<!-- lagesbild:utkast -->); "
+        "until then the report marks the text as an unedited draft and a final build refuses it."
     )

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from lagesbild_cli.context import formatting
+from lagesbild_cli.context.analysis import Analysis, addresses, analysis
 from lagesbild_cli.context.bra import (
     Assessment,
     CrimeSection,
@@ -45,6 +46,7 @@ from lagesbild_cli.context.values import IndicatorValue, indicator_values
 from lagesbild_cli.database.store import Store
 from lagesbild_cli.errors import ConfigError, DataMissingError
 from lagesbild_cli.i18n import _
+from lagesbild_cli.settings.analysis import NO_ANALYSIS_SETTINGS, load_themes
 from lagesbild_cli.settings.config import NO_PLAN, Config
 from lagesbild_cli.settings.kommuner import RIKET_NAMN, Kommun
 from lagesbild_cli.settings.plan import Measure, Narrative, PlanProblem, PlanSettings, narratives
@@ -198,6 +200,19 @@ class ReportContext:
     hand_numbers: tuple[str, ...] = ()  # warnings: numbers written by hand that differ from the report's figures
     profile: ReportProfile = NEUTRAL  # the kommun's logo, colour and typeface (its own report only)
     allow_missing: tuple[str, ...] = ()  # sources a final report is published without (--allow-missing)
+    analysis: Analysis | None = None  # the triangulation matrix and the ranking of themes
+
+    @property
+    def unplanned_themes(self) -> tuple[str, ...]:
+        """The analysis' prioritised themes that no prioritised problem of the åtgärdsplan follows up (when the
+        report has such problems): the plan should take a stand on them."""
+        if self.analysis is None or not self.plan:
+            return ()
+        return tuple(
+            t.theme.name
+            for t in self.analysis.ranked
+            if not any(addresses(t.theme, row.problem.indicators) for row in self.plan)
+        )
 
     @property
     def notes_shown(self) -> bool:
@@ -446,6 +461,19 @@ def _build_context(
     previous = read_previous(compare_with) if compare_with else None
     statuses = source_statuses(store, kommun)
     rescue = rescue_section(store, kommun, year, config.kolada.fire_kpis)
+    settings = config.analysis if config.owns_inputs else NO_ANALYSIS_SETTINGS
+    analysed = analysis(
+        store,
+        kommun,
+        year,
+        load_themes(settings),
+        settings.order,
+        crime=crime,
+        ntu=ntu,
+        survey=own_survey,
+        events=events,
+        owns_inputs=config.owns_inputs,
+    )
     found = gaps(
         kommun.namn,
         year,
@@ -474,7 +502,9 @@ def _build_context(
         decision_body=config.report.decision_body,
         created=formatting.swedish_date(when),
         report_date=when,
-        summary=_with_latest(summary(kommun, year, crime, ntu, comparison, facts, own_survey, assessed), year, crime),
+        summary=_with_latest(
+            summary(kommun, year, crime, ntu, comparison, facts, own_survey, assessed, analysed), year, crime
+        ),
         assessments=assessed,
         crime=crime,
         ntu=ntu,
@@ -503,6 +533,7 @@ def _build_context(
         factors=factors_section(store, kommun, year),
         referenced=referenced,
         hand_numbers=hand_numbers,
+        analysis=analysed,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from lagesbild_cli.context import formatting
+from lagesbild_cli.context.analysis import Analysis
 from lagesbild_cli.context.bra import Assessment, CrimeSection, SeriesRow
 from lagesbild_cli.context.kolada import ComparisonSection
 from lagesbild_cli.context.kommunen import KommunFacts
@@ -83,6 +84,32 @@ def _or_list(items: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " eller " + quoted[-1]
 
 
+def priority_lines(a: Analysis) -> tuple[str, ...]:
+    """The summary's first key points: the analysis' priorities in their order, the first with its reasons, or
+    that no theme stands out."""
+    if not a.ranked:
+        return (
+            "Analysen pekar inte ut något problemområde: inget tema sticker ut enligt analysens regler, så "
+            "rapporten föreslår ingen prioritering (se avsnittet Analys).",
+        )
+    names = [r.title for r in a.ranked]
+    if a.own_order:
+        head = f"Kommunens egna prioriteringar, i den ordning kommunen har bestämt: {'; '.join(names)}."
+    else:
+        head = (
+            "Enligt analysens regler sticker ett problemområde ut och bör prioriteras: "
+            f"{a.ranked[0].theme.name} (avsnittet Analys visar hur källorna stämmer överens)."
+            if len(a.ranked) == 1
+            else "Enligt analysens regler bör dessa problemområden prioriteras, i den här ordningen: "
+            f"{'; '.join(names)} (avsnittet Analys visar hur källorna stämmer överens)."
+        )
+    first = a.ranked[0]
+    lines = [head]
+    if first.reasons:
+        lines.append(f"{first.theme.name}: {first.reason}")
+    return tuple(lines)
+
+
 def summary(
     kommun: Kommun,
     year: int,
@@ -92,8 +119,9 @@ def summary(
     facts: KommunFacts | None,
     own_survey: SurveySection | None = None,
     assessments: tuple[Assessment, ...] = (),
+    analysed: Analysis | None = None,
 ) -> tuple[str, ...]:
-    lines = []
+    lines = list(priority_lines(analysed)) if analysed is not None else []
     lan_namn = kommun.lan.namn
     total = crime.total if crime else None
     if total is not None and total.antal is not None and crime is not None:

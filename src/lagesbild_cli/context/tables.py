@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lagesbild_cli.context import formatting
+from lagesbild_cli.context.analysis import SOURCES, Analysis
 from lagesbild_cli.context.factors import FactorsSection
 from lagesbild_cli.context.kolada import kpi_producer, kpi_unit
 from lagesbild_cli.context.ntu import level_word, trend_word
@@ -420,12 +421,55 @@ def factor_sheet(factors: FactorsSection) -> Sheet:
     )
 
 
+SOURCE_NAMES = dict(SOURCES)
+
+
+def analysis_sheets(a: Analysis) -> tuple[Sheet, ...]:
+    """The analysis' matrix and ranking in the report's words: one row per theme and source, one per priority."""
+    source = "Analysens regler (Källor och metod) över Brå, NTU, kommunens undersökning, räddningstjänsten och Polisen"
+    matrix = tuple(
+        (row.theme.name, SOURCE_NAMES[cell.source], cell.signal.value, "; ".join(cell.lines), row.agreement)
+        for row in a.rows
+        for cell in row.cells
+    )
+    order = "kommunens egen" if a.own_order else "analysens regler"
+    ranking = tuple(
+        (
+            row.place,
+            row.theme.name,
+            row.points,
+            row.theme.harm,
+            row.score if row.stands_out else None,
+            order,
+            row.reason,
+        )
+        for row in a.ranked
+    )
+    return (
+        Sheet(
+            "Analysmatris",
+            "analysmatris.csv",
+            source,
+            ("Tema", "Källa", "Bedömning", "Vad källan visar", "Samstämmighet"),
+            matrix,
+        ),
+        Sheet(
+            "Prioritering",
+            "prioritering.csv",
+            source,
+            ("Plats", "Tema", "Poäng enligt reglerna", "Skadevikt", "Poäng med skadevikt", "Ordning", "Skäl"),
+            ranking or (("", "Inget tema sticker ut enligt analysens regler", None, None, None, order, ""),),
+        ),
+    )
+
+
 def sheets(
     store: Store,
     kommun: Kommun,
     year: int,
     values: Sequence[IndicatorValue],
     factors: FactorsSection | None = None,
+    analysed: Analysis | None = None,
 ) -> tuple[Sheet, ...]:
     params = {"k": kommun.kod, "l": kommun.lan_kod, "r": RIKET_KOD, "y": year, "kn": kommun.namn}
     params |= {"ln": kommun.lan.namn, "small": SMALL}
@@ -456,4 +500,6 @@ def sheets(
             written.add(table.name)
     if factors is not None:
         result.append(factor_sheet(factors))
+    if analysed is not None:
+        result += analysis_sheets(analysed)
     return tuple(result)

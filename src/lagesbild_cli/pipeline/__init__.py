@@ -27,7 +27,15 @@ from lagesbild_cli.pipeline.imports import (
     import_survey,
     suggest_survey,
 )
-from lagesbild_cli.pipeline.reports import DemoResult, build, build_many, check_sources, demo, preview
+from lagesbild_cli.pipeline.reports import (
+    DemoResult,
+    build,
+    build_many,
+    check_sources,
+    demo,
+    draft_analysis,
+    preview,
+)
 
 __all__ = [
     "DemoResult",
@@ -39,6 +47,7 @@ __all__ = [
     "check_sources",
     "demo",
     "deso_areas",
+    "draft_analysis",
     "enabled_sources",
     "fetch",
     "import_bra",

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 from lagesbild_cli import batch
 from lagesbild_cli import demo as demo_project
 from lagesbild_cli.context import tables
+from lagesbild_cli.context.analysis import draft_text
 from lagesbild_cli.database import loader
 from lagesbild_cli.database.store import open_store
-from lagesbild_cli.errors import DatabaseDamagedError, notice
+from lagesbild_cli.errors import ConfigError, DatabaseDamagedError, notice
 from lagesbild_cli.i18n import _
 from lagesbild_cli.render import report
 from lagesbild_cli.render.pdf_render import RenderProcess
@@ -116,7 +117,9 @@ def _read_inputs(
         for warning in context.hand_numbers:
             notice(warning)
         sheets = (
-            tables.sheets(store, config.kommun, context.year, context.values, context.factors) if with_sheets else ()
+            tables.sheets(store, config.kommun, context.year, context.values, context.factors, context.analysis)
+            if with_sheets
+            else ()
         )
     return context, sheets
 
@@ -137,6 +140,43 @@ def preview(
         config, year, final, compare_with, report_date, with_sheets=False, allow_missing=allow_missing
     )
     return report.write_preview(context, config)
+
+
+DRAFT_FILE = "analys.utkast.md"
+
+
+@locked
+def draft_analysis(config: Config, year: int | None = None) -> Path:
+    """Write the analysis as a draft for the coordinator to edit: ``analys.utkast.md`` beside the texts, built from
+    the report's matrix and ranking (the same sentences and numbers). It never replaces a file: an existing draft
+    or text is left as it is and the call refuses. Returns the file written."""
+    if not config.owns_inputs:
+        raise ConfigError(
+            f"The analysis draft belongs to {config.home.namn}'s own texts, not to {config.kommun.namn}'s.",
+            hint="Write the draft from the kommun's own lagesbild.toml.",
+        )
+    folder = config.plan.narrative_dir
+    if folder is None:
+        raise ConfigError(
+            f"{config.path.name} names no folder for the samordningsfunktion's texts, so there is nowhere to write "
+            "the draft.",
+            hint='Add [narrative] folder = "text" to the config.',
+        )
+    context, _ = _report_inputs(config, year, False, None, None, with_sheets=False)
+    if context.analysis is None:  # pragma: no cover - build_context always analyses
+        raise ConfigError("The report has no analysis to draft.", hint="Build the report first.")
+    text = draft_text(context.analysis, context.kommun.namn)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / DRAFT_FILE
+    try:
+        with target.open("x", encoding="utf-8") as out:
+            out.write(text)
+    except FileExistsError:
+        raise ConfigError(
+            f"{target} already exists; lagesbild never writes over a text.",
+            hint=f"Rename or delete {target.name} to get a new draft; your own analys.md is never touched.",
+        ) from None
+    return target
 
 
 @locked

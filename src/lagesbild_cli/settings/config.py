@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from lagesbild_cli.errors import ConfigError, UnknownKommunError
 from lagesbild_cli.i18n import _
+from lagesbild_cli.settings.analysis import NO_ANALYSIS_SETTINGS, AnalysisSettings, parse_analysis
 from lagesbild_cli.settings.defaults import DEFAULT_CONFIG
 from lagesbild_cli.settings.kommuner import (
     Kommun,
@@ -127,6 +128,7 @@ class Config:
     survey: SurveyMapping | None = None
     plan: PlanSettings = NO_PLAN
     profile: ProfileSettings = ProfileSettings()
+    analysis: AnalysisSettings = NO_ANALYSIS_SETTINGS
 
     @property
     def raw_dir(self) -> Path:
@@ -247,6 +249,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
     if survey is not None:
         _check_survey_deso(survey_table, survey, kommun)
     plan = parse_plan(root.table("narrative", required=False), root.table("plan", required=False), path.parent)
+    analysis = parse_analysis(root.table("analys", required=False), path.parent)
     root.reject_unknown()
 
     return Config(
@@ -265,6 +268,7 @@ def _parse(data: dict[str, Any], path: Path) -> Config:
         survey=survey,
         plan=plan,
         profile=profile,
+        analysis=analysis,
     )
 
 

@@ -29,6 +29,10 @@ NARRATIVE_FILES = {
     "atgarder": ("atgarder.md", "prioriteringarna och vad åtgärdsplanen bör inriktas på"),
 }
 OPTIONAL = {"sammanfattning"}
+# The first line of a draft lagesbild wrote (``lagesbild draft analys``): while it is there, the report labels the
+# text a draft the coordinator has not worked on, and a final is refused. HTML comments are never shown.
+DRAFT_MARKER = "<!-- lagesbild:utkast -->"
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -189,7 +193,8 @@ class Narrative:
     key: str
     file: str
     purpose: str
-    text: str | None  # the Markdown as written, without control characters; None: the file is missing
+    text: str | None  # the Markdown as written, without control characters and comments; None: the file is missing
+    draft: bool = False  # still the untouched draft lagesbild wrote (its marker line is there)
 
 
 def parse_plan(narrative: TomlTable, plan: TomlTable, base: Path) -> PlanSettings:
@@ -241,16 +246,27 @@ def parse_plan(narrative: TomlTable, plan: TomlTable, base: Path) -> PlanSetting
 
 def narratives(settings: PlanSettings, *, final: bool) -> tuple[Narrative, ...]:
     """The narrative sections; with ``final`` a missing file is an error, in a draft a placeholder."""
-    result, missing = [], []
+    result, missing, drafts = [], [], []
     for key, (name, purpose) in NARRATIVE_FILES.items():
         path = settings.narrative_dir / name if settings.narrative_dir else None
+        draft = False
         if path is not None and path.is_file():
-            text: str | None = clean_text(path.read_text(encoding="utf-8"))
+            written = clean_text(path.read_text(encoding="utf-8"))
+            draft = DRAFT_MARKER in written
+            text: str | None = _COMMENT.sub("", written).lstrip("\n") if "<!--" in written else written
+            if draft:
+                drafts.append(str(path))
         else:
             text = None
             if key not in OPTIONAL:
                 missing.append(str(path) if path else name)
-        result.append(Narrative(key=key, file=name, purpose=purpose, text=text))
+        result.append(Narrative(key=key, file=name, purpose=purpose, text=text, draft=draft))
+    if final and drafts:
+        raise RenderError(
+            f"A final build needs the samordningsfunktion's own texts, but {', '.join(drafts)} is still the draft "
+            "lagesbild wrote.",
+            hint=f"Work on the text, then remove its first line ({DRAFT_MARKER}); or build a draft without --final.",
+        )
     if final and missing:
         if settings.narrative_dir is None:
             raise ConfigError(

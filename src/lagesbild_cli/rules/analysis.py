@@ -1,0 +1,121 @@
+"""The analysis' rules: what one source shows for one theme (a matrix cell), whether a theme's sources agree,
+and the points that rank the themes. The method section states each of them in words; the numbers here are
+the ones it prints.
+
+A source's findings for a theme are the judgements the report already makes with its own rules (level against
+län and riket from the interval, confirmed change): ``UP`` when one of them is higher than län or riket or a
+confirmed increase, ``DOWN`` when none is and one is lower or a confirmed decrease, ``LEVEL`` otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Signal(Enum):
+    UP = "pekar uppåt"
+    LEVEL = "i nivå, ingen säkerställd förändring"
+    DOWN = "pekar nedåt"
+    TOO_FEW = "för få för att bedöma"
+    MISSING = "saknas"
+    EVENTS = "bara händelser, ingen bedömning"
+
+    @property
+    def symbol(self) -> str:
+        return {"UP": "▲", "DOWN": "▼", "LEVEL": "●"}.get(self.name, "–")
+
+
+UP_WORDS = frozenset({"högre", "ökat"})
+DOWN_WORDS = frozenset({"lägre", "minskat"})
+LEVEL_WORDS = frozenset({"i nivå med", "ingen säkerställd förändring"})
+TOO_FEW_WORDS = frozenset({"för få för att bedöma"})
+
+
+def source_signal(words: Sequence[str]) -> Signal:
+    """One source's cell from the judgement words of its items (series, questions): up before down, down
+    before level; "för få" when every item was too small to judge, "saknas" without any judgement."""
+    if any(w in UP_WORDS for w in words):
+        return Signal.UP
+    if any(w in DOWN_WORDS for w in words):
+        return Signal.DOWN
+    if any(w in LEVEL_WORDS for w in words):
+        return Signal.LEVEL
+    if words and all(w in TOO_FEW_WORDS for w in words):
+        return Signal.TOO_FEW
+    return Signal.MISSING
+
+
+def agreement(signals: Sequence[Signal]) -> str:
+    """Whether a theme's sources agree: "samstämmiga" when at least two point the same way and none the other."""
+    up = sum(s is Signal.UP for s in signals)
+    down = sum(s is Signal.DOWN for s in signals)
+    if up and down:
+        return "Källorna går isär"
+    if up >= 2:
+        return "Samstämmiga: pekar uppåt"
+    if down >= 2:
+        return "Samstämmiga: pekar nedåt"
+    if up == 1:
+        return "En källa pekar uppåt"
+    if down == 1:
+        return "En källa pekar nedåt"
+    return "Ingen källa pekar ut temat"
+
+
+# The ranking's points (the method section prints these numbers)
+POINTS_ABOVE_RIKET = 2  # a Brå series whose whole interval lies above riket's rate
+POINTS_ABOVE_LAN = 1  # … and above the län's
+POINTS_NTU_ABOVE_RIKET = 1  # an NTU indicator whose interval lies above riket's share
+POINTS_RISE = 2  # a confirmed increase in any source
+POINTS_PER_AGREEING = 1  # each source beyond the first that points up
+POINTS_PER_DOWN = 1  # taken off for each source that points down (sources that disagree weaken a signal)
+POINTS_AREA = 1  # an area of the survey whose interval lies wholly above the whole kommun's share
+STANDS_OUT = 2  # a theme with fewer points gets no priority, whatever its harm weight
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the matrix found for one theme, as the ranking counts it."""
+
+    bra_above_riket: bool = False
+    bra_above_lan: bool = False
+    ntu_above_riket: bool = False
+    confirmed_rise: bool = False
+    sources_up: int = 0
+    sources_down: int = 0
+    area_above: bool = False
+
+
+def points(f: Findings) -> tuple[tuple[int, str], ...]:
+    """The points a theme gets, each with its reason key; the sum decides whether it stands out."""
+    result: list[tuple[int, str]] = []
+    if f.bra_above_riket:
+        result.append((POINTS_ABOVE_RIKET, "riket"))
+        if f.bra_above_lan:
+            result.append((POINTS_ABOVE_LAN, "lan"))
+    if f.ntu_above_riket:
+        result.append((POINTS_NTU_ABOVE_RIKET, "ntu"))
+    if f.confirmed_rise:
+        result.append((POINTS_RISE, "rise"))
+    if f.sources_up > 1:
+        result.append((POINTS_PER_AGREEING * (f.sources_up - 1), "agree"))
+    if f.area_above:
+        result.append((POINTS_AREA, "area"))
+    if result and f.sources_down:
+        result.append((-POINTS_PER_DOWN * f.sources_down, "down"))
+    return tuple(result)
+
+
+def stands_out(total: int) -> bool:
+    return total >= STANDS_OUT
+
+
+def places(scores: Sequence[int]) -> list[tuple[int, int]]:
+    """Shared places for scores sorted from the highest: (place, how many share it); equal scores tie."""
+    result = []
+    for score in scores:
+        place = 1 + sum(1 for s in scores if s > score)
+        result.append((place, sum(1 for s in scores if s == score)))
+    return result
