@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -93,10 +94,16 @@ def test_a_clear_signal_in_one_theme_ranks_it_first_with_its_reasons(demo_copy: 
 def test_a_prioritised_theme_no_plan_problem_follows_up_is_named_in_the_atgardsplan_section(
     demo_copy: Config,
 ) -> None:
-    # the demo's plan follows up otrygghet, skadegörelse and narkotika; the analysis puts trafik first
+    # the demo's plan follows up otrygghet, trafik, skadegörelse and narkotika; the analysis puts trafik first
     _, html = _preview(demo_copy)
     atgarder = _words(html, "atgarder")
     assert "Analysens prioriteringar, i ordning (skälen står i avsnittet Analys ): 1. Trafik." in atgarder
+    assert "som inget prioriterat problem följer upp" not in atgarder
+    # without the traffic problem, the plan leaves the first priority without follow-up, and the section says so
+    problems = tuple(p for p in demo_copy.plan.problems if "trafik" not in p.title.lower())
+    assert len(problems) == len(demo_copy.plan.problems) - 1
+    _, html = _preview(replace(demo_copy, plan=replace(demo_copy.plan, problems=problems)))
+    atgarder = _words(html, "atgarder")
     assert "Analysens prioriterade teman som inget prioriterat problem följer upp: Trafik." in atgarder
 
 

@@ -205,7 +205,7 @@ def resolved(
 # for seven letters ("skadegörelse" names "Skadegörelsebrott" and "Stort problem: skadegörelse och klotter").
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]|\n|$)")
-_PERCENT = re.compile(r"(?<![\d,])(\d{1,3}(?:,\d+)?)\s?%")
+_PERCENT = re.compile(r"(?<![\d,–-])(\d{1,3}(?:,\d+)?)\s?%")  # the upper end of an interval (22–33 %) is no level
 _PER_100K = re.compile(r"(?<![\d,])(\d{1,3}(?:[ \u00a0]\d{3})*|\d+)\s(?:anmälda brott )?per\s100[ \u00a0]000")
 _WORD = re.compile(r"[a-zåäöéü]+")
 _COMMON = frozenset(
