@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, TypeVar
 
 import typer
-from typer._click.exceptions import UsageError
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup
 
@@ -59,14 +59,13 @@ EXIT_BUG = 70  # EX_SOFTWARE
 # click's and Typer's own words. Typer's copy of click writes most of them in English without gettext: the help
 # formatter, the help option and the usage errors below put them in the run's language; the few Typer asks
 # gettext for ("Options", "Commands", "Missing command.") come from the 'messages' catalogue (i18n).
-_LIBRARY_HELP = {
-    text: text
-    for text in (
+_LIBRARY_HELP = frozenset(
+    (
         N_("Show this message and exit."),
         N_("Install completion for the current shell."),
         N_("Show completion for the current shell, to copy it or customize the installation."),
     )
-}
+)
 _USAGE_WORDS = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."))
 # click's usage errors, as it words them, and the same in the run's language (fields named as matched)
 _USAGE_ERRORS = tuple(
@@ -150,8 +149,10 @@ class _Commands(TyperGroup):
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().make_context(*args, **kwargs)
+        except NoArgsIsHelpError:
+            raise  # the help itself
         except UsageError as exc:
-            raise exc if exc.__class__.__name__ == "NoArgsIsHelpError" else _UsageError(exc) from None
+            raise _UsageError(exc) from None
 
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]  # typer's own click's Context
         interrupts.forget()
@@ -159,11 +160,9 @@ class _Commands(TyperGroup):
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:  # Interrupted too
             _interrupted(exc)
-        except _UsageError:
+        except (_UsageError, NoArgsIsHelpError):
             raise
-        except UsageError as exc:
-            if exc.__class__.__name__ == "NoArgsIsHelpError":
-                raise
+        except UsageError as exc:  # a subcommand's
             raise _UsageError(exc) from None
 
 
