@@ -8,6 +8,9 @@ import os
 # The tests read the messages in English, the fallback (LANG=en); tests/test_i18n.py reads them in Swedish,
 # the default. Set before the package is imported: the command's help texts are translated on import.
 os.environ["LANGUAGE"] = "en"
+# Suggested commands read `lagesbild …` as on a PATH with lagesbild installed, also under `uv run pytest` (which
+# would make them `uv run lagesbild …`); tests/test_i18n.py simulates both.
+os.environ.pop("UV", None)
 
 import csv
 import gc

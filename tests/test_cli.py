@@ -167,7 +167,7 @@ def test_fetch_failure_exits_1_with_the_reason(tmp_path: Path) -> None:
     assert out.startswith("bra      failed    15 failed, no connection: 127.0.0.1:9 refused the connection")
     assert "Brå: download the workbook of each kommun below (all 15 kommuner of the län)" in err
     assert "Or add their URLs under [sources.bra.urls]" in err
-    assert "Error: 1 source(s) failed: bra. Their previous data is untouched." in err
+    assert "Error: 1 source failed: bra. Its previous data is untouched." in err
     assert "discovery is off" in err  # the kommuner without a URL
     assert "Traceback" not in err
 
@@ -362,7 +362,7 @@ def test_offline_fetch_fails_fast_with_one_line_per_source_and_one_summary(tmp_p
         assert f"lagesbild import {source} FILE --config {config}" in err, source
     assert f"lagesbild import polisen FILE --config {config}" in err
     assert f"'lagesbild fetch --config {config}' again" in err
-    assert err.count("Error:") == 1 and "6 source(s) failed" in err
+    assert err.count("Error:") == 1 and "6 sources failed" in err
     assert "Traceback" not in err
 
 

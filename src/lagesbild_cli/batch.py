@@ -20,6 +20,7 @@ from lagesbild_cli.context import data_date, tables
 from lagesbild_cli.context import lan_overview as lan_context
 from lagesbild_cli.database.store import Store, open_store
 from lagesbild_cli.errors import DataMissingError, LagesbildError, storage_error
+from lagesbild_cli.i18n import N_, _
 from lagesbild_cli.render import exports, markup, report
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.settings.kommuner import Kommun, Lan
@@ -27,14 +28,15 @@ from lagesbild_cli.storage import staging
 from lagesbild_cli.storage.raw import atomic_write_bytes
 
 # What a kommun's report can draw on, per source: the kommuner the store has data for, and whether that source's
-# data is the national snapshot delivered with lagesbild (then "snapshot", not "ok").
+# data is the national snapshot delivered with lagesbild (then "snapshot", not "ok"). The names head the table's
+# columns: translated where shown (N_).
 COVERAGE: tuple[tuple[str, str, str | None], ...] = (
-    ("Brå workbook", "select kommun_kod as k from bra_arbetsbocker", None),
-    ("population", "select region_kod as k from raw_scb_folkmangd where niva = 'kommun'", "scb"),
+    (N_("Brå workbook"), "select kommun_kod as k from bra_arbetsbocker", None),
+    (N_("population"), "select region_kod as k from raw_scb_folkmangd where niva = 'kommun'", "scb"),
     ("Kolada", "select geo_kod as k from raw_kolada_varden where geo_niva = 'kommun'", None),
     ("Polisen", "select kommun_kod as k from raw_polisen_handelser", None),
     ("MCF", "select kommun_kod as k from raw_mcf_handelser where antal is not null", None),
-    ("boundaries", "select kommun_kod as k from raw_geo_kommuner", "geo"),
+    (N_("boundaries"), "select kommun_kod as k from raw_geo_kommuner", "geo"),
 )
 
 
@@ -107,7 +109,7 @@ def _build_one(
     except OSError as exc:  # no permission, a full disk: the user's to fix, not a bug
         return False, str(storage_error(exc))
     except Exception as exc:  # a bug in one kommun must not take the others down
-        return False, f"internal error ({type(exc).__name__}: {exc})"
+        return False, _("internal error ({exception}: {message})").format(exception=type(exc).__name__, message=exc)
 
 
 def build_many(
@@ -161,13 +163,23 @@ def check_inputs(config: Config, kommuner: Sequence[Kommun], year: int | None) -
     if found:
         return
     lans = {k.lan_kod: k.lan for k in kommuner}
-    where = f"the {len(kommuner)} kommuner of {next(iter(lans.values())).namn}" if len(lans) == 1 else "the kommuner"
     if len(kommuner) == 1:
         where = kommuner[0].namn
+    elif len(lans) == 1:
+        where = _("the {count} kommuner of {lan}").format(count=len(kommuner), lan=next(iter(lans.values())).namn)
+    else:
+        where = _("the kommuner")
+    message = (
+        _("No Brå data for {where} in {year}; nothing was written.")
+        if year
+        else _("No Brå data for {where}; nothing was written.")
+    )
     raise DataMissingError(
-        f"No Brå data for {where}{f' in {year}' if year else ''}; nothing was written.",
-        hint="Import their Brå workbooks with 'lagesbild import bra FOLDER' (or fetch them with 'lagesbild fetch' "
-        "and a config for a kommun of that län), then build again.",
+        message.format(where=where, year=year),
+        hint=_(
+            "Import their Brå workbooks with 'lagesbild import bra FOLDER' (or fetch them with 'lagesbild fetch' "
+            "and a config for a kommun of that län), then build again."
+        ),
     )
 
 
@@ -225,7 +237,7 @@ def _run_shared(tasks: Sequence[Callable[[], object]], workers: int) -> list[obj
                     results[i] = pool.submit(tasks[i]).result()
                     done += 1
                 except BrokenProcessPool as exc:  # the process died hard: its task fails, a new one goes on
-                    results[i] = (False, f"the worker process stopped unexpectedly ({exc})")
+                    results[i] = (False, _("the worker process stopped unexpectedly ({reason})").format(reason=exc))
                     pool.shutdown()
                     pool = None
         except BaseException as exc:  # re-raised in the calling thread below
@@ -234,10 +246,10 @@ def _run_shared(tasks: Sequence[Callable[[], object]], workers: int) -> list[obj
             if pool is not None:
                 pool.shutdown()
 
-    feeders = [threading.Thread(target=feed_worker, daemon=True) for _ in range(workers - 1)]
+    feeders = [threading.Thread(target=feed_worker, daemon=True) for _worker in range(workers - 1)]
     for feeder in feeders:
         feeder.start()
-    for _ in range(PARENT_TASKS):
+    for _round in range(PARENT_TASKS):
         if (i := next_task()) is None:
             break
         results[i] = tasks[i]()

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from lagesbild_cli.errors import ConfigError, LagesbildError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.storage.raw import Manifest
 
 DATA = Path(__file__).resolve().parent / "data" / "demo"
@@ -33,12 +34,19 @@ def origin(relative: str) -> str:
 def check_folder(folder: Path, *, force: bool = False) -> None:
     """Refuse a file, or a folder that has files but no earlier demo (unless ``force``)."""
     if folder.exists() and not folder.is_dir():
-        raise ConfigError(f"{folder} is a file, not a folder.", hint="Give a folder for the demo with --dir.")
+        raise ConfigError(
+            _("{folder} is a file, not a folder.").format(folder=folder),
+            hint=_("Give a folder for the demo with --dir."),
+        )
     if folder.is_dir() and any(folder.iterdir()) and not (folder / MARKER).exists() and not force:
         raise ConfigError(
-            f"{folder} is not empty and holds no earlier demo, so the demo will not write into it.",
-            hint="Choose a new or empty folder with --dir, or add --force to write the demo's files into this one "
-            "(lagesbild.toml, text/ and data/; other files are left alone).",
+            _("{folder} is not empty and holds no earlier demo, so the demo will not write into it.").format(
+                folder=folder
+            ),
+            hint=_(
+                "Choose a new or empty folder with --dir, or add --force to write the demo's files into this one "
+                "(lagesbild.toml, text/ and data/; other files are left alone)."
+            ),
         )
 
 
@@ -60,8 +68,8 @@ def write_project(folder: Path, *, force: bool = False) -> Path:
         )
     except OSError as exc:
         raise LagesbildError(
-            f"Could not write the demo into {folder}: {exc.strerror or exc}.",
-            hint="Choose a folder you can write to with --dir.",
+            _("Could not write the demo into {folder}: {reason}.").format(folder=folder, reason=exc.strerror or exc),
+            hint=_("Choose a folder you can write to with --dir."),
         ) from None
     return folder / "lagesbild.toml"
 

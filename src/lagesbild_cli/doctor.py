@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from lagesbild_cli.errors import LagesbildError
+from lagesbild_cli.i18n import N_, _, ngettext
 from lagesbild_cli.settings.config import Config, load_config
 from lagesbild_cli.storage import staging
 from lagesbild_cli.storage.raw import TEMP_MARK, TEMP_SUFFIX, FetchLog, Manifest
@@ -36,10 +37,14 @@ PACKAGES = (
 MAX_AGE_DAYS = {"polisen": 2, "bra": 400, "scb": 400, "kolada": 400, "mcf": 400, "geo": 1000, "survey": 800}
 
 
+# a check's status as doctor prints it, translated where shown
+STATUSES = {"OK": N_("OK"), "WARN": N_("WARN"), "ERROR": N_("ERROR")}
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
-    status: str  # "OK", "WARN" or "ERROR"
+    status: str  # "OK", "WARN" or "ERROR" (STATUSES)
     detail: str
     fix: str = ""
 
@@ -55,10 +60,15 @@ def _packages() -> list[Check]:
         try:
             importlib.import_module(name)
             version = metadata.version(name.replace("_", "-") if name != "markdown_it" else "markdown-it-py")
-            checks.append(Check(f"package {name}", "OK", version))
+            checks.append(Check(_("package {name}").format(name=name), "OK", version))
         except (ImportError, OSError, metadata.PackageNotFoundError) as exc:
             checks.append(
-                Check(f"package {name}", "ERROR", f"{type(exc).__name__}: {exc}", "Run 'uv sync' (or 'make setup').")
+                Check(
+                    _("package {name}").format(name=name),
+                    "ERROR",
+                    f"{type(exc).__name__}: {exc}",
+                    _("Run 'uv sync' (or 'make setup')."),
+                )
             )
     return checks
 
@@ -83,20 +93,22 @@ def _weasyprint() -> list[Check]:
                 "weasyprint",
                 "ERROR",
                 str(exc).splitlines()[0],
-                "Install Pango and HarfBuzz: 'make setup' (apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
-                "libharfbuzz-subset0).",
+                _(
+                    "Install Pango and HarfBuzz: 'make setup' (apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+                    "libharfbuzz-subset0)."
+                ),
             )
         ]
-    checks = [Check("weasyprint", "OK", f"{metadata.version('weasyprint')}, renders a PDF")]
+    checks = [Check("weasyprint", "OK", _("{version}, renders a PDF").format(version=metadata.version("weasyprint")))]
     if b"DejaVu" in pdf:
-        checks.append(Check("font with å ä ö", "OK", "DejaVu Sans"))
+        checks.append(Check(_("font with å ä ö"), "OK", "DejaVu Sans"))
     else:
         checks.append(
             Check(
-                "font with å ä ö",
+                _("font with å ä ö"),
                 "ERROR",
-                "DejaVu Sans is not installed; the PDF would use another font",
-                "Install it: apt-get install fonts-dejavu-core (or 'make setup').",
+                _("DejaVu Sans is not installed; the PDF would use another font"),
+                _("Install it: apt-get install fonts-dejavu-core (or 'make setup')."),
             )
         )
     return checks
@@ -107,20 +119,25 @@ def _browser(config: Config) -> Check:
     from lagesbild_cli.errors import BrowserMissingError
     from lagesbild_cli.sources import bra_browser
 
+    check = _("browser for Brå's search")
     try:
         found = bra_browser.locate(config.bra.browser)
     except BrowserMissingError as exc:
         if bra_browser.setting_in_effect(config.bra.browser) == "never":
             name = bra_browser.setting_name(config.bra.browser)
-            return Check("browser for Brå's search", "OK", f"not used ({name} = never)")
+            return Check(check, "OK", _("not used ({key} = never)").format(key=name))
         return Check(
-            "browser for Brå's search",
+            check,
             "WARN",
-            f"{exc.message}; fetch finds Brå's workbooks only if Brå's page or its search form lists them",
-            f"{exc.hint} Or download the workbooks by hand: lagesbild import bra FOLDER.",
+            _("{problem}; fetch finds Brå's workbooks only if Brå's page or its search form lists them").format(
+                problem=exc.message
+            ),
+            _("{hint} Or download the workbooks by hand: lagesbild import bra FOLDER.").format(hint=exc.hint),
         )
     # found, not started: starting Chrome would make doctor slow; fetch says so if it fails to start
-    return Check("browser for Brå's search", "OK", f"found {found.binary} and {found.driver} (not started)")
+    return Check(
+        check, "OK", _("found {browser} and {driver} (not started)").format(browser=found.binary, driver=found.driver)
+    )
 
 
 def _writable(folder: Path) -> Check:
@@ -129,8 +146,13 @@ def _writable(folder: Path) -> Check:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=f".doctor.{TEMP_MARK}", suffix=TEMP_SUFFIX):
             pass
     except OSError as exc:
-        return Check(f"write access {folder}", "ERROR", str(exc), "Give this user write access to the data folder.")
-    return Check(f"write access {folder}", "OK", "writable")
+        return Check(
+            _("write access {folder}").format(folder=folder),
+            "ERROR",
+            str(exc),
+            _("Give this user write access to the data folder."),
+        )
+    return Check(_("write access {folder}").format(folder=folder), "OK", _("writable"))
 
 
 def _provenance(config: Config) -> Check:
@@ -140,11 +162,16 @@ def _provenance(config: Config) -> Check:
     try:
         entries = provenance.verify(config.raw_dir)
     except LagesbildError as exc:
-        return Check("raw files", "ERROR", exc.message, exc.hint or "")
+        return Check(_("raw files"), "ERROR", exc.message, exc.hint or "")
     files = len(provenance.raw_files(config.raw_dir))
     if not files:
-        return Check("raw files", "OK", "none yet")
-    return Check("raw files", "OK", f"{files} files, each as manifest.json recorded it ({len(entries)} entries)")
+        return Check(_("raw files"), "OK", _("none yet"))
+    detail = ngettext(
+        "{count} file, as manifest.json recorded it ({entries} entries)",
+        "{count} files, each as manifest.json recorded it ({entries} entries)",
+        files,
+    )
+    return Check(_("raw files"), "OK", detail.format(count=files, entries=len(entries)))
 
 
 def _ages(config: Config, now: datetime) -> list[Check]:
@@ -160,12 +187,15 @@ def _ages(config: Config, now: datetime) -> list[Check]:
     for source, limit in MAX_AGE_DAYS.items():
         times = [e.checked_at or e.retrieved_at for e in entries if e.source == source]
         status = statuses.get(source)
+        name = _("data {source}").format(source=source)
         if not times and source in shipped:
             checks.append(
                 Check(
-                    f"data {source}",
+                    name,
                     "OK",
-                    f"delivered with lagesbild, published {shipped[source].published} (never fetched or imported)",
+                    _("delivered with lagesbild, published {date} (never fetched or imported)").format(
+                        date=shipped[source].published
+                    ),
                 )
             )
             continue
@@ -174,38 +204,39 @@ def _ages(config: Config, now: datetime) -> list[Check]:
                 continue  # no survey configured: nothing is missing
             checks.append(
                 Check(
-                    f"data {source}",
+                    name,
                     "WARN",
-                    "no data yet",
-                    "Import the survey tool's export: 'lagesbild import survey FILE'."
+                    _("no data yet"),
+                    _("Import the survey tool's export: 'lagesbild import survey FILE'.")
                     if source == "survey"
-                    else "Run 'lagesbild fetch'.",
+                    else _("Run 'lagesbild fetch'."),
                 )
             )
             continue
         newest = max(datetime.fromisoformat(t) for t in times)
         days = (now - newest).total_seconds() / 86400
-        detail = f"newest from {newest.date()} ({days:.0f} days old)"
+        age = round(days)
+        detail = ngettext("newest from {date} ({days} day old)", "newest from {date} ({days} days old)", age).format(
+            date=newest.date(), days=age
+        )
+        fetch_again = _("Run '{command}'.").format(command=f"lagesbild fetch --source {source}")
         if status is not None and not status.ok and newest < datetime.fromisoformat(status.last_attempt):
             checks.append(
                 Check(
-                    f"data {source}",
+                    name,
                     "WARN",
-                    f"{detail}; the last fetch failed on {status.last_attempt[:10]}",
-                    "Run 'lagesbild fetch --source " + source + "'.",
+                    _("{detail}; the last fetch failed on {date}").format(detail=detail, date=status.last_attempt[:10]),
+                    fetch_again,
                 )
             )
         elif days > limit:
             checks.append(
                 Check(
-                    f"data {source}",
-                    "WARN",
-                    f"{detail}, older than {limit} days",
-                    "Run 'lagesbild fetch --source " + source + "'.",
+                    name, "WARN", _("{detail}, older than {limit} days").format(detail=detail, limit=limit), fetch_again
                 )
             )
         else:
-            checks.append(Check(f"data {source}", "OK", detail))
+            checks.append(Check(name, "OK", detail))
     return checks
 
 
@@ -216,50 +247,78 @@ def _leftovers(config: Config) -> list[Check]:
     pending = staging.pending(config.data_dir)
     temp = staging.temp_files(config.data_dir)
     if pending or temp:
-        what = [f"{len(pending)} report set(s) being replaced"] if pending else []
-        what += [f"{len(temp)} temp file(s)"] if temp else []
+        what = []
+        if pending:
+            sets = ngettext("{count} report set being replaced", "{count} report sets being replaced", len(pending))
+            what.append(sets.format(count=len(pending)))
+        if temp:
+            what.append(ngettext("{count} temp file", "{count} temp files", len(temp)).format(count=len(temp)))
         checks.append(
             Check(
-                "leftovers",
+                _("leftovers"),
                 "WARN",
-                f"a stopped run left {' and '.join(what)} in {config.data_dir}",
-                "Nothing to do: the next lagesbild run puts the previous report set back or finishes the new one, "
-                "and removes the temp files ('lagesbild load' does it now).",
+                _("a stopped run left {what} in {folder}").format(
+                    what=_("{first} and {second}").format(first=what[0], second=what[1]) if len(what) > 1 else what[0],
+                    folder=config.data_dir,
+                ),
+                _(
+                    "Nothing to do: the next lagesbild run puts the previous report set back or finishes the new one, "
+                    "and removes the temp files ('lagesbild load' does it now)."
+                ),
             )
         )
     for path in staging.old_style_leftovers(config.data_dir):
-        dangling = " (a link to a folder that is gone)" if path.is_symlink() and not path.exists() else ""
+        if path.is_symlink() and not path.exists():
+            detail = _(
+                "{path} (a link to a folder that is gone) is named as older versions of lagesbild named a folder "
+                "they were replacing; lagesbild no longer removes it, since it may be yours"
+            )
+        else:
+            detail = _(
+                "{path} is named as older versions of lagesbild named a folder they were replacing; "
+                "lagesbild no longer removes it, since it may be yours"
+            )
         checks.append(
             Check(
-                f"leftover {path.name}",
+                _("leftover {name}").format(name=path.name),
                 "WARN",
-                f"{path}{dangling} is named as older versions of lagesbild named a folder they were replacing; "
-                "lagesbild no longer removes it, since it may be yours",
-                f"If it is not yours, remove it: rm {'' if path.is_symlink() else '-r '}{shlex.quote(str(path))}",
+                detail.format(path=path),
+                _("If it is not yours, remove it: {command}").format(
+                    command=f"rm {'' if path.is_symlink() else '-r '}{shlex.quote(str(path))}"
+                ),
             )
         )
     if not checks:
-        checks.append(Check("leftovers", "OK", "none"))
+        checks.append(Check(_("leftovers"), "OK", _("none")))
     reports = config.reports_dir
     links = sorted(p for p in reports.glob("*/*") if p.is_symlink()) if reports.is_dir() else []
     for link in links:
+        name = _("report folder {name}").format(name=link.name)
         try:
             target = staging.publishing_place(link)
         except LagesbildError as exc:
-            checks.append(Check(f"report folder {link.name}", "ERROR", exc.message, exc.hint or ""))
+            checks.append(Check(name, "ERROR", exc.message, exc.hint or ""))
             continue
         if not os.access(target.parent, os.W_OK | os.X_OK):
             checks.append(
                 Check(
-                    f"report folder {link.name}",
+                    name,
                     "ERROR",
-                    f"{link} is a link to {target}, but {target.parent} is not writable: a build cannot publish there",
-                    f"Give your user write access to {target.parent}, or link a folder whose parent you may write in.",
+                    _(
+                        "{link} is a link to {target}, but {folder} is not writable: a build cannot publish there"
+                    ).format(link=link, target=target, folder=target.parent),
+                    _(
+                        "Give your user write access to {folder}, or link a folder whose parent you may write in."
+                    ).format(folder=target.parent),
                 )
             )
         else:
             checks.append(
-                Check(f"report folder {link.name}", "OK", f"{link} is a link; a build writes the report into {target}")
+                Check(
+                    name,
+                    "OK",
+                    _("{link} is a link; a build writes the report into {target}").format(link=link, target=target),
+                )
             )
     return checks
 
@@ -269,9 +328,9 @@ def run(config_path: Path, now: datetime | None = None) -> list[Check]:
     try:
         config = load_config(config_path)
     except LagesbildError as exc:
-        checks.append(Check("config", "ERROR", str(exc).splitlines()[0], exc.hint or "Fix lagesbild.toml."))
+        checks.append(Check(_("config"), "ERROR", str(exc).splitlines()[0], exc.hint or _("Fix lagesbild.toml.")))
         return checks
-    checks.append(Check("config", "OK", f"{config.path}: {config.kommun.fullnamn} ({config.kommun.kod})"))
+    checks.append(Check(_("config"), "OK", f"{config.path}: {config.kommun.fullnamn} ({config.kommun.kod})"))
     checks += [_browser(config), _writable(config.raw_dir), _writable(config.processed_dir)]
     checks += _leftovers(config)
     checks += [_provenance(config), *_ages(config, now or datetime.now(UTC))]

@@ -19,16 +19,20 @@ Errors are mapped to these codes in one place, :func:`_run`; an interrupt anywhe
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, TypeVar
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, TypeVar
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
+from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup
 
 from lagesbild_cli import __version__, interrupts
@@ -52,9 +56,103 @@ EXIT_USAGE = 2  # click's own code for usage errors
 EXIT_BUG = 70  # EX_SOFTWARE
 
 
+# click's and Typer's own words. Typer's copy of click writes most of them in English without gettext: the help
+# formatter, the help option and the usage errors below put them in the run's language; the few Typer asks
+# gettext for ("Options", "Commands", "Missing command.") come from the 'messages' catalogue (i18n).
+_LIBRARY_HELP = frozenset(
+    (
+        N_("Show this message and exit."),
+        N_("Install completion for the current shell."),
+        N_("Show completion for the current shell, to copy it or customize the installation."),
+    )
+)
+_USAGE_WORDS = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."))
+# click's usage errors, as it words them, and the same in the run's language (fields named as matched)
+_USAGE_ERRORS = tuple(
+    (re.compile(pattern), message)
+    for pattern, message in (
+        (r"^No such option: (?P<name>\S+)", N_("No such option: {name}")),
+        (r"\(Possible options: (?P<names>[^)]*)\)", N_("(Possible options: {names})")),
+        (r"Did you mean (?P<names>.+)\?$", N_("Did you mean {names}?")),
+        (r"^Missing argument (?P<name>.+)\.$", N_("Missing argument {name}.")),
+        (r"^Missing option (?P<name>.+)\.$", N_("Missing option {name}.")),
+        (r"^Got unexpected extra argument\(s\) \((?P<args>.*)\)$", N_("Got unexpected extra arguments ({args})")),
+        (r"^Option (?P<name>'[^']+') requires an argument\.$", N_("Option {name} requires a value.")),
+        (r"^Option (?P<name>'[^']+') does not take a value\.$", N_("Option {name} does not take a value.")),
+        (r"^Invalid value for (?P<hint>.+?): (?=\S)", N_("Invalid value for {hint}: ")),
+        (r"Input should be a valid integer.*$", N_("give a whole number.")),
+    )
+)
+
+
+def _usage_error_text(message: str) -> str:
+    """A usage error of click's in the run's language: each known phrase translated, anything else as it is."""
+    for pattern, translated in _USAGE_ERRORS:
+        message = pattern.sub(lambda m, t=translated: _(t).format(**m.groupdict()), message)  # type: ignore[misc]
+    return message
+
+
+class _Formatter(HelpFormatter):
+    """click's help formatter with its own words ("Usage:", [OPTIONS], the help option's help) translated."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for words in _USAGE_WORDS:
+            args = args.replace(words, _(words))
+        super().write_usage(prog, args, prefix if prefix is not None else _("Usage:") + " ")
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = [(term, _(text) if text in _LIBRARY_HELP else text) for term, text in rows]
+        super().write_dl(rows, col_max, col_spacing)
+
+
+class _Context(typer.Context):
+    formatter_class = _Formatter
+
+
+class _UsageError(UsageError):
+    """A usage error shown in the run's language, with click's exit code (2)."""
+
+    def __init__(self, original: UsageError) -> None:
+        super().__init__(_usage_error_text(original.format_message()), original.ctx)
+        self.exit_code = original.exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        lines = []
+        if self.ctx is not None:
+            lines.append(self.ctx.get_usage())
+            if self.ctx.command.get_help_option(self.ctx) is not None:
+                hint = _("Try '{command} {option}' for help.")
+                command = re.sub(r"^lagesbild\b", _runnable(), self.ctx.command_path)
+                lines.append(hint.format(command=command, option=self.ctx.help_option_names[0]))
+            lines.append("")
+        lines.append(_("Error: {message}").format(message=self.format_message()))
+        typer.echo("\n".join(lines), err=True)
+
+
+def _localised(command: Any) -> None:
+    """Give ``command`` and its subcommands the translating context (so help and usage read in the run's
+    language)."""
+    command.context_class = _Context
+    for sub in getattr(command, "commands", {}).values():
+        _localised(sub)
+
+
 class _Commands(TyperGroup):
     """The commands, each run as one run: an interrupt anywhere in one (Ctrl-C, SIGTERM) ends it with one line
-    and exit code 130 or 143, never click's "Aborted!" or a traceback."""
+    and exit code 130 or 143, never click's "Aborted!" or a traceback. Their help and usage errors read in the
+    run's language."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        _localised(self)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except NoArgsIsHelpError:
+            raise  # the help itself
+        except UsageError as exc:
+            raise _UsageError(exc) from None
 
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]  # typer's own click's Context
         interrupts.forget()
@@ -62,6 +160,10 @@ class _Commands(TyperGroup):
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:  # Interrupted too
             _interrupted(exc)
+        except (_UsageError, NoArgsIsHelpError):
+            raise
+        except UsageError as exc:  # a subcommand's
+            raise _UsageError(exc) from None
 
 
 app = typer.Typer(
@@ -95,8 +197,14 @@ KommunOption = Annotated[
 # so that the suggestion, run from another folder, still works on this project (set by _config and doctor).
 _given_config: Path | None = None
 _SUGGESTED = re.compile(
-    r"\blagesbild (?:fetch|build|load|doctor|check-sources|import (?:bra|polisen|raddning|survey|scb|kolada|mcf|geo))\b"
-    r"(?: (?:[A-Z]{2,}\b|--source [a-z]+|--year \d+|--(?!config\b)[a-z][a-z-]*\b(?! [a-z0-9])))*"
+    r"\blagesbild (?:fetch|build|load|doctor|check-sources|areas"
+    r"|import (?:bra|polisen|raddning|survey|scb|kolada|mcf|geo))\b"
+    r"(?: (?:[A-Z]{2,}\b|--source [a-z]+|--year \d+|--lan \d+|--(?!config\b)[a-z][a-z-]*\b(?! [a-z0-9])))*"
+)
+# every command a message suggests, to be printed as the user can run it (see _runnable)
+_ANY_COMMAND = re.compile(
+    r"(?<![\w./-])lagesbild(?= (?:fetch|build|load|doctor|check-sources|areas|import|survey|init|demo"
+    r"|kommuner|version)\b)"
 )
 
 
@@ -105,18 +213,64 @@ def _remember_config(path: Path) -> None:
     _given_config = None if path == DEFAULT_CONFIG else path
 
 
+def _runnable() -> str:
+    """How the user starts lagesbild from a shell: ``lagesbild`` when that name on PATH is this installation
+    (an activated venv, ``uv tool install``, pipx); ``uv run lagesbild`` when this run was started by
+    ``uv run`` in the project (uv sets ``UV`` and points ``VIRTUAL_ENV`` at the project's .venv; ``lagesbild``
+    is on PATH only inside ``uv run``), or when ``lagesbild`` on PATH is missing or another installation."""
+    here = Path(sys.prefix).resolve()
+    venv = os.environ.get("VIRTUAL_ENV")
+    if os.environ.get("UV") and venv and Path(venv).resolve() == here:
+        return _uv_run(here.parent)
+    found = shutil.which("lagesbild")
+    if found and (Path(found).parent.resolve() == Path(sys.executable).parent.resolve() or _installed_in(found, here)):
+        return "lagesbild"
+    return _uv_run(here.parent)
+
+
+def _uv_run(project: Path) -> str:
+    """``uv run lagesbild``, with ``--project`` when the working folder is outside the project (uv finds the
+    project from the working folder)."""
+    working = _working_dir()
+    if working is None or working.resolve().is_relative_to(project) or not (project / "pyproject.toml").is_file():
+        return "uv run lagesbild"
+    return f"uv run --project {shlex.quote(str(project))} lagesbild"
+
+
+def _installed_in(script: str, prefix: Path) -> bool:
+    """Whether the ``lagesbild`` script on PATH runs this installation's Python (its #! line)."""
+    try:
+        with open(script, "rb") as file:
+            first = file.readline(1024).decode("utf-8", "replace")
+    except OSError:
+        return False
+    interpreter = first.removeprefix("#!").strip().split(" ")[0]
+    return bool(interpreter) and Path(interpreter).resolve().is_relative_to(prefix)
+
+
 def _with_config(text: str) -> str:
-    """``text`` with ``--config PATH`` after every ``lagesbild <command> [ARGS]`` it suggests, when the run's
-    config is not the default ./lagesbild.toml (as init's next steps do)."""
-    if _given_config is None:
+    """``text`` with every ``lagesbild <command>`` it suggests as the user can run it: ``uv run lagesbild`` when
+    that is how lagesbild runs here (see :func:`_runnable`), and with ``--config PATH`` after the command's
+    arguments when the run's config is not the default ./lagesbild.toml (as init's next steps do). Every line
+    the commands print goes through here."""
+    if _given_config is not None:
+        option = f" --config {shlex.quote(str(_given_config))}"
+
+        def add(match: re.Match[str]) -> str:
+            given = text.startswith(" --config", match.end())
+            return match.group(0) if given else match.group(0) + option
+
+        text = _SUGGESTED.sub(add, text)
+    prefix = _runnable()
+    if prefix == "lagesbild":
         return text
-    option = f" --config {shlex.quote(str(_given_config))}"
+    before = prefix.removesuffix("lagesbild")  # "uv run " or "uv run --project DIR ": not added twice
+    return _ANY_COMMAND.sub(lambda m: m.group(0) if text.endswith(before, 0, m.start()) else prefix, text)
 
-    def add(match: re.Match[str]) -> str:
-        given = text.startswith(" --config", match.end())
-        return match.group(0) if given else match.group(0) + option
 
-    return _SUGGESTED.sub(add, text)
+def _echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print a line of a command's output; the commands it suggests as the user can run them (:func:`_with_config`)."""
+    typer.echo(_with_config(text), err=err, nl=nl)
 
 
 def _run(action: Callable[[], T]) -> T:

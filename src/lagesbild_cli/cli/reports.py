@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+from lagesbild_cli.i18n import N_, _, ngettext
 from lagesbild_cli.settings.defaults import DEFAULT_CONFIG, DEMO_DIR
 
 if TYPE_CHECKING:
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
 
     from lagesbild_cli.batch import Coverage
     from lagesbild_cli.context import ReportContext
+    from lagesbild_cli.render.report import BuiltReport
     from lagesbild_cli.settings.config import Config
     from lagesbild_cli.settings.kommuner import Kommun
 
@@ -26,53 +29,61 @@ from lagesbild_cli.cli.app import (
     ConfigOption,
     KommunOption,
     _config,
+    _echo,
     _run,
-    _with_config,
     app,
     draft_app,
 )
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Compute the indicators and write the report as HTML, PDF and data exports (xlsx, csv).\n\n"
+        "--kommun takes one kommun or a comma-separated list; --lan builds the whole län in parallel and adds "
+        "a one-page län overview."
+    )
+)
 def build(
     config: ConfigOption = DEFAULT_CONFIG,
     kommun: KommunOption = None,
     year: Annotated[
-        int | None, typer.Option("--year", "-y", help="Report year; default: the latest with data.")
+        int | None, typer.Option("--year", "-y", help=_("Report year; default: the latest with data."))
     ] = None,
-    final: Annotated[bool, typer.Option("--final", help="A final version: the narrative texts must exist.")] = False,
+    final: Annotated[bool, typer.Option("--final", help=_("A final version: the narrative texts must exist."))] = False,
     compare_with: Annotated[
         Path | None,
         typer.Option(
-            "--compare-with", help="An earlier report's folder (or its csv/indikatorer.csv), to show what has changed."
+            "--compare-with",
+            help=_("An earlier report's folder (or its csv/indikatorer.csv), to show what has changed."),
         ),
     ] = None,
-    lan: Annotated[str | None, typer.Option("--lan", "-l", help="Build every kommun of this län.")] = None,
+    lan: Annotated[str | None, typer.Option("--lan", "-l", help=_("Build every kommun of this län."))] = None,
     report_date: Annotated[
-        str | None, typer.Option("--date", help="The report's date, YYYY-MM-DD; default: the date of the newest data.")
+        str | None,
+        typer.Option("--date", help=_("The report's date, YYYY-MM-DD; default: the date of the newest data.")),
     ] = None,
     allow_missing: Annotated[
         str | None,
         typer.Option(
             "--allow-missing",
-            help="With --final: publish although these sources (comma-separated, e.g. polisen,mcf) are missing "
-            "or stale; the cover and those sections say so.",
+            help=_(
+                "With --final: publish although these sources (comma-separated, e.g. polisen,mcf) are missing "
+                "or stale; the cover and those sections say so."
+            ),
         ),
     ] = None,
     preview: Annotated[
         bool,
         typer.Option(
             "--preview",
-            help="Write only the web page, in a moment, into data/processed/preview/: for reading texts and "
-            "numbers while you work on them. No PDF or exports; the report in reports/ is left as it is.",
+            help=_(
+                "Write only the web page, in a moment, into data/processed/preview/: for reading texts and "
+                "numbers while you work on them. No PDF or exports; the report in reports/ is left as it is."
+            ),
         ),
     ] = False,
 ) -> None:
-    """Compute the indicators and write the report as HTML, PDF and data exports (xlsx, csv).
-
-    --kommun takes one kommun or a comma-separated list; --lan builds the whole län in parallel and adds
-    a one-page län overview.
-    """
+    """Compute the indicators and write the report (help: above)."""
     when = _report_date(report_date)
     allowed = _allowed_missing(allow_missing)
     base = _config(config)
@@ -89,7 +100,7 @@ def build(
                 cfg, year, final=final, compare_with=compare_with, report_date=when, allow_missing=allowed
             )
         )
-        typer.echo(f"Wrote {page.html} (a preview: the web page only; no PDF or exports were made)")
+        _echo(_("Wrote {path} (a preview: the web page only; no PDF or exports were made)").format(path=page.html))
         _gap_lines(page.context)
         return
     result = _run(
@@ -98,22 +109,40 @@ def build(
         )
     )
     for pdf in result.built:
-        typer.echo(f"Wrote {pdf}")
+        _echo(_("Wrote {path}").format(path=pdf))
     if result.overview:
-        typer.echo(f"Wrote {result.overview}")
+        _echo(_("Wrote {path}").format(path=result.overview))
     if preview and (result.built or result.overview):
-        typer.echo("(previews: the web pages only; no PDF or exports were made)")
+        _echo(_("(previews: the web pages only; no PDF or exports were made)"))
     for failed, message in result.failed:
-        typer.echo(_with_config(f"Error ({failed.namn} {failed.kod}): {message}"), err=True)
+        _echo(
+            _("Error ({kommun} {code}): {message}").format(kommun=failed.namn, code=failed.kod, message=message),
+            err=True,
+        )
     if result.overview_failed:
-        typer.echo(_with_config(f"Error (the län overview): {result.overview_failed}"), err=True)
+        _echo(_("Error (the län overview): {message}").format(message=result.overview_failed), err=True)
     if result.failed:
-        typer.echo(f"{len(result.failed)} of {len(many)} reports failed; the others were written.", err=True)
+        some_failed = ngettext(
+            "{failed} of {count} report failed; the others were written.",
+            "{failed} of {count} reports failed; the others were written.",
+            len(many),
+        )
+        _echo(some_failed.format(failed=len(result.failed), count=len(many)), err=True)
     elif result.overview_failed:
-        typer.echo(f"The {len(result.built)} reports listed above were written; the län overview was not.", err=True)
+        written = ngettext(
+            "The {count} report listed above was written; the län overview was not.",
+            "The {count} reports listed above were written; the län overview was not.",
+            len(result.built),
+        )
+        _echo(written.format(count=len(result.built)), err=True)
     _coverage_table(result.coverage)
     if result.failed or result.overview_failed:
         raise typer.Exit(1)
+
+
+COVERAGE_KOMMUN = N_("Kommun")  # the län table's first heading and its marks, translated where shown
+COVERAGE_OK = N_("ok")
+COVERAGE_SNAPSHOT = N_("snapshot")
 
 
 def _coverage_table(rows: Sequence[Coverage]) -> None:
@@ -122,17 +151,24 @@ def _coverage_table(rows: Sequence[Coverage]) -> None:
         return
     from lagesbild_cli.settings.collation import swedish_key
 
-    names = [name for name, _ in rows[0].sources]
-    width = max(len("Kommun"), *(len(r.kommun.namn) for r in rows)) + 2
-    marks = {"ok": "ok", "snapshot": "snapshot", "missing": "–"}
+    names = [_(name) for name, _state in rows[0].sources]  # batch.COVERAGE's names, marked there
+    heading = _(COVERAGE_KOMMUN)
+    width = max(len(heading), *(len(r.kommun.namn) for r in rows)) + 2
+    marks = {"ok": _(COVERAGE_OK), "snapshot": _(COVERAGE_SNAPSHOT), "missing": "–"}
     lacking = [r for r in rows if r.lacks]
-    typer.echo(
-        f"What each kommun's report has: ok, – (missing), snapshot (delivered with lagesbild); "
-        f"{len(lacking)} of {len(rows)} kommuner lack something."
+    summary = ngettext(
+        "What each kommun's report has: {ok}, – (missing), {snapshot} (delivered with lagesbild); "
+        "{lacking} of {count} kommun lacks something.",
+        "What each kommun's report has: {ok}, – (missing), {snapshot} (delivered with lagesbild); "
+        "{lacking} of {count} kommuner lack something.",
+        len(rows),
     )
-    typer.echo(f"{'Kommun':<{width}}" + "  ".join(names))
+    _echo(summary.format(ok=marks["ok"], snapshot=marks["snapshot"], lacking=len(lacking), count=len(rows)))
+    typer.echo(f"{heading:<{width}}" + "  ".join(names))
     for row in sorted(rows, key=lambda r: swedish_key(r.kommun.namn)):
-        cells = "  ".join(f"{marks[state]:<{len(name)}}" for (name, state) in row.sources)
+        cells = "  ".join(
+            f"{marks[state]:<{len(name)}}" for name, (_name, state) in zip(names, row.sources, strict=True)
+        )
         typer.echo(f"{row.kommun.namn:<{width}}{cells}".rstrip())
 
 
@@ -146,7 +182,9 @@ def _allowed_missing(text: str | None) -> tuple[str, ...]:
     unknown = [n for n in names if n not in SOURCE_NAMES]
     if unknown:
         raise typer.BadParameter(
-            f"{', '.join(unknown)} is not a source; use some of {','.join(SOURCE_NAMES)}.",
+            _("{unknown} is not a source; use some of {names}.").format(
+                unknown=", ".join(unknown), names=",".join(SOURCE_NAMES)
+            ),
             param_hint="'--allow-missing'",
         )
     return names
@@ -155,12 +193,18 @@ def _allowed_missing(text: str | None) -> tuple[str, ...]:
 def _gap_lines(context: ReportContext) -> None:
     """The end of every build: one line per source a section lacks or has stale data from, and what to do."""
     for gap in context.gaps:
-        state = "stale (the last fetch failed)" if gap.stale else "missing"
-        published = " (published without it: --allow-missing)" if context.final else ""
-        typer.echo(
-            f"{gap.source}: {state} in the {context.kommun.namn} {context.year} report{published}; {gap.todo}.",
-            err=True,
-        )
+        if context.final and gap.stale:
+            line = _(
+                "{source}: stale (the last fetch failed) in the {kommun} {year} report "
+                "(published without it: --allow-missing); {todo}."
+            )
+        elif context.final:
+            line = _("{source}: missing in the {kommun} {year} report (published without it: --allow-missing); {todo}.")
+        elif gap.stale:
+            line = _("{source}: stale (the last fetch failed) in the {kommun} {year} report; {todo}.")
+        else:
+            line = _("{source}: missing in the {kommun} {year} report; {todo}.")
+        _echo(line.format(source=gap.source, kommun=context.kommun.namn, year=context.year, todo=gap.todo), err=True)
 
 
 def _build_one(
@@ -188,10 +232,21 @@ def _build_one(
                 allow_missing=allow_missing,
             )
         )
-    typer.echo(f"Wrote {built.html}\nWrote {built.pdf}\nWrote {built.docx}")
-    if built.exports:
-        typer.echo(f"Wrote {built.exports[0]} and {len(built.exports) - 1} CSV files in {built.exports[1].parent}")
+    _wrote(built)
     _gap_lines(built.context)
+
+
+def _wrote(built: BuiltReport) -> None:
+    """The files a build wrote, one line each."""
+    for path in (built.html, built.pdf, built.docx):
+        _echo(_("Wrote {path}").format(path=path))
+    if built.exports:
+        csv = ngettext(
+            "Wrote {path} and {count} CSV file in {folder}",
+            "Wrote {path} and {count} CSV files in {folder}",
+            len(built.exports) - 1,
+        )
+        _echo(csv.format(path=built.exports[0], count=len(built.exports) - 1, folder=built.exports[1].parent))
 
 
 def _report_date(text: str | None) -> date | None:
@@ -201,7 +256,9 @@ def _report_date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date of the form YYYY-MM-DD.", param_hint="'--date'") from None
+        raise typer.BadParameter(
+            _("{text} is not a date of the form YYYY-MM-DD.").format(text=repr(text)), param_hint="'--date'"
+        ) from None
 
 
 def _kommun_list(lan: str | None, kommun: str | None, own: Kommun) -> list[Kommun] | None:
@@ -219,36 +276,41 @@ def _kommun_list(lan: str | None, kommun: str | None, own: Kommun) -> list[Kommu
     return _run(resolve)
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Write a complete example project for Gagnef from data that comes with lagesbild, and build its report."
+        "\n\nWorks offline. The project's lagesbild.toml, example texts and data show what a real project holds."
+    )
+)
 def demo(
     folder: Annotated[
-        Path, typer.Option("--dir", "-d", help="The folder to write the example project into.")
+        Path, typer.Option("--dir", "-d", help=_("The folder to write the example project into."))
     ] = DEMO_DIR,
     force: Annotated[
-        bool, typer.Option("--force", help="Write into a folder that has other files (they are left alone).")
+        bool, typer.Option("--force", help=_("Write into a folder that has other files (they are left alone)."))
     ] = False,
 ) -> None:
-    """Write a complete example project for Gagnef from data that comes with lagesbild, and build its report.
-
-    Works offline. The project's lagesbild.toml, example texts and data show what a real project holds.
-    """
+    """Write the example project for Gagnef and build its report (help: above)."""
     from lagesbild_cli import demo as demo_project
 
     _run(lambda: demo_project.check_folder(folder, force=force))
     from lagesbild_cli.render import pdf_render
 
-    typer.echo(f"Writing the example project for Gagnef into {folder} and building its report (about a minute)…")
+    _echo(
+        _("Writing the example project for Gagnef into {folder} and building its report (about a minute)…").format(
+            folder=folder
+        )
+    )
     with pdf_render.started_early() as renderer:
         from lagesbild_cli import pipeline
 
         result = _run(lambda: pipeline.demo(folder, force=force, renderer=renderer))
-    built = result.report
-    typer.echo(f"Wrote {built.html}\nWrote {built.pdf}\nWrote {built.docx}")
-    if built.exports:
-        typer.echo(f"Wrote {built.exports[0]} and {len(built.exports) - 1} CSV files in {built.exports[1].parent}")
-    typer.echo(
-        f"Open the PDF to read the report. The project's settings are in {result.config.path}; "
-        f"build it again with: lagesbild build --config {result.config.path}"
+    _wrote(result.report)
+    _echo(
+        _(
+            "Open the PDF to read the report. The project's settings are in {path}; "
+            "build it again with: lagesbild build --config {config}"
+        ).format(path=result.config.path, config=shlex.quote(str(result.config.path)))
     )
 
 

@@ -20,6 +20,7 @@ from lagesbild_cli.context.ntu import level_word, share_decimals, trend_word
 from lagesbild_cli.context.tables import Sheet, rounded
 from lagesbild_cli.database.store import Store
 from lagesbild_cli.errors import DataMissingError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.collation import swedish_key
 from lagesbild_cli.settings.kommuner import RIKET_KOD, Kommun, Lan, kommuner_in_lan
 
@@ -341,8 +342,8 @@ def overview(store: Store, lan: Lan, year: int | None, when: date) -> LanOvervie
         )[0]["ar"]
         if year is None:
             raise DataMissingError(
-                f"No Brå data for any kommun in {lan.namn}.",
-                hint="Import the län's workbooks with 'lagesbild import bra FOLDER'.",
+                _("No Brå data for any kommun in {lan}.").format(lan=lan.namn),
+                hint=_("Import the län's workbooks with 'lagesbild import bra FOLDER'."),
             )
     params["y"] = year
     references = store.rows(

@@ -55,8 +55,8 @@ def _write_new(folder: Path, text: str, *, force: bool) -> Path:
 
 
 _OWN_INPUTS = (  # the template's blocks about a kommun's own inputs: a län project has none
-    ("# ── The samordningsfunktion's own text", "[paths]"),
-    ("# ── The kommun's own citizen survey", None),
+    ("# ── Samordningsfunktionens egna texter", "[paths]"),
+    ("# ── Kommunens egen medborgarundersökning", None),
 )
 
 
@@ -70,16 +70,16 @@ def render_lan(lan: Lan) -> str:
         text = head + (rest[rest.index(end) :] if end else "")
     header, _, rest = text.partition("[kommun]")
     rest = rest.split("\n\n", 1)[1]  # the kommun block, replaced below
-    kommun_block = (
-        f"# A län project for {lan.namn} (written by `lagesbild init --lan {lan.kod}`): build every kommun's report\n"
-        f"# and the län overview with `lagesbild build --lan {lan.kod}`. The kommun below only names the project\n"
-        "# (fetch gets Brå and MCF for the whole län); there are no own inputs, so each report holds the open data\n"
-        "# there is.\n"
+    kommun_block = (  # the config file is Swedish, as the template
+        f"# Ett länsprojekt för {lan.namn} (skrivet av `lagesbild init --lan {lan.kod}`): bygg varje kommuns rapport\n"
+        f"# och länsöversikten med `lagesbild build --lan {lan.kod}`. Kommunen nedan ger bara projektet ett namn\n"
+        "# (fetch hämtar Brå och MCF för hela länet); det finns inga egna underlag, så varje rapport innehåller de\n"
+        "# öppna data som finns.\n"
         "[kommun]\n"
         f'kod = "{first.kod}"\n'
         f'lan = "{lan.kod}"            # {lan.namn}\n'
     )
-    text = f"# lagesbild.toml — a län project for {lan.namn}'s kommuner, written by `lagesbild init --lan`.\n"
+    text = f"# lagesbild.toml – ett länsprojekt för kommunerna i {lan.namn}, skrivet av `lagesbild init --lan`.\n"
     text += header.split("\n", 1)[1] + kommun_block + "\n" + rest
     text = re.sub(r'(?m)^compiled_by = "[^"]*" +', f'compiled_by = "Länsstyrelsen, {lan.namn}"   ', text)
     return re.sub(r'(?m)^decision_body = "[^"]*" +', 'decision_body = "Respektive kommunstyrelse"   ', text)
