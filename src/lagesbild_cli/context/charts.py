@@ -113,12 +113,22 @@ def line_chart(
     *,
     decimals: int = 0,
     width: int = 360,
-    height: int = 210,
+    height: int = 190,
     marks: Sequence[Mark] = (),
 ) -> LineChart:
-    left, right, top, bottom = 44, 118, 10, 22
-    plot_w, plot_h = width - left - right, height - top - bottom
+    # margins for 13-unit text: a chart printed at half the page's width (about 0.63 pt a unit) keeps its
+    # text at 8 pt or more
+    left, right, top, bottom = 54, 118, 12, 24
     values = [v for s in series for v in s.values.values() if v is not None]
+    # the direct labels at the line ends ("Gagnef 4 526") fit in the right margin: about 0.6 em a character in
+    # the widest fallback font
+    ends = [
+        f"{s.name} {formatting.number(last, decimals)}"
+        for s in series
+        if (last := next((s.values[y] for y in reversed(years) if s.values.get(y) is not None), None)) is not None
+    ]
+    right = max(right, 12 + math.ceil(7.8 * max((len(e) for e in ends), default=0)))
+    plot_w, plot_h = width - left - right, height - top - bottom
     y_max, step = nice_ceiling(max(values, default=0.0))
 
     def x_of(year: int) -> float:
@@ -189,7 +199,7 @@ def line_chart(
     )
 
 
-def _spread_labels(lines: list[Line], gap: float = 12.0) -> list[Line]:
+def _spread_labels(lines: list[Line], gap: float = 15.0) -> list[Line]:
     """Move the direct labels at the line ends apart so that they never overlap."""
     order = sorted(range(len(lines)), key=lambda i: lines[i].end_label_y)
     placed: dict[int, float] = {}
