@@ -276,7 +276,7 @@ class DotData:
 
 
 def dot_plot(
-    chart_id: str, title: str, description: str, rows: Sequence[DotData], *, width: int = 360, row_height: int = 17
+    chart_id: str, title: str, description: str, rows: Sequence[DotData], *, width: int = 360, row_height: int = 13
 ) -> DotPlot:
     """Shares with 95 % intervals, one row per group; hidden shares get their reason instead of a dot."""
     left, right, top, bottom = 92, 96, 6, 22
