@@ -38,14 +38,15 @@ fmt: ## Format the code
 	uv run ruff format src tests
 	uv run ruff check --fix src tests
 
-pages: ## PDF pages and the HTML at 1280 and 390 px as PNG, for a look (needs poppler-utils and chromium)
-	pdftoppm -r 60 -png data/processed/reports/*/$(YEAR)/lagesbild.pdf data/processed/page
+pages: ## PDF pages (60 dpi) and the HTML at 1280 and 390 px as PNG in PAGES, for a look (needs poppler-utils and chromium); REPORT is the report folder
+	@report="$${REPORT:-$$(ls -d data/processed/reports/*/$(YEAR) | head -n 1)}"; out="$${PAGES:-data/processed/pages}"; \
+	mkdir -p "$$out" && rm -f "$$out"/*.png && \
+	pdftoppm -r 60 -png "$$report/lagesbild.pdf" "$$out/page" && \
 	for w in 1280 390; do \
 	  chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \
 	    --disable-sync --no-first-run --hide-scrollbars --user-data-dir="$$(mktemp -d)" --window-size=$$w,3000 \
-	    --screenshot="$(CURDIR)/data/processed/html-$$w.png" \
-	    "file://$$(realpath data/processed/reports/*/$(YEAR)/lagesbild.html | head -n 1)"; \
-	done
+	    --screenshot="$$(realpath "$$out")/html-$$w.png" "file://$$(realpath "$$report/lagesbild.html")" 2>/dev/null; \
+	done; echo "Wrote $$(ls "$$out" | wc -l) pictures in $$out"
 
 clean: ## Remove the database and reports (raw data stays)
 	rm -rf data/processed/lagesbild.duckdb data/processed/reports

@@ -43,11 +43,11 @@ def test_bra_alone_gives_population_and_map_from_the_snapshot(tmp_path: Path) ->
     assert "SCB saknas" not in kommunen
     assert "hämtad" not in kommunen.split("Källa: SCB")[1].split(".")[0]
 
-    cover = _text(html, r'<section class="cover">(.*?)</section>')
-    assert (
-        "SCB, folkmängd (tabellerna TAB638 och TAB6574), uppgifter levererade med lagesbild, publicerade "
-        "21 februari 2025" in cover
-    )
+    found = re.search(r'<section id="metod">(.*?)</section>', html, re.S)
+    assert found is not None
+    method = parse_html(found.group(1)).rows
+    scb = next(r for r in method if r and r[0] == "SCB, folkmängd (tabellerna TAB638 och TAB6574)")
+    assert scb[1] == "uppgifter levererade med lagesbild, publicerade 21 februari 2025"  # the sources' list
     rows = parse_html(html).rows
     assert [
         "national/scb/folkmangd_TAB638.json",

@@ -39,7 +39,8 @@ def test_the_2023_report_shows_2023_and_nothing_after(built: Demo, tmp_path: Pat
     assert "Befolkningsuppgifter från SCB saknas" not in text
     rescue = _section(html, "raddning")
     assert "2025" not in rescue and "2024" not in rescue.replace("2024-", "")
-    assert "2019–2023 sammanlagt" in rescue
+    appendix = _section(html, "tabellbilaga")  # the tables per month and hour of the day
+    assert "2019–2023 sammanlagt" in appendix
 
     with open_store(config.db_path) as store:
         rates = store.rows(

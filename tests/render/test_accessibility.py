@@ -107,3 +107,31 @@ def test_one_main_landmark_and_a_viewport(page: Any) -> None:
     assert page.execute_script("return document.querySelectorAll('main').length") == 1
     viewport = page.execute_script("return document.querySelector('meta[name=viewport]').content")
     assert "width=device-width" in viewport
+
+
+def test_on_a_phone_the_summarys_key_table_shows_each_columns_meaning_without_scrolling(page: Any) -> None:
+    """At 390 px each row of "Läget i korthet"'s table is a small block: every value is labelled with its
+    column's name, and nothing is hidden to the side."""
+    at_width(page, PHONE)
+    region, labels = page.execute_script(
+        """const region = document.querySelector('#sammanfattning .key-table');
+           const row = region.querySelector('tbody tr:not(.group)');
+           return [[region.scrollWidth, region.clientWidth],
+                   [...row.querySelectorAll('td')].map(td => getComputedStyle(td, '::before').content)];"""
+    )
+    assert region[0] <= region[1]
+    assert labels == ['"Gagnef: "', '"Jämfört med länet: "', '"Jämfört med riket: "', '"Utveckling: "']
+
+
+def test_a_wide_screen_is_used(page: Any) -> None:
+    """At 1280 px the report uses the window: the contents beside the text and the charts side by side."""
+    at_width(page, DESKTOP)
+    main, contents, charts = page.execute_script(
+        """const box = e => e.getBoundingClientRect();
+           const charts = [...document.querySelectorAll('#omfattning figure.chart')].slice(0, 2).map(f => box(f).top);
+           return [box(document.querySelector('main')).width, box(document.querySelector('nav.contents')).right,
+                   charts];"""
+    )
+    assert main >= 0.85 * DESKTOP
+    assert contents < 0.3 * DESKTOP  # the contents list is a column on the left
+    assert charts[0] == charts[1]  # two small multiples in one row

@@ -64,8 +64,8 @@ def test_every_section_heading_is_a_word_heading_in_order(built: Demo, document:
     found = headings(document)
     assert found == html_headings(built.html)
     assert [text for level, text in found if level == 1][:4] == [
+        "Läget i korthet",
         "Innehåll",
-        "Sammanfattning",
         "Inledning och metod",
         "Kommunen i korthet",
     ]
@@ -140,7 +140,9 @@ def test_the_key_figures_are_those_of_the_web_page(built: Demo, document: Docume
     on_page = re.search(r"Källa: Brå, Indikatorer för kommuners lägesbild, hämtad \d{1,2} [a-zä]+ \d{4}\.", built.html)
     assert on_page is not None and any(s.endswith(on_page.group(0)) for s in sources)
     summary = next(t for t in document.tables if t.rows[0].cells[0].text == "Indikator")
-    assert summary.rows[1].cells[0].text == "Totalt antal anmälda brott\nBrå, anmälda brott"  # the unit on a line
+    # the rows grouped by source, the unit in the group's row
+    assert words(summary.rows[1].cells[0].text) == "Brå, anmälda brott, antal per 100 000 invånare"
+    assert [words(c.text) for c in summary.rows[2].cells][:2] == ["Totalt antal anmälda brott", "4 526"]
     body = words("\n".join(p.text for p in document.paragraphs))
     assert "Under 2024 anmäldes 471 brott i Gagnef" in body and "4 526 per 100 000 invånare" in body
 
@@ -182,7 +184,7 @@ def test_a_kommuns_template_gives_its_styles_and_header(built: Demo, tmp_path: P
     assert heading.font.name == "Courier New" and heading.font.size == Pt(20)
     assert heading.font.color.rgb == RGBColor(0xC0, 0x00, 0x00)
     first = next(p for p in document.paragraphs if p.style is not None and p.style.name == "Heading 1")
-    assert first.text == "Innehåll"
+    assert first.text == "Läget i korthet"
     header = document.sections[0].header
     assert "Exempelkommunens logotyp" in header.paragraphs[0].text
     assert header._element.xpath(".//w:drawing") and header.part.related_parts  # the logo, as an image part

@@ -109,7 +109,7 @@ def test_the_bilbrott_definition_break_is_marked_and_explained(gagnef_2023: Repo
         "Definitionsbrott i serien Bilbrott från 2018: Brås serie för bilbrott har för 2017 bara en femtedel av "
         "nivån året efter: i hela landet 11 896 anmälda bilbrott 2017 mot 57 046 2018"
     ) in text
-    assert "Bilbrott, per 100 000 invånare. Lodrät linje: definitionsbrott från 2018, se under diagrammen." in text
+    assert "Bilbrott, per 100 000 invånare Lodrät linje: definitionsbrott från 2018, se under diagrammen." in text
     method = " ".join(html.split('<section id="metod">')[1].split("</section>")[0].split())
     assert "ingen förändring eller trend räknas över brottet" in method
     assert "I den här rapporten gäller det serien Bilbrott från 2018" in method
@@ -127,7 +127,9 @@ def test_the_pdf_shows_the_same_numbers(gagnef_2023: ReportFiles, bra_long: list
     assert re.search(r"Sida 3 av \d+", text)
 
 
-def test_the_pdf_is_tagged_and_embeds_dejavu(gagnef_2023: ReportFiles) -> None:
+def test_the_pdf_is_tagged_and_embeds_its_typeface(gagnef_2023: ReportFiles) -> None:
+    """Source Sans 3, shipped with lagesbild; DejaVu Sans only for the signs its Latin subset lacks (▲ ▼ ●) and
+    DejaVu Sans Mono for the checksums."""
     reader = pypdf.PdfReader(io.BytesIO(gagnef_2023.pdf.read_bytes()))
     assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])
     assert reader.trailer["/Root"]["/Lang"] == "sv"
@@ -135,7 +137,8 @@ def test_the_pdf_is_tagged_and_embeds_dejavu(gagnef_2023: ReportFiles) -> None:
     for page in reader.pages:
         for font in page["/Resources"].get("/Font", {}).values():
             fonts.add(str(font.get_object()["/BaseFont"]))
-    assert fonts and all("DejaVu" in f for f in fonts), fonts
+    assert any("Source-Sans-3" in f for f in fonts), fonts
+    assert all("Source-Sans-3" in f or "DejaVu" in f for f in fonts), fonts
 
 
 def test_another_dalarna_kommun_gets_its_own_correct_report(

@@ -132,10 +132,20 @@ def line_chart(
     *,
     decimals: int = 0,
     width: int = 360,
-    height: int = 210,
+    height: int = 190,
     marks: Sequence[Mark] = (),
 ) -> LineChart:
-    left, right, top, bottom = 44, 118, 10, 22
+    # margins for 13-unit text: a chart printed at half the page's width (about 0.63 pt a unit) keeps its
+    # text at 8 pt or more
+    left, right, top, bottom = 54, 118, 12, 24
+    # the direct labels at the line ends ("Gagnef 4 526") fit in the right margin: about 0.6 em a character in
+    # the widest fallback font
+    ends = [
+        f"{s.name} {formatting.number(last, decimals)}"
+        for s in series
+        if (last := next((s.values[y] for y in reversed(years) if s.values.get(y) is not None), None)) is not None
+    ]
+    right = max(right, 12 + math.ceil(7.8 * max((len(e) for e in ends), default=0)))
     plot_w = width - left - right
 
     def x_of(year: int) -> float:
@@ -144,7 +154,7 @@ def line_chart(
         return round(left + plot_w * (year - years[0]) / (years[-1] - years[0]), 1)
 
     shown_marks = [m for m in marks if years and years[0] <= m.year <= years[-1]]
-    placed_marks, band = _mark_labels(shown_marks, x_of, left, width - right)
+    placed_marks, band = _mark_labels(shown_marks, x_of, left, width - right, top)
     top += band  # the marks' labels stand above the plot, where no line runs
     height += band
     plot_h = height - top - bottom
@@ -210,12 +220,12 @@ def line_chart(
     )
 
 
-MARK_FONT = 10.0  # the chart's own font size
-MARK_ROW = 13.0
+MARK_FONT = 13.0  # the chart's own font size
+MARK_ROW = 16.0
 
 
 def _mark_labels(
-    marks: Sequence[Mark], x_of: Callable[[int], float], plot_left: float, plot_right: float
+    marks: Sequence[Mark], x_of: Callable[[int], float], plot_left: float, plot_right: float, base_top: float = 12
 ) -> tuple[list[Mark], int]:
     """Each mark at its year, its label in a band above the plot beside the mark's rule (to the right, or to the
     left when it would run past the plot), a row lower when it would touch another label; returns the marks and
@@ -239,13 +249,13 @@ def _mark_labels(
         rows[row].append(box)
         placed.append((replace(m, x=x, label_x=round(left, 1), anchor=anchor), row))
     band = round(len(rows) * MARK_ROW + 2) if rows else 0
-    top = 10 + band  # the plot's top once the band is added
+    top = base_top + band  # the plot's top once the band is added
     return [
         replace(m, label_y=round(top - 5 - (len(rows) - 1 - row) * MARK_ROW, 1)) if row >= 0 else m for m, row in placed
     ], band
 
 
-def _spread_labels(lines: list[Line], gap: float = 12.0) -> list[Line]:
+def _spread_labels(lines: list[Line], gap: float = 15.0) -> list[Line]:
     """Move the direct labels at the line ends apart so that they never overlap."""
     order = sorted(range(len(lines)), key=lambda i: lines[i].end_label_y)
     placed: dict[int, float] = {}
@@ -324,7 +334,7 @@ class DotData:
 
 
 def dot_plot(
-    chart_id: str, title: str, description: str, rows: Sequence[DotData], *, width: int = 360, row_height: int = 17
+    chart_id: str, title: str, description: str, rows: Sequence[DotData], *, width: int = 360, row_height: int = 13
 ) -> DotPlot:
     """Shares with 95 % intervals, one row per group; hidden shares get their reason instead of a dot."""
     left, right, top, bottom = 92, 96, 6, 22

@@ -58,6 +58,22 @@ class EventsSection:
     last_in_kommun: str
     partial_months: tuple[str, ...]  # shown months the archive covers only in part ("januari 2023")
 
+    @property
+    def by_category(self) -> str:
+        """The month × category table in one sentence for the body (the table itself is in the appendix):
+        each category with events, most first (ties in the order of the category file), and how many of
+        the shown months had any. Counts only, never a rate."""
+        ranked = sorted(
+            ((n, i, c) for i, (c, n) in enumerate(zip(self.categories, self.totals, strict=True)) if n),
+            key=lambda t: (-t[0], t[1]),
+        )
+        parts = [f"{c.lower()} {formatting.number(n)}" for n, _, c in ranked]
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+        covered = [m for m in self.months if m.total is not None]
+        with_events = sum(1 for m in covered if m.total)
+        text = f"Per kategori: {listed}." if parts else "Inga händelser i någon kategori."
+        return f"{text} {with_events} av de {len(covered)} månader som arkivet täcker hade någon publicerad händelse."
+
 
 def _month_label(manad: str) -> str:
     year, month = manad.split("-")

@@ -42,10 +42,17 @@ def render_pdf(html: str) -> bytes:
     weasyprint_fixes.install()
     with objects_before_set_aside():
         document = weasyprint_fixes.html_class()(
-            string=chart_images.as_images(html), url_fetcher=safe_url_fetcher(), base_url=None
+            string=with_fonts(chart_images.as_images(html)), url_fetcher=safe_url_fetcher(), base_url=None
         )
         pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", custom_metadata=True, finisher=pdf_ua.finish)
     return pdf
+
+
+def with_fonts(html: str) -> str:
+    """``html`` with the shipped typeface's ``@font-face`` rules (see :mod:`fonts`) ahead of its own styles."""
+    from lagesbild_cli.render import fonts
+
+    return html.replace("<head>", f"<head>\n<style>{fonts.font_face_css()}</style>", 1)
 
 
 @contextmanager
