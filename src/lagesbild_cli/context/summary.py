@@ -177,10 +177,21 @@ def summary(
             f"signifikansnivå): {' '.join(ntu.change_sentences)}"
         )
     if own_survey is not None and own_survey.change_sentences:
-        lines.append(
-            f"Säkerställda förändringar i kommunens trygghetsundersökning sedan {own_survey.previous_year} "
-            f"(z-test, 5 % signifikansnivå): {' '.join(own_survey.change_sentences)}"
+        whole = own_survey.kommun_change_sentences
+        elsewhere = len(own_survey.change_sentences) - len(whole)
+        text = (
+            f"Säkerställda förändringar för hela kommunen i kommunens trygghetsundersökning sedan "
+            f"{own_survey.previous_year} (z-test, 5 % signifikansnivå): {' '.join(whole)}"
+            if whole
+            else f"För hela kommunen visar trygghetsundersökningen ingen säkerställd förändring sedan "
+            f"{own_survey.previous_year}."
         )
+        if elsewhere:
+            text += (
+                f" I enskilda områden och grupper är {elsewhere} förändringar säkerställda; de står i avsnittet "
+                "Trygghet och utsatthet per område, där det också står hur många som kan väntas av en slump."
+            )
+        lines.append(text)
     first = own_survey.indicators[0] if own_survey and own_survey.indicators else None
     if first is not None and first.kommun.share is not None and own_survey is not None:
         answers = [a.strip() for a in first.yes.split(";") if a.strip()]

@@ -83,6 +83,37 @@ class SurveySection:
                     )
         return tuple(result)
 
+    @property
+    def kommun_change_sentences(self) -> tuple[str, ...]:
+        """The confirmed changes for the whole kommun only: the summary's; the areas' and groups' stay in the
+        section, where the caution on many tests stands beside them."""
+        return tuple(
+            f"{i.label}: har {i.kommun.change} sedan {self.previous_year} "
+            f"(nu {formatting.percent(i.kommun.share * 100)})."
+            for i in self.indicators
+            if i.kommun.share is not None and i.kommun.change in ("ökat", "minskat")
+        )
+
+    @property
+    def tests(self) -> tuple[int, int]:
+        """How many shares were tested against the previous round, and how many of the tests confirmed a change."""
+        cells = [c for i in self.indicators for c in (i.kommun, *i.areas, *i.by_sex, *i.by_age) if c.share is not None]
+        tested = [c for c in cells if c.change is not None]
+        return len(tested), sum(1 for c in tested if c.change in ("ökat", "minskat"))
+
+    @property
+    def chance_caution(self) -> str:
+        """Many z tests at the 5 % level confirm some changes by chance alone: about one in twenty of those tested."""
+        tested, confirmed = self.tests
+        if tested < 20:
+            return ""
+        expected = formatting.number(tested / 20)
+        return (
+            f"Av {tested} prövade andelar visar {confirmed} en säkerställd förändring. Med så många prövningar väntas "
+            f"ungefär {expected} bli säkerställda av en slump (1 av 20 vid 5 % signifikansnivå), så en enskild "
+            "förändring i ett område eller en grupp ska tolkas försiktigt."
+        )
+
 
 def published(label: str) -> str:
     """A group or area label as the report shows it: at most LABEL_MAX characters. The import accepts only
