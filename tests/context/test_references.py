@@ -148,3 +148,22 @@ def test_a_wrong_hand_written_number_is_a_notice_after_the_build(owned_dir: Path
     assert any(n.startswith("text/annan-information.md, line 1: the text writes '12 %' by hand") for n in notices), (
         notices
     )
+
+
+def test_an_unknown_reference_and_a_hand_written_number_read_in_swedish(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANGUAGE", "sv")
+    with pytest.raises(RenderError) as e:
+        resolve("Första raden.\n\nInbrott: {{ bra:bostadsinbrot }}.", "text/analys.md", KNOWN, 2024)
+    assert str(e.value).startswith(
+        "text/analys.md, rad 3: hänvisningen {{ bra:bostadsinbrot }} anger inget tal som rapporten har för 2024.\n"
+        "  → Liknande id: bra:bostadsinbrott.per_100k"
+    )
+    assert str(e.value).endswith("Rätta texten, eller skriv talet för hand.")
+    found = hand_written(
+        [Narrative("analys", "analys.md", "", "Skadegörelse nämns av 45 % av invånarna.")], KNOWN, THEMES
+    )
+    assert found == (
+        "analys.md, rad 1: texten har '45 %' skrivet för hand intill Stort problem: skadegörelse och klotter, men "
+        "rapporten visar Stort problem: skadegörelse och klotter: 33 % (31–36). Kontrollera talet, eller skriv det "
+        "som en hänvisning ({{ id }}).",
+    )

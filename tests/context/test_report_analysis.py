@@ -213,3 +213,22 @@ def test_the_draft_analys_command_writes_once_and_then_refuses(demo_copy: Config
     assert "analys.utkast.md" in first.output and "remove its first line" in first.output
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 1 and "already exists" in again.output and "never writes over" in again.output
+
+
+def test_the_draft_analys_command_speaks_swedish_by_default(demo_copy: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from lagesbild_cli.cli import app
+
+    monkeypatch.setenv("LANGUAGE", "sv")
+    args = ["draft", "analys", "--year", "2024", "--config", str(demo_copy.path)]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "Skrev " in first.output and "analys.utkast.md" in first.output
+    assert "spara det som analys.md i samma mapp och ta bort dess första rad (<!-- lagesbild:utkast -->)" in (
+        first.output
+    )
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 1
+    assert "analys.utkast.md finns redan. lagesbild skriver aldrig över en text." in again.output
+    assert "→ Byt namn på eller ta bort analys.utkast.md för att få ett nytt utkast." in again.output

@@ -36,3 +36,16 @@ def test_a_kommuns_own_themes_file_is_read_and_its_errors_name_file_and_key(tmp_
         parse_themes('[[tema]]\nid = "a"\nnamn = "A"\nskadevikt = 1\npolis = ["Trafik"]\n', own)
     with pytest.raises(ConfigError, match="does not exist"):
         load_themes(AnalysisSettings(themes_file=tmp_path / "saknas.toml"))
+
+
+def test_a_themes_error_reads_in_swedish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANGUAGE", "sv")
+    own = tmp_path / "teman.toml"
+    with pytest.raises(ConfigError) as caught:
+        parse_themes('[[tema]]\nid = "a"\nnamn = "A"\nskadevikt = 5\n', own)
+    assert str(caught.value) == f"{own}: nyckeln 'tema[1].skadevikt' är 5.\n  → Ange en skadevikt på 1, 2 eller 3."
+    with pytest.raises(ConfigError) as caught:
+        load_themes(AnalysisSettings(order=("inbrott",)))
+    assert str(caught.value).startswith(
+        "[analys] ordning anger 'inbrott', som inte är något tema.\n  → Använd temanas id:"
+    )

@@ -70,3 +70,18 @@ def test_a_missing_logo_a_bad_colour_and_a_fake_font_are_refused(
     (tmp_path / "Sans.ttf").write_bytes(b"not a font")
     with pytest.raises(ConfigError, match=r"Sans\.ttf \(\[profil\] typsnitt\) is not a readable"):
         make_config(extra='[profil]\ntypsnitt = "Sans.ttf"\n')
+
+
+def test_a_refused_logo_and_a_bad_colour_read_in_swedish(
+    make_config: Callable[..., Config], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANGUAGE", "sv")
+    with pytest.raises(ConfigError) as error:
+        with_logo(make_config, tmp_path, "s.svg", LOGO.replace("<rect", '<rect onload="alert(1)"'))
+    assert f"Logotypen {tmp_path / 's.svg'} ([profil] logo) godtas inte: den har en händelsehanterare (onload)." in (
+        str(error.value)
+    )
+    assert "→ Använd logotypen som en vanlig bild: exportera den igen som SVG utan skript" in str(error.value)
+    with pytest.raises(ConfigError) as error:
+        make_config(extra='[profil]\nfarg = "blå"\n')
+    assert "nyckeln 'profil.farg' är 'blå'.\n  → Ange huvudfärgen som sex hexadecimala siffror" in str(error.value)

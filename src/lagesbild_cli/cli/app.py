@@ -183,7 +183,7 @@ survey_app = typer.Typer(
 )
 app.add_typer(survey_app, name="survey")
 draft_app = typer.Typer(
-    no_args_is_help=True, rich_markup_mode=None, help="Drafts for the samordningsfunktion's texts, to edit."
+    no_args_is_help=True, rich_markup_mode=None, help=_("Drafts for the samordningsfunktion's texts, to edit.")
 )
 app.add_typer(draft_app, name="draft")
 

@@ -314,24 +314,29 @@ def demo(
     )
 
 
-@draft_app.command("analys")
+@draft_app.command(
+    "analys",
+    help=_(
+        "Write a draft of the analysis (analys.utkast.md beside the texts) from the report's matrix and ranking."
+        "\n\nNever writes over a file. Edit the draft, save it as analys.md and remove its first line: until then "
+        "the report labels it an unedited draft and a final build refuses it."
+    ),
+)
 def draft_analys(
     config: ConfigOption = DEFAULT_CONFIG,
     year: Annotated[
-        int | None, typer.Option("--year", "-y", help="Report year; default: the latest with data.")
+        int | None, typer.Option("--year", "-y", help=_("Report year; default: the latest with data."))
     ] = None,
 ) -> None:
-    """Write a draft of the analysis (analys.utkast.md beside the texts) from the report's matrix and ranking.
-
-    Never writes over a file. Edit the draft, save it as analys.md and remove its first line: until then the
-    report labels it an unedited draft and a final build refuses it.
-    """
+    """Write the analysis draft for the coordinator to edit (help: above)."""
     cfg = _config(config)
     from lagesbild_cli import pipeline
 
     written = _run(lambda: pipeline.draft_analysis(cfg, year))
-    typer.echo(f"Wrote {written}")
-    typer.echo(
-        "Edit it, save it as analys.md in the same folder and remove its first line (<!-- lagesbild:utkast -->); "
-        "until then the report marks the text as an unedited draft and a final build refuses it."
+    _echo(_("Wrote {path}").format(path=written))
+    _echo(
+        _(
+            "Edit it, save it as analys.md in the same folder and remove its first line ({marker}); "
+            "until then the report marks the text as an unedited draft and a final build refuses it."
+        ).format(marker="<!-- lagesbild:utkast -->")
     )

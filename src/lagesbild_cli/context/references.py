@@ -43,6 +43,7 @@ from lagesbild_cli.context.ntu import NtuSection
 from lagesbild_cli.context.survey import KOMMUN, Cell, SurveySection
 from lagesbild_cli.context.values import IndicatorValue
 from lagesbild_cli.errors import RenderError
+from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.plan import Narrative
 
 REFERENCE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
@@ -174,12 +175,18 @@ def resolve(text: str, file: str, known: dict[str, Figure], year: int) -> str:
         if figure is None:
             line = text.count("\n", 0, match.start()) + 1
             close = difflib.get_close_matches(key, list(known), n=5, cutoff=0.6)
-            hint = f"Close ids: {', '.join(close)}." if close else "The ids are listed in indikatorer.xlsx, sheet "
-            if not close:
-                hint += '"Indikatorer"; a field follows a dot, e.g. {{ bra:bostadsinbrott.antal }}.'
+            if close:
+                hint = _("Close ids: {ids}. Fix the text, or write the number by hand.").format(ids=", ".join(close))
+            else:
+                hint = _(
+                    'The ids are listed in indikatorer.xlsx, sheet "Indikatorer"; a field follows a dot, e.g. '
+                    "{example}. Fix the text, or write the number by hand."
+                ).format(example="{{ bra:bostadsinbrott.antal }}")
             raise RenderError(
-                f"{file}, line {line}: the reference {{{{ {reference} }}}} names no figure the report has for {year}.",
-                hint=hint + " Fix the text, or write the number by hand.",
+                _("{file}, line {line}: the reference {reference} names no figure the report has for {year}.").format(
+                    file=file, line=line, reference=f"{{{{ {reference} }}}}", year=year
+                ),
+                hint=hint,
             )
         return escaped(figure.text)
 
@@ -288,9 +295,16 @@ def hand_written(
                         for t in named
                     )
                     warnings.append(
-                        f"{folder}/{n.file}".lstrip("/")
-                        + f", line {line}: the text writes {match.group(0).strip()!r} by hand next to "
-                        f"{', '.join(t.name for t in named)}, but the report shows {shown}. Check the number, "
-                        "or name the figure by reference ({{ id }})."
+                        _(
+                            "{file}, line {line}: the text writes {written} by hand next to {themes}, but the report "
+                            "shows {shown}. Check the number, or name the figure by reference ({example})."
+                        ).format(
+                            file=f"{folder}/{n.file}".lstrip("/"),
+                            line=line,
+                            written=repr(match.group(0).strip()),
+                            themes=", ".join(t.name for t in named),
+                            shown=shown,
+                            example="{{ id }}",
+                        )
                     )
     return tuple(warnings)

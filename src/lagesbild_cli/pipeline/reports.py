@@ -152,19 +152,22 @@ def draft_analysis(config: Config, year: int | None = None) -> Path:
     or text is left as it is and the call refuses. Returns the file written."""
     if not config.owns_inputs:
         raise ConfigError(
-            f"The analysis draft belongs to {config.home.namn}'s own texts, not to {config.kommun.namn}'s.",
-            hint="Write the draft from the kommun's own lagesbild.toml.",
+            _("The analysis draft belongs to {home}'s own texts, not to {kommun}'s.").format(
+                home=config.home.namn, kommun=config.kommun.namn
+            ),
+            hint=_("Write the draft from the kommun's own lagesbild.toml."),
         )
     folder = config.plan.narrative_dir
     if folder is None:
         raise ConfigError(
-            f"{config.path.name} names no folder for the samordningsfunktion's texts, so there is nowhere to write "
-            "the draft.",
-            hint='Add [narrative] folder = "text" to the config.',
+            _(
+                "{file} names no folder for the samordningsfunktion's texts, so there is nowhere to write the draft."
+            ).format(file=config.path.name),
+            hint=_('Add [narrative] folder = "text" to the config.'),
         )
-    context, _ = _report_inputs(config, year, False, None, None, with_sheets=False)
+    context, _sheets = _report_inputs(config, year, False, None, None, with_sheets=False)
     if context.analysis is None:  # pragma: no cover - build_context always analyses
-        raise ConfigError("The report has no analysis to draft.", hint="Build the report first.")
+        raise ConfigError(_("The report has no analysis to draft."), hint=_("Build the report first."))
     text = draft_text(context.analysis, context.kommun.namn)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / DRAFT_FILE
@@ -173,8 +176,10 @@ def draft_analysis(config: Config, year: int | None = None) -> Path:
             out.write(text)
     except FileExistsError:
         raise ConfigError(
-            f"{target} already exists; lagesbild never writes over a text.",
-            hint=f"Rename or delete {target.name} to get a new draft; your own analys.md is never touched.",
+            _("{path} already exists; lagesbild never writes over a text.").format(path=target),
+            hint=_("Rename or delete {file} to get a new draft; your own analys.md is never touched.").format(
+                file=target.name
+            ),
         ) from None
     return target
 

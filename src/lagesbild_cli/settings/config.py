@@ -276,13 +276,17 @@ def _parse_profile(table: TomlTable, base: Path) -> ProfileSettings:
     name = table.get(
         "word_template", str, _('a Word document (.docx) relative to the config file, e.g. "mall.docx"'), ""
     )
-    logo = table.get("logo", str, 'an SVG or PNG file relative to the config file, e.g. "logo.svg"', "")
-    colour = table.get("farg", str, 'the primary colour as #rrggbb, e.g. "#005B99"', "")
-    regular = table.get("typsnitt", str, 'a .ttf or .otf file relative to the config file, e.g. "Sans.ttf"', "")
-    bold = table.get("typsnitt_fet", str, 'the bold .ttf or .otf file, e.g. "Sans-Bold.ttf"', "")
+    logo = table.get("logo", str, _('an SVG or PNG file relative to the config file, e.g. "logo.svg"'), "")
+    colour = table.get("farg", str, _('the primary colour as #rrggbb, e.g. "#005B99"'), "")
+    regular = table.get("typsnitt", str, _('a .ttf or .otf file relative to the config file, e.g. "Sans.ttf"'), "")
+    bold = table.get("typsnitt_fet", str, _('the bold .ttf or .otf file, e.g. "Sans-Bold.ttf"'), "")
     table.reject_unknown()
     if colour and not HEX_COLOUR.fullmatch(colour):
-        raise table.error("farg", f"is {colour!r}", 'the primary colour as six hex digits, e.g. farg = "#005B99"')
+        raise table.error(
+            "farg",
+            _("is {value}").format(value=repr(colour)),
+            _('the primary colour as six hex digits, e.g. farg = "#005B99"'),
+        )
     path: Path | None = None
     if name:
         path = (base / name).resolve()
@@ -293,7 +297,7 @@ def _parse_profile(table: TomlTable, base: Path) -> ProfileSettings:
                 _("a Word document saved as .docx (save a .dotx or .doc template as a Word document first)"),
             )
     if bold and not regular:
-        raise table.error("typsnitt_fet", "is given without typsnitt", "typsnitt (the regular weight) as well")
+        raise table.error("typsnitt_fet", _("is given without typsnitt"), _("typsnitt (the regular weight) as well"))
     fonts = tuple(read_font((base / f).resolve(), weight) for f, weight in ((regular, 400), (bold, 700)) if f)
     return ProfileSettings(
         word_template=path,  # that it exists is checked when a document is made

@@ -263,9 +263,13 @@ def narratives(settings: PlanSettings, *, final: bool) -> tuple[Narrative, ...]:
         result.append(Narrative(key=key, file=name, purpose=purpose, text=text, draft=draft))
     if final and drafts:
         raise RenderError(
-            f"A final build needs the samordningsfunktion's own texts, but {', '.join(drafts)} is still the draft "
-            "lagesbild wrote.",
-            hint=f"Work on the text, then remove its first line ({DRAFT_MARKER}); or build a draft without --final.",
+            _(
+                "A final build needs the samordningsfunktion's own texts, but {files} is still the draft "
+                "lagesbild wrote."
+            ).format(files=", ".join(drafts)),
+            hint=_("Work on the text, then remove its first line ({marker}); or build a draft without --final.").format(
+                marker=DRAFT_MARKER
+            ),
         )
     if final and missing:
         if settings.narrative_dir is None:

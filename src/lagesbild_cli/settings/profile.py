@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lagesbild_cli.errors import ConfigError
+from lagesbild_cli.i18n import _
 
 LOGO_MAX_BYTES = 512 * 1024
 FONT_MAX_BYTES = 2 * 1024 * 1024
@@ -47,17 +48,27 @@ class FontFile:
 
 
 def _too_big(path: Path, limit: int, what: str) -> ConfigError:
-    return ConfigError(
-        f"The {what} {path} is {path.stat().st_size // 1024} kB; at most {limit // 1024} kB is accepted.",
-        hint=f"Save a smaller version of the {what} (each report page carries it) and point [profil] to it.",
-    )
+    if what == "logo":  # whole sentences for each, so that a translation reads right
+        message = _("The logo {path} is {size} kB; at most {limit} kB is accepted.")
+        hint = _("Save a smaller version of the logo (each report page carries it) and point [profil] to it.")
+    else:
+        message = _("The font {path} is {size} kB; at most {limit} kB is accepted.")
+        hint = _("Save a smaller version of the font (each report page carries it) and point [profil] to it.")
+    return ConfigError(message.format(path=path, size=path.stat().st_size // 1024, limit=limit // 1024), hint=hint)
 
 
 def _read(path: Path, limit: int, what: str, key: str) -> bytes:
     if not path.is_file():
+        message = (
+            _("The logo {path} ([profil] {key}) does not exist.")
+            if what == "logo"
+            else _("The font {path} ([profil] {key}) does not exist.")
+        )
         raise ConfigError(
-            f"The {what} {path} ([profil] {key}) does not exist.",
-            hint=f"Put the file beside the config (or fix the path in [profil] {key}, relative to the config).",
+            message.format(path=path, key=key),
+            hint=_(
+                "Put the file beside the config (or fix the path in [profil] {key}, relative to the config)."
+            ).format(key=key),
         )
     if path.stat().st_size > limit:
         raise _too_big(path, limit, what)
@@ -69,15 +80,15 @@ def read_logo(path: Path) -> Logo:
     suffix = path.suffix.lower()
     if suffix not in (".svg", ".png"):
         raise ConfigError(
-            f"The logo {path} ([profil] logo) is neither an SVG nor a PNG file.",
-            hint="Save the logo as SVG (best: it stays sharp) or PNG and give that file in [profil] logo.",
+            _("The logo {path} ([profil] logo) is neither an SVG nor a PNG file.").format(path=path),
+            hint=_("Save the logo as SVG (best: it stays sharp) or PNG and give that file in [profil] logo."),
         )
     data = _read(path, LOGO_MAX_BYTES, "logo", "logo")
     if suffix == ".png":
         if not data.startswith(PNG_SIGNATURE):
             raise ConfigError(
-                f"The logo {path} ([profil] logo) is named .png but is not a PNG image.",
-                hint="Export the logo as PNG (or SVG) from the original file; renaming a file does not convert it.",
+                _("The logo {path} ([profil] logo) is named .png but is not a PNG image.").format(path=path),
+                hint=_("Export the logo as PNG (or SVG) from the original file; renaming a file does not convert it."),
             )
         return Logo(path, "image/png", data)
     _check_svg(path, data)
@@ -85,40 +96,43 @@ def read_logo(path: Path) -> Logo:
 
 
 def _svg_refused(path: Path, what: str) -> ConfigError:
+    """``what`` is what the logo does, in the run's language ("has an event handler (onload)")."""
     return ConfigError(
-        f"The logo {path} ([profil] logo) is refused: it {what}.",
-        hint="Use the logo as a plain picture: export it again as SVG without scripts, links or embedded "
-        "files (e.g. 'Plain SVG' in Inkscape), or as PNG.",
+        _("The logo {path} ([profil] logo) is refused: it {what}.").format(path=path, what=what),
+        hint=_(
+            "Use the logo as a plain picture: export it again as SVG without scripts, links or embedded "
+            "files (e.g. 'Plain SVG' in Inkscape), or as PNG."
+        ),
     )
 
 
 def _check_svg(path: Path, data: bytes) -> None:
     text = data.decode("utf-8", errors="replace")
     if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
-        raise _svg_refused(path, "has a DOCTYPE or entity declaration")
+        raise _svg_refused(path, _("has a DOCTYPE or entity declaration"))
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         raise ConfigError(
-            f"The logo {path} ([profil] logo) is not a readable SVG file ({exc}).",
-            hint="Export the logo again as SVG, or as PNG.",
+            _("The logo {path} ([profil] logo) is not a readable SVG file ({error}).").format(path=path, error=exc),
+            hint=_("Export the logo again as SVG, or as PNG."),
         ) from None
     if root.tag != f"{{{SVG_NS}}}svg":
-        raise _svg_refused(path, "is not an SVG image (its root element is not <svg>)")
+        raise _svg_refused(path, _("is not an SVG image (its root element is not <svg>)"))
     for element in root.iter():
         name = element.tag.rsplit("}", 1)[-1].lower()
         if name in _FORBIDDEN_ELEMENTS:
-            raise _svg_refused(path, f"holds a <{name}> element")
+            raise _svg_refused(path, _("holds a <{element}> element").format(element=name))
         for attribute, value in element.attrib.items():
             local = attribute.rsplit("}", 1)[-1].lower()
             if local.startswith("on"):
-                raise _svg_refused(path, f"has an event handler ({local})")
+                raise _svg_refused(path, _("has an event handler ({attribute})").format(attribute=local))
             if local == "href" and not value.startswith("#"):
-                raise _svg_refused(path, f"refers to something outside itself ({value[:60]})")
+                raise _svg_refused(path, _("refers to something outside itself ({value})").format(value=value[:60]))
             if _EXTERNAL.search(value):
-                raise _svg_refused(path, f"refers to something outside itself ({value[:60]})")
+                raise _svg_refused(path, _("refers to something outside itself ({value})").format(value=value[:60]))
         if name == "style" and _EXTERNAL.search("".join(element.itertext())):
-            raise _svg_refused(path, "has a style that refers to something outside itself")
+            raise _svg_refused(path, _("has a style that refers to something outside itself"))
 
 
 def read_font(path: Path, weight: int) -> FontFile:
@@ -126,9 +140,11 @@ def read_font(path: Path, weight: int) -> FontFile:
     suffix = path.suffix.lower()
     if suffix not in (".ttf", ".otf"):
         raise ConfigError(
-            f"The font {path} ([profil] typsnitt) is not a .ttf or .otf file.",
-            hint="Give the typeface's font files as TrueType (.ttf) or OpenType (.otf); WOFF and Type 1 are "
-            "not accepted.",
+            _("The font {path} ([profil] typsnitt) is not a .ttf or .otf file.").format(path=path),
+            hint=_(
+                "Give the typeface's font files as TrueType (.ttf) or OpenType (.otf); WOFF and Type 1 are "
+                "not accepted."
+            ),
         )
     data = _read(path, FONT_MAX_BYTES, "font", "typsnitt")
     from io import BytesIO
@@ -139,7 +155,9 @@ def read_font(path: Path, weight: int) -> FontFile:
         TTFont(BytesIO(data), lazy=True)["head"]
     except Exception as exc:  # fontTools raises many kinds on a damaged file
         raise ConfigError(
-            f"The font {path} ([profil] typsnitt) is not a readable TrueType/OpenType font ({type(exc).__name__}).",
-            hint="Use the font files the typeface's publisher distributes, unchanged.",
+            _("The font {path} ([profil] typsnitt) is not a readable TrueType/OpenType font ({error}).").format(
+                path=path, error=type(exc).__name__
+            ),
+            hint=_("Use the font files the typeface's publisher distributes, unchanged."),
         ) from None
     return FontFile(path, weight, "opentype" if suffix == ".otf" else "truetype", data)
