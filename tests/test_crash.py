@@ -82,8 +82,9 @@ def test_a_build_killed_while_writing_or_swapping_the_report_set_loses_nothing(b
     data = built_project.parent / "data"
     reports = data / "processed" / "reports"
     before = snapshot(data)
-    # the five sheets of a report without a survey or rescue data, and the risk and protective factors
-    assert len([name for name in before if "/csv/" in name]) == 6
+    # the five sheets of a report without a survey or rescue data, the risk and protective factors, and the
+    # analysis matrix and ranking
+    assert len([name for name in before if "/csv/" in name]) == 8
     process, _ = start(built_project, "exports", "build", "--year", "2023")  # the xlsx written, no CSV yet
     kill(process)
     assert snapshot(data) == before

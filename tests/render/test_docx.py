@@ -69,7 +69,9 @@ def test_every_section_heading_is_a_word_heading_in_order(built: Demo, document:
         "Inledning och metod",
         "Kommunen i korthet",
     ]
-    assert ("Brottslighetens omfattning och utveckling" in [t for _, t in found]) and found[-1][1] == "Underlag"
+    assert ("Brottslighetens omfattning och utveckling" in [t for _, t in found]) and found[-1][
+        1
+    ] == "Källor och hämtningsdatum"  # the method, last
     # no level is skipped: each heading is at most one level below the one before it
     levels = [level for level, _ in found]
     assert levels[0] == 1 and all(b <= a + 1 for a, b in itertools.pairwise(levels))

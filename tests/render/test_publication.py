@@ -91,7 +91,9 @@ def test_the_key_message_comes_right_after_the_cover(pages: list[Page], sections
     assert not re.search(r"hämtad\d", cover)  # the sources and their dates are in the method section
     assert sections["Läget i korthet"] == 1 and sections["Innehåll"] == 3
     assert pages[1].text.startswith("Lägetikorthet")
-    assert _squeezed("Det viktigaste Under 2024 anmäldes 471 brott i Gagnefs kommun") in pages[1].text
+    # the analysis' ranking first, then the crime figures
+    assert _squeezed("Det viktigaste Enligt analysens regler sticker ett problemområde ut") in pages[1].text
+    assert _squeezed("Under 2024 anmäldes 471 brott i Gagnefs kommun") in pages[1].text
     in_brief = pages[1].text + pages[2].text
     for text in ("Gagnef 2024 jämfört med länet och riket", "Läs mer i avsnitten", "Anmälda brott visar"):
         assert _squeezed(text) in in_brief, text

@@ -108,7 +108,7 @@ def test_a_final_with_a_gap_is_refused_in_swedish_with_commands_to_run() -> None
     with pytest.raises(DataMissingError) as caught:
         check_final(found, (), "Gagnef (2026)")
     assert caught.value.message == (
-        "En slutversion för Gagnef (2026) behöver data till alla avsnitt, men de här källorna saknas eller är "
+        "En slutversion av rapporten för Gagnef (2026) behöver uppgifter till alla avsnitt, men de här källorna saknas eller är "
         "inaktuella: polisen (saknas)."
     )
     assert caught.value.hint == (

@@ -137,7 +137,7 @@ def line_chart(
 ) -> LineChart:
     # margins for 13-unit text: a chart printed at half the page's width (about 0.63 pt a unit) keeps its
     # text at 8 pt or more
-    left, right, top, bottom = 54, 118, 12, 24
+    left, right, top, bottom = 54, 118, 12, 26  # the years' labels stand 18 below the axis, clear of its 0
     # the direct labels at the line ends ("Gagnef 4 526") fit in the right margin: about 0.6 em a character in
     # the widest fallback font
     ends = [
@@ -199,7 +199,7 @@ def line_chart(
                 dash=DASHES[s.level],
                 path=" ".join(segments),
                 points=points,
-                end_label_y=points[-1].y,
+                end_label_y=min(points[-1].y, height - bottom - 4),  # above the years' labels at 0
             )
         )
     return LineChart(
@@ -214,7 +214,7 @@ def line_chart(
         bottom=bottom,
         y_ticks=y_ticks,
         x_ticks=x_ticks,
-        lines=tuple(_spread_labels(lines)),
+        lines=tuple(_spread_labels(lines, floor=height - bottom - 4)),
         years=tuple(years),
         marks=tuple(placed_marks),
     )
@@ -255,8 +255,9 @@ def _mark_labels(
     ], band
 
 
-def _spread_labels(lines: list[Line], gap: float = 15.0) -> list[Line]:
-    """Move the direct labels at the line ends apart so that they never overlap."""
+def _spread_labels(lines: list[Line], gap: float = 15.0, floor: float = math.inf) -> list[Line]:
+    """Move the direct labels at the line ends apart so that they never overlap, and none lower than ``floor``
+    (the years' labels below the axis): pushed down first, then back up from the floor where needed."""
     order = sorted(range(len(lines)), key=lambda i: lines[i].end_label_y)
     placed: dict[int, float] = {}
     last = -math.inf
@@ -264,6 +265,10 @@ def _spread_labels(lines: list[Line], gap: float = 15.0) -> list[Line]:
         y = max(lines[i].end_label_y, last + gap)
         placed[i] = y
         last = y
+    upper = floor
+    for i in reversed(order):
+        placed[i] = min(placed[i], upper)
+        upper = placed[i] - gap
     return [Line(**{**line.__dict__, "end_label_y": placed[i]}) for i, line in enumerate(lines)]
 
 
