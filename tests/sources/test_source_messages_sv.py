@@ -108,8 +108,8 @@ def test_a_final_with_a_gap_is_refused_in_swedish_with_commands_to_run() -> None
     with pytest.raises(DataMissingError) as caught:
         check_final(found, (), "Gagnef (2026)")
     assert caught.value.message == (
-        "En slutversion av rapporten för Gagnef (2026) behöver uppgifter till alla avsnitt, men de här källorna saknas eller är "
-        "inaktuella: polisen (saknas)."
+        "En slutversion av rapporten för Gagnef (2026) behöver uppgifter till alla avsnitt, men de här källorna "
+        "saknas eller är inaktuella: polisen (saknas)."
     )
     assert caught.value.hint == (
         "polisen: kör 'lagesbild fetch --source polisen', eller spara polisen.se/api/events i en webbläsare och kör "
