@@ -7,13 +7,21 @@ from lagesbild_cli.rules.analysis import Findings, Signal
 
 
 def test_a_source_points_up_on_any_higher_level_or_confirmed_rise_before_anything_lower() -> None:
-    assert rule.source_signal(["lägre", "lägre", "ökat"]) is Signal.UP
-    assert rule.source_signal(["lägre", "i nivå med", "ingen säkerställd förändring"]) is Signal.DOWN
-    assert rule.source_signal(["i nivå med", "ingen säkerställd förändring"]) is Signal.LEVEL
-    assert rule.source_signal(["för få för att bedöma", "för få för att bedöma"]) is Signal.TOO_FEW
-    assert rule.source_signal(["för få för att bedöma", "i nivå med"]) is Signal.LEVEL
+    assert rule.source_signal([["i nivå med", "i nivå med", "ökat"]]) is Signal.UP  # one series, rising
+    assert rule.source_signal([["lägre", "lägre", "ökat"]]) is Signal.MIXED  # lower than both, but rising
+    # bostadsinbrott higher than riket and rising outweighs theft falling: it stands on its own
+    assert rule.source_signal([["högre", "högre", "ökat"], ["lägre", "lägre", "minskat"]]) is Signal.UP
+    # higher than the län but lower than riket and falling: both ways
+    assert rule.source_signal([["högre", "lägre", "minskat"]]) is Signal.MIXED
+    assert rule.source_signal([["lägre", "i nivå med", "ingen säkerställd förändring"]]) is Signal.DOWN
+    assert rule.source_signal([["i nivå med", "ingen säkerställd förändring"]]) is Signal.LEVEL
+    assert rule.source_signal([["för få för att bedöma"], ["för få för att bedöma"]]) is Signal.TOO_FEW
+    assert rule.source_signal([["för få för att bedöma"], ["i nivå med"]]) is Signal.LEVEL
     assert rule.source_signal([]) is Signal.MISSING
-    assert rule.source_signal(["kan inte bedömas"]) is Signal.MISSING
+    assert rule.source_signal([["kan inte bedömas"]]) is Signal.MISSING
+    # violence in close relationships: against men up on few reports, against women down: neither way
+    mixed = [["i nivå med", "i nivå med", "ökat"], ["lägre", "lägre", "minskat"]]
+    assert rule.source_signal(mixed) is Signal.MIXED and Signal.MIXED.symbol == "▲▼"
 
 
 def test_sources_agree_only_when_two_point_the_same_way_and_none_the_other() -> None:

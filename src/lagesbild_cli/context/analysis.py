@@ -38,6 +38,7 @@ SOURCE_SHORT = {
 SHORT = {  # a no-break space keeps the symbol with its word in a narrow column
     Signal.UP: "▲\u00a0uppåt",
     Signal.DOWN: "▼\u00a0nedåt",
+    Signal.MIXED: "▲▼\u00a0åt båda hållen",
     Signal.LEVEL: "●\u00a0i\u00a0nivå",
     Signal.TOO_FEW: "för få",
     Signal.MISSING: "–\u00a0saknas",
@@ -143,9 +144,9 @@ class Analysis:
         if not self.ranked:
             return (
                 "Inget tema sticker ut enligt analysens regler: inget tema får minst "
-                f"{rule.STANDS_OUT} poäng, alltså ingen nivå över riket, ingen säkerställd ökning och inte två "
-                "källor som pekar uppåt. Verktyget föreslår därför ingen prioritering; den får samordningsfunktionen "
-                "göra utifrån annan kunskap."
+                f"{rule.STANDS_OUT} poäng. Ingen källa visar en nivå över riket eller en säkerställd ökning utan att "
+                "något annat i samma källa pekar nedåt, och inga två källor pekar uppåt tillsammans. Verktyget "
+                "föreslår därför ingen prioritering; den får samordningsfunktionen göra utifrån annan kunskap."
             )
         return "Ordningen följer analysens regler (se Källor och metod); temana med lika många poäng delar plats."
 
@@ -153,7 +154,7 @@ class Analysis:
 @dataclass
 class _Collected:
     lines: list[str] = field(default_factory=list)
-    words: list[str] = field(default_factory=list)
+    items: list[tuple[str, ...]] = field(default_factory=list)  # each item's (series', question's) judgements
     up: list[str] = field(default_factory=list)  # reasons this source points up, as sentences
 
 
@@ -175,12 +176,12 @@ def _bra(store: Store, kommun: Kommun, crime: CrimeSection | None, theme: Theme,
     for r in sorted(rows, key=lambda r: theme.bra.index(r["serie_id"])):
         if r["niva_mot_riket"] == "för få för att bedöma":
             out.lines.append(f"{r['serie']}: {formatting.number(r['antal'])} brott, för få för att bedöma")
-            out.words.append("för få för att bedöma")
+            out.items.append(("för få för att bedöma",))
             continue
         rate = formatting.number(r["per_100k"])
         lan, riket, trend = r["niva_mot_lan"], r["niva_mot_riket"], r["trend"]
         out.lines.append(f"{r['serie']}: {rate} per 100 000, {_versus(lan, riket)}, {_trend_text(trend, crime.year)}")
-        out.words += [lan, riket, trend]
+        out.items.append((lan, riket, trend))
         if riket == "högre":
             f["bra_above_riket"] = True
             also = f" och länets {formatting.number(r['per_100k_lan'])}" if lan == "högre" else ""
@@ -198,7 +199,8 @@ def _bra(store: Store, kommun: Kommun, crime: CrimeSection | None, theme: Theme,
             f["confirmed_rise"] = True
             by = f", {formatting.percent(r['forandring'])} över" if r["forandring"] is not None else " över"
             out.up.append(
-                f"{r['serie']} har ökat säkert: {rate} anmälda brott per 100 000 invånare {crime.year} "
+                f"{r['serie']} har ökat, och ökningen är säkerställd: {rate} anmälda brott per 100 000 invånare "
+                f"{crime.year} "
                 f"({formatting.number(r['antal'])} brott){by} "
                 f"medelvärdet för {crime.year - 3}–{crime.year - 1}, och hela intervallet ligger över medelvärdet."
             )
@@ -215,7 +217,7 @@ def _versus(lan: str, riket: str) -> str:
 
 def _trend_text(trend: str | None, year: int) -> str:
     if trend in ("ökat", "minskat"):
-        return f"säkert {trend} mot {year - 3}–{year - 1}"
+        return f"{trend} mot {year - 3}–{year - 1} (säkerställt)"
     if trend == "ingen säkerställd förändring":
         return f"ingen säkerställd förändring mot {year - 3}–{year - 1}"
     return "utvecklingen kan inte bedömas"
@@ -237,14 +239,14 @@ def _ntu(store: Store, kommun: Kommun, ntu: NtuSection | None, theme: Theme, f: 
         share = formatting.percent(r["andel"], decimals)
         lan, riket, trend = level_word(r["jamfort_med_lan"]), level_word(r["jamfort_med_riket"]), trend_word(r["trend"])
         trend_text = (
-            f"säkert {trend} mot {ntu.year - 3}"
+            f"{trend} mot {ntu.year - 3} (säkerställt)"
             if trend in ("ökat", "minskat")
             else f"{trend} mot {ntu.year - 3}"
             if trend == "ingen säkerställd förändring"
             else "utvecklingen kan inte bedömas"
         )
         out.lines.append(f"{r['indikator']}: {share} ({ntu.year}), {_versus(lan, riket)}, {trend_text}")
-        out.words += [lan, riket, trend]
+        out.items.append((lan, riket, trend))
         if riket == "högre":
             f["ntu_above_riket"] = True
             out.up.append(
@@ -253,7 +255,10 @@ def _ntu(store: Store, kommun: Kommun, ntu: NtuSection | None, theme: Theme, f: 
             )
         if trend == "ökat":
             f["confirmed_rise"] = True
-            out.up.append(f"I NTU har andelen ”{r['indikator']}” ökat säkert sedan {ntu.year - 3}, till {share}.")
+            out.up.append(
+                f"I NTU har andelen ”{r['indikator']}” ökat sedan {ntu.year - 3}, till {share}; "
+                "ökningen är säkerställd."
+            )
     return out
 
 
@@ -269,31 +274,40 @@ def _survey(survey: SurveySection | None, theme: Theme, f: dict[str, object]) ->
         cell = indicator.kommun
         if cell.share is None or cell.low is None or cell.high is None:
             out.lines.append(f"{indicator.label}: för få svar för att visa en andel")
-            out.words.append("för få för att bedöma")
+            out.items.append(("för få för att bedöma",))
             continue
         share = formatting.percent(cell.share * 100)
         ci = formatting.interval(cell.low * 100, cell.high * 100)
         text = f"{indicator.label}: {share} ({ci} %) {survey.year}"
         if cell.change is not None and survey.previous_year is not None:
-            change = f"säkert {cell.change}" if cell.change in ("ökat", "minskat") else cell.change
+            change = f"{cell.change} (säkerställt)" if cell.change in ("ökat", "minskat") else cell.change
             text += f", {change} sedan {survey.previous_year}"
-            out.words.append(cell.change)
+            out.items.append((cell.change,))
             if cell.change == "ökat":
                 f["confirmed_rise"] = True
                 out.up.append(
-                    f"I kommunens trygghetsundersökning har andelen ”{indicator.label}” ökat säkert sedan "
-                    f"{survey.previous_year}, till {share} ({ci} %)."
+                    f"I kommunens trygghetsundersökning har andelen ”{indicator.label}” ökat sedan "
+                    f"{survey.previous_year}, till {share} ({ci} %); ökningen är säkerställd."
                 )
         else:
-            out.words.append("ingen säkerställd förändring")
+            out.items.append(("ingen säkerställd förändring",))
         above = [a for a in indicator.areas if a.share is not None and a.low is not None and a.low > cell.share]
         if above:
             f["area_above"] = True
-            where = _and_list([f"{a.group} ({formatting.percent((a.share or 0) * 100)})" for a in above])
+            # one decimal where whole per cent would make the area's lower bound look equal to the kommun's share
+            decimals = 1 if any(round(a.low * 100) <= round(cell.share * 100) for a in above if a.low) else 0
+            where = _and_list(
+                [
+                    f"{a.group} ({formatting.percent((a.share or 0) * 100, decimals)}, "
+                    f"{formatting.interval((a.low or 0) * 100, (a.high or 0) * 100, decimals)} %)"
+                    for a in above
+                ]
+            )
+            kommun_share = formatting.percent(cell.share * 100, decimals)
             text += f"; högre i {where}"
             out.up.append(
-                f"Andelen ”{indicator.label}” är högre i {where} än i hela kommunen ({share}): hela områdets "
-                "intervall ligger över kommunens andel."
+                f"Andelen ”{indicator.label}” är högre i {where} än i hela kommunen ({kommun_share}): hela "
+                "områdets intervall ligger över kommunens andel."
             )
         out.lines.append(text)
     return out
@@ -323,7 +337,7 @@ def _rescue(store: Store, kommun: Kommun, year: int, theme: Theme, owns: bool, f
     before = [counts[y] for y in (last - 3, last - 2, last - 1) if y in counts]
     if n < FEW_FIRES and (len(before) < 3 or sum(before) / 3 < FEW_FIRES):
         out.lines.append(f"{formatting.number(n)} avsiktliga bränder {last}, för få för att bedöma")
-        out.words.append("för få för att bedöma")
+        out.items.append(("för få för att bedöma",))
         return out
     if len(before) < 3:
         out.lines.append(f"{formatting.number(n)} avsiktliga bränder {last}; exporten har inte tre år före")
@@ -331,11 +345,11 @@ def _rescue(store: Store, kommun: Kommun, year: int, theme: Theme, owns: bool, f
     mean = sum(before) / 3
     low, high = poisson_ci(n)
     word = "ökat" if low > mean else "minskat" if high < mean else "ingen säkerställd förändring"
-    out.words.append(word)
+    out.items.append((word,))
     shown_mean = formatting.number(mean, 1)
     out.lines.append(
         f"{formatting.number(n)} avsiktliga bränder {last} mot i medeltal {shown_mean} per år {last - 3}–{last - 1}: "
-        + (f"säkert {word}" if word != "ingen säkerställd förändring" else word)
+        + (f"{word} (säkerställt)" if word != "ingen säkerställd förändring" else word)
     )
     if word == "ökat":
         f["confirmed_rise"] = True
@@ -369,14 +383,21 @@ def _row(
     events: EventsSection | None,
     owns: bool,
 ) -> ThemeRow:
-    found: dict[str, object] = {}
+    per_source: dict[str, dict[str, object]] = {k: {} for k in ("bra", "ntu", "survey", "rescue")}
     collected = {
-        "bra": _bra(store, kommun, crime, theme, found),
-        "ntu": _ntu(store, kommun, ntu, theme, found),
-        "survey": _survey(survey, theme, found),
-        "rescue": _rescue(store, kommun, year, theme, owns, found),
+        "bra": _bra(store, kommun, crime, theme, per_source["bra"]),
+        "ntu": _ntu(store, kommun, ntu, theme, per_source["ntu"]),
+        "survey": _survey(survey, theme, per_source["survey"]),
+        "rescue": _rescue(store, kommun, year, theme, owns, per_source["rescue"]),
     }
-    cells = [Cell(k, rule.source_signal(c.words), tuple(c.lines)) for k, c in collected.items()]
+    cells = [Cell(k, rule.source_signal(c.items), tuple(c.lines)) for k, c in collected.items()]
+    # only a source that points up as a whole gives points and reasons: one whose items point both ways
+    # (a rise in one series, a fall in another) speaks for neither direction
+    found: dict[str, object] = {}
+    for c in cells:
+        if c.signal is Signal.UP:
+            for key, value in per_source[c.source].items():
+                found[key] = bool(found.get(key)) or bool(value)
     polisen_signal, polisen_lines = _polisen(events, theme)
     cells.append(Cell("polisen", polisen_signal, polisen_lines))
     signals = [c.signal for c in cells]
@@ -392,9 +413,17 @@ def _row(
         area_above=bool(found.get("area_above")),
     )
     got = rule.points(findings)
-    reasons = [sentence for c in collected.values() for sentence in c.up]
+    pointing_up = {c.source for c in cells if c.signal is Signal.UP}
+    reasons = [sentence for k, c in collected.items() if k in pointing_up for sentence in c.up]
     if len(up_sources) > 1:
         reasons.append(f"{len(up_sources)} källor pekar uppåt: {_and_list(up_sources)}.")
+    mixed = [SOURCE_SHORT[c.source] for c in cells if c.signal is Signal.MIXED]
+    if reasons and mixed:
+        both = _and_list(mixed)
+        reasons.append(
+            f"{both[0].upper()}{both[1:]} pekar åt båda hållen (någon serie eller fråga uppåt, någon nedåt) "
+            "och räknas därför inte."
+        )
     if reasons and down_sources:
         down = _and_list(down_sources)
         reasons.append(f"{down[0].upper()}{down[1:]} pekar däremot nedåt, vilket drar ned temats poäng.")
@@ -451,7 +480,12 @@ def analysis(
 
 
 def _placed(row: ThemeRow, place: str) -> ThemeRow:
-    harm = f"Temats skadevikt är {row.theme.harm} av 3." if row.stands_out else ""
+    seriousness = {1: "lägsta", 2: "mellersta", 3: "högsta"}.get(row.theme.harm, str(row.theme.harm))
+    harm = (
+        f"Brottens allvar ger temat skadevikt {row.theme.harm} på skalan 1–3 ({seriousness} nivån)."
+        if row.stands_out
+        else ""
+    )
     reasons = row.reasons + ((harm,) if harm else ())
     return ThemeRow(row.theme, row.cells, row.agreement, row.points, reasons, place)
 
@@ -469,9 +503,13 @@ def rule_texts() -> tuple[tuple[str, str], ...]:
         (
             "Matrisens celler",
             "Varje cell visar vad en källa visar för ett tema, med rapportens egna regler: nivå mot länet och riket "
-            "(hela 95-procentsintervallet över eller under) och säkerställd förändring. ▲ ”uppåt” när någon "
-            "serie eller fråga är högre än länet eller riket eller har ökat säkert; ▼ ”nedåt” när ingen pekar "
-            "uppåt och någon är lägre eller har minskat säkert; ● ”i nivå” annars. ”För få” när alla serier har "
+            "(hela 95-procentsintervallet över eller under) och säkerställd förändring, serie för serie och fråga "
+            "för fråga. En serie eller fråga pekar uppåt när något av detta är högre än länet eller riket eller "
+            "en säkerställd ökning och inget pekar nedåt (lägre, säkerställd minskning), nedåt tvärtom, och åt "
+            "båda hållen när den har både och. ▲ ”uppåt” när någon serie är högre än riket utan att något i den "
+            "pekar nedåt, eller när någon pekar uppåt och ingen nedåt eller åt båda hållen; ▲▼ ”åt båda hållen” "
+            "när de pekar åt olika håll – då talar källan inte för temat åt något håll och ger inga poäng; "
+            "▼ ”nedåt” när de bara pekar nedåt; ● ”i nivå” annars. ”För få” när alla serier har "
             "färre än 10 anmälda brott (avsiktliga bränder: färre än 5). Kommunens undersökning har inget läns- eller "
             "riksvärde; den pekar uppåt vid en säkerställd ökning sedan förra omgången. Avsiktliga bränder jämförs "
             "med medelvärdet för de tre föregående åren med Poissonintervallet, som anmälda brott. Polisens "

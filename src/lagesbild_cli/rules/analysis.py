@@ -3,8 +3,11 @@ and the points that rank the themes. The method section states each of them in w
 the ones it prints.
 
 A source's findings for a theme are the judgements the report already makes with its own rules (level against
-län and riket from the interval, confirmed change): ``UP`` when one of them is higher than län or riket or a
-confirmed increase, ``DOWN`` when none is and one is lower or a confirmed decrease, ``LEVEL`` otherwise.
+län and riket from the interval, confirmed change), item by item (a series, a question): an item points up when
+a judgement is higher than län or riket or a confirmed increase and none points down, down the other way round,
+both ways when it has both. The source points up when an item is higher than riket with nothing pointing down,
+or when its items point up and none down or both ways; both ways (``MIXED``: it speaks for neither, and gives no
+points) when its items point both ways; down when they point only down.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ class Signal(Enum):
     UP = "pekar uppåt"
     LEVEL = "i nivå, ingen säkerställd förändring"
     DOWN = "pekar nedåt"
+    MIXED = "pekar åt båda hållen"
     TOO_FEW = "för få för att bedöma"
     MISSING = "saknas"
     EVENTS = "bara händelser, ingen bedömning"
 
     @property
     def symbol(self) -> str:
-        return {"UP": "▲", "DOWN": "▼", "LEVEL": "●"}.get(self.name, "–")
+        return {"UP": "▲", "DOWN": "▼", "LEVEL": "●", "MIXED": "▲▼"}.get(self.name, "–")
 
 
 UP_WORDS = frozenset({"högre", "ökat"})
@@ -33,16 +37,45 @@ LEVEL_WORDS = frozenset({"i nivå med", "ingen säkerställd förändring"})
 TOO_FEW_WORDS = frozenset({"för få för att bedöma"})
 
 
-def source_signal(words: Sequence[str]) -> Signal:
-    """One source's cell from the judgement words of its items (series, questions): up before down, down
-    before level; "för få" when every item was too small to judge, "saknas" without any judgement."""
-    if any(w in UP_WORDS for w in words):
+def item_signal(words: Sequence[str]) -> Signal:
+    """One item's direction from its judgement words: up when a judgement points up and none down, down the other
+    way round, ``MIXED`` when both (higher than the län but lower than riket, or lower but rising); level, "för
+    få" when every judgement was too small to make, "saknas" without any."""
+    up = any(w in UP_WORDS for w in words)
+    down = any(w in DOWN_WORDS for w in words)
+    if up and down:
+        return Signal.MIXED
+    if up:
         return Signal.UP
-    if any(w in DOWN_WORDS for w in words):
+    if down:
         return Signal.DOWN
     if any(w in LEVEL_WORDS for w in words):
         return Signal.LEVEL
     if words and all(w in TOO_FEW_WORDS for w in words):
+        return Signal.TOO_FEW
+    return Signal.MISSING
+
+
+def strongly_up(words: Sequence[str]) -> bool:
+    """A Brå series or NTU question (its judgements: against the län, against riket, change) higher than riket
+    with nothing pointing down: a signal no other item of its source cancels."""
+    return len(words) == 3 and words[1] == "högre" and item_signal(words) is Signal.UP
+
+
+def source_signal(items: Sequence[Sequence[str]]) -> Signal:
+    """One source's cell from its items' judgement words. ``UP`` when an item is higher than riket with nothing
+    pointing down, or when items point up and none down; ``MIXED`` when items point both ways (a rise in one
+    series does not outweigh a fall in another); ``DOWN`` when items point only down; else level, "för få" or
+    "saknas"."""
+    signals = [item_signal(words) for words in items]
+    if any(strongly_up(words) for words in items):
+        return Signal.UP
+    if Signal.MIXED in signals or (Signal.UP in signals and Signal.DOWN in signals):
+        return Signal.MIXED
+    for signal in (Signal.UP, Signal.DOWN, Signal.LEVEL):
+        if signal in signals:
+            return signal
+    if signals and all(s is Signal.TOO_FEW for s in signals):
         return Signal.TOO_FEW
     return Signal.MISSING
 
