@@ -151,7 +151,7 @@ def test_the_key_figures_are_those_of_the_web_page(built: Demo, document: Docume
 
 def test_the_method_says_what_the_word_document_holds_and_what_stays_the_data_of_record(built: Demo) -> None:
     method = built.section("metod")
-    assert "Word-dokumentet (lagesbild.docx) har samma avsnitt, text, tabeller och källhänvisningar" in method
+    assert "Word-dokumentet har samma avsnitt, text, tabeller och källhänvisningar" in method
     assert "talen som lagesbild har räknat fram finns oförändrade i PDF:en och i Excel- och CSV-filerna" in method
 
 

@@ -136,7 +136,9 @@ def test_every_chart_links_to_its_values_in_the_appendix_and_back(built: Demo) -
     assert 'id="tab-events-1"' in appendix and 'id="tab-events-1"' not in body
     assert "Per kategori:" in built.section("var") and "månader som arkivet täcker" in built.section("var")
     # the file list with checksums is in the appendix, not in the method section
-    assert "Filer som rapporten bygger på" in appendix and "SHA-256" not in built.section("metod")
+    # … and the list of raw files with checksums only in the exports: the report names no file
+    assert "bladet Källor i rapportens Excelfil" in appendix and "SHA-256" not in built.html
+    assert ".xlsx" not in appendix and ".json" not in appendix
 
 
 def test_no_body_page_is_less_than_half_used_except_before_a_major_section(

@@ -384,7 +384,7 @@ TABLES = (
     _Table(  # open data and the kommun's own files, never another kommun's survey or export
         "Källor",
         "kallor.csv",
-        "data/raw/manifest.json",
+        "projektets förteckning över hämtade och inlästa filer, med kontrollsumma (SHA-256)",
         ("Fil", "Källa", "Hämtad från", "Hämtad (UTC)", "HTTP-status", "SHA-256"),
         f"select file, source, origin, retrieved_at, status, sha256 from manifest where {OWN_FILES} order by file",
         shaped=_as_listed,
