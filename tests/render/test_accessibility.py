@@ -123,6 +123,20 @@ def test_on_a_phone_the_summarys_key_table_shows_each_columns_meaning_without_sc
     assert labels == ['"Gagnef: "', '"Jämfört med länet: "', '"Jämfört med riket: "', '"Utveckling: "']
 
 
+def test_on_a_phone_every_table_wider_than_the_screen_shows_a_cue(page: Any) -> None:
+    """At 390 px a table that is wider than its region (the analysis matrix, the crime table) shows a shadow at
+    the edge where columns are hidden: the region's background is the scroll cue, and it is painted."""
+    at_width(page, PHONE)
+    regions = page.execute_script(
+        """return [...document.querySelectorAll('.table-scroll')]
+             .filter(r => r.scrollWidth > r.clientWidth + 1)
+             .map(r => [r.getAttribute('aria-labelledby'), getComputedStyle(r).backgroundImage])"""
+    )
+    assert any(label == "tab-analysis-1" for label, _ in regions)  # the matrix is wider than a phone
+    for label, image in regions:
+        assert image.count("gradient(") == 4, label
+
+
 def test_a_wide_screen_is_used(page: Any) -> None:
     """At 1280 px the report uses the window: the contents beside the text and the charts side by side."""
     at_width(page, DESKTOP)
