@@ -212,9 +212,18 @@ def test_the_draft_analys_command_writes_once_and_then_refuses(demo_copy: Config
     args = ["draft", "analys", "--year", "2024", "--config", str(demo_copy.path)]
     first = CliRunner().invoke(app, args)
     assert first.exit_code == 0, first.output
-    assert "analys.utkast.md" in first.output and "remove its first line" in first.output
+    # the demo has its own analys.md: the report keeps it, and the message says so instead of "save it as"
+    assert "analys.utkast.md" in first.output and "analys.md already exists and the report keeps using it" in (
+        first.output
+    )
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 1 and "already exists" in again.output and "never writes over" in again.output
+    # without an own analys.md the message says how the draft becomes the text
+    texts = demo_copy.path.parent / "text"
+    (texts / "analys.md").unlink()
+    (texts / "analys.utkast.md").unlink()
+    fresh = CliRunner().invoke(app, args)
+    assert fresh.exit_code == 0 and "save it as analys.md in the same folder and remove its first line" in fresh.output
 
 
 def test_the_draft_analys_command_speaks_swedish_by_default(demo_copy: Config, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -227,9 +236,7 @@ def test_the_draft_analys_command_speaks_swedish_by_default(demo_copy: Config, m
     first = CliRunner().invoke(app, args)
     assert first.exit_code == 0, first.output
     assert "Skrev " in first.output and "analys.utkast.md" in first.output
-    assert "spara det som analys.md i samma mapp och ta bort dess första rad (<!-- lagesbild:utkast -->)" in (
-        first.output
-    )
+    assert "analys.md finns redan och rapporten fortsätter att använda den" in first.output
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 1
     assert "analys.utkast.md finns redan. lagesbild skriver aldrig över en text." in again.output

@@ -334,9 +334,17 @@ def draft_analys(
 
     written = _run(lambda: pipeline.draft_analysis(cfg, year))
     _echo(_("Wrote {path}").format(path=written))
-    _echo(
-        _(
-            "Edit it, save it as analys.md in the same folder and remove its first line ({marker}); "
-            "until then the report marks the text as an unedited draft and a final build refuses it."
-        ).format(marker="<!-- lagesbild:utkast -->")
-    )
+    if written.with_name("analys.md").exists():
+        _echo(
+            _(
+                "analys.md already exists and the report keeps using it: copy what you want from the draft into "
+                "analys.md yourself. The draft itself is not part of the report."
+            )
+        )
+    else:
+        _echo(
+            _(
+                "Edit it, save it as analys.md in the same folder and remove its first line ({marker}); "
+                "until then the report marks the text as an unedited draft and a final build refuses it."
+            ).format(marker="<!-- lagesbild:utkast -->")
+        )
