@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import BRA_XLSX
@@ -47,3 +48,26 @@ def test_a_lan_batch_ends_with_what_each_kommun_lacks(tmp_path: Path) -> None:
     assert rows["Vansbro"] == ["–", "snapshot", "–", "–", "–", "snapshot"]
     assert rows["Gagnef"] == ["ok", "snapshot", "–", "–", "–", "snapshot"]
     assert "15 of 15 kommuner lack something." in lines[-17]
+
+
+def test_the_coverage_table_keeps_each_mark_under_its_heading_in_swedish(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "ögonblicksbild" is wider than "befolkning": each column is as wide as its widest word (trial)."""
+    from lagesbild_cli.batch import COVERAGE, Coverage
+    from lagesbild_cli.cli.reports import _coverage_table
+    from lagesbild_cli.i18n import _
+    from lagesbild_cli.settings.kommuner import find_kommun
+
+    monkeypatch.setenv("LANGUAGE", "sv")
+    names = [name for name, _sql, _source in COVERAGE]
+    states = ("snapshot", "missing", "ok", "snapshot", "missing", "ok")[: len(names)]
+    gagnef = find_kommun("2026")
+    assert gagnef is not None
+    _coverage_table([Coverage(gagnef, tuple(zip(names, states, strict=True)))])
+    lines = capsys.readouterr().out.splitlines()
+    header, row = lines[-2], lines[-1]
+    starts = [header.index(_(name)) for name in names]
+    for start, state in zip(starts, states, strict=True):
+        mark = {"snapshot": "ögonblicksbild", "missing": "–", "ok": "ok"}[state]
+        assert row[start : start + len(mark)] == mark, (header, row)

@@ -164,11 +164,12 @@ def _coverage_table(rows: Sequence[Coverage]) -> None:
         len(rows),
     )
     _echo(summary.format(ok=marks["ok"], snapshot=marks["snapshot"], lacking=len(lacking), count=len(rows)))
-    typer.echo(f"{heading:<{width}}" + "  ".join(names))
+    # each column as wide as its heading or its widest mark ("ögonblicksbild" is wider than "befolkning")
+    widths = [max(len(name), *(len(m) for m in marks.values())) for name in names]
+    header = "  ".join(f"{name:<{w}}" for name, w in zip(names, widths, strict=True))
+    typer.echo(f"{heading:<{width}}{header}".rstrip())
     for row in sorted(rows, key=lambda r: swedish_key(r.kommun.namn)):
-        cells = "  ".join(
-            f"{marks[state]:<{len(name)}}" for name, (_name, state) in zip(names, row.sources, strict=True)
-        )
+        cells = "  ".join(f"{marks[state]:<{w}}" for w, (_name, state) in zip(widths, row.sources, strict=True))
         typer.echo(f"{row.kommun.namn:<{width}}{cells}".rstrip())
 
 
