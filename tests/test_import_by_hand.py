@@ -153,3 +153,21 @@ def test_the_offline_fetch_names_the_import_of_each_source(project: Path) -> Non
     assert "/v3/municipality_groups?title=Gagnef in a browser" in text and "lagesbild import kolada FILE" in text
     assert "statistik.mcf.se/PxWeb/api/v1/sv/PxData/B/B1/B11" in text and "lagesbild import mcf FILE" in text
     assert "then run: lagesbild import geo FILE" in text
+
+
+@pytest.mark.filterwarnings("default::lagesbild_cli.errors.Notice")  # shown as the command line shows notices
+def test_another_lans_workbooks_are_stored_with_a_warning_and_doctor_says_the_own_one_is_missing(
+    tmp_path: Path,
+) -> None:
+    """A coordinator in Ystad who imports Dalarna's workbooks is told so at once, and doctor no longer says the
+    Brå data are OK while none of it is Ystad's (trial)."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "--kommun", "Ystad", "--dir", str(tmp_path)]).exit_code == 0
+    config = str(tmp_path / "lagesbild.toml")
+    imported = runner.invoke(app, ["import", "bra", str(BRA_XLSX), "--config", config])
+    assert imported.exit_code == 0, imported.output
+    assert "None of the imported workbooks is from Skåne län: they are for Dalarnas län." in imported.output
+    assert "The report for Ystad needs Ystad's own workbook" in imported.output
+    doctor = runner.invoke(app, ["doctor", "--config", config])
+    assert "Brå workbook for Ystad" in doctor.output
+    assert "missing: the 15 workbooks stored are other kommuners'" in doctor.output

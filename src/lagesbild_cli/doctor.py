@@ -237,6 +237,23 @@ def _ages(config: Config, now: datetime) -> list[Check]:
             )
         else:
             checks.append(Check(name, "OK", detail))
+    own = f"bra/{config.kommun.kod}.xlsx"
+    workbooks = [f for f, e in Manifest(config.raw_dir).entries().items() if e.source == "bra"]
+    if workbooks and own not in workbooks:  # data, but none of it the kommun's own (another län's workbooks)
+        checks.append(
+            Check(
+                _("Brå workbook for {kommun}").format(kommun=config.kommun.namn),
+                "WARN",
+                ngettext(
+                    "missing: the {count} workbook stored is another kommun's",
+                    "missing: the {count} workbooks stored are other kommuners'",
+                    len(workbooks),
+                ).format(count=len(workbooks)),
+                _("Download {kommun}'s workbook and those of {lan} from Brå and run '{command}'.").format(
+                    kommun=config.kommun.namn, lan=config.kommun.lan.namn, command="lagesbild import bra FOLDER"
+                ),
+            )
+        )
     return checks
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from lagesbild_cli.database import loader
 from lagesbild_cli.database.loader import LoadResult
-from lagesbild_cli.errors import ConfigError, DataMissingError
+from lagesbild_cli.errors import ConfigError, DataMissingError, notice
 from lagesbild_cli.i18n import _, ngettext
 from lagesbild_cli.settings.config import Config
 from lagesbild_cli.settings.kommuner import Kommun
@@ -82,6 +82,15 @@ def import_bra(
 
     with staging.stored_together(Manifest(config.raw_dir), stored) as manifest:
         imported = bra_fetch.import_files(paths, manifest)
+    lan = config.kommun.lan
+    if imported and not any(k.lan.kod == lan.kod for k, _entry, _left in imported):
+        others = sorted({k.lan.namn for k, _entry, _left in imported})
+        notice(
+            _(
+                "None of the imported workbooks is from {lan}: they are for {others}. The report for {kommun} needs "
+                "{kommun}'s own workbook and those of the other kommuner in {lan}."
+            ).format(lan=lan.namn, others=", ".join(others), kommun=config.kommun.namn)
+        )
     return imported, rebuild_database(config)
 
 
