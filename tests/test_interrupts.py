@@ -195,3 +195,26 @@ def test_every_raw_file_stored_is_noted_so_an_interrupt_never_claims_nothing_cha
         "data/raw/polisen/archive.json was stored (the next 'lagesbild build' reloads the database from it)",
     )
     interrupts.forget()
+
+
+def test_a_signal_during_a_native_librarys_import_waits_until_the_import_is_done(tmp_path: Path) -> None:
+    """SIGTERM while DuckDB's native module was setting itself up aborted the process ("Critical nanobind error",
+    SIGABRT) instead of ending with one line. The libraries with native set-up are imported as whole blocks: the
+    signal arrives after the import, as an Interrupted the CLI handles. Shown with a stand-in library whose own
+    import sends the signal half-way."""
+    (tmp_path / "standin_native.py").write_text(
+        "import os, signal, time\nos.kill(os.getpid(), signal.SIGTERM)\ntime.sleep(0.2)\n"
+        "open('set-up-complete', 'w').close()\n",
+        encoding="utf-8",
+    )
+    code = (
+        "from lagesbild_cli import interrupts\n"
+        "interrupts.NATIVE_IMPORTS = interrupts.NATIVE_IMPORTS | {'standin_native'}\ninterrupts.install()\n"
+        "import os\ntry:\n    import standin_native\nexcept interrupts.Interrupted as exc:\n"
+        "    print('complete' if os.path.exists('set-up-complete') else 'cut', exc.signum)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["complete", str(int(signal.SIGTERM))]

@@ -13,11 +13,14 @@ caused (a library cut off in the middle of its work) is reported as the interrup
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import signal
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from types import FrameType
+from types import FrameType, ModuleType
 
 SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
@@ -73,10 +76,59 @@ def leave_to_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+# Libraries with native code that sets itself up while it is imported (nanobind, cffi, Rust): an exception raised
+# by a signal handler in the middle of that set-up aborts the process ("Critical nanobind error", SIGABRT) instead
+# of unwinding. Their imports are made whole blocks: a signal waits until the import has finished.
+NATIVE_IMPORTS = frozenset(
+    {"duckdb", "polars", "pyarrow", "numpy", "weasyprint", "cffi", "pydyf", "fontTools", "resvg_py", "pypandoc"}
+)
+
+
+class _WholeImport(importlib.abc.Loader):
+    """A loader that runs another loader's work as a :func:`deferred` block; everything else is the other's."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        with deferred():
+            return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        with deferred():
+            self._loader.exec_module(module)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._loader, name)
+
+
+class _NativeImports(importlib.abc.MetaPathFinder):
+    """Finds a library of :data:`NATIVE_IMPORTS` as the other finders do and wraps its loader in
+    :class:`_WholeImport` (its submodules are imported inside that block)."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in NATIVE_IMPORTS:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec: importlib.machinery.ModuleSpec | None = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _WholeImport(spec.loader)
+                return spec
+        return None
+
+
 def install() -> None:
-    """SIGINT and SIGTERM raise :class:`Interrupted` in the main thread (elsewhere nothing is changed)."""
+    """SIGINT and SIGTERM raise :class:`Interrupted` in the main thread (elsewhere nothing is changed); the
+    libraries with native set-up are imported as whole blocks."""
     if threading.current_thread() is not threading.main_thread():
         return
+    if not any(isinstance(f, _NativeImports) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NativeImports())
     for signum in SIGNALS:
         signal.signal(signum, _raise)
 
