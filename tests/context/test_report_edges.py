@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
+from pathlib import Path
 
 from conftest import Demo
 from reading import parse_html
@@ -203,3 +204,20 @@ def test_the_ntu_export_speaks_the_reports_words(built: Demo) -> None:
     changes = {r["Utveckling"] for r in rows}
     assert rows and "i nivå med" in words and "ingen säker skillnad" not in words
     assert not changes & {"ökande", "minskande"} and changes & {"ökat", "minskat", "ingen säkerställd förändring"}
+
+
+def test_a_kommun_without_a_published_event_gets_a_sentence_not_a_bug(built: Demo, tmp_path: Path) -> None:
+    """Borlänge has no Polisen event in the demo's archive for its months: "Per kategori" had nothing to list and
+    the sentence raised IndexError (found by the benchmark's serial run of Dalarna's reports)."""
+    import shutil
+
+    from lagesbild_cli import pipeline
+    from lagesbild_cli.settings.config import load_config
+
+    shutil.copytree(built.folder, tmp_path / "project")
+    config = load_config(tmp_path / "project" / "lagesbild.toml").with_kommun("Borlänge")
+    html = pipeline.preview(config, 2024).html.read_text(encoding="utf-8")
+    text = " ".join(parse_html(html.split('<section id="var">')[1].split("</section>")[0]).text)
+    assert "Inga händelser i någon kategori. 0 av de 12 månader som arkivet täcker hade någon publicerad händelse." in (
+        " ".join(text.split())
+    )

@@ -68,10 +68,13 @@ class EventsSection:
             key=lambda t: (-t[0], t[1]),
         )
         parts = [f"{c.lower()} {formatting.number(n)}" for n, _, c in ranked]
-        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
         covered = [m for m in self.months if m.total is not None]
         with_events = sum(1 for m in covered if m.total)
-        text = f"Per kategori: {listed}." if parts else "Inga händelser i någon kategori."
+        if not parts:  # a kommun without a single published event in the months shown
+            text = "Inga händelser i någon kategori."
+        else:
+            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+            text = f"Per kategori: {listed}."
         return f"{text} {with_events} av de {len(covered)} månader som arkivet täcker hade någon publicerad händelse."
 
 
