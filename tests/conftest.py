@@ -31,7 +31,7 @@ from typer.testing import CliRunner
 
 from lagesbild_cli import demo, pipeline
 from lagesbild_cli.cli import app
-from lagesbild_cli.context import tables
+from lagesbild_cli.context import report_sheets
 from lagesbild_cli.database.store import open_store
 from lagesbild_cli.render import exports, pdf_cache
 from lagesbild_cli.render.report import Preview
@@ -262,14 +262,7 @@ def exported_csv(config: Config, preview: Preview, file: str) -> str:
     """The CSV file ``file`` (``survey.csv``) a build writes beside the report whose page ``preview`` is: the
     same sheet from the same figures, as text. For tests of an export that need no PDF rendered."""
     with open_store(config.db_path) as store:
-        sheets = tables.sheets(
-            store,
-            config.kommun,
-            preview.context.year,
-            preview.context.values,
-            preview.context.factors,
-            preview.context.analysis,
-        )
+        sheets = report_sheets(store, preview.context)
     return exports.csv_bytes(next(s for s in sheets if s.file == file)).decode("utf-8-sig")
 
 

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from lagesbild_cli import interrupts
-from lagesbild_cli.context import data_date, tables
+from lagesbild_cli.context import data_date, report_sheets
 from lagesbild_cli.context import lan_overview as lan_context
 from lagesbild_cli.database.store import Store, open_store
 from lagesbild_cli.errors import DataMissingError, LagesbildError, storage_error
@@ -100,9 +100,7 @@ def _build_one(
             )
             if preview:
                 return True, str(report.write_preview(context, config).html)
-            sheets = tables.sheets(
-                store, config.kommun, context.year, context.values, context.factors, context.analysis
-            )
+            sheets = report_sheets(store, context)
         return True, str(report.write_report(context, config, sheets).pdf)
     except LagesbildError as exc:
         return False, str(exc)

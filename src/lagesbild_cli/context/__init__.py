@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from lagesbild_cli.context import formatting
+from lagesbild_cli.context import formatting, tables
 from lagesbild_cli.context.analysis import Analysis, addresses, analysis
 from lagesbild_cli.context.bra import (
     Assessment,
@@ -539,3 +539,8 @@ def _build_context(
 
 def _loaded(statuses: tuple[SourceStatus, ...], source: str) -> bool:
     return any(s.source == source and s.retrieved is not None for s in statuses)
+
+
+def report_sheets(store: Store, context: ReportContext) -> tuple[tables.Sheet, ...]:
+    """The exports of a report: a sheet for every table it shows, from the figures its context holds."""
+    return tables.sheets(store, context.kommun, context.year, context.values, context.factors, context.analysis)

@@ -86,8 +86,37 @@ RULES = (
 )
 
 
+class _Judged:
+    """The symbols and words of a value judged against the län and riket and over time, for a crime cell and an
+    NTU cell alike."""
+
+    vs_lan: str
+    vs_riket: str
+    trend: str
+
+    @property
+    def lan_symbol(self) -> str:
+        return LEVEL_SYMBOL.get(self.vs_lan, NO_JUDGEMENT)
+
+    @property
+    def riket_symbol(self) -> str:
+        return LEVEL_SYMBOL.get(self.vs_riket, NO_JUDGEMENT)
+
+    @property
+    def trend_symbol(self) -> str:
+        """An arrow only for a confirmed change; nothing where none is confirmed."""
+        return TREND_SYMBOL.get(self.trend, "")
+
+    def _judged(self, since: str) -> str:
+        """ "lägre än länet, i nivå med riket, ökat <since>": the change only where one is confirmed."""
+        parts = [_against(self.vs_lan, "länet"), _against(self.vs_riket, "riket")]
+        if self.trend in TREND_SYMBOL:
+            parts.append(f"{self.trend} {since}")
+        return ", ".join(parts)
+
+
 @dataclass(frozen=True)
-class Cell:
+class Cell(_Judged):
     """One kommun's value in one series, with the kommun reports' judgements in words."""
 
     antal: int | None
@@ -110,29 +139,13 @@ class Cell:
         return "saknas" if self.per_100k is None else formatting.number(self.per_100k)
 
     @property
-    def lan_symbol(self) -> str:
-        return LEVEL_SYMBOL.get(self.vs_lan, NO_JUDGEMENT)
-
-    @property
-    def riket_symbol(self) -> str:
-        return LEVEL_SYMBOL.get(self.vs_riket, NO_JUDGEMENT)
-
-    @property
-    def trend_symbol(self) -> str:
-        """An arrow only for a confirmed change; nothing where none is confirmed."""
-        return TREND_SYMBOL.get(self.trend, "")
-
-    @property
     def words(self) -> str:
         """The judgements as a screen reader hears them: "lägre än länet, i nivå med riket, ökat"."""
         if self.per_100k is None:
             return "uppgift saknas"
         if self.small:
             return "för få anmälda brott för att bedöma"
-        parts = [_against(self.vs_lan, "länet"), _against(self.vs_riket, "riket")]
-        if self.trend in TREND_SYMBOL:
-            parts.append(f"{self.trend} mot de tre föregående åren")
-        return ", ".join(parts)
+        return self._judged("mot de tre föregående åren")
 
 
 def _against(word: str, other: str) -> str:
@@ -179,7 +192,7 @@ class BarChart(Frame):
 
 
 @dataclass(frozen=True)
-class NtuCell:
+class NtuCell(_Judged):
     andel: float | None
     ki_undre: float | None
     ki_ovre: float | None
@@ -197,25 +210,10 @@ class NtuCell:
         return "" if self.andel is None else formatting.interval(self.ki_undre, self.ki_ovre, self.decimals)
 
     @property
-    def lan_symbol(self) -> str:
-        return LEVEL_SYMBOL.get(self.vs_lan, NO_JUDGEMENT)
-
-    @property
-    def riket_symbol(self) -> str:
-        return LEVEL_SYMBOL.get(self.vs_riket, NO_JUDGEMENT)
-
-    @property
-    def trend_symbol(self) -> str:
-        return TREND_SYMBOL.get(self.trend, "")
-
-    @property
     def words(self) -> str:
         if self.andel is None:
             return "uppgift saknas"
-        parts = [_against(self.vs_lan, "länet"), _against(self.vs_riket, "riket")]
-        if self.trend in TREND_SYMBOL:
-            parts.append(f"{self.trend} mot tre år tidigare")
-        return ", ".join(parts)
+        return self._judged("mot tre år tidigare")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from lagesbild_cli import batch
 from lagesbild_cli import demo as demo_project
-from lagesbild_cli.context import tables
+from lagesbild_cli.context import report_sheets, tables
 from lagesbild_cli.context.analysis import draft_text
 from lagesbild_cli.database import loader
 from lagesbild_cli.database.store import open_store
@@ -76,9 +76,20 @@ def _report_inputs(
     A database found damaged while reading it is rebuilt from data/raw/ (it is derived data), with a notice."""
 
     def read() -> tuple[report.ReportContext, tuple[tables.Sheet, ...]]:
-        return _read_inputs(
-            config, year, final, compare_with, report_date, with_sheets=with_sheets, allow_missing=allow_missing
-        )
+        with open_store(config.db_path) as store:
+            context = report.build_context(
+                store,
+                config,
+                year,
+                final=final,
+                compare_with=compare_with,
+                report_date=report_date,
+                allow_missing=allow_missing,
+            )
+            for warning in context.hand_numbers:
+                notice(warning)
+            sheets = report_sheets(store, context) if with_sheets else ()
+        return context, sheets
 
     if loader.is_stale(config):
         rebuild_database(config)
@@ -92,36 +103,6 @@ def _report_inputs(
         )
         rebuild_database(config)
     return read()
-
-
-def _read_inputs(
-    config: Config,
-    year: int | None,
-    final: bool,
-    compare_with: Path | None,
-    report_date: date | None,
-    *,
-    with_sheets: bool,
-    allow_missing: tuple[str, ...] = (),
-) -> tuple[report.ReportContext, tuple[tables.Sheet, ...]]:
-    with open_store(config.db_path) as store:
-        context = report.build_context(
-            store,
-            config,
-            year,
-            final=final,
-            compare_with=compare_with,
-            report_date=report_date,
-            allow_missing=allow_missing,
-        )
-        for warning in context.hand_numbers:
-            notice(warning)
-        sheets = (
-            tables.sheets(store, config.kommun, context.year, context.values, context.factors, context.analysis)
-            if with_sheets
-            else ()
-        )
-    return context, sheets
 
 
 @locked
