@@ -8,14 +8,13 @@ questions, Polisen's event categories and the rescue service's deliberate fires,
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from lagesbild_cli.errors import ConfigError
 from lagesbild_cli.i18n import _
-from lagesbild_cli.settings.toml_table import TomlTable
+from lagesbild_cli.settings.toml_table import TomlTable, parse_toml
 
 SHIPPED = "teman.toml"
 HARM_WEIGHTS = (1, 2, 3)
@@ -52,14 +51,7 @@ def _ids(table: TomlTable, key: str, expected: str) -> tuple[str, ...]:
 
 def parse_themes(text: str, path: Path) -> tuple[Theme, ...]:
     """The themes of one file; every error names the file and the key."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            _("{path} is not valid TOML: {error}.").format(path=path, error=exc),
-            hint=_("Fix the syntax of the themes file."),
-        ) from None
-    root = TomlTable(data, "", path)
+    root = TomlTable(parse_toml(text, path, _("Fix the syntax of the themes file.")), "", path)
     items = root.get("tema", list, _("a list of [[tema]] tables"), [])
     root.reject_unknown()
     if not items:

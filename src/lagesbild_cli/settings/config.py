@@ -6,7 +6,6 @@ This is the only module that resolves paths: the data folders are relative to th
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from lagesbild_cli.settings.kommuner import (
 from lagesbild_cli.settings.plan import PlanSettings, parse_plan
 from lagesbild_cli.settings.profile import HEX_COLOUR, FontFile, Logo, read_font, read_logo
 from lagesbild_cli.settings.survey_mapping import SurveyMapping, parse_survey
-from lagesbild_cli.settings.toml_table import TomlTable
+from lagesbild_cli.settings.toml_table import TomlTable, read_toml
 
 BRA_PAGE_URL = "https://bra.se/statistik/indikatorer-for-kommuners-lagesbild"
 
@@ -185,14 +184,7 @@ def load_config(path: Path | None = None) -> Config:
             _("No config file at {path}.").format(path=path),
             hint=_("Run lagesbild in the folder that holds lagesbild.toml, or pass --config PATH."),
         )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            _("{path} is not valid TOML: {error}.").format(path=path, error=exc),
-            hint=_("Fix the syntax; the README has a complete example."),
-        ) from None
-    return _parse(data, path)
+    return _parse(read_toml(path, _("Fix the syntax; the README has a complete example.")), path)
 
 
 def _parse(data: dict[str, Any], path: Path) -> Config:

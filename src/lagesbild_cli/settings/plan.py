@@ -8,7 +8,6 @@ shows it as text and fetches nothing.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +16,7 @@ from pathlib import Path
 from lagesbild_cli.errors import ConfigError, RenderError
 from lagesbild_cli.i18n import _
 from lagesbild_cli.settings.text import clean_text
-from lagesbild_cli.settings.toml_table import TomlTable
+from lagesbild_cli.settings.toml_table import TomlTable, read_toml
 
 NARRATIVE_FILES = {
     "sammanfattning": ("sammanfattning.md", "en inledande sammanfattning i ord (valfri)"),
@@ -160,15 +159,10 @@ def _measures(plan: TomlTable, base: Path, problem_ids: set[str]) -> tuple[tuple
     if file_name:
         path = (base / file_name).resolve()
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = read_toml(path, _("Fix the syntax of the measures file."))
         except FileNotFoundError:
             raise plan.error(
                 "measures_file", _("names {path}, which does not exist").format(path=path), _("an existing TOML file")
-            ) from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(
-                _("{path} is not valid TOML: {error}.").format(path=path, error=exc),
-                hint=_("Fix the syntax of the measures file."),
             ) from None
         root = TomlTable(data, "", path)
         listed = root.get("measures", list, _("a list of [[measures]] tables"), [])

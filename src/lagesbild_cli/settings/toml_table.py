@@ -4,6 +4,7 @@ expected form."""
 from __future__ import annotations
 
 import difflib
+import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,6 +13,24 @@ from lagesbild_cli.errors import ConfigError
 from lagesbild_cli.i18n import _
 
 T = TypeVar("T")
+
+
+def parse_toml(text: str, path: Path, hint: str) -> dict[str, Any]:
+    """The TOML document ``text`` read from ``path``; a syntax error names the file and gives ``hint``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_("{path} is not valid TOML: {error}.").format(path=path, error=exc), hint=hint) from None
+
+
+def read_toml(path: Path, hint: str) -> dict[str, Any]:
+    """The TOML file ``path`` as UTF-8 text; a syntax or encoding error names the file and gives ``hint``.
+    A missing file raises FileNotFoundError for the caller to name in its own words."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(_("{path} is not valid TOML: {error}.").format(path=path, error=exc), hint=hint) from None
+    return parse_toml(text, path, hint)
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
