@@ -296,7 +296,7 @@ def _survey(survey: SurveySection | None, theme: Theme, f: dict[str, object]) ->
             f["area_above"] = True
             # one decimal where whole per cent would make the area's lower bound look equal to the kommun's share
             decimals = 1 if any(round(a.low * 100) <= round(cell.share * 100) for a in above if a.low) else 0
-            where = _and_list(
+            where = formatting.listed(
                 [
                     f"{a.group} ({formatting.percent((a.share or 0) * 100, decimals)}, "
                     f"{formatting.interval((a.low or 0) * 100, (a.high or 0) * 100, decimals)} %)"
@@ -416,16 +416,16 @@ def _row(
     pointing_up = {c.source for c in cells if c.signal is Signal.UP}
     reasons = [sentence for k, c in collected.items() if k in pointing_up for sentence in c.up]
     if len(up_sources) > 1:
-        reasons.append(f"{len(up_sources)} källor pekar uppåt: {_and_list(up_sources)}.")
+        reasons.append(f"{len(up_sources)} källor pekar uppåt: {formatting.listed(up_sources)}.")
     mixed = [SOURCE_SHORT[c.source] for c in cells if c.signal is Signal.MIXED]
     if reasons and mixed:
-        both = _and_list(mixed)
+        both = formatting.listed(mixed)
         reasons.append(
             f"{both[0].upper()}{both[1:]} pekar åt båda hållen (någon serie eller fråga uppåt, någon nedåt) "
             "och räknas därför inte."
         )
     if reasons and down_sources:
-        down = _and_list(down_sources)
+        down = formatting.listed(down_sources)
         reasons.append(f"{down[0].upper()}{down[1:]} pekar däremot nedåt, vilket drar ned temats poäng.")
     return ThemeRow(
         theme=theme,
@@ -438,10 +438,6 @@ def _row(
 
 def _count(n: int) -> str:
     return "Ett tema" if n == 1 else f"{n} teman"
-
-
-def _and_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
 
 
 def analysis(

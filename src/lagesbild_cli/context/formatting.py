@@ -83,3 +83,8 @@ def place(rank: int | None, tied: int | None, of: int | None, *, with_total: boo
     if tied is None or tied <= 1:
         return f"{rank}{total}"
     return f"{rank}–{rank + tied - 1}{total} (delad)"
+
+
+def listed(items: list[str], last: str = "och") -> str:
+    """Items as a Swedish sentence lists them: "a", "a och b", "a, b och c" (or with "eller")."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {last} " + items[-1]

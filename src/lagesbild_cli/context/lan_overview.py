@@ -287,13 +287,14 @@ class LanOverview:
             parts.append(f"{_kommuner(unjudged)} kunde inte bedömas")
         text = (
             f"{self.lan.namn} hade {formatting.number(total.lan)} anmälda brott per 100 000 invånare {self.year}, "
-            f"riket {formatting.number(total.riket)}. Av länets {len(self.rows)} kommuner låg {_listed(parts)}."
+            f"riket {formatting.number(total.riket)}. "
+            f"Av länets {len(self.rows)} kommuner låg {formatting.listed(parts)}."
         )
         known = {name: c.per_100k for name, c in cells if c.per_100k is not None}
         if len(set(known.values())) > 1:  # kommuner with the same rate share the place: all are named
             top, bottom = max(known.values()), min(known.values())
-            highest = _listed([n for n, v in known.items() if v == top])
-            lowest = _listed([n for n, v in known.items() if v == bottom])
+            highest = formatting.listed([n for n, v in known.items() if v == top])
+            lowest = formatting.listed([n for n, v in known.items() if v == bottom])
             text += f" Högst var {highest} ({formatting.number(top)}), lägst {lowest} ({formatting.number(bottom)})."
         return formatting.unit(text)
 
@@ -319,11 +320,6 @@ class LanOverview:
 
 def _kommuner(n: int) -> str:
     return "en kommun" if n == 1 else f"{formatting.number(n)} kommuner"
-
-
-def _listed(parts: list[str]) -> str:
-    """ "a", "a och b", "a, b och c"."""
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
 
 
 # ── reading the store ──────────────────────────────────────────────────────────────────────────────────────────

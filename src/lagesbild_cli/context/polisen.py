@@ -73,8 +73,7 @@ class EventsSection:
         if not parts:  # a kommun without a single published event in the months shown
             text = "Inga händelser i någon kategori."
         else:
-            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
-            text = f"Per kategori: {listed}."
+            text = f"Per kategori: {formatting.listed(parts)}."
         return f"{text} {with_events} av de {len(covered)} månader som arkivet täcker hade någon publicerad händelse."
 
 

@@ -80,8 +80,7 @@ def _against(total: SeriesRow, lan_namn: str) -> str:
 
 
 def _or_list(items: list[str]) -> str:
-    quoted = [f"”{i}”" for i in items]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " eller " + quoted[-1]
+    return formatting.listed([f"”{i}”" for i in items], "eller")
 
 
 def priority_lines(a: Analysis) -> tuple[str, ...]:
